@@ -1,0 +1,279 @@
+/**
+ * The agent loop: stream a model call, run the server-side tools it asks for (validated, approved, concurrently),
+ * feed the results back, repeat until the model stops or `maxSteps` is reached. Yields `AgentEvent`s; never throws
+ * for provider or tool failures (they become an `error` event or an `ok:false` tool result).
+ */
+import type {
+  AgentEvent,
+  ChatMessage,
+  ContentBlock,
+  ProviderDefinition,
+  StopReason,
+  User,
+  Usage,
+} from '../plugin-api/types.ts';
+import type { ThinkingBlock, ToolUseBlock } from './events.ts';
+import type { Approvals } from './approvals.ts';
+import { EventQueue } from './event-queue.ts';
+import type { RegisteredTool } from './tool-registry.ts';
+
+export interface LoopOptions {
+  user: User;
+  conversationId: string;
+  provider: ProviderDefinition;
+  model: string;
+  system: string;
+  messages: ChatMessage[];
+  /** Server-side tools; `undefined` = none. */
+  tools: Map<string, RegisteredTool>;
+  /** Client-side tools (ALIN): offered to the model, reported as tool calls, never run here. */
+  clientTools?: Array<{ name: string; description: string; inputSchema: Record<string, unknown> }>;
+  maxSteps: number;
+  maxTokens: number;
+  temperature?: number;
+  thinkingBudget?: number;
+  /** Tool calls allowed in this turn (plan limit); `null` = unlimited. */
+  toolCallLimit: number | null;
+  toolTimeoutMs: number;
+  approvalTimeoutMs: number;
+  approvals: Approvals;
+  signal: AbortSignal;
+  onToolResult?: (info: { name: string; ok: boolean; durationMs: number; error?: string }) => void;
+}
+
+/** What the loop produced, for saving the turn. */
+export interface TurnRecord {
+  blocks: ContentBlock[];
+  text: string;
+  thinking: string;
+  usage: Usage;
+  stopReason: StopReason;
+  toolCalls: Array<{ id: string; name: string; args: unknown; ok?: boolean; result?: unknown; durationMs?: number }>;
+  error?: { code: string; message: string };
+  approvalPending: boolean;
+  /** Set once the turn has been written to the conversation. */
+  saved?: boolean;
+}
+
+const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
+
+/** Run a promise with a timeout and abort signal of its own. */
+async function runTool(tool: RegisteredTool, args: unknown, opts: LoopOptions, id: string, queue: EventQueue<AgentEvent>) {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(opts.signal.reason);
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  const timeoutMs = tool.def.timeoutMs ?? opts.toolTimeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve().then(() =>
+        tool.def.run(args, {
+          id,
+          user: opts.user,
+          conversationId: opts.conversationId,
+          signal: controller.signal,
+          emit: (p) => queue.push({ type: 'progress', id, percent: Math.max(0, Math.min(100, Number(p.percent) || 0)), label: p.label }),
+        }),
+      ),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort(new Error('timeout'));
+          reject(new Error(`Tool ${tool.def.name} timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+        controller.signal.addEventListener('abort', () => reject(opts.signal.aborted ? abortError() : new Error(`Tool ${tool.def.name} was cancelled`)), { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    opts.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+async function needsApproval(tool: RegisteredTool, args: unknown, opts: LoopOptions, id: string): Promise<boolean> {
+  const rule = tool.def.needsApproval;
+  if (typeof rule !== 'function') return rule === true;
+  try {
+    return (await rule(args, { id, user: opts.user, conversationId: opts.conversationId, signal: opts.signal, emit: () => {} })) !== false;
+  } catch {
+    return true; // fail closed
+  }
+}
+
+/** Execute one tool call end to end, pushing approval/progress/result events. */
+async function executeCall(call: ToolUseBlock, opts: LoopOptions, queue: EventQueue<AgentEvent>, allowed: boolean): Promise<{ ok: boolean; result: unknown; durationMs: number }> {
+  const started = performance.now();
+  const finish = (ok: boolean, result: unknown) => {
+    const durationMs = Math.round(performance.now() - started);
+    queue.push({ type: 'tool_result', id: call.id, name: call.name, result, ok, durationMs });
+    opts.onToolResult?.({ name: call.name, ok, durationMs, error: ok ? undefined : String((result as any)?.error ?? result) });
+    return { ok, result, durationMs };
+  };
+  if (!allowed) return finish(false, { error: `Plan limit reached: at most ${opts.toolCallLimit} tool calls per message on the ${opts.user.plan} plan. Upgrade to use more.` });
+  const tool = opts.tools.get(call.name);
+  if (!tool) return finish(false, { error: `Unknown tool: ${call.name}` });
+  const valid = tool.validate(call.input);
+  if (!valid.ok) return finish(false, { error: valid.message });
+  if (await needsApproval(tool, valid.value, opts, call.id)) {
+    queue.push({ type: 'approval', id: call.id, name: call.name, args: call.input, message: `Allow ${call.name} to run (${tool.def.risk})?` });
+    const approved = await opts.approvals.wait(call.id, opts.user.id, opts.approvalTimeoutMs, opts.signal);
+    if (!approved) return finish(false, { error: opts.signal.aborted ? 'Cancelled' : `The user did not approve ${call.name}` });
+  }
+  try {
+    const result = await runTool(tool, valid.value, opts, call.id, queue);
+    return finish(true, result === undefined ? null : result);
+  } catch (error: any) {
+    return finish(false, { error: String(error?.message ?? error) });
+  }
+}
+
+/** Text for a tool result block (what the model sees). */
+function resultText(result: unknown): string {
+  if (typeof result === 'string') return result;
+  try {
+    return JSON.stringify(result) ?? 'null';
+  } catch {
+    return String(result);
+  }
+}
+
+export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGenerator<AgentEvent> {
+  const messages = [...opts.messages];
+  const toolDefs = [
+    ...[...opts.tools.values()].map((t) => ({ name: t.def.name, description: t.def.description, inputSchema: t.inputSchema })),
+    ...(opts.clientTools ?? []),
+  ];
+  let toolCallsUsed = 0;
+  for (let step = 0; step < opts.maxSteps; step++) {
+    const stepBlocks: ContentBlock[] = [];
+    const calls: ToolUseBlock[] = [];
+    let text = '';
+    let thinking: ThinkingBlock | undefined;
+    let stop: StopReason = 'end_turn';
+    const flushText = () => {
+      if (text) stepBlocks.push({ type: 'text', text });
+      text = '';
+    };
+    try {
+      const stream = opts.provider.stream(
+        {
+          model: opts.model,
+          system: opts.system || undefined,
+          messages,
+          tools: toolDefs.length ? toolDefs : undefined,
+          maxTokens: opts.maxTokens,
+          temperature: opts.temperature,
+          thinking: opts.thinkingBudget ? { budgetTokens: opts.thinkingBudget } : undefined,
+        },
+        opts.signal,
+      );
+      for await (const ev of stream) {
+        if (opts.signal.aborted) break;
+        switch (ev.type) {
+          case 'text':
+            text += ev.delta;
+            record.text += ev.delta;
+            yield ev;
+            break;
+          case 'thinking_start':
+            flushText();
+            thinking = { type: 'thinking', thinking: '' };
+            yield ev;
+            break;
+          case 'thinking':
+            if (!thinking) thinking = { type: 'thinking', thinking: '' };
+            thinking.thinking += ev.delta;
+            record.thinking += ev.delta;
+            yield ev;
+            break;
+          case 'thinking_end':
+            if (thinking) {
+              if (ev.signature) thinking.signature = ev.signature;
+              stepBlocks.push(thinking);
+              thinking = undefined;
+            }
+            yield ev;
+            break;
+          case 'tool_call': {
+            flushText();
+            const block: ToolUseBlock = { type: 'tool_use', id: ev.id, name: ev.name, input: ev.args ?? {} };
+            stepBlocks.push(block);
+            calls.push(block);
+            record.toolCalls.push({ id: ev.id, name: ev.name, args: ev.args });
+            yield ev;
+            break;
+          }
+          case 'usage':
+            record.usage.inputTokens += ev.inputTokens || 0;
+            record.usage.outputTokens += ev.outputTokens || 0;
+            if (ev.cacheReadTokens) record.usage.cacheReadTokens = (record.usage.cacheReadTokens ?? 0) + ev.cacheReadTokens;
+            if (ev.reasoningTokens) record.usage.reasoningTokens = (record.usage.reasoningTokens ?? 0) + ev.reasoningTokens;
+            break;
+          case 'stop':
+            stop = ev.reason;
+            break;
+        }
+      }
+    } catch (error: any) {
+      if (thinking) stepBlocks.push(thinking);
+      flushText();
+      record.blocks.push(...stepBlocks);
+      if (opts.signal.aborted || error?.name === 'AbortError') {
+        record.stopReason = 'aborted';
+        return;
+      }
+      record.stopReason = 'error';
+      record.error = { code: 'PROVIDER_ERROR', message: providerMessage(error) };
+      return;
+    }
+    if (thinking) stepBlocks.push(thinking);
+    flushText();
+    record.blocks.push(...stepBlocks);
+    if (opts.signal.aborted) {
+      record.stopReason = 'aborted';
+      return;
+    }
+    record.stopReason = calls.length && stop !== 'max_tokens' ? 'tool_use' : stop === 'tool_use' ? 'end_turn' : stop;
+    if (!calls.length) return;
+    // Client tools (ALIN): the model's turn ends here; the client runs them and continues.
+    if (opts.clientTools) {
+      record.stopReason = 'tool_use';
+      return;
+    }
+    messages.push({ role: 'assistant', content: stepBlocks });
+    const queue = new EventQueue<AgentEvent>();
+    const results = new Map<string, { ok: boolean; result: unknown }>();
+    const running = Promise.all(
+      calls.map(async (call) => {
+        const allowed = opts.toolCallLimit === null || ++toolCallsUsed <= opts.toolCallLimit;
+        const r = await executeCall(call, opts, queue, allowed);
+        results.set(call.id, r);
+        const rec = record.toolCalls.find((t) => t.id === call.id);
+        if (rec) Object.assign(rec, { ok: r.ok, result: r.result, durationMs: r.durationMs });
+      }),
+    ).finally(() => queue.close());
+    for await (const ev of queue) {
+      if (ev.type === 'approval') record.approvalPending = true;
+      if (ev.type === 'tool_result' && record.approvalPending) record.approvalPending = false;
+      yield ev;
+    }
+    await running;
+    const resultBlocks: ContentBlock[] = calls.map((c) => {
+      const r = results.get(c.id)!;
+      return { type: 'tool_result', tool_use_id: c.id, content: resultText(r.result), ...(r.ok ? {} : { is_error: true }) };
+    });
+    record.blocks.push(...resultBlocks);
+    messages.push({ role: 'user', content: resultBlocks });
+    if (opts.signal.aborted) {
+      record.stopReason = 'aborted';
+      return;
+    }
+  }
+}
+
+/** A provider error's message without anything that could be a key. */
+export function providerMessage(error: any): string {
+  const status = error?.status ?? error?.statusCode;
+  const raw = String(error?.error?.error?.message ?? error?.error?.message ?? error?.message ?? error).slice(0, 500);
+  const clean = raw.replace(/(sk|key|token)[-_a-zA-Z0-9]{8,}/gi, '[redacted]');
+  return status ? `Provider error ${status}: ${clean}` : `Provider error: ${clean}`;
+}

@@ -1,0 +1,77 @@
+/**
+ * Which provider and model serve a request: explicit provider/model, else the model's prefix, else enterprise routing
+ * rules, else the active setting, else the first configured provider, else `echo` (offline default).
+ */
+import type { ProviderDefinition, User } from '../plugin-api/types.ts';
+import { badRequest } from '../errors.ts';
+import type { GlobalSettings } from '../settings.ts';
+
+export interface ProviderLookup {
+  get(id: string): ProviderDefinition | undefined;
+  all(): ProviderDefinition[];
+}
+
+/** Preference order when nothing is chosen: real providers with a key first, the echo test provider last. */
+const PREFERENCE = ['anthropic', 'openai', 'gemini', 'ollama', 'claude-cli'];
+
+/** The provider a model name belongs to, by prefix (`claude`→anthropic, `gpt`/`o1`…→openai, `ollama/`→ollama, …). */
+export function providerForModel(providers: ProviderLookup, model: string): ProviderDefinition | undefined {
+  const lower = model.toLowerCase();
+  let best: { p: ProviderDefinition; len: number } | undefined;
+  for (const p of providers.all()) {
+    if (p.models.includes(model)) return p;
+    for (const prefix of p.prefixes) {
+      if (lower.startsWith(prefix.toLowerCase()) && (!best || prefix.length > best.len)) best = { p, len: prefix.length };
+    }
+  }
+  return best?.p;
+}
+
+/** The active provider/model from settings, falling back to a configured provider, then echo. */
+export function activeModel(providers: ProviderLookup, settings: GlobalSettings): { provider: ProviderDefinition | undefined; model: string } {
+  const chosen = settings.provider ? providers.get(settings.provider) : settings.model ? providerForModel(providers, settings.model) : undefined;
+  if (chosen && chosen.isConfigured()) return { provider: chosen, model: settings.model || chosen.models[0] || '' };
+  for (const id of PREFERENCE) {
+    const p = providers.get(id);
+    if (p?.isConfigured()) return { provider: p, model: p.models[0] ?? '' };
+  }
+  const echo = providers.get('echo');
+  return { provider: echo, model: echo?.models[0] ?? 'echo-1' };
+}
+
+export function resolveModel(
+  providers: ProviderLookup,
+  settings: GlobalSettings,
+  user: User,
+  providerId?: string,
+  model?: string,
+  message?: string,
+): { provider: ProviderDefinition; model: string } {
+  let provider: ProviderDefinition | undefined;
+  if (providerId) {
+    provider = providers.get(providerId);
+    if (!provider) throw badRequest(`Unknown provider: ${providerId}`, undefined, 'UNKNOWN_PROVIDER');
+  } else if (model) {
+    provider = providerForModel(providers, model);
+    if (!provider) throw badRequest(`Unknown model: ${model}`, undefined, 'UNKNOWN_MODEL');
+  } else {
+    if (user.plan === 'enterprise' || user.role === 'admin') {
+      const rule = settings.task_routing.find((r) => (r.userId ? r.userId === user.id : true) && (r.match ? safeTest(r.match, message ?? '') : !!r.userId));
+      if (rule && providers.get(rule.provider)?.isConfigured()) return { provider: providers.get(rule.provider)!, model: rule.model };
+    }
+    const active = activeModel(providers, settings);
+    if (!active.provider) throw badRequest('No provider is available', undefined, 'NO_PROVIDER');
+    return { provider: active.provider, model: active.model };
+  }
+  if (!provider.isConfigured()) throw badRequest(`Provider ${provider.id} is not configured (set ${provider.envKeys.join(' or ') || 'its key'})`, undefined, 'PROVIDER_NOT_CONFIGURED');
+  const m = model && model.startsWith(`${provider.id}/`) && !provider.prefixes.includes(`${provider.id}/`) ? model.slice(provider.id.length + 1) : model;
+  return { provider, model: m || provider.models[0] || '' };
+}
+
+function safeTest(pattern: string, text: string): boolean {
+  try {
+    return new RegExp(pattern, 'i').test(text.slice(0, 2000));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * The agent service behind `ctx.agent`: resolves provider and model, builds the system prompt and history, runs the
+ * loop, saves the finished (or aborted) turn to the user's conversation, counts tokens, and tracks running turns so
+ * `POST /api/stop` and disconnects can cancel them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type {
+  AgentApi,
+  AgentEvent,
+  AgentRunRequest,
+  AgentTurnRequest,
+  ChatMessage,
+  ContentBlock,
+  DoneHook,
+  MemoryApi,
+  ProviderDefinition,
+  User,
+} from '../plugin-api/types.ts';
+import { badRequest } from '../errors.ts';
+import { limitsFor } from '../auth/plans.ts';
+import type { UsageTracker } from '../auth/usage.ts';
+import type { Conversations, MessageRecord } from '../conversations.ts';
+import type { Prompts } from '../prompts.ts';
+import type { SettingsService } from '../settings.ts';
+import type { Store } from '../store/store.ts';
+import { Approvals } from './approvals.ts';
+import { agentLoop, type TurnRecord } from './loop.ts';
+import { resolveModel, type ProviderLookup } from './model-resolution.ts';
+import type { RegisteredTool } from './tool-registry.ts';
+
+export interface AgentDeps {
+  providers: ProviderLookup;
+  tools(): Map<string, RegisteredTool>;
+  toolResultHooks(): Array<(info: any) => void>;
+  doneHooks(): DoneHook[];
+  settings: SettingsService;
+  prompts: Prompts;
+  conversations: Conversations;
+  usage: UsageTracker;
+  store: Store;
+  memory(): MemoryApi | undefined;
+  log: Logger;
+}
+
+const THINKING_BUDGETS = { off: 0, minimal: 1024, standard: 4000, deep: 12000, ultra: 32000 } as const;
+
+/** Split stored turn blocks back into alternating assistant / user(tool_result) messages. */
+function blocksToMessages(blocks: ContentBlock[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const b of blocks) {
+    if (b.type === 'thinking') continue;
+    const role = b.type === 'tool_result' ? 'user' : 'assistant';
+    const last = out[out.length - 1];
+    if (last && last.role === role) (last.content as ContentBlock[]).push(b);
+    else out.push({ role, content: [b] });
+  }
+  return out;
+}
+
+/** The conversation as the model sees it (last `maxTurns` user messages and what followed them). */
+export function historyFrom(records: MessageRecord[], maxTurns: number): ChatMessage[] {
+  const msgs: ChatMessage[] = [];
+  for (const r of records) {
+    if (r.role === 'user') msgs.push({ role: 'user', content: r.content as any });
+    else if (r.role === 'assistant') {
+      if (typeof r.content === 'string') msgs.push({ role: 'assistant', content: r.content });
+      else msgs.push(...blocksToMessages(r.content as ContentBlock[]));
+    }
+  }
+  // Keep whole turns: start at a plain user message.
+  const starts = msgs.map((m, i) => (m.role === 'user' && !(Array.isArray(m.content) && m.content.some((b) => b.type === 'tool_result')) ? i : -1)).filter((i) => i >= 0);
+  const from = starts.length > maxTurns ? starts[starts.length - maxTurns] : starts[0] ?? msgs.length;
+  const kept = msgs.slice(from);
+  // A turn cut short (aborted mid tool use) would leave dangling tool_use blocks: drop them.
+  return kept.filter((m, i) => {
+    if (m.role !== 'assistant' || typeof m.content === 'string') return true;
+    const uses = m.content.filter((b) => b.type === 'tool_use');
+    if (!uses.length) return true;
+    const next = kept[i + 1];
+    return !!next && Array.isArray(next.content) && next.content.some((b) => b.type === 'tool_result');
+  }).filter((m) => typeof m.content === 'string' ? m.content.length > 0 : m.content.length > 0);
+}
+
+export class AgentService implements AgentApi {
+  readonly approvals = new Approvals();
+  private running = new Map<string, Set<AbortController>>();
+
+  constructor(private readonly deps: AgentDeps) {}
+
+  private track(userId: string, controller: AbortController): () => void {
+    let set = this.running.get(userId);
+    if (!set) this.running.set(userId, (set = new Set()));
+    set.add(controller);
+    return () => {
+      set!.delete(controller);
+      if (!set!.size) this.running.delete(userId);
+    };
+  }
+
+  stop(userId: string): number {
+    const set = this.running.get(userId);
+    if (!set) return 0;
+    for (const c of set) c.abort(new Error('stopped'));
+    return set.size;
+  }
+
+  approve(user: User, id: string, approved: boolean): boolean {
+    return this.approvals.answer(user.id, id, approved);
+  }
+
+  private sessionDoc(userId: string) {
+    return this.deps.store.forUser(userId).collection<{ id: string; conversationId: string }>('aion-session');
+  }
+
+  async currentSession(userId: string): Promise<string> {
+    const doc = await this.sessionDoc(userId).get('session');
+    if (doc && (await this.deps.conversations.forUser(userId).get(doc.conversationId))) return doc.conversationId;
+    return this.resetSession(userId);
+  }
+
+  async resetSession(userId: string): Promise<string> {
+    const c = await this.deps.conversations.forUser(userId).create({ title: 'AION session', mode: 'aion' });
+    await this.sessionDoc(userId).put({ id: 'session', conversationId: c.id });
+    return c.id;
+  }
+
+  /** Provider and model for a request (400 on unknown or unconfigured). */
+  resolve(user: User, provider?: string, model?: string, message?: string): { provider: ProviderDefinition; model: string } {
+    return resolveModel(this.deps.providers, this.deps.settings.get(), user, provider, model, message);
+  }
+
+  private async systemPrompt(user: User, message: string, extra?: string): Promise<string> {
+    const parts = [await this.deps.prompts.system()];
+    if (extra) parts.push(extra);
+    const settings = this.deps.settings.get();
+    const memory = this.deps.memory();
+    if (memory && settings.memory_inject && settings.memory_token_budget > 0 && message.trim()) {
+      try {
+        const { entries } = await memory.search(user.id, { search: message, limit: 5 });
+        let budget = settings.memory_token_budget * 4;
+        const lines: string[] = [];
+        for (const e of entries) {
+          const line = `- ${e.content.replace(/\s+/g, ' ').trim()}`;
+          if (line.length > budget) break;
+          budget -= line.length;
+          lines.push(line);
+        }
+        if (lines.length) parts.push(`# What you remember about this user\n${lines.join('\n')}`);
+      } catch (error) {
+        this.deps.log.warn({ error: String(error) }, 'memory recall for the system prompt failed');
+      }
+    }
+    return parts.filter(Boolean).join('\n\n');
+  }
+
+  private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean): number | undefined {
+    const cap = limitsFor(user).thinkingBudget;
+    if (requested) return Math.min(requested, cap);
+    if (enabled) return Math.min(4000, cap);
+    const s = this.deps.settings.get();
+    const level = s.thinking_overrides[model] ?? s.thinking_level;
+    const budget = THINKING_BUDGETS[level] ?? 0;
+    return budget ? Math.min(budget, cap) : undefined;
+  }
+
+  /** The whole loop for AION chat and channels; saves the turn. */
+  async *run(req: AgentRunRequest): AsyncGenerator<AgentEvent> {
+    const { user } = req;
+    const { provider, model } = this.resolve(user, req.provider, req.model, req.message);
+    const conversations = this.deps.conversations.forUser(user.id);
+    const conversationId = req.conversationId ?? (await this.currentSession(user.id));
+    if (!(await conversations.get(conversationId))) {
+      if (!/^[A-Za-z0-9_-]{1,128}$/.test(conversationId)) throw badRequest('Invalid conversationId');
+      await conversations.create({ id: conversationId, title: 'AION session', mode: 'aion' });
+    }
+    const settings = this.deps.settings.get();
+    const history = historyFrom((await conversations.listMessages(conversationId)) ?? [], settings.max_history_turns);
+    const userContent: ContentBlock[] = [
+      ...(req.images ?? []).map((img): ContentBlock =>
+        'url' in img ? { type: 'image', source: { type: 'url', url: img.url } } : { type: 'image', source: { type: 'base64', media_type: img.mediaType, data: img.data } },
+      ),
+      ...(req.message ? [{ type: 'text' as const, text: req.message }] : []),
+    ];
+    await conversations.addMessage(conversationId, {
+      role: 'user',
+      content: userContent.length === 1 && userContent[0].type === 'text' ? req.message : userContent,
+      metadata: { channel: req.channel ?? 'web' },
+    });
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    if (req.signal?.aborted) controller.abort();
+    const untrack = this.track(user.id, controller);
+    const messageId = randomUUID();
+    const record: TurnRecord = { blocks: [], text: '', thinking: '', usage: { inputTokens: 0, outputTokens: 0 }, stopReason: 'end_turn', toolCalls: [], approvalPending: false };
+    const limits = limitsFor(user);
+    const toolResultHooks = this.deps.toolResultHooks();
+    try {
+      yield { type: 'start', messageId, conversationId, provider: provider.id, model };
+      const system = await this.systemPrompt(user, req.message);
+      yield* agentLoop(
+        {
+          user, conversationId, provider, model, system,
+          messages: [...history, { role: 'user', content: userContent.length ? userContent : req.message }],
+          tools: this.deps.tools(),
+          maxSteps: settings.max_steps,
+          maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
+          thinkingBudget: this.thinkingBudget(user, model),
+          toolCallLimit: limits.toolCallsPerMessage,
+          toolTimeoutMs: settings.tool_timeout_ms,
+          approvalTimeoutMs: settings.approval_timeout_ms,
+          approvals: this.approvals,
+          signal: controller.signal,
+          onToolResult: (info) => {
+            for (const h of toolResultHooks) {
+              try {
+                h({ ...info, user, model });
+              } catch { /* a hook never breaks a turn */ }
+            }
+          },
+        },
+        record,
+      );
+      yield* this.finish(record, user, conversationId, provider.id, model, req.channel ?? 'web');
+    } finally {
+      untrack();
+      req.signal?.removeEventListener('abort', onAbort);
+      if (controller.signal.aborted && record.stopReason !== 'aborted' && !record.saved) record.stopReason = 'aborted';
+      if (!record.saved) await this.save(record, user, conversationId, provider.id, model, req.channel ?? 'web').catch(() => {});
+    }
+  }
+
+  private async *finish(record: TurnRecord, user: User, conversationId: string, provider: string, model: string, channel: string): AsyncGenerator<AgentEvent> {
+    await this.save(record, user, conversationId, provider, model, channel);
+    if (record.usage.inputTokens || record.usage.outputTokens) yield { type: 'usage', ...record.usage };
+    if (record.error) {
+      yield { type: 'error', ...record.error };
+      return;
+    }
+    const done: Extract<AgentEvent, { type: 'done' }> = {
+      type: 'done',
+      text: record.text,
+      blocks: record.blocks,
+      stopReason: record.stopReason,
+    };
+    if (record.stopReason !== 'aborted') {
+      for (const hook of this.deps.doneHooks()) {
+        try {
+          await hook(done, { user, conversationId, channel });
+        } catch (error) {
+          this.deps.log.warn({ error: String(error) }, 'done hook failed');
+        }
+      }
+    }
+    yield done;
+  }
+
+  private async save(record: TurnRecord & { saved?: boolean }, user: User, conversationId: string, provider: string, model: string, channel: string) {
+    if (record.saved) return;
+    record.saved = true;
+    await this.deps.usage.addTokens(user.id, record.usage.inputTokens + record.usage.outputTokens);
+    if (!record.blocks.length && !record.text && record.stopReason !== 'aborted' && !record.error) return;
+    await this.deps.conversations.forUser(user.id).addMessage(conversationId, {
+      role: 'assistant',
+      content: record.blocks,
+      model,
+      tokens: { input: record.usage.inputTokens, output: record.usage.outputTokens },
+      tokensInput: record.usage.inputTokens,
+      tokensOutput: record.usage.outputTokens,
+      thinkingContent: record.thinking || undefined,
+      stopReason: record.stopReason,
+      metadata: { provider, channel, toolCalls: record.toolCalls, ...(record.error ? { error: record.error } : {}) },
+    });
+  }
+
+  /** One model turn with client tools (ALIN). Nothing is saved; tokens are counted. */
+  async *runTurn(req: AgentTurnRequest): AsyncGenerator<AgentEvent> {
+    const { user } = req;
+    const lastUser = [...req.messages].reverse().find((m) => m.role === 'user');
+    const text = typeof lastUser?.content === 'string' ? lastUser.content : '';
+    const { provider, model } = this.resolve(user, req.provider, req.model, text);
+    const limits = limitsFor(user);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(req.signal?.reason);
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const untrack = this.track(user.id, controller);
+    const record: TurnRecord = { blocks: [], text: '', thinking: '', usage: { inputTokens: 0, outputTokens: 0 }, stopReason: 'end_turn', toolCalls: [], approvalPending: false };
+    try {
+      yield { type: 'start', messageId: randomUUID(), conversationId: req.conversationId ?? '', provider: provider.id, model };
+      yield* agentLoop(
+        {
+          user, conversationId: req.conversationId ?? '', provider, model,
+          system: req.system ?? (await this.deps.prompts.system()),
+          messages: req.messages,
+          tools: new Map(),
+          clientTools: (req.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? '', inputSchema: t.input_schema ?? t.inputSchema ?? { type: 'object', properties: {} } })),
+          maxSteps: 1,
+          maxTokens: Math.min(req.maxTokens ?? this.deps.settings.get().max_tokens, limits.maxTokens),
+          temperature: req.temperature,
+          thinkingBudget: req.thinking || req.thinkingBudget ? this.thinkingBudget(user, model, req.thinkingBudget, true) : undefined,
+          toolCallLimit: limits.toolCallsPerMessage,
+          toolTimeoutMs: 0,
+          approvalTimeoutMs: 0,
+          approvals: this.approvals,
+          signal: controller.signal,
+        },
+        record,
+      );
+      await this.deps.usage.addTokens(user.id, record.usage.inputTokens + record.usage.outputTokens);
+      yield { type: 'usage', ...record.usage };
+      if (record.error) yield { type: 'error', ...record.error };
+      else yield { type: 'done', text: record.text, blocks: record.blocks, stopReason: controller.signal.aborted ? 'aborted' : record.stopReason };
+    } finally {
+      untrack();
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

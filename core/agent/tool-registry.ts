@@ -1,0 +1,44 @@
+/**
+ * The tools of all loaded plugins, with their inputs as JSON Schema (what providers see) and a validator (zod, or a
+ * zod schema built from a plain JSON Schema) that runs before `run`.
+ */
+import { z, type ZodType } from 'zod';
+import type { JsonSchema, ToolDefinition } from '../plugin-api/types.ts';
+
+export interface RegisteredTool {
+  def: ToolDefinition;
+  plugin: string;
+  inputSchema: JsonSchema;
+  validate(args: unknown): { ok: true; value: any } | { ok: false; message: string };
+}
+
+function isZod(schema: unknown): schema is ZodType {
+  return !!schema && typeof schema === 'object' && typeof (schema as ZodType).safeParse === 'function';
+}
+
+/** Wrap one tool definition: derive JSON Schema and a validator once, at registration. */
+export function registerTool(def: ToolDefinition, plugin: string): RegisteredTool {
+  if (!/^[a-zA-Z0-9_-]{1,64}$/.test(def.name)) throw new Error(`invalid tool name "${def.name}"`);
+  if (typeof def.run !== 'function') throw new Error(`tool ${def.name} has no run()`);
+  let zodSchema: ZodType;
+  let inputSchema: JsonSchema;
+  if (isZod(def.input)) {
+    zodSchema = def.input;
+    const { $schema: _s, ...rest } = z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    inputSchema = rest;
+  } else {
+    inputSchema = (def.input as JsonSchema) ?? { type: 'object', properties: {} };
+    zodSchema = z.fromJSONSchema(inputSchema as any) as ZodType;
+  }
+  return {
+    def,
+    plugin,
+    inputSchema,
+    validate(args) {
+      const r = zodSchema.safeParse(args ?? {});
+      if (r.success) return { ok: true, value: r.data };
+      const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+      return { ok: false, message: `Invalid arguments for ${def.name}: ${issues.join('; ')}` };
+    },
+  };
+}

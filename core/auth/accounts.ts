@@ -1,0 +1,195 @@
+/**
+ * Accounts: users in the global `users` collection, scrypt hashes, JWTs, login throttling. Plan and role are always
+ * read from the store (never trusted from a token), so an admin's change applies at once.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Collection, Plan, Role, User } from '../plugin-api/types.ts';
+import { AppError, conflict, notFound, tooMany, unauthorized } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
+import { SlidingWindow } from './sliding-window.ts';
+import { signToken, verifyToken } from './tokens.ts';
+
+/** A stored user: the public fields plus what never leaves the server. */
+export type UserRecord = User & {
+  emailLower: string;
+  passwordHash: string;
+  tokenVersion: number;
+  updatedAt: number;
+};
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+/** The public view of a user record. */
+export function publicUser(r: UserRecord): User {
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.displayName,
+    plan: r.plan,
+    role: r.role,
+    isAdmin: r.role === 'admin',
+    createdAt: r.createdAt,
+  };
+}
+
+export class Accounts {
+  private users: Collection<UserRecord>;
+  private byEmail = new Map<string, string>();
+  private cache = new Map<string, UserRecord>();
+  private loaded: Promise<void> | undefined;
+  /** Serialises signups so "first account becomes admin" and unique emails hold under concurrency. */
+  private signupChain: Promise<unknown> = Promise.resolve();
+  private failuresByEmail = new SlidingWindow(LOGIN_WINDOW_MS, 10);
+  private attemptsByAddress = new SlidingWindow(LOGIN_WINDOW_MS, 50);
+
+  constructor(store: Store, private readonly secret: Uint8Array) {
+    this.users = store.collection<UserRecord>('users');
+  }
+
+  private load(): Promise<void> {
+    this.loaded ??= this.users.all().then((all) => {
+      for (const u of all) {
+        this.cache.set(u.id, u);
+        this.byEmail.set(u.emailLower, u.id);
+      }
+    });
+    return this.loaded;
+  }
+
+  private async token(r: UserRecord): Promise<string> {
+    return signToken({ sub: r.id, email: r.email, plan: r.plan, isAdmin: r.role === 'admin', tv: r.tokenVersion }, this.secret);
+  }
+
+  async signup(input: { email: string; password: string; displayName?: string }): Promise<{ user: User; token: string }> {
+    const passwordHash = await hashPassword(input.password);
+    const run = async () => {
+      await this.load();
+      const emailLower = input.email.trim().toLowerCase();
+      if (this.byEmail.has(emailLower)) throw conflict('An account with this email already exists', 'EMAIL_EXISTS');
+      const first = this.cache.size === 0;
+      const now = Date.now();
+      const record: UserRecord = {
+        id: randomUUID(),
+        email: input.email.trim(),
+        emailLower,
+        displayName: input.displayName?.trim() || input.email.split('@')[0],
+        plan: first ? 'enterprise' : 'free',
+        role: first ? 'admin' : 'user',
+        isAdmin: first,
+        createdAt: now,
+        updatedAt: now,
+        passwordHash,
+        tokenVersion: 0,
+      };
+      this.cache.set(record.id, record);
+      this.byEmail.set(emailLower, record.id);
+      try {
+        await this.users.insert(record);
+      } catch (error) {
+        this.cache.delete(record.id);
+        this.byEmail.delete(emailLower);
+        throw error;
+      }
+      return { user: publicUser(record), token: await this.token(record) };
+    };
+    const result = this.signupChain.then(run, run);
+    this.signupChain = result.catch(() => {});
+    return result;
+  }
+
+  async login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }> {
+    await this.load();
+    const emailLower = input.email.trim().toLowerCase();
+    const wait = Math.max(this.failuresByEmail.retryAfterMs(emailLower), this.attemptsByAddress.retryAfterMs(address));
+    if (wait > 0) throw tooMany('Too many login attempts; try again later', wait / 1000);
+    this.attemptsByAddress.add(address);
+    const id = this.byEmail.get(emailLower);
+    const record = id ? this.cache.get(id) : undefined;
+    const ok = record ? await verifyPassword(input.password, record.passwordHash) : (await verifyPassword(input.password, await DUMMY_HASH_PROMISE), false);
+    if (!ok || !record) {
+      this.failuresByEmail.add(emailLower);
+      throw unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
+    }
+    this.failuresByEmail.reset(emailLower);
+    return { user: publicUser(record), token: await this.token(record) };
+  }
+
+  /** The user behind a token; `undefined` for an invalid, expired, revoked or orphaned token. */
+  async verify(token: string): Promise<User | undefined> {
+    const claims = await verifyToken(token, this.secret);
+    if (!claims) return undefined;
+    await this.load();
+    const record = this.cache.get(claims.sub);
+    if (!record || record.tokenVersion !== claims.tv) return undefined;
+    return publicUser(record);
+  }
+
+  async get(id: string): Promise<User | undefined> {
+    await this.load();
+    const r = this.cache.get(id);
+    return r && publicUser(r);
+  }
+
+  async firstAdmin(): Promise<User | undefined> {
+    await this.load();
+    const admins = [...this.cache.values()].filter((u) => u.role === 'admin').sort((a, b) => a.createdAt - b.createdAt);
+    return admins[0] && publicUser(admins[0]);
+  }
+
+  async list(): Promise<User[]> {
+    await this.load();
+    return [...this.cache.values()].sort((a, b) => a.createdAt - b.createdAt).map(publicUser);
+  }
+
+  count(): number {
+    return this.cache.size;
+  }
+
+  private async save(record: UserRecord): Promise<UserRecord> {
+    record.updatedAt = Date.now();
+    this.cache.set(record.id, record);
+    await this.users.put(record);
+    return record;
+  }
+
+  async updateProfile(userId: string, patch: { displayName?: string; email?: string }): Promise<User> {
+    await this.load();
+    const current = this.cache.get(userId);
+    if (!current) throw notFound('User not found');
+    const next = { ...current };
+    if (patch.email !== undefined) {
+      const emailLower = patch.email.trim().toLowerCase();
+      const owner = this.byEmail.get(emailLower);
+      if (owner && owner !== userId) throw conflict('An account with this email already exists', 'EMAIL_EXISTS');
+      this.byEmail.delete(current.emailLower);
+      this.byEmail.set(emailLower, userId);
+      next.email = patch.email.trim();
+      next.emailLower = emailLower;
+    }
+    if (patch.displayName !== undefined) next.displayName = patch.displayName.trim();
+    return publicUser(await this.save(next));
+  }
+
+  async changePassword(userId: string, oldPassword: string, newPassword: string): Promise<void> {
+    await this.load();
+    const current = this.cache.get(userId);
+    if (!current) throw notFound('User not found');
+    if (!(await verifyPassword(oldPassword, current.passwordHash))) {
+      throw unauthorized('The current password is wrong', 'INVALID_CREDENTIALS');
+    }
+    await this.save({ ...current, passwordHash: await hashPassword(newPassword), tokenVersion: current.tokenVersion + 1 });
+  }
+
+  async adminUpdate(userId: string, patch: { plan?: Plan; role?: Role }): Promise<User> {
+    await this.load();
+    const current = this.cache.get(userId);
+    if (!current) throw notFound('User not found');
+    const next = { ...current, ...(patch.plan ? { plan: patch.plan } : {}), ...(patch.role ? { role: patch.role, isAdmin: patch.role === 'admin' } : {}) };
+    if (current.role === 'admin' && next.role !== 'admin') {
+      const admins = [...this.cache.values()].filter((u) => u.role === 'admin');
+      if (admins.length <= 1) throw new AppError(409, 'LAST_ADMIN', 'The last admin cannot be demoted');
+    }
+    return publicUser(await this.save(next));
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Chat quota and token usage per user. The rolling-hour message times and tokens per day are kept in memory and
+ * persisted in the user's `usage` document, so a restart does not reset a free user's hour.
+ */
+import type { Context } from 'koa';
+import type { QuotaStatus, User } from '../plugin-api/types.ts';
+import { tooMany } from '../errors.ts';
+import type { Store } from '../store/store.ts';
+import { limitsFor } from './plans.ts';
+
+const HOUR = 3_600_000;
+
+interface UsageDoc {
+  id: 'usage';
+  chatTimes: number[];
+  tokensByDay: Record<string, number>;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export class UsageTracker {
+  private docs = new Map<string, UsageDoc>();
+  /** Serialises check-and-count per user so concurrent requests cannot both take the last slot. */
+  private chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly store: Store) {}
+
+  private async doc(userId: string): Promise<UsageDoc> {
+    let d = this.docs.get(userId);
+    if (!d) {
+      const stored = await this.store.forUser(userId).collection<UsageDoc>('usage').get('usage');
+      d = stored ?? { id: 'usage', chatTimes: [], tokensByDay: {} };
+      this.docs.set(userId, d);
+    }
+    return d;
+  }
+
+  private save(userId: string, d: UsageDoc): Promise<unknown> {
+    return this.store.forUser(userId).collection<UsageDoc>('usage').put(d);
+  }
+
+  private status(user: User, d: UsageDoc | undefined, now = Date.now()): QuotaStatus {
+    const limit = limitsFor(user).messagesPerHour;
+    const times = (d?.chatTimes ?? []).filter((t) => t > now - HOUR);
+    if (limit === null) return { limited: false, limit: -1, remaining: -1, resetAt: 0 };
+    const oldest = times.length ? times[Math.max(0, times.length - limit)] : now;
+    return {
+      limited: true,
+      limit,
+      remaining: Math.max(0, limit - times.length),
+      resetAt: Math.ceil((oldest + HOUR) / 1000),
+    };
+  }
+
+  /** The quota now, without counting (synchronous: uses what is loaded). */
+  quota(user: User): QuotaStatus {
+    return this.status(user, this.docs.get(user.id));
+  }
+
+  /** Count one chat message; 429 when the plan's hour is full. */
+  consume(user: User): Promise<QuotaStatus> {
+    const run = async () => {
+      const d = await this.doc(user.id);
+      const now = Date.now();
+      d.chatTimes = d.chatTimes.filter((t) => t > now - HOUR);
+      const before = this.status(user, d, now);
+      if (before.limited && before.remaining <= 0) {
+        throw tooMany(`Plan limit reached: ${before.limit} messages per hour on the ${user.plan} plan`, before.resetAt - now / 1000, {
+          limit: before.limit,
+          plan: user.plan,
+          resetAt: before.resetAt,
+        });
+      }
+      d.chatTimes.push(now);
+      await this.save(user.id, d);
+      return this.status(user, d, now);
+    };
+    const prev = this.chains.get(user.id) ?? Promise.resolve();
+    const result = prev.then(run, run);
+    this.chains.set(user.id, result.catch(() => {}));
+    return result;
+  }
+
+  /** Add tokens to today's count. */
+  async addTokens(userId: string, tokens: number): Promise<void> {
+    if (!tokens) return;
+    const d = await this.doc(userId);
+    const day = today();
+    d.tokensByDay[day] = (d.tokensByDay[day] ?? 0) + tokens;
+    await this.save(userId, d);
+  }
+
+  async usage(user: User) {
+    const d = await this.doc(user.id);
+    const q = this.status(user, d);
+    const now = Date.now();
+    return {
+      messagesThisHour: d.chatTimes.filter((t) => t > now - HOUR).length,
+      messagesLimit: q.limited ? q.limit : null,
+      messagesRemaining: q.limited ? q.remaining : null,
+      tokensToday: d.tokensByDay[today()] ?? 0,
+      tokensByDay: { ...d.tokensByDay },
+    };
+  }
+
+  /** Load a user's usage so `quota()` is exact. */
+  async warm(userId: string): Promise<void> {
+    await this.doc(userId);
+  }
+}
+
+/** `X-RateLimit-*` on limited plans only. */
+export function setQuotaHeaders(ctx: Context, q: QuotaStatus): void {
+  if (!q.limited) return;
+  ctx.set('X-RateLimit-Limit', String(q.limit));
+  ctx.set('X-RateLimit-Remaining', String(q.remaining));
+  ctx.set('X-RateLimit-Reset', String(q.resetAt));
+}

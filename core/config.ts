@@ -1,0 +1,80 @@
+/**
+ * Configuration from the environment and `.env` (dotenv). Read once at start; `ENV_FILE` is also the file that
+ * `POST /api/keys` writes, so keys saved there survive a restart.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import dotenv from 'dotenv';
+
+/** The project root (folder of package.json). */
+export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  envFile: string;
+  /** Built-in plugins first, then `PLUGINS_DIRS` entries. */
+  pluginDirs: string[];
+  pluginsWatch: boolean;
+  jwtSecret: Uint8Array;
+  promptsDir: string;
+  webDir: string;
+  version: string;
+  logLevel: string;
+  /** Request body limit for JSON bodies. */
+  bodyLimit: string;
+}
+
+function readVersion(): string {
+  try {
+    return JSON.parse(readFileSync(path.join(ROOT_DIR, 'package.json'), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The JWT secret: `JWT_SECRET`, else one generated once into `DATA_DIR/jwt-secret` (mode 600). */
+function loadJwtSecret(dataDir: string, env: NodeJS.ProcessEnv): Uint8Array {
+  if (env.JWT_SECRET && env.JWT_SECRET.length >= 16) return new TextEncoder().encode(env.JWT_SECRET);
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) {
+    const text = readFileSync(file, 'utf8').trim();
+    if (text.length >= 32) return new TextEncoder().encode(text);
+  }
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return new TextEncoder().encode(secret);
+}
+
+/** Build the configuration. `overrides` (tests) win over the environment. */
+export function loadConfig(overrides: Record<string, string | undefined> = {}): Config {
+  const envFile = path.resolve(overrides.ENV_FILE ?? process.env.ENV_FILE ?? path.join(ROOT_DIR, '.env'));
+  if (existsSync(envFile)) dotenv.config({ path: envFile, quiet: true } as any);
+  const env = { ...process.env, ...overrides };
+  const dataDir = path.resolve(env.DATA_DIR ?? path.join(ROOT_DIR, 'data'));
+  mkdirSync(dataDir, { recursive: true });
+  const extraDirs = (env.PLUGINS_DIRS ?? '')
+    .split(':')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((d) => path.resolve(d));
+  const builtin = path.join(ROOT_DIR, 'plugins');
+  const port = Number(env.PORT ?? 7000);
+  return {
+    port: Number.isInteger(port) && port >= 0 && port < 65536 ? port : 7000,
+    host: env.HOST || '127.0.0.1',
+    dataDir,
+    envFile,
+    pluginDirs: [builtin, ...extraDirs.filter((d) => d !== builtin)],
+    pluginsWatch: env.PLUGINS_WATCH !== '0' && env.PLUGINS_WATCH !== 'false',
+    jwtSecret: loadJwtSecret(dataDir, env),
+    promptsDir: path.join(ROOT_DIR, 'prompts'),
+    webDir: path.join(ROOT_DIR, 'web'),
+    version: readVersion(),
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
+    bodyLimit: env.BODY_LIMIT ?? '1mb',
+  };
+}

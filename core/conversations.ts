@@ -1,0 +1,227 @@
+/**
+ * Conversations and messages, per user — shared by the ALIN conversation endpoints and the agent loop, so an AION
+ * chat turn is an ordinary conversation of its user.
+ *
+ * Storage: `store/conversations/<userId>.json` (one file per user) and `store/messages/<userId>/<conversationId>.json`
+ * (one file per conversation): a message write rewrites one conversation's file and its owner's conversation list.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Collection, ContentBlock, UserStore } from './plugin-api/types.ts';
+import { conflict, notFound } from './errors.ts';
+import type { Store } from './store/store.ts';
+
+export type ConversationRecord = {
+  id: string;
+  title: string;
+  mode: string;
+  model: string;
+  provider: string;
+  isFavorite: boolean;
+  isArchived: boolean;
+  isPinned: boolean;
+  messageCount: number;
+  preview: string;
+  metadata: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type MessageRecord = {
+  id: string;
+  conversationId: string;
+  role: 'user' | 'assistant' | 'system' | 'tool';
+  content: string | ContentBlock[] | unknown[];
+  model?: string;
+  tokens?: { input: number; output: number };
+  tokensInput?: number;
+  tokensOutput?: number;
+  cost?: number;
+  parentId?: string;
+  thinkingContent?: string;
+  metadata: Record<string, unknown>;
+  isEdited: boolean;
+  stopReason?: string;
+  timestamp: number;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type NewConversation = Partial<Pick<ConversationRecord, 'id' | 'title' | 'mode' | 'model' | 'provider' | 'metadata'>>;
+export type NewMessage = Omit<Partial<MessageRecord>, 'conversationId'> & Pick<MessageRecord, 'role' | 'content'>;
+
+/** Plain text of message content, for previews and search. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((b: any) => (b?.type === 'text' ? b.text : typeof b?.content === 'string' ? b.content : ''))
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** One user's conversations. Obtain with `Conversations.forUser` — there is no other way in. */
+export class UserConversations {
+  private readonly list: Collection<ConversationRecord>;
+  private messageIndex: Map<string, string> | undefined;
+
+  constructor(private readonly data: UserStore) {
+    this.list = data.collection<ConversationRecord>('conversations');
+  }
+
+  private messages(conversationId: string): Collection<MessageRecord> {
+    return this.data.partitioned<MessageRecord>('messages').partition(conversationId);
+  }
+
+  /** message id → conversation id, built on first need from this user's partitions. */
+  private async index(): Promise<Map<string, string>> {
+    if (!this.messageIndex) {
+      const idx = new Map<string, string>();
+      for (const c of await this.list.all()) for (const m of await this.messages(c.id).all()) idx.set(m.id, c.id);
+      this.messageIndex = idx;
+    }
+    return this.messageIndex;
+  }
+
+  async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ConversationRecord[]; total: number }> {
+    let all = await this.list.all();
+    if (opts.archived !== undefined) all = all.filter((c) => c.isArchived === opts.archived);
+    all.sort((a, b) => b.updatedAt - a.updatedAt);
+    const offset = opts.offset ?? 0;
+    return { conversations: all.slice(offset, offset + (opts.limit ?? 50)), total: all.length };
+  }
+
+  get(id: string): Promise<ConversationRecord | undefined> {
+    return this.list.get(id);
+  }
+
+  async create(input: NewConversation = {}): Promise<ConversationRecord> {
+    const now = Date.now();
+    const record: ConversationRecord = {
+      id: input.id ?? randomUUID(),
+      title: input.title ?? 'New conversation',
+      mode: input.mode ?? 'regular',
+      model: input.model ?? '',
+      provider: input.provider ?? '',
+      isFavorite: false,
+      isArchived: false,
+      isPinned: false,
+      messageCount: 0,
+      preview: '',
+      metadata: input.metadata ?? {},
+      createdAt: now,
+      updatedAt: now,
+    };
+    return this.list.insert(record);
+  }
+
+  async update(id: string, patch: Partial<ConversationRecord>): Promise<ConversationRecord | undefined> {
+    const { id: _id, createdAt: _c, messageCount: _m, ...rest } = patch;
+    return this.list.update(id, (c) => ({ ...c, ...rest, metadata: rest.metadata ? { ...c.metadata, ...rest.metadata } : c.metadata, updatedAt: Date.now() }));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (!(await this.list.get(id))) return false;
+    if (this.messageIndex) for (const m of await this.messages(id).all()) this.messageIndex.delete(m.id);
+    await this.data.partitioned('messages').dropPartition(id);
+    return this.list.delete(id);
+  }
+
+  /** Messages oldest first. */
+  async listMessages(conversationId: string): Promise<MessageRecord[] | undefined> {
+    if (!(await this.list.get(conversationId))) return undefined;
+    return this.messages(conversationId).all();
+  }
+
+  /** Add a message; 404 for an unknown conversation, 409 for a reused id. */
+  async addMessage(conversationId: string, input: NewMessage): Promise<MessageRecord> {
+    const conversation = await this.list.get(conversationId);
+    if (!conversation) throw notFound('Conversation not found');
+    const idx = await this.index();
+    const id = input.id ?? randomUUID();
+    if (idx.has(id)) throw conflict(`A message with id "${id}" already exists`, 'ALREADY_EXISTS');
+    idx.set(id, conversationId);
+    const now = Date.now();
+    const record: MessageRecord = {
+      ...input,
+      id,
+      conversationId,
+      metadata: input.metadata ?? {},
+      isEdited: false,
+      timestamp: input.timestamp ?? now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.messages(conversationId).insert(record);
+    } catch (error) {
+      idx.delete(id);
+      throw error;
+    }
+    const preview = contentText(record.content).slice(0, 200);
+    await this.list.update(conversationId, (c) => ({
+      ...c,
+      messageCount: c.messageCount + 1,
+      preview: preview || c.preview,
+      updatedAt: now,
+      title: c.title === 'New conversation' && record.role === 'user' && preview ? preview.slice(0, 60) : c.title,
+    }));
+    return record;
+  }
+
+  async updateMessage(id: string, patch: Partial<MessageRecord>): Promise<MessageRecord | undefined> {
+    const conversationId = (await this.index()).get(id);
+    if (!conversationId) return undefined;
+    const { id: _i, conversationId: _c, createdAt: _t, ...rest } = patch;
+    const updated = await this.messages(conversationId).update(id, (m) => ({
+      ...m,
+      ...rest,
+      metadata: rest.metadata ? { ...m.metadata, ...rest.metadata } : m.metadata,
+      isEdited: true,
+      updatedAt: Date.now(),
+    }));
+    if (updated) await this.list.update(conversationId, (c) => ({ ...c, updatedAt: Date.now() }));
+    return updated;
+  }
+
+  async deleteMessage(id: string): Promise<boolean> {
+    const idx = await this.index();
+    const conversationId = idx.get(id);
+    if (!conversationId) return false;
+    const removed = await this.messages(conversationId).delete(id);
+    idx.delete(id);
+    if (removed) await this.list.update(conversationId, (c) => ({ ...c, messageCount: Math.max(0, c.messageCount - 1), updatedAt: Date.now() }));
+    return removed;
+  }
+
+  async count(): Promise<{ conversations: number; messages: number }> {
+    const all = await this.list.all();
+    return { conversations: all.length, messages: all.reduce((n, c) => n + c.messageCount, 0) };
+  }
+}
+
+/** Entry point: `forUser(id)` is the only door to a user's conversations. */
+export class Conversations {
+  private users = new Map<string, UserConversations>();
+  constructor(private readonly store: Store) {}
+
+  forUser(userId: string): UserConversations {
+    let u = this.users.get(userId);
+    if (!u) {
+      u = new UserConversations(this.store.forUser(userId));
+      this.users.set(userId, u);
+    }
+    return u;
+  }
+
+  /** Totals over every user (for `/api/config` stats). */
+  async totals(): Promise<{ conversations: number; messages: number }> {
+    let conversations = 0;
+    let messages = 0;
+    for (const userId of await this.store.usersWith('conversations')) {
+      const c = await this.forUser(userId).count();
+      conversations += c.conversations;
+      messages += c.messages;
+    }
+    return { conversations, messages };
+  }
+}

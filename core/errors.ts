@@ -1,0 +1,38 @@
+/**
+ * Coded errors: one class, one place. A thrown `AppError` becomes `{ error, code, details? }` with its HTTP status;
+ * anything else becomes a 500 with a generic message (the real one is logged, never sent).
+ */
+export class AppError extends Error {
+  /** Marks the message as safe to show a client (Koa's convention). */
+  readonly expose = true;
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+/** 400 — bad input; `details` lists the offending fields. */
+export const badRequest = (message: string, details?: unknown, code = 'VALIDATION_ERROR') =>
+  new AppError(400, code, message, details);
+/** 401 — no or bad credentials. */
+export const unauthorized = (message = 'Authentication required', code = 'UNAUTHORIZED') =>
+  new AppError(401, code, message);
+/** 403 — signed in but not allowed. */
+export const forbidden = (message = 'Forbidden', code = 'FORBIDDEN') => new AppError(403, code, message);
+/** 404 — unknown, or another user's object (never reveal that it exists). */
+export const notFound = (message = 'Not found', code = 'NOT_FOUND') => new AppError(404, code, message);
+/** 409 — conflicts with the current state. */
+export const conflict = (message: string, code = 'CONFLICT') => new AppError(409, code, message);
+/** 429 — too many requests. */
+export const tooMany = (message: string, retryAfterSeconds: number, details?: Record<string, unknown>) =>
+  new AppError(429, 'RATE_LIMIT_EXCEEDED', message, details, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+
+export function isAppError(e: unknown): e is AppError {
+  return e instanceof Error && (e as AppError).name === 'AppError' && typeof (e as AppError).status === 'number';
+}

@@ -1,0 +1,62 @@
+/**
+ * One error middleware for the whole server: every failure becomes `{ error, code, details? }` with a 4xx status
+ * (or a generic 500 whose real cause is only logged). No stack trace or secret ever reaches a client.
+ */
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { isAppError } from '../errors.ts';
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMIT_EXCEEDED',
+};
+
+export function errorMiddleware(log: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) {
+        ctx.status = 404;
+        ctx.body = { error: `No route for ${ctx.method} ${ctx.path}`, code: 'NOT_FOUND' };
+      }
+    } catch (error: any) {
+      if (ctx.headerSent || ctx.respond === false) {
+        // A streaming response already started: it is the stream's job to send an error frame.
+        log.warn({ err: safeErr(error), reqId: ctx.state.reqId }, 'error after headers were sent');
+        return;
+      }
+      if (isAppError(error)) {
+        ctx.status = error.status;
+        ctx.body = { error: error.message, code: error.code, ...(error.details !== undefined ? { details: error.details } : {}) };
+        if (error.headers) ctx.set(error.headers);
+        return;
+      }
+      const status = Number(error?.status ?? error?.statusCode);
+      if (status >= 400 && status < 500) {
+        // Errors from Koa itself or koa-body: malformed JSON, body too large, unsupported type.
+        ctx.status = status;
+        const code =
+          status === 400 && /json|parse|unexpected token/i.test(String(error.message)) ? 'INVALID_JSON' : STATUS_CODES[status] ?? 'BAD_REQUEST';
+        const message =
+          status === 413 ? 'Request body too large' : code === 'INVALID_JSON' ? 'Malformed JSON body' : error.expose ? String(error.message) : 'Bad request';
+        ctx.body = { error: message, code };
+        return;
+      }
+      log.error({ err: safeErr(error), reqId: ctx.state.reqId, plugin: ctx.state.plugin, path: ctx.path }, 'unhandled error');
+      ctx.status = 500;
+      ctx.body = { error: 'Internal server error', code: 'INTERNAL_ERROR' };
+    }
+  };
+}
+
+/** An error for the log: message and stack, without attached request data. */
+export function safeErr(error: any) {
+  return { message: String(error?.message ?? error), stack: error?.stack, code: error?.code };
+}

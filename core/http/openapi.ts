@@ -1,0 +1,59 @@
+/**
+ * `GET /api/openapi.json`: an OpenAPI 3.1 document generated from the route records of every loaded plugin and their
+ * zod schemas, so it is always what the server really accepts.
+ */
+import { z, type ZodType } from 'zod';
+import type { RouteRecord } from './route-table.ts';
+
+function schemaOf(s: ZodType | undefined): Record<string, unknown> | undefined {
+  if (!s) return undefined;
+  try {
+    const { $schema: _s, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    return rest;
+  } catch {
+    return {};
+  }
+}
+
+export function openApiDocument(records: RouteRecord[], version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of records) {
+    const p = `/api${r.path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const params = [...p.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const query = schemaOf(r.options.query) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+    for (const [name, schema] of Object.entries(query?.properties ?? {})) {
+      params.push({ name, in: 'query', required: !!query?.required?.includes(name), schema: schema as any });
+    }
+    const body = schemaOf(r.options.body);
+    const access = r.options.access ?? 'user';
+    (paths[p] ??= {})[r.method] = {
+      summary: r.options.summary ?? `${r.method.toUpperCase()} ${p}`,
+      tags: [r.plugin],
+      ...(access === 'public' ? { security: [] } : {}),
+      ...(access === 'admin' ? { description: 'Admin only.' } : {}),
+      ...(params.length ? { parameters: params } : {}),
+      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
+      responses: {
+        '200': { description: r.options.stream ? 'Server-sent events' : 'Success', content: r.options.stream ? { 'text/event-stream': {} } : { 'application/json': {} } },
+        '4XX': { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'AION', version, description: 'The AION control API and the ALIN REST API, generated from the loaded plugins.' },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error', 'code'],
+          properties: { error: { type: 'string' }, code: { type: 'string' }, details: {} },
+        },
+      },
+    },
+    paths,
+  };
+}

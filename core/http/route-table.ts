@@ -1,0 +1,94 @@
+/**
+ * Route records: what plugins register through `ctx.routes`, kept per plugin (the ledger), and composed by the host
+ * into one @koa/router that it rebuilds atomically on every plugin swap.
+ */
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { PluginRoutes, RouteHandler, RouteOptions, User } from '../plugin-api/types.ts';
+import { AppError, forbidden, notFound, unauthorized } from '../errors.ts';
+import { parseInput } from './validate.ts';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteRecord {
+  plugin: string;
+  method: HttpMethod;
+  /** Path under `/api`, e.g. `/conversations/:id`. */
+  path: string;
+  options: RouteOptions;
+  handler: RouteHandler;
+}
+
+/** What the composed router needs from the host for every request. */
+export interface RouteServices {
+  /** Resolve the caller from the Authorization header (undefined when absent or invalid). */
+  authenticate(ctx: Context): Promise<{ user?: User; error?: AppError }>;
+  /** Apply the chat quota (throws 429) and set headers. */
+  chatQuota(ctx: Context, user: User): Promise<void>;
+  /** Counts a request as in flight on a plugin's generation (so a swap can wait for it). */
+  track<T>(plugin: string, run: () => Promise<T>): Promise<T>;
+}
+
+const PATH = /^\/[A-Za-z0-9_\-/:.{}]*$/;
+
+/** A `ctx.routes` for one plugin that records into `sink`. */
+export function createPluginRoutes(plugin: string, sink: RouteRecord[]): PluginRoutes {
+  const method =
+    (m: HttpMethod, preset: RouteOptions = {}) =>
+    (path: string, optionsOrHandler: RouteOptions | RouteHandler, handler?: RouteHandler) => {
+      if (!PATH.test(path)) throw new Error(`plugin ${plugin}: invalid route path "${path}"`);
+      const options = typeof optionsOrHandler === 'function' ? {} : optionsOrHandler;
+      const fn = typeof optionsOrHandler === 'function' ? optionsOrHandler : handler;
+      if (typeof fn !== 'function') throw new Error(`plugin ${plugin}: route ${m.toUpperCase()} ${path} has no handler`);
+      sink.push({ plugin, method: m, path, options: { ...options, ...preset }, handler: fn });
+    };
+  return {
+    get: method('get'),
+    post: method('post'),
+    put: method('put'),
+    patch: method('patch'),
+    delete: method('delete'),
+    public: { get: method('get', { access: 'public' }), post: method('post', { access: 'public' }) },
+  };
+}
+
+function routeMiddleware(record: RouteRecord, services: RouteServices): Middleware {
+  const { options, handler } = record;
+  const access = options.access ?? 'user';
+  return async (ctx) => {
+    ctx.state.plugin = record.plugin;
+    const { user, error } = await services.authenticate(ctx);
+    if (access !== 'public') {
+      if (!user) throw error ?? unauthorized();
+      if (access === 'admin' && user.role !== 'admin') throw forbidden('Admin only');
+    }
+    const input = {
+      params: options.params ? parseInput(options.params, ctx.params, 'params') : ctx.params,
+      query: options.query ? parseInput(options.query, { ...ctx.query }, 'query') : { ...ctx.query },
+      body: options.body ? parseInput(options.body, (ctx.request as any).body ?? {}, 'body') : (ctx.request as any).body,
+      user,
+    };
+    if (options.quota === 'chat' && user) await services.chatQuota(ctx, user);
+    await services.track(record.plugin, async () => {
+      const result = await handler(ctx, input);
+      if (result !== undefined && ctx.body === undefined && ctx.respond !== false) ctx.body = result;
+    });
+  };
+}
+
+/**
+ * Compose all records into one router. `disabled` maps paths of disabled plugins so they answer 404
+ * `PLUGIN_DISABLED` instead of a plain 404.
+ */
+export function composeRouter(records: RouteRecord[], services: RouteServices, disabled: Array<{ plugin: string; method: HttpMethod; path: string }>): Middleware {
+  const router = new Router({ prefix: '/api' });
+  for (const r of records) router.register(r.path, [r.method.toUpperCase()], routeMiddleware(r, services));
+  const live = new Set(records.map((r) => `${r.method} ${r.path}`));
+  for (const d of disabled) {
+    if (live.has(`${d.method} ${d.path}`)) continue;
+    router.register(d.path, [d.method.toUpperCase()], async () => {
+      throw notFound(`Plugin ${d.plugin} is disabled`, 'PLUGIN_DISABLED');
+    });
+  }
+  return router.routes() as Middleware;
+}

@@ -1,0 +1,50 @@
+/**
+ * Serves the control panel: files of `web/dist/` (the esbuild bundle), `index.html` for every other non-API GET (the
+ * panel routes in the browser). Strict Content-Security-Policy: everything ships in the bundle, no inline script.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Middleware } from 'koa';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+export function serveWeb(webDir: string): Middleware {
+  const roots = [path.join(webDir, 'dist'), path.join(webDir, 'public')];
+  return async (ctx, next) => {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path.startsWith('/api/') || ctx.path === '/api') return next();
+    const rel = decodeURIComponent(ctx.path).replace(/^\/+/, '');
+    if (rel.includes('\0') || rel.split(/[\\/]/).includes('..')) return next();
+    let file: string | undefined;
+    for (const root of roots) {
+      const candidate = path.join(root, rel);
+      if (rel && existsSync(candidate) && statSync(candidate).isFile()) {
+        file = candidate;
+        break;
+      }
+    }
+    const isAsset = !!file;
+    if (!file) {
+      if (path.extname(rel)) return next(); // a missing asset is a 404, not the page
+      file = roots.map((r) => path.join(r, 'index.html')).find((f) => existsSync(f));
+      if (!file) return next();
+    }
+    ctx.set('Content-Security-Policy', CSP);
+    ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+    ctx.set('Cache-Control', isAsset && /-[A-Z0-9]{8}\./i.test(path.basename(file)) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    ctx.length = statSync(file).size;
+    ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
+  };
+}

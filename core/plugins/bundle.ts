@@ -1,0 +1,88 @@
+/**
+ * Build one plugin folder into one ESM file under `DATA_DIR/.plugin-cache/`, named by the hash of its content, so
+ * every reload imports a fresh module graph.
+ *
+ * - Imports of `core/plugin-api` (by relative path, or as `aion/plugin-api`) become a tiny module that hands out the
+ *   host's own plugin-API instance, so errors and helpers are the host's classes.
+ * - npm packages stay external but are rewritten to absolute file paths, so a bundle in any folder loads the same
+ *   package instance as the host (one zod, one SDK).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { ROOT_DIR } from '../config.ts';
+
+export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
+const API_NAMESPACE = 'aion-plugin-api';
+const API_IMPORT = /(^|\/)core\/plugin-api(\/index(\.ts|\.js)?)?$|^(@?aion)\/plugin-api$/;
+
+export interface BuiltPlugin {
+  file: string;
+  hash: string;
+  buildMs: number;
+}
+
+/** Runs once: publish the host's plugin API instance where bundles find it. */
+export async function publishPluginApi(): Promise<string[]> {
+  const api = await import('../plugin-api/index.ts');
+  (globalThis as any)[PLUGIN_API_GLOBAL] = api;
+  return Object.keys(api).filter((k) => k !== 'default');
+}
+
+function apiShim(names: string[]): string {
+  const lines = [`const api = globalThis[Symbol.for('aion.plugin-api')];`];
+  for (const n of names) lines.push(`export const ${n} = api.${n};`);
+  return lines.join('\n');
+}
+
+/** Bundle `entry` (index.ts or index.js of a plugin folder) into `cacheDir`. */
+export async function bundlePlugin(name: string, entry: string, cacheDir: string, apiNames: string[]): Promise<BuiltPlugin> {
+  const started = performance.now();
+  const pluginDir = path.dirname(entry);
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    conditions: ['node'],
+    logLevel: 'silent',
+    sourcemap: false,
+    plugins: [
+      {
+        name: 'aion-externals',
+        setup(build) {
+          build.onResolve({ filter: /plugin-api/ }, (args) =>
+            API_IMPORT.test(args.path.replace(/\\/g, '/')) ? { path: 'plugin-api', namespace: API_NAMESPACE } : undefined,
+          );
+          build.onLoad({ filter: /.*/, namespace: API_NAMESPACE }, () => ({ contents: apiShim(apiNames), loader: 'js' }));
+          // Bare specifiers (npm packages, node built-ins): keep external, pinned to an absolute file path.
+          build.onResolve({ filter: /^[^./]/ }, async (args) => {
+            if (args.namespace === API_NAMESPACE || args.pluginData === 'aion-skip') return undefined;
+            if (args.path.startsWith('node:')) return { path: args.path, external: true };
+            for (const resolveDir of [args.resolveDir || pluginDir, ROOT_DIR]) {
+              const r = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'aion-skip' });
+              if (!r.errors.length && r.path) {
+                if (!path.isAbsolute(r.path)) return { path: args.path, external: true }; // a node built-in
+                return { path: pathToFileURL(r.path).href, external: true };
+              }
+            }
+            return undefined;
+          });
+        },
+      },
+    ],
+  }).catch((error: any) => {
+    const first = error?.errors?.[0];
+    throw new Error(first ? `build failed: ${first.text}${first.location ? ` (${path.relative(ROOT_DIR, first.location.file)}:${first.location.line})` : ''}` : `build failed: ${error?.message ?? error}`);
+  });
+  const code = result.outputFiles[0].text;
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  await mkdir(cacheDir, { recursive: true });
+  const file = path.join(cacheDir, `${name}-${hash}.mjs`);
+  await writeFile(file, code);
+  return { file, hash, buildMs: performance.now() - started };
+}

@@ -1,0 +1,246 @@
+/**
+ * Wires the core services together: store, accounts, usage, settings, prompts, secrets, conversations, memory, agent,
+ * and the plugin host with its registries. `createRuntime` is used by the server and by benchmarks.
+ */
+import path from 'node:path';
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import type {
+  AuthApi,
+  DoneHook,
+  EmbedderDefinition,
+  HostApi,
+  MemoryApi,
+  ProviderDefinition,
+  SseApi,
+  User,
+} from './plugin-api/types.ts';
+import type { Config } from './config.ts';
+import { AppError, unauthorized } from './errors.ts';
+import { Accounts } from './auth/accounts.ts';
+import { limitsFor } from './auth/plans.ts';
+import { setQuotaHeaders, UsageTracker } from './auth/usage.ts';
+import { AgentService } from './agent/service.ts';
+import { activeModel } from './agent/model-resolution.ts';
+import { registerTool, type RegisteredTool } from './agent/tool-registry.ts';
+import { Conversations } from './conversations.ts';
+import { PluginHost } from './plugins/host.ts';
+import { createContext } from './plugins/context.ts';
+import { Prompts, type PromptName } from './prompts.ts';
+import { Secrets } from './secrets.ts';
+import { SettingsService } from './settings.ts';
+import { streamAgent } from './sse/stream-agent.ts';
+import { Store } from './store/store.ts';
+import { directorySize } from './util/directory-size.ts';
+
+export interface CoreServices {
+  config: Config;
+  log: Logger;
+  store: Store;
+  accounts: Accounts;
+  usage: UsageTracker;
+  settings: SettingsService;
+  prompts: Prompts;
+  secrets: Secrets;
+  conversations: Conversations;
+  memory: (MemoryApi & { load?(): Promise<void>; close?(): Promise<void> }) | undefined;
+  agent: AgentService;
+  authApi: AuthApi;
+  hostApi: HostApi;
+  sse: SseApi;
+  host: PluginHost;
+  registry: Registry;
+}
+
+/** Snapshots of what the loaded plugins registered, rebuilt on every plugin swap. */
+export class Registry {
+  tools = new Map<string, RegisteredTool>();
+  providers = new Map<string, { def: ProviderDefinition; plugin: string }>();
+  embedders = new Map<string, EmbedderDefinition>();
+  channels: Array<{ id: string; plugin: string; status: () => string }> = [];
+  toolResultHooks: Array<(info: any) => void> = [];
+  doneHooks: DoneHook[] = [];
+
+  rebuild(host: PluginHost, log: Logger): void {
+    const tools = new Map<string, RegisteredTool>();
+    const providers = new Map<string, { def: ProviderDefinition; plugin: string }>();
+    const embedders = new Map<string, EmbedderDefinition>();
+    const channels: Registry['channels'] = [];
+    const toolResultHooks: Registry['toolResultHooks'] = [];
+    const doneHooks: DoneHook[] = [];
+    for (const g of host.generations()) {
+      for (const def of g.ledger.tools.values()) {
+        if (tools.has(def.name)) {
+          log.warn({ tool: def.name, plugin: g.plugin }, 'tool name already taken by another plugin; ignored');
+          continue;
+        }
+        tools.set(def.name, registerTool(def, g.plugin));
+      }
+      for (const def of g.ledger.providers.values()) if (!providers.has(def.id)) providers.set(def.id, { def, plugin: g.plugin });
+      for (const def of g.ledger.embedders.values()) embedders.set(def.id, def);
+      for (const ch of g.ledger.channels.values()) channels.push({ id: ch.id, plugin: g.plugin, status: () => safeStatus(ch.status) });
+      toolResultHooks.push(...g.ledger.toolResultHooks);
+      doneHooks.push(...g.ledger.doneHooks);
+    }
+    Object.assign(this, { tools, providers, embedders, channels, toolResultHooks, doneHooks });
+  }
+}
+
+function safeStatus(fn: () => string): string {
+  try {
+    return fn();
+  } catch (error) {
+    return `error: ${String((error as Error)?.message ?? error)}`;
+  }
+}
+
+/** Bearer token from the Authorization header (a bare token works too, as in the original). */
+function bearer(ctx: Context): string | undefined {
+  const h = ctx.get('authorization');
+  if (!h) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  return (m ? m[1] : h).trim() || undefined;
+}
+
+export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
+  const store = new Store(config.dataDir, log);
+  await store.loadGlobals();
+  const accounts = new Accounts(store, config.jwtSecret);
+  const usage = new UsageTracker(store);
+  const settings = new SettingsService(store);
+  await settings.load();
+  const prompts = new Prompts(config.promptsDir, path.join(config.dataDir, 'prompts'));
+  const secrets = new Secrets(config.envFile);
+  const conversations = new Conversations(store);
+  const registry = new Registry();
+  const core = { config, log, store, accounts, usage, settings, prompts, secrets, conversations, registry, memory: undefined } as unknown as CoreServices;
+
+  core.memory = await loadMemory(config, log, registry);
+  const providerLookup = {
+    get: (id: string) => registry.providers.get(id)?.def,
+    all: () => [...registry.providers.values()].map((p) => p.def),
+  };
+  core.agent = new AgentService({
+    providers: providerLookup,
+    tools: () => registry.tools,
+    toolResultHooks: () => registry.toolResultHooks,
+    doneHooks: () => registry.doneHooks,
+    settings,
+    prompts,
+    conversations,
+    usage,
+    store,
+    memory: () => core.memory,
+    log,
+  });
+  core.sse = { streamAgent };
+  core.authApi = {
+    verify: (token) => accounts.verify(token),
+    getUser: (id) => accounts.get(id),
+    firstAdmin: () => accounts.firstAdmin(),
+    consumeChat: (user) => usage.consume(user),
+    chatQuota: (user) => usage.quota(user),
+    setQuotaHeaders,
+    accounts: {
+      signup: (i) => accounts.signup(i),
+      login: (i, address) => accounts.login(i, address),
+      updateProfile: (id, p) => accounts.updateProfile(id, p),
+      changePassword: (id, o, n) => accounts.changePassword(id, o, n),
+      list: () => accounts.list(),
+      adminUpdate: (id, p) => accounts.adminUpdate(id, p),
+      usage: (user) => usage.usage(user),
+      limits: (user) => limitsFor(user),
+    },
+  };
+
+  const extraStats = new Map<string, () => number | Promise<number>>();
+  const startedAt = Date.now();
+  core.host = new PluginHost(
+    { dirs: config.pluginDirs, builtinDir: config.pluginDirs[0], dataDir: config.dataDir, watch: config.pluginsWatch },
+    store,
+    log,
+    {
+      authenticate: async (ctx) => {
+        if (ctx.state.authResolved) return { user: ctx.state.user as User | undefined, error: ctx.state.authError };
+        ctx.state.authResolved = true;
+        const token = bearer(ctx);
+        if (!token) return { error: unauthorized('Authentication required') };
+        const user = await accounts.verify(token);
+        ctx.state.user = user;
+        if (!user) ctx.state.authError = unauthorized('Invalid or expired token', 'INVALID_TOKEN');
+        return { user, error: ctx.state.authError as AppError | undefined };
+      },
+      chatQuota: async (ctx, user) => {
+        const q = await usage.consume(user).catch((error) => {
+          if (error instanceof AppError && error.status === 429) {
+            setQuotaHeaders(ctx, { limited: true, limit: (error.details as any)?.limit ?? 0, remaining: 0, resetAt: (error.details as any)?.resetAt ?? 0 });
+          }
+          throw error;
+        });
+        setQuotaHeaders(ctx, q);
+      },
+    },
+    (gen, schema) => createContext(core, gen, schema),
+  );
+  core.host.onChange = () => {
+    registry.rebuild(core.host, log);
+    const wanted = settings.get().embedder;
+    const embedder = registry.embedders.get(wanted);
+    const mem = core.memory as any;
+    if (embedder && mem?.setEmbedder && mem.currentEmbedderId?.() !== embedder.id) mem.setEmbedder(embedder);
+  };
+  core.hostApi = {
+    version: config.version,
+    startedAt,
+    dataDir: config.dataDir,
+    plugins: () => core.host.list(),
+    reload: (name) => core.host.reload(name),
+    enable: (name) => core.host.enable(name),
+    disable: (name) => core.host.disable(name),
+    tools: () => [...registry.tools.values()].map((t) => ({ name: t.def.name, description: t.def.description, plugin: t.plugin, risk: t.def.risk })),
+    providers: () => [...registry.providers.values()],
+    channels: () => registry.channels.map((c) => ({ id: c.id, plugin: c.plugin, status: c.status() })),
+    embedders: () => [...registry.embedders.values()],
+    settings: { get: () => settings.all(), set: (patch) => settings.set(patch) },
+    activeModel: () => {
+      const a = activeModel(providerLookup, settings.get());
+      return { provider: a.provider?.id ?? 'echo', model: a.model };
+    },
+    prompts: {
+      names: ['rules', 'character', 'self'] as const,
+      read: (n: PromptName) => prompts.read(n),
+      write: (n: PromptName, c: string) => prompts.write(n, c),
+      revert: (n: PromptName) => prompts.revert(n),
+    },
+    declaredKeys: () => [...registry.providers.values()].map((p) => ({ label: p.def.label, keys: p.def.envKeys })),
+    stats: async () => {
+      const totals = await conversations.totals();
+      const out: Record<string, number> = {
+        users: accounts.count(),
+        conversations: totals.conversations,
+        messages: totals.messages,
+        memory_entries: core.memory?.count() ?? 0,
+        plugins: core.host.list().filter((p) => p.status === 'loaded').length,
+        uptime: Math.round((Date.now() - startedAt) / 1000),
+        dataBytes: await directorySize(config.dataDir),
+      };
+      for (const [k, fn] of extraStats) out[k] = await fn();
+      return out;
+    },
+    addStat: (n, fn) => void extraStats.set(n, fn),
+  };
+  return core;
+}
+
+/** The shared memory store, when its module is present (it is optional so the core boots without it). */
+async function loadMemory(config: Config, log: Logger, _registry: Registry): Promise<CoreServices['memory']> {
+  try {
+    const mod: any = await import('./memory/index.ts');
+    const memory = new mod.MemoryStore({ dataDir: config.dataDir, log: log.child({ module: 'memory' }) });
+    await memory.load();
+    return memory;
+  } catch (error: any) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The one SSE writer. Frame = `event: NAME\ndata: JSON\n\n` with `"type": NAME` as the JSON's first key; a
+ * `: heartbeat` comment every 15 s; flushed per frame; exactly one terminal frame (`done` or `error`), then the end.
+ */
+import type { Context } from 'koa';
+
+const HEARTBEAT_MS = 15_000;
+const TERMINAL = new Set(['done', 'error']);
+
+export class SseWriter {
+  private heartbeat: NodeJS.Timeout;
+  private ended = false;
+  /** Aborted when the client goes away. */
+  readonly disconnected: AbortSignal;
+
+  constructor(private readonly ctx: Context) {
+    const controller = new AbortController();
+    this.disconnected = controller.signal;
+    ctx.respond = false;
+    const res = ctx.res;
+    res.statusCode = 200;
+    for (const [k, v] of Object.entries(ctx.response.headers)) if (v !== undefined) res.setHeader(k, v as any);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    ctx.req.socket.setNoDelay(true);
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+      this.close();
+    };
+    res.on('close', onClose);
+    this.heartbeat = setInterval(() => this.raw(': heartbeat\n\n'), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  private raw(text: string): void {
+    if (this.ended || this.ctx.res.destroyed) return;
+    this.ctx.res.write(text);
+  }
+
+  /** Send one frame; a terminal frame ends the response. Frames after the terminal one are dropped. */
+  send(type: string, payload: Record<string, unknown> = {}): void {
+    if (this.ended) return;
+    if (/[\r\n]/.test(type)) throw new Error('SSE event names cannot contain CR or LF');
+    const { type: _ignored, ...rest } = payload;
+    this.raw(`event: ${type}\ndata: ${JSON.stringify({ type, ...rest })}\n\n`);
+    if (TERMINAL.has(type)) this.close();
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.heartbeat);
+    if (!this.ctx.res.writableEnded) this.ctx.res.end();
+  }
+}

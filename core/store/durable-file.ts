@@ -1,0 +1,74 @@
+/**
+ * A lowdb adapter that makes a write durable before it resolves: write a unique temp file, fsync it, rename it over
+ * the target, fsync the folder. lowdb's own JSONFile (steno) renames without fsync, so a power cut can lose an
+ * acknowledged write; this one cannot.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Adapter } from 'lowdb';
+
+/** Write `text` to `file` atomically and durably. */
+export async function writeFileDurable(file: string, text: string | Uint8Array, mode = 0o644): Promise<void> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'w', mode);
+  try {
+    await handle.writeFile(text);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+  await fsyncDir(dir);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic there.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Thrown by `read()` when the file exists but is not valid JSON. */
+export class CorruptFileError extends Error {
+  constructor(readonly file: string, cause: unknown) {
+    super(`corrupt store file ${file}: ${(cause as Error)?.message ?? cause}`);
+    this.name = 'CorruptFileError';
+  }
+}
+
+/** lowdb adapter over one JSON file, durable on write. */
+export class DurableJSONFile<T> implements Adapter<T> {
+  constructor(readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new CorruptFileError(this.file, error);
+    }
+  }
+
+  async write(data: T): Promise<void> {
+    await writeFileDurable(this.file, JSON.stringify(data));
+  }
+}

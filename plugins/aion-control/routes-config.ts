@@ -1,0 +1,67 @@
+/** `/api/keys`, `/api/config`, `/api/config/settings`, `/api/prompt/{name}` (admin). */
+import { z } from 'zod';
+import { badRequest, notFound, type PluginContext } from '../../core/plugin-api/index.ts';
+import { isAllowedKey, listKeys } from './keys.ts';
+
+const PROMPT_ALIASES: Record<string, 'rules' | 'character' | 'self'> = { rules: 'rules', character: 'character', self: 'self', self_doc: 'self' };
+
+export function registerConfigRoutes(ctx: PluginContext) {
+  ctx.routes.get('/keys', { access: 'admin', summary: 'Provider and integration keys, masked' }, () => listKeys(ctx));
+
+  ctx.routes.post('/keys', {
+    access: 'admin',
+    summary: 'Save keys into ENV_FILE (mode 600) and the running process',
+    body: z.record(z.string().max(128), z.string().max(8192)),
+  }, async (_c, { body }) => {
+    const names = Object.keys(body);
+    if (!names.length) throw badRequest('No keys given', [{ field: 'body', message: 'expected { "ENV_NAME": "value" }' }]);
+    const refused = names.filter((n) => !isAllowedKey(ctx, n));
+    if (refused.length) throw badRequest(`Key name not allowed: ${refused.join(', ')}`, refused.map((field) => ({ field, message: 'not a key name' })), 'KEY_NOT_ALLOWED');
+    const bad = names.filter((n) => /[\r\n\0]/.test(body[n]));
+    if (bad.length) throw badRequest(`Key values cannot contain line breaks: ${bad.join(', ')}`, bad.map((field) => ({ field, message: 'invalid value' })));
+    await ctx.secrets.set(Object.fromEntries(names.map((n) => [n, body[n].trim()])));
+    ctx.log.info({ keys: names }, 'keys updated');
+    return { ok: true, updated: names };
+  });
+
+  ctx.routes.get('/config', { access: 'admin', summary: 'Model, settings and stats (never a secret)' }, async () => {
+    const active = ctx.host.activeModel();
+    return { model: active.model, provider: active.provider, settings: ctx.host.settings.get(), stats: await ctx.host.stats() };
+  });
+
+  ctx.routes.post('/config/settings', {
+    access: 'admin',
+    summary: 'Change settings (unknown keys → 400)',
+    body: z.record(z.string().max(128), z.unknown()),
+  }, async (_c, { body }) => ({ ok: true, settings: await ctx.host.settings.set(body) }));
+
+  const promptName = (raw: string) => {
+    const name = PROMPT_ALIASES[raw];
+    if (!name) throw notFound(`Unknown prompt: ${raw}`, 'PROMPT_NOT_FOUND');
+    return name;
+  };
+  const Params = z.object({ name: z.string().max(64) });
+
+  ctx.routes.get('/prompt/:name', { access: 'admin', summary: 'Read a prompt part', params: Params }, async (_c, { params }) => {
+    const name = promptName(params.name);
+    const p = await ctx.host.prompts.read(name);
+    return { name, content: p.content, path: p.path, edited: p.edited };
+  });
+
+  ctx.routes.post('/prompt/:name', {
+    access: 'admin',
+    summary: 'Save a prompt part (overrides the shipped file)',
+    params: Params,
+    body: z.object({ content: z.string().max(200_000) }),
+  }, async (_c, { params, body }) => {
+    const name = promptName(params.name);
+    return { ok: true, name, bytes: await ctx.host.prompts.write(name, body.content) };
+  });
+
+  ctx.routes.delete('/prompt/:name', { access: 'admin', summary: 'Revert a prompt part to the shipped default', params: Params }, async (_c, { params }) => {
+    const name = promptName(params.name);
+    await ctx.host.prompts.revert(name);
+    const p = await ctx.host.prompts.read(name);
+    return { ok: true, name, content: p.content };
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * The ALIN chat dialect (`events.md`): `POST /api/chat/stream` and `/api/chat/continue` run one model turn with the
+ * client's tools; tool calls are reported as `tool_use` for the client to run. Counts against the plan quota.
+ */
+import { z } from 'zod';
+import { definePlugin } from '../../core/plugin-api/index.ts';
+
+const Block = z.object({ type: z.string().max(64) }).passthrough();
+const Message = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.union([z.string().max(2_000_000), z.array(Block).max(500)]),
+});
+const Tool = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+  description: z.string().max(10_000).optional(),
+  input_schema: z.record(z.string(), z.unknown()).optional(),
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
+});
+const Body = z.object({
+  messages: z.array(Message, { error: 'messages array required' }).min(1, 'messages must not be empty').max(2000),
+  model: z.string().max(128).optional(),
+  provider: z.string().max(64).optional(),
+  system: z.string().max(200_000).optional(),
+  systemPrompt: z.string().max(200_000).optional(),
+  tools: z.array(Tool).max(128).optional(),
+  thinking: z.boolean().optional(),
+  thinkingBudget: z.number().int().min(0).max(200_000).optional(),
+  maxTokens: z.number().int().min(1).max(200_000).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  conversationId: z.string().max(128).optional(),
+});
+
+export default definePlugin({
+  name: 'alin-chat',
+  version: '1.0.0',
+  description: 'ALIN chat streaming: one model turn per request with client tools and thinking',
+  setup(ctx) {
+    const handler = async (c: any, { body: b, user }: { body: z.infer<typeof Body>; user: any }) => {
+      const system = b.system ?? b.systemPrompt;
+      await ctx.sse.streamAgent(c, 'alin', (signal) =>
+        ctx.agent.runTurn({
+          user,
+          messages: b.messages as any,
+          model: b.model,
+          provider: b.provider,
+          system: system === '[DEPRECATED]' ? undefined : system,
+          tools: b.tools,
+          thinking: b.thinking,
+          thinkingBudget: b.thinkingBudget,
+          maxTokens: b.maxTokens,
+          temperature: b.temperature,
+          conversationId: b.conversationId,
+          signal,
+        }),
+      );
+    };
+    // The quota is counted only after the body is valid (a 400 costs nothing).
+    ctx.routes.post('/chat/stream', { summary: 'One model turn (SSE, ALIN dialect)', stream: true, quota: 'chat', body: Body }, handler);
+    ctx.routes.post('/chat/continue', { summary: 'Continue after client tool results (SSE, ALIN dialect)', stream: true, quota: 'chat', body: Body }, handler);
+  },
+});

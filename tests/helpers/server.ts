@@ -1,0 +1,144 @@
+/**
+ * Test harness: boots the real server as a child process (`node --import tsx core/main.ts`) on port 0 with a temporary
+ * `DATA_DIR` and `ENV_FILE`, and talks to it over HTTP like any client.
+ *
+ * @example
+ * const s = await startServer();
+ * const admin = await s.signup();            // first account = admin
+ * const r = await s.api('GET', '/api/auth/me', { token: admin.token });
+ * await s.stop();
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Reuse a data dir (restart tests). */
+  dataDir?: string;
+  envFile?: string;
+}
+
+let counter = 0;
+
+export class TestServer {
+  url = '';
+  child!: ChildProcess;
+  output = '';
+  constructor(readonly dataDir: string, readonly envFile: string, readonly env: Record<string, string>) {}
+
+  async boot(): Promise<this> {
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'core/main.ts')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        PLUGINS_WATCH: '0',
+        DATA_DIR: this.dataDir,
+        ENV_FILE: this.envFile,
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stderr!.on('data', (d) => (this.output += d));
+    this.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${this.output}`)), 30_000);
+      this.child.stdout!.on('data', (d) => {
+        this.output += d;
+        const m = /AION listening on (http:\/\/[^\s]+)/.exec(this.output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      this.child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}:\n${this.output}`));
+      });
+    });
+    return this;
+  }
+
+  /** JSON request. */
+  async api<T = any>(method: string, p: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      headers['content-type'] ??= 'application/json';
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await fetch(this.url + p, { method, headers, body });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  }
+
+  /** Create an account; the first one of a server is the admin. */
+  async signup(email = `user${++counter}-${Date.now()}@example.com`, password = 'correct horse battery'): Promise<{ token: string; user: any; email: string; password: string }> {
+    const r = await this.api('POST', '/api/auth/signup', { body: { email, password } });
+    if (r.status !== 201) throw new Error(`signup failed: ${r.status} ${r.text}`);
+    return { token: r.body.token, user: r.body.user, email, password };
+  }
+
+  /** SIGTERM and wait. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(t);
+  }
+
+  /** SIGKILL now (crash tests). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** A new server process on the same data. */
+  async restart(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+    await this.stop();
+    return new TestServer(this.dataDir, this.envFile, { ...this.env, ...extraEnv }).boot();
+  }
+
+  /** Stop and delete the data. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'aion-test-'));
+  const envFile = opts.envFile ?? path.join(dataDir, 'test.env');
+  return new TestServer(dataDir, envFile, opts.env ?? {}).boot();
+}
+
+export { readSse, type SseEvent } from './sse.ts';
