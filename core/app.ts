@@ -55,6 +55,8 @@ export function createApp(core: CoreServices): Koa {
       text: false,
       multipart: false,
       jsonLimit: config.bodyLimit,
+      // Signature checks (Alexa, webhooks) need the exact bytes that were signed.
+      includeUnparsed: true,
       parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] as any,
     }),
   );
