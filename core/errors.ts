@@ -11,6 +11,8 @@ export class AppError extends Error {
     message: string,
     readonly details?: unknown,
     readonly headers?: Record<string, string>,
+    /** Extra top-level fields of the error body (e.g. `limit`, `plan`, `resetAt` of a 429). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'AppError';
@@ -30,8 +32,8 @@ export const notFound = (message = 'Not found', code = 'NOT_FOUND') => new AppEr
 /** 409 — conflicts with the current state. */
 export const conflict = (message: string, code = 'CONFLICT') => new AppError(409, code, message);
 /** 429 — too many requests. */
-export const tooMany = (message: string, retryAfterSeconds: number, details?: Record<string, unknown>) =>
-  new AppError(429, 'RATE_LIMIT_EXCEEDED', message, details, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+export const tooMany = (message: string, retryAfterSeconds: number, extra?: Record<string, unknown>) =>
+  new AppError(429, 'RATE_LIMIT_EXCEEDED', message, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) }, extra);
 
 export function isAppError(e: unknown): e is AppError {
   return e instanceof Error && (e as AppError).name === 'AppError' && typeof (e as AppError).status === 'number';

@@ -173,7 +173,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       chatQuota: async (ctx, user) => {
         const q = await usage.consume(user).catch((error) => {
           if (error instanceof AppError && error.status === 429) {
-            setQuotaHeaders(ctx, { limited: true, limit: (error.details as any)?.limit ?? 0, remaining: 0, resetAt: (error.details as any)?.resetAt ?? 0 });
+            setQuotaHeaders(ctx, { limited: true, limit: Number(error.extra?.limit ?? 0), remaining: 0, resetAt: Number(error.extra?.resetAt ?? 0) });
           }
           throw error;
         });

@@ -77,8 +77,8 @@ async function runTool(tool: RegisteredTool, args: unknown, opts: LoopOptions, i
       ),
       new Promise((_, reject) => {
         timer = setTimeout(() => {
-          controller.abort(new Error('timeout'));
           reject(new Error(`Tool ${tool.def.name} timed out after ${timeoutMs} ms`));
+          controller.abort(new Error('timeout'));
         }, timeoutMs);
         controller.signal.addEventListener('abort', () => reject(opts.signal.aborted ? abortError() : new Error(`Tool ${tool.def.name} was cancelled`)), { once: true });
       }),

@@ -34,7 +34,7 @@ export function errorMiddleware(log: Logger): Middleware {
       }
       if (isAppError(error)) {
         ctx.status = error.status;
-        ctx.body = { error: error.message, code: error.code, ...(error.details !== undefined ? { details: error.details } : {}) };
+        ctx.body = { error: error.message, code: error.code, ...(error.details !== undefined ? { details: error.details } : {}), ...error.extra };
         if (error.headers) ctx.set(error.headers);
         return;
       }

@@ -1,0 +1,538 @@
+/**
+ * The shared memory store: per-user memories with hybrid search (minisearch full text + vector similarity, fused by
+ * reciprocal rank), persisted as a per-user append-only log with group-committed fsync (`persistence.ts`).
+ *
+ * Everything is scoped by user id: each user has their own log files, full-text index and vector index, so a query
+ * can never see another user's entries.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { badRequest } from '../errors.ts';
+import type {
+  EmbedderDefinition,
+  MemoryApi,
+  MemoryEntry,
+  MemoryInput,
+  MemoryLayer,
+  MemoryQuery,
+  MemorySearchResult,
+} from '../plugin-api/types.ts';
+import type { AnnOptions } from './ann.ts';
+import { LocalEmbedder } from './local-embedder.ts';
+import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type StoredVector } from './persistence.ts';
+import { fuse } from './rank.ts';
+import { TextIndex } from './text-index.ts';
+import { VectorIndex } from './vector-index.ts';
+
+export { LocalEmbedder } from './local-embedder.ts';
+export { formatMemoriesForPrompt } from './prompt.ts';
+
+/** All memory layers. */
+export const MEMORY_LAYERS: readonly MemoryLayer[] = [
+  'short_term', 'long_term', 'semantic', 'relational', 'procedural', 'working',
+  'episodic', 'meta', 'immediate', 'notes', 'self_model',
+];
+const LAYER_SET = new Set<string>(MEMORY_LAYERS);
+
+/** Options of the memory store. */
+export interface MemoryStoreOptions {
+  /** `DATA_DIR`; files live in `DATA_DIR/memory/`. */
+  dataDir: string;
+  log: Logger;
+  /** Default: `LocalEmbedder` (256 dims). */
+  embedder?: EmbedderDefinition;
+  /** Vectors per user above which an ANN index is built (default 20,000). */
+  annThreshold?: number;
+  ann?: AnnOptions;
+  /**
+   * Vector hits below this cosine similarity are not results. Default: 0.1 for the local n-gram embedder (a one-word
+   * query against a 40-word memory sharing only word pieces scores ~0.12), 0.25 for other (semantic) embedders.
+   */
+  minSimilarity?: number | ((embedder: EmbedderDefinition) => number);
+  /** Entries re-embedded per batch by `setEmbedder` (default 64). */
+  reembedBatch?: number;
+}
+
+/** Progress of the background (re-)embedding. */
+export interface ReembedProgress {
+  embedder: string;
+  done: number;
+  total: number;
+  running: boolean;
+}
+
+interface UserState {
+  partition: UserPartition;
+  entries: Map<string, MemoryEntry>;
+  text: TextIndex;
+  /** Vectors made by the current embedder. */
+  vectors: VectorIndex | null;
+  /** Vectors made by other embedders (kept so compaction never loses them, and reused when switching back). */
+  stash: Map<string, StoredVector>;
+  /** Ids whose vector by the current embedder is missing. */
+  pending: Set<string>;
+  compacting: boolean;
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+const MAX_CONTENT = 100_000;
+
+/** The memory store. Call `load()` once before use and `close()` at shutdown. */
+export class MemoryStore implements MemoryApi {
+  private readonly dir: string;
+  private readonly log: Logger;
+  private embedder: EmbedderDefinition;
+  private readonly users = new Map<string, UserState>();
+  private warmup: Promise<void> = Promise.resolve();
+  private generation = 0;
+  private progress: ReembedProgress;
+  private reembedJob: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: MemoryStoreOptions) {
+    this.dir = path.join(opts.dataDir, 'memory');
+    this.log = opts.log;
+    this.embedder = opts.embedder ?? new LocalEmbedder();
+    this.progress = { embedder: this.embedder.id, done: 0, total: 0, running: false };
+  }
+
+  /** Read every user's partition. Full-text indexes are then built in the background (searches wait for theirs). */
+  async load(): Promise<void> {
+    const started = performance.now();
+    const userIds = await listPartitions(this.dir);
+    let total = 0;
+    for (const userId of userIds) {
+      const partition = new UserPartition(this.dir, userId, this.log);
+      const data = await partition.read();
+      const state = this.newState(userId, partition);
+      for (const entry of data.entries.values()) {
+        state.entries.set(entry.id, entry);
+        const v = data.vectors.get(entry.id);
+        if (v && v.embedder === entry.embedder && state.vectors && v.embedder === state.vectors.embedder && v.vector.length === state.vectors.dims) {
+          state.vectors.set(entry.id, v.vector);
+        } else {
+          if (v && v.embedder === entry.embedder) state.stash.set(entry.id, v);
+          state.pending.add(entry.id);
+        }
+      }
+      this.users.set(userId, state);
+      total += state.entries.size;
+    }
+    // All users' indexes build concurrently, chunk by chunk, so small users are searchable almost at once.
+    this.warmup = Promise.all(
+      [...this.users.values()].map((state) => state.text.build([...state.entries.keys()], (id) => state.entries.get(id))),
+    ).then(() => {});
+    this.log.info({ users: userIds.length, entries: total, ms: Math.round(performance.now() - started) }, 'memory: loaded');
+    if ([...this.users.values()].some((s) => s.pending.size > 0)) this.startReembed();
+  }
+
+  /** Resolves when every full-text index built at load is ready (benchmarks, tests). */
+  whenIndexed(): Promise<void> {
+    return this.warmup;
+  }
+
+  /** Stop background work and wait for queued writes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.generation++;
+    await this.reembedJob.catch(() => {});
+    await Promise.all([...this.users.values()].map((s) => s.partition.drained()));
+    for (const s of this.users.values()) s.vectors?.close();
+  }
+
+  /** The embedder in use. */
+  currentEmbedder(): EmbedderDefinition {
+    return this.embedder;
+  }
+
+  /**
+   * Switch embedders: every entry is re-embedded in the background, in batches. Until an entry is done it is found
+   * by full text only.
+   */
+  setEmbedder(embedder: EmbedderDefinition): void {
+    if (embedder.id === this.embedder.id && embedder.dims === this.embedder.dims) {
+      this.embedder = embedder;
+      return;
+    }
+    this.embedder = embedder;
+    this.generation++;
+    for (const state of this.users.values()) {
+      const old = state.vectors;
+      if (old) {
+        for (const id of state.entries.keys()) {
+          const v = old.get(id);
+          if (v) state.stash.set(id, { embedder: old.embedder, vector: v });
+        }
+        old.close();
+      }
+      state.vectors = this.newVectorIndex();
+      for (const id of state.entries.keys()) state.pending.add(id);
+    }
+    this.startReembed();
+  }
+
+  /** Progress of the background re-embedding. */
+  reembedProgress(): ReembedProgress {
+    return { ...this.progress };
+  }
+
+  /** Resolves when the current background re-embedding is finished (tests, benchmarks). */
+  async whenReembedded(): Promise<void> {
+    let job: Promise<void>;
+    do {
+      job = this.reembedJob;
+      await job;
+    } while (job !== this.reembedJob);
+  }
+
+  /** Resolves when the user's ANN index (if one is being built) is ready; true when searches use it. */
+  async annReady(userId: string): Promise<boolean> {
+    return (await this.users.get(userId)?.vectors?.annSettled()) ?? false;
+  }
+
+  // ───────────────────────────── MemoryApi ─────────────────────────────
+
+  async add(userId: string, input: MemoryInput): Promise<MemoryEntry> {
+    this.assertOpen();
+    const state = this.state(userId, true)!;
+    const content = typeof input.content === 'string' ? input.content.trim() : '';
+    if (content === '') throw badRequest('content is required');
+    if (content.length > MAX_CONTENT) throw badRequest(`content is longer than ${MAX_CONTENT} characters`);
+    const layer = input.layer ?? 'short_term';
+    if (!LAYER_SET.has(layer)) throw badRequest(`unknown layer ${layer}`, { layers: MEMORY_LAYERS });
+    const id = input.id ?? randomUUID();
+    if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw badRequest('bad id');
+    const now = Date.now();
+    const existing = state.entries.get(id);
+    const salience = typeof input.salience === 'number' && Number.isFinite(input.salience) ? Math.min(1, Math.max(0, input.salience)) : 0.5;
+
+    const embedder = this.embedder;
+    let vector: Float32Array | null = null;
+    if (embedder.isConfigured()) {
+      try {
+        const [v] = await embedder.embed([content]);
+        if (v && v.length === embedder.dims) vector = v;
+      } catch (error) {
+        this.log.warn({ err: error, embedder: embedder.id }, 'memory: embedding failed; stored for full-text search only');
+      }
+    }
+    const entry: MemoryEntry = {
+      id,
+      userId,
+      content,
+      layer,
+      category: typeof input.category === 'string' && input.category.trim() ? input.category.trim() : 'general',
+      salience,
+      tags: Array.isArray(input.tags) ? input.tags.filter((t): t is string => typeof t === 'string') : [],
+      metadata: input.metadata && typeof input.metadata === 'object' ? { ...input.metadata } : {},
+      isPinned: input.isPinned === true,
+      source: typeof input.source === 'string' && input.source ? input.source : 'user',
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+      expiresAt: typeof input.expiresAt === 'number' && Number.isFinite(input.expiresAt) ? input.expiresAt : null,
+      embedder: vector ? embedder.id : null,
+      dims: vector ? embedder.dims : 0,
+    };
+    const vectorRecords = vector ? [encodeVectorRecord(id, embedder.id, vector)] : [];
+    await state.partition.append([{ t: 'put', e: entry }], vectorRecords, () => {
+      state.entries.set(id, entry);
+      state.text.set(entry);
+      state.stash.delete(id);
+      if (vector && state.vectors && state.vectors.embedder === embedder.id) {
+        state.vectors.set(id, vector);
+        state.pending.delete(id);
+      } else {
+        state.vectors?.delete(id);
+        if (vector) state.stash.set(id, { embedder: embedder.id, vector });
+        state.pending.add(id);
+        if (this.embedder.isConfigured() && !this.progress.running) this.startReembed();
+      }
+    });
+    this.maybeCompact(state);
+    return copy(entry);
+  }
+
+  async get(userId: string, id: string): Promise<MemoryEntry | undefined> {
+    const e = this.state(userId)?.entries.get(id);
+    return e ? copy(e) : undefined;
+  }
+
+  async search(userId: string, query: MemoryQuery = {}): Promise<MemorySearchResult> {
+    const state = this.state(userId);
+    if (!state) return { entries: [], total: 0 };
+    const limit = clampInt(query.limit, DEFAULT_LIMIT, 0, MAX_LIMIT);
+    const offset = clampInt(query.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    const now = Date.now();
+    const accept = (e: MemoryEntry | undefined): e is MemoryEntry =>
+      e !== undefined &&
+      (query.layer === undefined || e.layer === query.layer) &&
+      (query.category === undefined || e.category === query.category) &&
+      (query.includeExpired === true || e.expiresAt === null || e.expiresAt > now);
+    const text = typeof query.search === 'string' ? query.search.trim() : '';
+
+    if (text === '') {
+      const list: MemoryEntry[] = [];
+      for (const e of state.entries.values()) if (accept(e)) list.push(e);
+      if (query.order === 'salience') list.sort((a, b) => b.salience - a.salience || b.createdAt - a.createdAt);
+      else list.sort((a, b) => b.createdAt - a.createdAt);
+      return { entries: list.slice(offset, offset + limit).map((e) => copy(e)), total: list.length };
+    }
+
+    await state.text.whenReady();
+    const textIds: string[] = [];
+    for (const hit of state.text.search(text)) if (accept(state.entries.get(hit.id))) textIds.push(hit.id);
+
+    let vectorIds: string[] = [];
+    const vectors = state.vectors;
+    if (vectors && vectors.size > 0 && this.embedder.isConfigured() && this.embedder.id === vectors.embedder) {
+      try {
+        const [q] = await this.embedder.embed([text]);
+        if (q && q.length === vectors.dims) {
+          const k = Math.max(100, (offset + limit) * 2);
+          const minSim = this.minSimilarity();
+          vectorIds = vectors.search(q, k, (id) => accept(state.entries.get(id)), minSim).map((h) => h.id);
+        }
+      } catch (error) {
+        this.log.warn({ err: error, embedder: this.embedder.id }, 'memory: query embedding failed; full-text only');
+      }
+    }
+
+    const ranked = fuse([textIds, vectorIds], (id) => state.entries.get(id), now);
+    return {
+      entries: ranked.slice(offset, offset + limit).map((r) => ({ ...copy(r.entry), score: r.score })),
+      total: ranked.length,
+    };
+  }
+
+  async delete(userId: string, id: string): Promise<boolean> {
+    const state = this.state(userId);
+    if (!state || !state.entries.has(id)) return false;
+    await state.partition.append([{ t: 'del', id }], [], () => this.forget(state, id));
+    this.maybeCompact(state);
+    return true;
+  }
+
+  async clear(userId: string): Promise<number> {
+    const state = this.state(userId);
+    if (!state) return 0;
+    let count = 0;
+    await state.partition.exclusive(async () => {
+      count = state.entries.size;
+      await state.partition.remove();
+      state.entries.clear();
+      state.text = new TextIndex();
+      state.vectors?.close();
+      state.vectors = this.newVectorIndex();
+      state.stash.clear();
+      state.pending.clear();
+    });
+    return count;
+  }
+
+  async prune(userId: string): Promise<number> {
+    const state = this.state(userId);
+    if (!state) return 0;
+    const now = Date.now();
+    const expired = [...state.entries.values()].filter((e) => e.expiresAt !== null && e.expiresAt <= now).map((e) => e.id);
+    if (expired.length === 0) return 0;
+    const records: LogRecord[] = expired.map((id) => ({ t: 'del', id }));
+    await state.partition.append(records, [], () => {
+      for (const id of expired) this.forget(state, id);
+    });
+    this.maybeCompact(state);
+    return expired.length;
+  }
+
+  count(userId?: string): number {
+    if (userId !== undefined) return this.users.get(userId)?.entries.size ?? 0;
+    let n = 0;
+    for (const s of this.users.values()) n += s.entries.size;
+    return n;
+  }
+
+  // ───────────────────────────── internals ─────────────────────────────
+
+  private minSimilarity(): number {
+    const option = this.opts.minSimilarity;
+    if (typeof option === 'number') return option;
+    if (typeof option === 'function') return option(this.embedder);
+    return this.embedder instanceof LocalEmbedder || this.embedder.id.startsWith('local-ngram') ? 0.1 : 0.25;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('memory store is closed');
+  }
+
+  private state(userId: string, create = false): UserState | undefined {
+    if (typeof userId !== 'string' || userId === '') throw badRequest('userId is required');
+    let state = this.users.get(userId);
+    if (!state && create) {
+      state = this.newState(userId, new UserPartition(this.dir, userId, this.log));
+      this.users.set(userId, state);
+    }
+    return state;
+  }
+
+  private newState(userId: string, partition: UserPartition): UserState {
+    void userId;
+    return {
+      partition,
+      entries: new Map(),
+      text: new TextIndex(),
+      vectors: this.newVectorIndex(),
+      stash: new Map(),
+      pending: new Set(),
+      compacting: false,
+    };
+  }
+
+  private newVectorIndex(): VectorIndex | null {
+    if (!this.embedder.isConfigured()) return null;
+    return new VectorIndex(this.embedder.id, this.embedder.dims, {
+      annThreshold: this.opts.annThreshold,
+      ann: this.opts.ann,
+      log: this.log,
+    });
+  }
+
+  private forget(state: UserState, id: string): void {
+    state.entries.delete(id);
+    state.text.delete(id);
+    state.vectors?.delete(id);
+    state.stash.delete(id);
+    state.pending.delete(id);
+  }
+
+  /** Rewrite a user's files when most log records are dead. */
+  private maybeCompact(state: UserState): void {
+    const { partition } = state;
+    if (state.compacting || partition.records < 1000 || partition.records < 2 * state.entries.size) return;
+    state.compacting = true;
+    partition
+      .exclusive(() =>
+        partition.rewrite(state.entries.values(), (id) => {
+          const e = state.entries.get(id);
+          const v = state.vectors?.get(id);
+          if (v && e?.embedder === state.vectors!.embedder) return { embedder: state.vectors!.embedder, vector: v };
+          const s = state.stash.get(id);
+          return s && s.embedder === e?.embedder ? s : undefined;
+        }),
+      )
+      .then(
+        () => this.log.debug({ user: partition.userId, entries: state.entries.size }, 'memory: compacted'),
+        (error: unknown) => this.log.error({ err: error, user: partition.userId }, 'memory: compaction failed'),
+      )
+      .finally(() => (state.compacting = false));
+  }
+
+  private startReembed(): void {
+    const generation = this.generation;
+    const embedder = this.embedder;
+    if (!embedder.isConfigured()) {
+      this.log.warn({ embedder: embedder.id }, 'memory: embedder not configured; search is full-text only');
+      return;
+    }
+    let total = 0;
+    for (const s of this.users.values()) total += s.pending.size;
+    this.progress = { embedder: embedder.id, done: 0, total, running: true };
+    const previous = this.reembedJob;
+    this.reembedJob = (async () => {
+      await previous.catch(() => {});
+      await this.reembed(generation, embedder);
+    })().catch((error: unknown) => {
+      this.log.error({ err: error, embedder: embedder.id }, 'memory: re-embedding failed');
+      if (this.generation === generation) this.progress.running = false;
+    });
+  }
+
+  /** Embed every pending entry with `embedder`, batch by batch; stops when the embedder changes again. */
+  private async reembed(generation: number, embedder: EmbedderDefinition): Promise<void> {
+    const batchSize = this.opts.reembedBatch ?? 64;
+    const started = performance.now();
+    let failures = 0;
+    for (const state of this.users.values()) {
+      while (state.pending.size > 0) {
+        if (this.generation !== generation) return;
+        const batch: MemoryEntry[] = [];
+        for (const id of state.pending) {
+          const e = state.entries.get(id);
+          if (e) batch.push(e);
+          else state.pending.delete(id);
+          if (batch.length >= batchSize) break;
+        }
+        if (batch.length === 0) break;
+        const vectors: Array<Float32Array | undefined> = batch.map((e) => {
+          const s = state.stash.get(e.id);
+          return s && s.embedder === embedder.id && s.vector.length === embedder.dims ? s.vector : undefined;
+        });
+        const missing = batch.filter((_, i) => !vectors[i]);
+        if (missing.length > 0) {
+          let made: Float32Array[];
+          try {
+            made = await embedder.embed(missing.map((e) => e.content));
+          } catch (error) {
+            failures++;
+            this.log.warn({ err: error, embedder: embedder.id, failures }, 'memory: embedding batch failed; retrying');
+            if (failures >= 5) throw error;
+            await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures)));
+            continue;
+          }
+          let j = 0;
+          for (let i = 0; i < batch.length; i++) if (!vectors[i]) vectors[i] = made[j++];
+        }
+        if (this.generation !== generation) return;
+        const records: LogRecord[] = [];
+        const vecRecords: Buffer[] = [];
+        const updated: Array<[MemoryEntry, MemoryEntry, Float32Array]> = [];
+        for (let i = 0; i < batch.length; i++) {
+          const v = vectors[i];
+          const old = batch[i]!;
+          if (!v || v.length !== embedder.dims) {
+            state.pending.delete(old.id);
+            continue;
+          }
+          const next: MemoryEntry = { ...old, embedder: embedder.id, dims: embedder.dims };
+          records.push({ t: 'put', e: next });
+          vecRecords.push(encodeVectorRecord(old.id, embedder.id, v));
+          updated.push([old, next, v]);
+        }
+        if (records.length === 0) continue;
+        await state.partition.append(records, vecRecords, () => {
+          for (const [old, next, v] of updated) {
+            // Skip entries replaced or deleted while we were embedding (their own write handled them).
+            if (state.entries.get(old.id) !== old) continue;
+            state.entries.set(old.id, next);
+            if (this.generation === generation && state.vectors?.embedder === embedder.id) {
+              state.vectors.set(old.id, v);
+              state.pending.delete(old.id);
+              state.stash.delete(old.id);
+            } else {
+              state.stash.set(old.id, { embedder: embedder.id, vector: v });
+            }
+          }
+        });
+        if (this.generation === generation) this.progress.done += updated.length;
+        this.maybeCompact(state);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    if (this.generation !== generation) return;
+    this.progress.running = false;
+    this.log.info(
+      { embedder: embedder.id, entries: this.progress.done, ms: Math.round(performance.now() - started) },
+      'memory: embedding done',
+    );
+  }
+}
+
+function copy(e: MemoryEntry): MemoryEntry {
+  return { ...e, tags: [...e.tags], metadata: { ...e.metadata } };
+}
+
+function clampInt(value: unknown, fallback: number, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) return fallback;
+  return Math.min(max, Math.max(min, Math.floor(n)));
+}

@@ -1,0 +1,116 @@
+/**
+ * What this machine lets us do to contain executed code, probed once: namespaces (`unshare`: no network, a private
+ * PID space whose processes all die with the main one, a private /proc so the server's environment is unreadable),
+ * rlimits (`prlimit`) and a pids cgroup (the only fork-bomb bound that holds for root, whom RLIMIT_NPROC ignores).
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface SandboxCapabilities {
+  /** `isolated`: the code runs in an empty network namespace (only a down loopback). */
+  network: 'isolated' | 'not-isolated';
+  /** Own PID namespace: every descendant dies when the main process exits or is killed, even after setsid. */
+  pidNamespace: boolean;
+  /** /proc remounted for that namespace: host processes (and the server's environ) are invisible. */
+  procHidden: boolean;
+  /** How the number of processes is bounded: a pids cgroup, RLIMIT_NPROC (non-root in a user namespace), or only by the timeout. */
+  processLimit: 'cgroup' | 'rlimit' | 'none';
+  /** Per-process address-space cap via RLIMIT_AS (prlimit), or none. */
+  memoryLimit: 'rlimit' | 'none';
+  /** The server runs as root: executed code is root on the host filesystem (see README). */
+  runningAsRoot: boolean;
+}
+
+/** Internal: the probed capabilities plus how to use them. */
+export interface SandboxPlan extends SandboxCapabilities {
+  unshareArgs: string[];
+  prlimit: boolean;
+  /** Parent folder for per-execution pids cgroups. */
+  cgroupBase?: string;
+}
+
+const run = (cmd: string, args: string[]) =>
+  new Promise<number>((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    child.on('error', () => resolve(-1));
+    child.on('exit', (code) => resolve(code ?? -1));
+  });
+
+const NS_FLAGS = ['--net', '--pid', '--fork', '--kill-child'];
+const PROC_FLAGS = ['--mount', '--mount-proc'];
+
+/** Tries the strongest unshare set first, then weaker ones; [] when unshare is unusable. */
+async function probeUnshare(root: boolean): Promise<string[]> {
+  // Non-root needs a user namespace to be allowed to create the others; root must NOT use one (it would gain nothing).
+  const user = root ? [] : ['--user', '--map-root-user'];
+  const candidates = [
+    [...user, ...NS_FLAGS, ...PROC_FLAGS],
+    [...user, ...NS_FLAGS],
+    [...user, '--net'],
+    [...user, '--pid', '--fork', '--kill-child'],
+  ];
+  for (const c of candidates) if ((await run('unshare', [...c, 'true'])) === 0) return c;
+  return [];
+}
+
+/** A pids-controller folder we may create children in, verified by moving a process into one. */
+async function probeCgroup(): Promise<string | undefined> {
+  const mounts = ['/sys/fs/cgroup/pids', '/sys/fs/cgroup'];
+  for (const mount of mounts) {
+    try {
+      if (mount === '/sys/fs/cgroup') {
+        // cgroup v2: usable only when the pids controller is enabled for children of the root.
+        const ctl = await readFile(path.join(mount, 'cgroup.subtree_control'), 'utf8');
+        if (!ctl.split(/\s+/).includes('pids')) continue;
+      }
+      const base = path.join(mount, 'aion-exec');
+      await mkdir(base, { recursive: true });
+      const dir = path.join(base, `probe-${process.pid}`);
+      await mkdir(dir, { recursive: true });
+      try {
+        await writeFile(path.join(dir, 'pids.max'), '16');
+        const code = await run('sh', ['-c', 'echo $$ > "$0/cgroup.procs"', dir]);
+        if (code === 0) return base;
+      } finally {
+        await rmdir(dir).catch(() => {});
+      }
+    } catch {
+      // not mounted, read-only, or no permission: try the next
+    }
+  }
+  return undefined;
+}
+
+let planPromise: Promise<SandboxPlan> | undefined;
+
+/** Probes once per process (a few short spawns, ~50 ms). */
+export function sandboxPlan(): Promise<SandboxPlan> {
+  planPromise ??= (async () => {
+    const root = process.getuid?.() === 0;
+    const [unshareArgs, prlimit, cgroupBase] = await Promise.all([
+      probeUnshare(root),
+      run('prlimit', ['--version']).then((c) => c === 0),
+      root ? probeCgroup() : Promise.resolve(undefined),
+    ]);
+    const userNs = unshareArgs.includes('--user');
+    return {
+      network: unshareArgs.includes('--net') ? 'isolated' : 'not-isolated',
+      pidNamespace: unshareArgs.includes('--pid'),
+      procHidden: unshareArgs.includes('--mount-proc'),
+      processLimit: cgroupBase ? 'cgroup' : prlimit && userNs ? 'rlimit' : 'none',
+      memoryLimit: prlimit ? 'rlimit' : 'none',
+      runningAsRoot: root,
+      unshareArgs,
+      prlimit,
+      cgroupBase,
+    };
+  })();
+  return planPromise;
+}
+
+/** The public part of the probe, e.g. for a health/capabilities endpoint and the README. */
+export async function sandboxCapabilities(): Promise<SandboxCapabilities> {
+  const { unshareArgs: _u, prlimit: _p, cgroupBase: _c, ...caps } = await sandboxPlan();
+  return caps;
+}
