@@ -15,7 +15,7 @@ import type {
   SseApi,
   User,
 } from './plugin-api/types.ts';
-import type { Config } from './config.ts';
+import { ROOT_DIR, type Config } from './config.ts';
 import { AppError, unauthorized } from './errors.ts';
 import { Accounts } from './auth/accounts.ts';
 import { limitsFor } from './auth/plans.ts';
@@ -156,7 +156,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   const extraStats = new Map<string, () => number | Promise<number>>();
   const startedAt = Date.now();
   core.host = new PluginHost(
-    { dirs: config.pluginDirs, builtinDir: config.pluginDirs[0], dataDir: config.dataDir, watch: config.pluginsWatch },
+    { dirs: config.pluginDirs, builtinDir: config.pluginDirs[0], dataDir: config.dataDir, watch: config.pluginsWatch, prebuiltDir: path.join(ROOT_DIR, 'dist', 'plugin-cache') },
     store,
     log,
     {

@@ -18,7 +18,23 @@ await esbuild.build({
   logLevel: 'warning',
 });
 console.log(`server bundle: dist/server.mjs (${Math.round(performance.now() - started)} ms)`);
-if (existsSync(path.join(root, 'scripts/build-web.mjs')) && existsSync(path.join(root, 'web/src'))) {
+
+// Prebuild the built-in plugins, so the bundled server starts without running esbuild (the host uses these files
+// while the plugin sources are unchanged, and builds into DATA_DIR/.plugin-cache otherwise).
+const { register } = await import('tsx/esm/api');
+register();
+const { bundlePlugin, publishPluginApi } = await import('../core/plugins/bundle.ts');
+const { discoverPlugins } = await import('../core/plugins/discover.ts');
+const apiNames = await publishPluginApi();
+const cacheDir = path.join(root, 'dist', 'plugin-cache');
+const { rm } = await import('node:fs/promises');
+await rm(cacheDir, { recursive: true, force: true });
+const plugins = await discoverPlugins([path.join(root, 'plugins')], path.join(root, 'plugins'));
+const built = await Promise.allSettled(plugins.map((p) => bundlePlugin(p.name, p.entry, cacheDir, apiNames)));
+const failed = built.filter((b) => b.status === 'rejected');
+console.log(`plugins prebuilt: ${built.length - failed.length}/${built.length} into dist/plugin-cache/`);
+for (const f of failed) console.error(`  ${f.reason?.message ?? f.reason}`);
+if (!process.argv.includes('--server-only') && existsSync(path.join(root, 'scripts/build-web.mjs')) && existsSync(path.join(root, 'web/src'))) {
   const { buildWeb } = await import('./build-web.mjs');
   await buildWeb({ quiet: false });
 }

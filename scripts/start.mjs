@@ -20,8 +20,13 @@ function newest(dir) {
 const webSrc = path.join(root, 'web', 'src');
 const webOut = path.join(root, 'web', 'dist', 'index.html');
 if (existsSync(webSrc) && (!existsSync(webOut) || newest(webSrc) > statSync(webOut).mtimeMs)) {
-  const { buildWeb } = await import('./build-web.mjs');
-  await buildWeb({ quiet: true });
+  try {
+    const { buildWeb } = await import('./build-web.mjs');
+    await buildWeb({ quiet: true });
+  } catch (error) {
+    // The API must come up even when the panel cannot be built; the fallback page says so.
+    console.error(`control panel build failed, serving the API only: ${error?.message?.split('\n')[0] ?? error}`);
+  }
 }
 
 register();

@@ -8,7 +8,7 @@ import { AppError, conflict, notFound, tooMany, unauthorized } from '../errors.t
 import type { Store } from '../store/store.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
 import { SlidingWindow } from './sliding-window.ts';
-import { signToken, verifyToken } from './tokens.ts';
+import { signToken, verifyToken, type TokenClaims } from './tokens.ts';
 
 /** A stored user: the public fields plus what never leaves the server. */
 export type UserRecord = User & {
@@ -42,6 +42,7 @@ export class Accounts {
   private signupChain: Promise<unknown> = Promise.resolve();
   private failuresByEmail = new SlidingWindow(LOGIN_WINDOW_MS, 10);
   private attemptsByAddress = new SlidingWindow(LOGIN_WINDOW_MS, 50);
+  private verified = new Map<string, { claims: TokenClaims; until: number }>();
 
   constructor(store: Store, private readonly secret: Uint8Array) {
     this.users = store.collection<UserRecord>('users');
@@ -115,10 +116,21 @@ export class Accounts {
     return { user: publicUser(record), token: await this.token(record) };
   }
 
-  /** The user behind a token; `undefined` for an invalid, expired, revoked or orphaned token. */
+  /**
+   * The user behind a token; `undefined` for an invalid, expired, revoked or orphaned token. Verified signatures are
+   * cached briefly (the claims of a token never change); revocation and the user record are checked on every call.
+   */
   async verify(token: string): Promise<User | undefined> {
-    const claims = await verifyToken(token, this.secret);
-    if (!claims) return undefined;
+    const now = Date.now();
+    let cached = this.verified.get(token);
+    if (!cached || cached.until <= now) {
+      const claims = await verifyToken(token, this.secret);
+      if (!claims) return undefined;
+      if (this.verified.size >= 10_000) this.verified.clear();
+      cached = { claims, until: Math.min(now + 60_000, claims.exp * 1000) };
+      this.verified.set(token, cached);
+    }
+    const { claims } = cached;
     await this.load();
     const record = this.cache.get(claims.sub);
     if (!record || record.tokenVersion !== claims.tv) return undefined;

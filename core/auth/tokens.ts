@@ -10,11 +10,13 @@ export interface TokenClaims {
   plan: string;
   isAdmin: boolean;
   tv: number;
+  /** Expiry, Unix seconds. */
+  exp: number;
 }
 
 const EXPIRY = '7d';
 
-export async function signToken(claims: TokenClaims, secret: Uint8Array): Promise<string> {
+export async function signToken(claims: Omit<TokenClaims, 'exp'>, secret: Uint8Array): Promise<string> {
   return new SignJWT({ email: claims.email, plan: claims.plan, isAdmin: claims.isAdmin, tv: claims.tv })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
@@ -34,6 +36,7 @@ export async function verifyToken(token: string, secret: Uint8Array): Promise<To
       plan: String(payload.plan ?? ''),
       isAdmin: payload.isAdmin === true,
       tv: typeof payload.tv === 'number' ? payload.tv : 0,
+      exp: typeof payload.exp === 'number' ? payload.exp : 0,
     };
   } catch {
     return undefined;

@@ -192,6 +192,11 @@ export class MemoryStore implements MemoryApi {
     return (await this.users.get(userId)?.vectors?.annSettled()) ?? false;
   }
 
+  /** @internal The vector index of a user (benchmarks: ANN recall against exact search). */
+  vectorIndexOf(userId: string): VectorIndex | null {
+    return this.users.get(userId)?.vectors ?? null;
+  }
+
   // ───────────────────────────── MemoryApi ─────────────────────────────
 
   async add(userId: string, input: MemoryInput): Promise<MemoryEntry> {

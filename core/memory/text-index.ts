@@ -67,6 +67,8 @@ export class TextIndex {
   build(ids: readonly string[], current: (id: string) => MemoryEntry | undefined, chunk = 2000): Promise<void> {
     this.building = true;
     this.ready = (async () => {
+      // Never index synchronously inside the caller (load() must return fast).
+      await new Promise((r) => setImmediate(r));
       for (let i = 0; i < ids.length; i += chunk) {
         const end = Math.min(ids.length, i + chunk);
         for (let j = i; j < end; j++) {

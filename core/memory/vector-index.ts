@@ -21,7 +21,7 @@ export interface VectorIndexOptions {
   log: Logger;
 }
 
-const ANN_BATCH = 256;
+const ANN_BATCH = 512;
 
 /** The vectors of one user, for one embedder. */
 export class VectorIndex {
@@ -120,7 +120,7 @@ export class VectorIndex {
   search(query: Float32Array, k: number, accept: (id: string) => boolean = () => true, minSim = -Infinity): VectorHit[] {
     if (this.ids.length === 0 || k <= 0) return [];
     if (this.annReady && this.ann && this.ids.length > k) {
-      const fetch = Math.min(this.ids.length, Math.max(k * 4, 64));
+      const fetch = Math.min(this.ids.length, Math.max(k * 8, 128));
       const hits: VectorHit[] = [];
       let belowFloor = false;
       for (const key of this.ann.search(query, fetch)) {

@@ -8,7 +8,8 @@
  *   package instance as the host (one zod, one SDK).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -37,10 +38,38 @@ function apiShim(names: string[]): string {
   return lines.join('\n');
 }
 
-/** Bundle `entry` (index.ts or index.js of a plugin folder) into `cacheDir`. */
-export async function bundlePlugin(name: string, entry: string, cacheDir: string, apiNames: string[]): Promise<BuiltPlugin> {
+/**
+ * The hash of a plugin folder's sources (every file's path and bytes), the esbuild version and the plugin API's
+ * names: the same key means the same bundle, so a restart can skip esbuild.
+ */
+export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<string> {
+  const hash = createHash('sha256').update(esbuild.version).update(ROOT_DIR).update(apiNames.join(','));
+  const walk = async (dir: string): Promise<void> => {
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) hash.update(path.relative(pluginDir, p)).update('\0').update(await readFile(p)).update('\0');
+    }
+  };
+  await walk(pluginDir);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Bundle `entry` (index.ts or index.js of a plugin folder) into `cacheDir` as `<name>-<sourceKey>.mjs`, unless that
+ * file is already in `cacheDir` or one of `prebuiltDirs` (bundles made by `npm run build`).
+ */
+export async function bundlePlugin(name: string, entry: string, cacheDir: string, apiNames: string[], prebuiltDirs: string[] = []): Promise<BuiltPlugin> {
   const started = performance.now();
   const pluginDir = path.dirname(entry);
+  const key = await sourceKey(pluginDir, apiNames);
+  const fileName = `${name}-${key}.mjs`;
+  for (const dir of [cacheDir, ...prebuiltDirs]) {
+    const cached = path.join(dir, fileName);
+    if (existsSync(cached)) return { file: cached, hash: key, buildMs: performance.now() - started };
+  }
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,
@@ -80,9 +109,20 @@ export async function bundlePlugin(name: string, entry: string, cacheDir: string
     throw new Error(first ? `build failed: ${first.text}${first.location ? ` (${path.relative(ROOT_DIR, first.location.file)}:${first.location.line})` : ''}` : `build failed: ${error?.message ?? error}`);
   });
   const code = result.outputFiles[0].text;
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   await mkdir(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, `${name}-${hash}.mjs`);
-  await writeFile(file, code);
-  return { file, hash, buildMs: performance.now() - started };
+  const file = path.join(cacheDir, fileName);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, code);
+  await rename(temp, file);
+  return { file, hash: key, buildMs: performance.now() - started };
+}
+
+/** Remove a plugin's older bundles from the cache, keeping `keep`. */
+export async function pruneBundles(cacheDir: string, name: string, keep: string): Promise<void> {
+  const prefix = `${name}-`;
+  for (const f of await readdir(cacheDir).catch(() => [] as string[])) {
+    if (f.startsWith(prefix) && /^[0-9a-f]{16}\.mjs$/.test(f.slice(prefix.length)) && path.join(cacheDir, f) !== keep) {
+      await rm(path.join(cacheDir, f), { force: true });
+    }
+  }
 }

@@ -4,7 +4,6 @@
  * composed into one router that is rebuilt on every swap; in-flight requests keep the router they started with.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Middleware } from 'koa';
@@ -13,7 +12,7 @@ import type { Collection, PluginDefinition, PluginStatus } from '../plugin-api/t
 import { conflict, notFound } from '../errors.ts';
 import { composeRouter, type HttpMethod, type RouteRecord, type RouteServices } from '../http/route-table.ts';
 import type { Store } from '../store/store.ts';
-import { bundlePlugin, publishPluginApi } from './bundle.ts';
+import { bundlePlugin, publishPluginApi, pruneBundles } from './bundle.ts';
 import { discoverPlugins, type DiscoveredPlugin } from './discover.ts';
 import { Generation, withTimeout } from './generation.ts';
 
@@ -55,7 +54,7 @@ export class PluginHost {
   onChange: () => void = () => {};
 
   constructor(
-    private readonly opts: { dirs: string[]; builtinDir: string; dataDir: string; watch: boolean },
+    private readonly opts: { dirs: string[]; builtinDir: string; dataDir: string; watch: boolean; prebuiltDir?: string },
     store: Store,
     private readonly log: Logger,
     private readonly routeServices: Omit<RouteServices, 'track'>,
@@ -71,7 +70,6 @@ export class PluginHost {
   }
 
   async start(): Promise<void> {
-    await rm(this.cacheDir, { recursive: true, force: true });
     this.apiNames = await publishPluginApi();
     const saved = new Map((await this.state.all()).map((d) => [d.id, d]));
     for (const d of await discoverPlugins(this.opts.dirs, this.opts.builtinDir)) {
@@ -92,7 +90,7 @@ export class PluginHost {
     const builds = new Map<string, Promise<Awaited<ReturnType<typeof bundlePlugin>>>>();
     for (const [name, e] of this.entries) {
       if (e.enabled && !e.discovered.manifestError) {
-        const p = bundlePlugin(name, e.discovered.entry, this.cacheDir, this.apiNames);
+        const p = bundlePlugin(name, e.discovered.entry, this.cacheDir, this.apiNames, this.prebuilt(e.discovered));
         p.catch(() => {});
         builds.set(name, p);
       }
@@ -106,6 +104,11 @@ export class PluginHost {
     }
     this.rebuild();
     if (this.opts.watch) this.startWatching();
+  }
+
+  /** Bundles made by `npm run build` for the built-in plugins (read-only; used when their sources match). */
+  private prebuilt(d: DiscoveredPlugin): string[] {
+    return d.builtin && this.opts.prebuiltDir ? [this.opts.prebuiltDir] : [];
   }
 
   private entry(name: string): Entry {
@@ -125,7 +128,7 @@ export class PluginHost {
       let gen: Generation | undefined;
       try {
         if (e.discovered.manifestError) throw new Error(e.discovered.manifestError);
-        const built = await (prebuilt ?? bundlePlugin(name, e.discovered.entry, this.cacheDir, this.apiNames));
+        const built = await (prebuilt ?? bundlePlugin(name, e.discovered.entry, this.cacheDir, this.apiNames, this.prebuilt(e.discovered)));
         const mod = await import(pathToFileURL(built.file).href);
         const def = (mod.default ?? mod.plugin) as PluginDefinition | undefined;
         if (!def || typeof def !== 'object' || typeof def.setup !== 'function') {
@@ -155,6 +158,7 @@ export class PluginHost {
       e.knownRoutes = gen.ledger.routes.map((r) => ({ method: r.method, path: r.path }));
       this.rebuild();
       await this.persist(name);
+      if (gen.file?.startsWith(this.cacheDir)) void pruneBundles(this.cacheDir, name, gen.file);
       // The bot of the old generation must stop before the new one starts (one poller per token).
       if (old) await old.stopChannels();
       await gen.startChannels();

@@ -14,6 +14,8 @@ import { walk, type WalkState } from './walk.ts';
 export const NODE_SEARCH_LIMITS = { maxFiles: 20000, maxTotalBytes: 256 * 1024 * 1024, maxEntries: 200000, maxDepth: 64 };
 /** Text handed to the worker per message: large enough to amortise messaging, small enough to stop promptly. */
 const BATCH_BYTES = 2 * 1024 * 1024;
+/** Files read concurrently. */
+const READ_PARALLEL = 32;
 
 /**
  * The worker's source (inline, so it survives bundling and needs no loader). One match per line, the first one, as
@@ -125,27 +127,45 @@ export async function searchWithNode(req: EngineRequest): Promise<SearchResult> 
     return matches.length < want;
   };
   try {
-    const walker = walk(req.start, { maxDepth: NODE_SEARCH_LIMITS.maxDepth, include, maxEntries: NODE_SEARCH_LIMITS.maxEntries }, state);
+    const walker = walk(
+      req.start,
+      { maxDepth: NODE_SEARCH_LIMITS.maxDepth, include, maxEntries: NODE_SEARCH_LIMITS.maxEntries, stat: false },
+      state,
+    );
+    // Files are opened READ_PARALLEL at a time (I/O latency dominates), results kept in walk order.
+    let pending: string[][] = [];
+    const drain = async (): Promise<boolean> => {
+      const texts = await Promise.all(pending.map(([abs]) => readText(abs)));
+      const chunk = pending;
+      pending = [];
+      for (let i = 0; i < chunk.length; i++) {
+        const text = texts[i];
+        if (text === undefined) continue;
+        filesSearched++;
+        bytes += text.length;
+        batch.push({ rel: chunk[i][1], text });
+        batchBytes += text.length;
+      }
+      if (batchBytes >= BATCH_BYTES) return flush();
+      return true;
+    };
+    let go = true;
     for await (const entry of walker) {
       if (entry.isDirectory) continue;
       if (timedOut || Date.now() > deadline) {
         timedOut = true;
+        go = false;
         break;
       }
-      if (filesSearched >= NODE_SEARCH_LIMITS.maxFiles || bytes >= NODE_SEARCH_LIMITS.maxTotalBytes) {
+      if (filesSearched + pending.length >= NODE_SEARCH_LIMITS.maxFiles || bytes >= NODE_SEARCH_LIMITS.maxTotalBytes) {
         capped = true;
         break;
       }
-      if (entry.size > MAX_SEARCH_FILE_BYTES) continue;
-      const text = await readText(entry.abs);
-      if (text === undefined) continue;
-      filesSearched++;
-      bytes += entry.size;
-      batch.push({ rel: joinRel(req.relStart, entry.rel), text });
-      batchBytes += text.length;
-      if (batchBytes >= BATCH_BYTES && !(await flush())) break;
+      pending.push([entry.abs, joinRel(req.relStart, entry.rel)]);
+      if (pending.length >= READ_PARALLEL && !(go = await drain())) break;
     }
-    if (!timedOut && matches.length < want) await flush();
+    if (go && !timedOut && pending.length) go = await drain();
+    if (go && !timedOut && matches.length < want) await flush();
   } finally {
     clearTimeout(timer);
     await worker.terminate();

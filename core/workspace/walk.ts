@@ -2,6 +2,7 @@
  * The bounded directory walk under scan and in-process search. Symlinks are never followed (a link inside the
  * workspace may point out of it, or into a loop); default excludes prune whole subtrees by name.
  */
+import type { Dirent, Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PathMatcher } from './glob.ts';
@@ -24,6 +25,8 @@ export interface WalkOptions {
   defaultExcludes?: boolean;
   /** Stop after this many directory entries looked at (keeps a giant tree from pinning the server). */
   maxEntries: number;
+  /** lstat files for size and mtime (default true); search skips it and stats when it opens the file. */
+  stat?: boolean;
 }
 
 export interface WalkEntry {
@@ -31,6 +34,7 @@ export interface WalkEntry {
   /** Relative to the start folder, forward slashes. */
   rel: string;
   isDirectory: boolean;
+  /** -1 when the walk ran with `stat: false`. */
   size: number;
   mtimeMs: number;
   depth: number;
@@ -53,14 +57,15 @@ export async function* walk(start: string, opts: WalkOptions, state: WalkState):
   const stack: Array<{ abs: string; rel: string; depth: number }> = [{ abs: start, rel: '', depth: 0 }];
   while (stack.length) {
     const dir = stack.pop()!;
-    let names: string[];
+    let dirents: Dirent[];
     try {
-      names = (await readdir(dir.abs)).sort();
+      dirents = (await readdir(dir.abs, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       continue; // unreadable or vanished: not our business to fail the whole walk
     }
     const subdirs: Array<{ abs: string; rel: string; depth: number }> = [];
-    for (const name of names) {
+    for (const dirent of dirents) {
+      const name = dirent.name;
       if (++state.entriesSeen > opts.maxEntries) {
         state.truncated = true;
         return;
@@ -69,19 +74,22 @@ export async function* walk(start: string, opts: WalkOptions, state: WalkState):
       if (useDefaults && DEFAULT_EXCLUDE_SET.has(name)) continue;
       if (opts.exclude?.(rel)) continue;
       const abs = path.join(dir.abs, name);
-      let st;
-      try {
-        st = await lstat(abs);
-      } catch {
-        continue;
+      // The dirent type comes from readdir itself (no syscall); it is lstat-like, so links are neither dir nor file.
+      // Some filesystems report "unknown": then ask lstat.
+      let kind = dirent.isDirectory() ? 'dir' : dirent.isFile() ? 'file' : dirent.isSymbolicLink() ? 'other' : 'unknown';
+      let st: Stats | undefined;
+      if (kind === 'unknown' || (kind === 'file' && opts.stat !== false)) {
+        st = await lstat(abs).catch(() => undefined);
+        if (!st) continue;
+        kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
       }
-      if (st.isDirectory()) {
-        yield { abs, rel, isDirectory: true, size: 0, mtimeMs: st.mtimeMs, depth: dir.depth };
+      if (kind === 'dir') {
+        yield { abs, rel, isDirectory: true, size: 0, mtimeMs: st?.mtimeMs ?? 0, depth: dir.depth };
         if (dir.depth < opts.maxDepth) subdirs.push({ abs, rel, depth: dir.depth + 1 });
-      } else if (st.isFile()) {
+      } else if (kind === 'file') {
         if (useDefaults && hasBinaryExtension(name)) continue;
         if (opts.include && !opts.include(rel)) continue;
-        yield { abs, rel, isDirectory: false, size: st.size, mtimeMs: st.mtimeMs, depth: dir.depth };
+        yield { abs, rel, isDirectory: false, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? 0, depth: dir.depth };
       }
     }
     // Reverse so the stack pops them in name order.

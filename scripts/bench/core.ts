@@ -1,0 +1,155 @@
+/**
+ * Core benchmarks (issue: core host). Every figure is printed next to a baseline measured in the same run:
+ * - cold start to the first 200 from /api/health: `npm start` (tsx) and the esbuild bundle; idle RSS after start;
+ * - reload of one plugin: p50/p99; 50 reloads under 50-connection load: failed requests;
+ * - an authenticated GET through the whole stack vs a bare Koa handler, requests/s (autocannon).
+ *
+ * Run: `npm run bench` or `node --import tsx scripts/bench/core.ts`.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { ROOT, startServer } from '../../tests/helpers/server.ts';
+import { pluginsDir, writePlugin } from '../../tests/helpers/plugins.ts';
+import { percentile, printTable } from './stats.ts';
+
+const NODE = process.execPath;
+
+async function waitForHealth(url: string, child: ChildProcess, started: number): Promise<number> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('server exited');
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.status === 200) return performance.now() - started;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Start a server command on a fixed free port; time to first 200 and idle RSS of the node process. */
+async function coldStart(cmd: string, args: string[], port: number): Promise<{ ms: number; rss: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-bench-'));
+  const started = performance.now();
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ENV_FILE: path.join(dataDir, '.env'), LOG_LEVEL: 'warn', PLUGINS_WATCH: '0' },
+    stdio: 'ignore',
+  });
+  try {
+    const ms = await waitForHealth(`http://127.0.0.1:${port}`, child, started);
+    await new Promise((r) => setTimeout(r, 1500));
+    // `npm start` runs node as a child of npm: measure the server process, not npm.
+    let pid = child.pid!;
+    try {
+      const kids = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean);
+      if (kids.length && cmd === 'npm') pid = Number(kids[0]);
+    } catch {
+      /* no children */
+    }
+    return { ms, rss: rssMb(pid) };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+/** A bare Koa server with one JSON handler, in its own process (as the real server is). */
+async function bareKoa(): Promise<{ url: string; stop(): void }> {
+  const src = `import Koa from 'koa'; const app = new Koa(); app.use((ctx) => { ctx.body = { ok: true }; });
+    const s = app.listen(0, '127.0.0.1', () => console.log('PORT ' + s.address().port));`;
+  const child = spawn(NODE, ['--input-type=module', '-e', src], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout!.on('data', (d) => {
+    const m = /PORT (\d+)/.exec(String(d));
+    if (m) resolve(Number(m[1]));
+  }));
+  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function main() {
+  const rows: Array<[string, string, string]> = [];
+
+  console.error("cold start…");
+  // 1. Cold start.
+  execFileSync(NODE, [path.join(ROOT, 'scripts/build.mjs'), '--server-only'], { cwd: ROOT, stdio: 'ignore' });
+  const starts = { npm: [] as number[], bundle: [] as number[], rssNpm: 0, rssBundle: 0 };
+  for (let i = 0; i < 3; i++) {
+    const a = await coldStart('npm', ['start', '--silent'], 7311 + i);
+    starts.npm.push(a.ms);
+    starts.rssNpm = a.rss;
+    const b = await coldStart(NODE, [path.join(ROOT, 'dist/server.mjs')], 7321 + i);
+    starts.bundle.push(b.ms);
+    starts.rssBundle = b.rss;
+  }
+  rows.push(['cold start via npm start (median of 3)', `${percentile(starts.npm, 50).toFixed(0)} ms`, 'target < 1500 ms']);
+  rows.push(['cold start from the esbuild bundle (median of 3)', `${percentile(starts.bundle, 50).toFixed(0)} ms`, 'target < 400 ms']);
+  rows.push(['idle RSS after start (tsx / bundle)', `${starts.rssNpm.toFixed(0)} / ${starts.rssBundle.toFixed(0)} MB`, 'target < 120 MB']);
+
+  console.error("reloads…");
+  // 2. Reloads.
+  const dir = pluginsDir();
+  writePlugin(dir, 'bench', `export default { name: 'bench', version: '1', setup(ctx) {
+    ctx.routes.get('/bench/ping', () => ({ ok: true }));
+    ctx.routes.get('/bench/public', { access: 'public' }, () => ({ ok: true }));
+  } };`);
+  const s = await startServer({ env: { PLUGINS_DIRS: dir } });
+  const { token } = await s.signup();
+  const reloadTimes: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    writePlugin(dir, 'bench', `export default { name: 'bench', version: '${i}', setup(ctx) {
+      ctx.routes.get('/bench/ping', () => ({ ok: true, v: ${i} }));
+      ctx.routes.get('/bench/public', { access: 'public' }, () => ({ ok: true }));
+    } };`);
+    const t = performance.now();
+    const r = await s.api('POST', '/api/plugins/reload', { token, body: { name: 'bench' } });
+    if (r.status !== 200 || !r.body.ok) throw new Error(`reload failed: ${r.text}`);
+    reloadTimes.push(performance.now() - t);
+  }
+  rows.push(['reload one plugin (HTTP round trip incl. esbuild)', `p50 ${percentile(reloadTimes, 50).toFixed(1)} ms, p99 ${percentile(reloadTimes, 99).toFixed(1)} ms`, 'target p50 < 100 ms']);
+
+  let reloadsDone = 0;
+  const load = cannon({ url: `${s.url}/api/bench/ping`, connections: 50, duration: 6, headers: { authorization: `Bearer ${token}` } });
+  const reloader = (async () => {
+    for (let i = 0; i < 50; i++) {
+      await s.api('POST', '/api/plugins/reload', { token, body: { name: 'bench' } });
+      reloadsDone++;
+      await new Promise((r) => setTimeout(r, 60));
+    }
+  })();
+  const underLoad = await load;
+  await reloader;
+  rows.push(['50 reloads under 50-connection load', `${underLoad.non2xx + underLoad.errors} failed of ${underLoad.requests.total} (${reloadsDone} reloads)`, 'target 0 failed']);
+
+  console.error("throughput…");
+  // 3. Authenticated GET through the whole stack vs a bare Koa handler, same machine, same run.
+  const bare = await bareKoa();
+  await cannon({ url: bare.url, connections: 50, duration: 2 });
+  const bareRun = await cannon({ url: bare.url, connections: 50, duration: 8 });
+  bare.stop();
+  await cannon({ url: `${s.url}/api/bench/ping`, connections: 50, duration: 2, headers: { authorization: `Bearer ${token}` } });
+  const stackRun = await cannon({ url: `${s.url}/api/bench/ping`, connections: 50, duration: 8, headers: { authorization: `Bearer ${token}` } });
+  const ratio = stackRun.requests.average / bareRun.requests.average;
+  rows.push(['bare Koa handler (baseline)', `${bareRun.requests.average.toFixed(0)} req/s, p99 ${bareRun.latency.p99} ms`, '']);
+  rows.push(['authenticated GET through the stack', `${stackRun.requests.average.toFixed(0)} req/s, p99 ${stackRun.latency.p99} ms`, '']);
+  rows.push(['  ratio stack / bare Koa', `${(ratio * 100).toFixed(0)} %`, 'target ≥ 50 %']);
+  await s.dispose();
+  printTable('core', rows);
+}
+
+await main().catch((e) => { console.error(e); process.exit(1); });
