@@ -186,6 +186,8 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
             yield ev;
             break;
           case 'thinking_end':
+            // A signature without streamed text (Gemini) still needs its block, in order, for the next call.
+            if (!thinking && ev.signature) thinking = { type: 'thinking', thinking: '' };
             if (thinking) {
               if (ev.signature) thinking.signature = ev.signature;
               stepBlocks.push(thinking);
@@ -222,7 +224,8 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
         return;
       }
       record.stopReason = 'error';
-      record.error = { code: 'PROVIDER_ERROR', message: providerMessage(error) };
+      const code = typeof error?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(error.code) ? error.code : 'PROVIDER_ERROR';
+      record.error = { code, message: error?.name === 'AppError' ? String(error.message) : providerMessage(error) };
       return;
     }
     if (thinking) stepBlocks.push(thinking);

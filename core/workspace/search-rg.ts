@@ -37,16 +37,32 @@ interface RgData {
 
 const lineText = (t: RgText | undefined) => (t?.text ?? (t?.bytes ? Buffer.from(t.bytes, 'base64').toString('utf8') : '')).replace(/\r?\n$/, '');
 
+/** Counts the files rg would search (`--files` with the same filters); undefined if it fails or is cancelled. */
+function countFiles(filters: string[], cwd: string): { count: Promise<number | undefined>; cancel(): void } {
+  const child = spawn('rg', ['--files', ...filters, '--', '.'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+  let lines = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    for (const b of d) if (b === 10) lines++;
+  });
+  const count = new Promise<number | undefined>((resolve) => {
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => resolve(code === 0 || code === 1 ? lines : undefined));
+  });
+  return { count, cancel: () => child.kill('SIGKILL') };
+}
+
 /** Runs ripgrep; rejects with RipgrepPatternError when rg cannot compile the pattern. */
 export async function searchWithRipgrep(req: EngineRequest): Promise<SearchResult> {
-  const args = ['--json', '--no-config', '--no-ignore', '--hidden', '--no-follow', '--max-filesize', String(MAX_SEARCH_FILE_BYTES), '-C', '1'];
-  args.push(req.caseSensitive ? '--case-sensitive' : '--ignore-case');
-  if (!req.regex) args.push('--fixed-strings');
+  const filters = ['--no-config', '--no-ignore', '--hidden', '--no-follow', '--max-filesize', String(MAX_SEARCH_FILE_BYTES)];
   // Positive (user) globs first: in ripgrep the later glob wins, so the excludes must come after them.
-  for (const p of req.filePatterns ?? []) if (p) args.push('--glob', p.replace(/\\/g, '/').replace(/^\.\//, ''));
-  for (const name of DEFAULT_EXCLUDES) args.push('--glob', `!${name}`);
-  args.push('--glob', `!*.{${[...BINARY_EXTENSIONS].flatMap((e) => [e, e.toUpperCase()]).join(',')}}`);
+  for (const p of req.filePatterns ?? []) if (p) filters.push('--glob', p.replace(/\\/g, '/').replace(/^\.\//, ''));
+  for (const name of DEFAULT_EXCLUDES) filters.push('--glob', `!${name}`);
+  filters.push('--glob', `!*.{${[...BINARY_EXTENSIONS].flatMap((e) => [e, e.toUpperCase()]).join(',')}}`);
+  const args = ['--json', ...filters, '-C', '1', req.caseSensitive ? '--case-sensitive' : '--ignore-case'];
+  if (!req.regex) args.push('--fixed-strings');
   args.push('--regexp', req.query, '--', '.');
+  // rg's JSON stats count only files with a match, so the files searched are counted by a parallel `rg --files`.
+  const counter = countFiles(filters, req.start);
 
   const child = spawn('rg', args, { cwd: req.start, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -113,6 +129,8 @@ export async function searchWithRipgrep(req: EngineRequest): Promise<SearchResul
   }
   const code = await exited;
   clearTimeout(timer);
+  if (stoppedEarly) counter.cancel();
+  const listed = stoppedEarly ? undefined : await counter.count;
   // Exit 2 with no output at all is rg refusing the pattern (or the folder); 2 after results means some files were unreadable.
   if (code === 2 && !stoppedEarly && filesBegun === 0 && /regex|parse|syntax|error/i.test(stderr)) {
     throw new RipgrepPatternError(stderr.trim().split('\n')[0] ?? 'ripgrep error');
@@ -121,7 +139,7 @@ export async function searchWithRipgrep(req: EngineRequest): Promise<SearchResul
   return {
     matches: kept,
     totalMatches: kept.length,
-    filesSearched: searches ?? filesBegun,
+    filesSearched: listed ?? Math.max(searches ?? 0, filesBegun),
     truncated: stoppedEarly || matches.length > req.maxResults,
     engine: 'ripgrep',
   };

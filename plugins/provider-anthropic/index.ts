@@ -1,0 +1,35 @@
+/**
+ * provider-anthropic: Claude through the Messages API — streaming text, extended thinking (with signatures for the
+ * next turn) and tool use.
+ */
+import type Anthropic from '@anthropic-ai/sdk';
+import { definePlugin } from '../../core/plugin-api/index.ts';
+import { buildRequest } from './build-request.ts';
+import { API_KEY, MODELS, readConfig } from './config.ts';
+import { notConfigured } from './errors.ts';
+import { streamMessages } from './stream.ts';
+
+export default definePlugin({
+  name: 'provider-anthropic',
+  version: '1.0.0',
+  description: 'Anthropic Claude models through the Messages API',
+  setup(ctx) {
+    ctx.providers.register({
+      id: 'anthropic',
+      label: 'Anthropic',
+      prefixes: ['claude'],
+      models: MODELS,
+      envKeys: [API_KEY],
+      isConfigured: () => readConfig(ctx).apiKey !== undefined,
+      async *stream(request, signal) {
+        const { apiKey, baseURL } = readConfig(ctx);
+        if (!apiKey) throw notConfigured(API_KEY);
+        // A client per call: it is cheap, and it always carries the current key and base URL.
+        // The SDK is imported on first use, so loading the plugin (server start, reload) stays fast.
+        const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
+        const client: Anthropic = new AnthropicClient({ apiKey, baseURL: baseURL ?? null });
+        yield* streamMessages(client, buildRequest(request), signal);
+      },
+    });
+  },
+});

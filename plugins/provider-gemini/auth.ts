@@ -1,0 +1,41 @@
+/**
+ * How the Gemini client authenticates. Today: an API key. Prepared: an OAuth access token (a `google-oauth` plugin
+ * can save one as `GEMINI_OAUTH_ACCESS_TOKEN`); extend `resolveGeminiAuth` when tokens come from somewhere else.
+ */
+import type { GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
+import type { PluginContext } from '../../core/plugin-api/index.ts';
+import { API_KEY, API_KEY_ALIAS, OAUTH_TOKEN } from './config.ts';
+
+/** The credential a call uses. */
+export type GeminiAuth = { kind: 'apiKey'; apiKey: string } | { kind: 'oauth'; accessToken: string };
+
+/** The current credential: a key (`GEMINI_API_KEY`, else `GOOGLE_API_KEY`) wins over an OAuth token; none → `undefined`. */
+export function resolveGeminiAuth(ctx: Pick<PluginContext, 'secrets'>): GeminiAuth | undefined {
+  const apiKey = ctx.secrets.get(API_KEY) ?? ctx.secrets.get(API_KEY_ALIAS);
+  if (apiKey) return { kind: 'apiKey', apiKey };
+  const accessToken = ctx.secrets.get(OAUTH_TOKEN);
+  if (accessToken) return { kind: 'oauth', accessToken };
+  return undefined;
+}
+
+/** A client for one call. */
+/** The SDK is imported on first use, so loading the plugin stays fast. */
+export async function createGeminiClient(auth: GeminiAuth, baseUrl: string | undefined): Promise<GoogleGenAI> {
+  const { GoogleGenAI } = await import('@google/genai');
+  const options: GoogleGenAIOptions = {
+    // Pinned: otherwise GOOGLE_GENAI_USE_VERTEXAI in the environment would silently switch to Vertex AI.
+    vertexai: false,
+    // Two attempts at most: the SDK's default backs off for up to a minute, too long for someone waiting on a chat.
+    httpOptions: { ...(baseUrl ? { baseUrl } : {}), retryOptions: { attempts: 2 } },
+  };
+  if (auth.kind === 'apiKey') return new GoogleGenAI({ ...options, apiKey: auth.apiKey });
+  // Without a key the SDK asks google-auth-library for headers. Handing it a ready client that only returns the bearer
+  // header keeps the library from looking for application-default credentials. `GoogleAuth` returns a given
+  // `authClient` as is, and only `getRequestHeaders` is called on it, so this small object is enough. (The SDK still
+  // prints "API key should be set" once per client in this mode; harmless.)
+  const authClient = { getRequestHeaders: async () => new Headers({ Authorization: `Bearer ${auth.accessToken}` }) };
+  return new GoogleGenAI({
+    ...options,
+    googleAuthOptions: { authClient } as unknown as NonNullable<GoogleGenAIOptions['googleAuthOptions']>,
+  });
+}

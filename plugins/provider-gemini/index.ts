@@ -1,0 +1,33 @@
+/**
+ * provider-gemini: Google Gemini through the Gemini API — streaming text, thinking (with thought signatures carried
+ * across turns) and function calling.
+ */
+import { definePlugin } from '../../core/plugin-api/index.ts';
+import { createGeminiClient, resolveGeminiAuth } from './auth.ts';
+import { buildRequest } from './build-request.ts';
+import { API_KEY, MODELS, readBaseUrl } from './config.ts';
+import { notConfigured } from './errors.ts';
+import { streamGemini } from './stream.ts';
+
+export default definePlugin({
+  name: 'provider-gemini',
+  version: '1.0.0',
+  description: 'Google Gemini models through the Gemini API',
+  setup(ctx) {
+    ctx.providers.register({
+      id: 'gemini',
+      label: 'Google Gemini',
+      prefixes: ['gemini'],
+      models: MODELS,
+      envKeys: [API_KEY],
+      isConfigured: () => resolveGeminiAuth(ctx) !== undefined,
+      async *stream(request, signal) {
+        const auth = resolveGeminiAuth(ctx);
+        if (!auth) throw notConfigured(API_KEY);
+        // A client per call: it is cheap, and it always carries the current credential and base URL.
+        const client = await createGeminiClient(auth, readBaseUrl(ctx));
+        yield* streamGemini(client, buildRequest(request), signal, ctx.log);
+      },
+    });
+  },
+});

@@ -1,0 +1,116 @@
+/**
+ * One `generateContentStream` call → provider events. The SDK parses the SSE stream into `GenerateContentResponse`s;
+ * this translates their parts.
+ *
+ * Thought signatures: Gemini puts an opaque `thoughtSignature` on the first part after its thinking (a function call,
+ * or text), and wants it back on that part next turn — with function calls it rejects the turn otherwise. Our event
+ * model carries signatures on `thinking_end`, so the thinking block ends at that part and carries its signature; with
+ * no visible thinking, an empty thinking block is emitted just to carry it. `map-messages.ts` puts it back.
+ */
+import { randomUUID } from 'node:crypto';
+import type { GenerateContentParameters, GenerateContentResponseUsageMetadata, GoogleGenAI, Part } from '@google/genai';
+import { AppError, type Logger, type ProviderEvent, type StopReason } from '../../core/plugin-api/index.ts';
+import { providerError } from './errors.ts';
+
+/**
+ * Stream a request. Ends with `usage` (when reported) then `stop`; an aborted `signal` ends it with `stop: aborted`
+ * (no throw); an upstream failure throws a coded `AppError`.
+ */
+export async function* streamGemini(
+  client: GoogleGenAI,
+  params: GenerateContentParameters,
+  signal: AbortSignal,
+  log: Logger,
+): AsyncGenerator<ProviderEvent> {
+  const state = new PartTranslator();
+  let usage: GenerateContentResponseUsageMetadata | undefined;
+  let finish: string | undefined;
+  // Also cut the request when the consumer stops iterating early, not only when `signal` aborts.
+  const left = new AbortController();
+  const abortSignal = AbortSignal.any([signal, left.signal]);
+  try {
+    if (signal.aborted) throw signal.reason;
+    const stream = await client.models.generateContentStream({ ...params, config: { ...params.config, abortSignal } });
+    for await (const chunk of stream) {
+      // Each chunk repeats the running totals; the last one is complete.
+      if (chunk.usageMetadata) usage = chunk.usageMetadata;
+      const blocked = chunk.promptFeedback?.blockReason;
+      if (blocked) throw new AppError(502, 'PROVIDER_BLOCKED', `Gemini blocked the prompt (${blocked})`, { provider: 'Gemini' });
+      const candidate = chunk.candidates?.[0];
+      for (const part of candidate?.content?.parts ?? []) yield* state.translate(part);
+      if (candidate?.finishReason) finish = candidate.finishReason;
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err instanceof AppError ? err : providerError('Gemini', err);
+  } finally {
+    left.abort();
+  }
+  if (signal.aborted) {
+    yield { type: 'stop', reason: 'aborted' };
+    return;
+  }
+  yield* state.end();
+  if (finish && finish !== 'STOP' && finish !== 'MAX_TOKENS') log.warn({ finishReason: finish }, 'Gemini ended the answer early');
+  if (usage) yield usageEvent(usage);
+  yield { type: 'stop', reason: mapFinishReason(finish, state.toolCalls > 0) };
+}
+
+/** Tracks whether a thinking block is open across parts and chunks. */
+class PartTranslator {
+  private thinking = false;
+  private signature: string | undefined;
+  toolCalls = 0;
+
+  *translate(part: Part): Generator<ProviderEvent> {
+    if (part.thought) {
+      if (!this.thinking) yield { type: 'thinking_start' };
+      this.thinking = true;
+      if (part.thoughtSignature) this.signature = part.thoughtSignature;
+      if (part.text) yield { type: 'thinking', delta: part.text };
+      return;
+    }
+    if (part.thoughtSignature) {
+      if (!this.thinking) yield { type: 'thinking_start' };
+      this.thinking = true;
+      this.signature = part.thoughtSignature;
+    }
+    yield* this.end();
+    if (part.text) yield { type: 'text', delta: part.text };
+    if (part.functionCall) {
+      this.toolCalls++;
+      const { id, name, args } = part.functionCall;
+      // Gemini rarely sends ids; the runtime needs one to pair the result with the call.
+      yield { type: 'tool_call', id: id || `call_${randomUUID()}`, name: name ?? '', args: args ?? {} };
+    }
+  }
+
+  /** Close an open thinking block, with its signature when there is one. */
+  *end(): Generator<ProviderEvent> {
+    if (!this.thinking) return;
+    yield this.signature ? { type: 'thinking_end', signature: this.signature } : { type: 'thinking_end' };
+    this.thinking = false;
+    this.signature = undefined;
+  }
+}
+
+/**
+ * `candidatesTokenCount` excludes thinking; `outputTokens` includes it (as on the other providers) and
+ * `reasoningTokens` says how much of it was thinking. `promptTokenCount` already includes cached tokens.
+ */
+function usageEvent(u: GenerateContentResponseUsageMetadata): ProviderEvent {
+  const thoughts = u.thoughtsTokenCount ?? 0;
+  const cached = u.cachedContentTokenCount ?? 0;
+  return {
+    type: 'usage',
+    inputTokens: u.promptTokenCount ?? 0,
+    outputTokens: (u.candidatesTokenCount ?? 0) + thoughts,
+    ...(cached ? { cacheReadTokens: cached } : {}),
+    ...(thoughts ? { reasoningTokens: thoughts } : {}),
+  };
+}
+
+/** Gemini says `STOP` after function calls too; a call means `tool_use`. Safety and other early ends count as ends. */
+export function mapFinishReason(reason: string | undefined, hadToolCalls: boolean): StopReason {
+  if (hadToolCalls) return 'tool_use';
+  return reason === 'MAX_TOKENS' ? 'max_tokens' : 'end_turn';
+}

@@ -1,0 +1,35 @@
+/**
+ * provider-openai: OpenAI (and OpenAI-compatible servers via `OPENAI_BASE_URL`) through Chat Completions — streaming
+ * text, tool calls, and reasoning text where a compatible server streams it.
+ */
+import type OpenAI from 'openai';
+import { definePlugin } from '../../core/plugin-api/index.ts';
+import { buildRequest } from './build-request.ts';
+import { API_KEY, BASE_URL, MODELS, readConfig } from './config.ts';
+import { notConfigured } from './errors.ts';
+import { streamChat } from './stream.ts';
+
+export default definePlugin({
+  name: 'provider-openai',
+  version: '1.0.0',
+  description: 'OpenAI and OpenAI-compatible servers through Chat Completions',
+  setup(ctx) {
+    ctx.providers.register({
+      id: 'openai',
+      label: 'OpenAI',
+      prefixes: ['gpt', 'o1', 'o3', 'o4'],
+      models: MODELS,
+      envKeys: [API_KEY, BASE_URL],
+      isConfigured: () => readConfig(ctx).apiKey !== undefined,
+      async *stream(request, signal) {
+        const { apiKey, baseURL } = readConfig(ctx);
+        if (!apiKey) throw notConfigured(API_KEY);
+        // A client per call: it is cheap, and it always carries the current key and base URL.
+        // The SDK is imported on first use, so loading the plugin (server start, reload) stays fast.
+        const { default: OpenAIClient } = await import('openai');
+        const client: OpenAI = new OpenAIClient({ apiKey, baseURL: baseURL ?? null });
+        yield* streamChat(client, buildRequest(request), signal, ctx.log);
+      },
+    });
+  },
+});

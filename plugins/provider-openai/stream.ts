@@ -1,0 +1,94 @@
+/**
+ * One streamed Chat Completions call → provider events. The SDK parses the SSE stream into chunks; this translates
+ * them. Tool calls are reported once the stream is done, when their arguments are complete.
+ */
+import type OpenAI from 'openai';
+import type { Logger, ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
+import { providerError } from './errors.ts';
+import { ToolCallAccumulator } from './tool-calls.ts';
+
+/**
+ * Reasoning text as OpenAI-compatible servers stream it: `reasoning_content` (DeepSeek, vLLM) or `reasoning`
+ * (OpenRouter, Ollama's OpenAI API). OpenAI itself sends none on Chat Completions.
+ */
+type Delta = OpenAI.Chat.ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null };
+
+/**
+ * Stream a request. Ends with `usage` (when the server reports it) then `stop`; an aborted `signal` ends it with
+ * `stop: aborted` (no throw); an upstream failure throws a coded `AppError`.
+ */
+export async function* streamChat(
+  client: OpenAI,
+  params: OpenAI.Chat.ChatCompletionCreateParamsStreaming,
+  signal: AbortSignal,
+  log: Logger,
+): AsyncGenerator<ProviderEvent> {
+  const calls = new ToolCallAccumulator();
+  let usage: OpenAI.CompletionUsage | undefined;
+  let finish: string | null = null;
+  let thinking = false;
+  try {
+    if (signal.aborted) throw signal.reason;
+    const stream = await client.chat.completions.create(params, { signal });
+    for await (const chunk of stream) {
+      // The usage chunk comes last, with empty `choices`.
+      if (chunk.usage) usage = chunk.usage;
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      const delta = choice.delta as Delta;
+      const reasoning = delta.reasoning_content || delta.reasoning;
+      if (reasoning) {
+        if (!thinking) yield { type: 'thinking_start' };
+        thinking = true;
+        yield { type: 'thinking', delta: reasoning };
+      }
+      const text = delta.content || delta.refusal;
+      if (thinking && (text || delta.tool_calls?.length)) {
+        thinking = false;
+        yield { type: 'thinking_end' };
+      }
+      if (text) yield { type: 'text', delta: text };
+      calls.add(delta.tool_calls);
+      if (choice.finish_reason) finish = choice.finish_reason;
+    }
+  } catch (err) {
+    if (!signal.aborted) throw providerError('OpenAI', err);
+  }
+  // The SDK ends its iterator quietly on abort rather than throwing, so the signal is checked here too.
+  if (signal.aborted) {
+    yield { type: 'stop', reason: 'aborted' };
+    return;
+  }
+  if (thinking) yield { type: 'thinking_end' };
+  for (const call of calls.finish()) {
+    if (call.invalidJson !== undefined) {
+      // Only the size: arguments may hold user data.
+      log.warn({ tool: call.name, chars: call.invalidJson.length }, 'tool call arguments are not valid JSON; passing {}');
+    }
+    yield { type: 'tool_call', id: call.id, name: call.name, args: call.args };
+  }
+  if (usage) yield usageEvent(usage);
+  yield { type: 'stop', reason: mapFinishReason(finish, calls.size > 0) };
+}
+
+/** `prompt_tokens` already includes cached tokens, `completion_tokens` the reasoning ones. */
+function usageEvent(usage: OpenAI.CompletionUsage): ProviderEvent {
+  const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens ?? 0;
+  return {
+    type: 'usage',
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+    ...(cached ? { cacheReadTokens: cached } : {}),
+    ...(reasoning ? { reasoningTokens: reasoning } : {}),
+  };
+}
+
+/**
+ * `finish_reason` → ours. Any tool call means `tool_use`, whatever the reason says: some compatible servers finish
+ * tool calls with `stop`.
+ */
+export function mapFinishReason(reason: string | null, hadToolCalls: boolean): StopReason {
+  if (hadToolCalls) return 'tool_use';
+  return reason === 'length' ? 'max_tokens' : 'end_turn';
+}

@@ -1,0 +1,106 @@
+/**
+ * Chat proxy overhead (issue: agent loop and chat dialects). A local stand-in OpenAI server streams a ~500-token answer;
+ * the same client reads it (a) directly from the stand-in and (b) through `POST /api/chat/stream` (real SDK inside).
+ * Prints time to first token and total time, p50/p99 at 100 concurrent streams, the added latency and the throughput
+ * ratio; then holds 1,000 concurrent open streams and reports errors and server RSS.
+ *
+ * Run: `node --import tsx scripts/bench/chat-proxy.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import { createParser } from 'eventsource-parser';
+import { startFakeOpenAI } from '../../tests/fakes/index.ts';
+import { startServer } from '../../tests/helpers/server.ts';
+import { percentile, printTable } from './stats.ts';
+
+const TEXT = Array.from({ length: 500 }, (_, i) => `tok${i % 97} `).join('');
+
+interface Timing {
+  ttft: number;
+  total: number;
+  chars: number;
+}
+
+/** POST and read an SSE stream; time to the first text delta and to the end. */
+async function timeStream(url: string, body: unknown, headers: Record<string, string>, textOf: (data: any) => string | undefined): Promise<Timing> {
+  const started = performance.now();
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  let ttft = 0;
+  let chars = 0;
+  const parser = createParser({
+    onEvent: (e) => {
+      if (e.data === '[DONE]') return;
+      const t = textOf(JSON.parse(e.data));
+      if (t) {
+        if (!ttft) ttft = performance.now() - started;
+        chars += t.length;
+      }
+    },
+  });
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+  return { ttft, total: performance.now() - started, chars };
+}
+
+async function round(n: number, run: () => Promise<Timing>): Promise<Timing[]> {
+  return Promise.all(Array.from({ length: n }, run));
+}
+
+function rss(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+async function main() {
+  const fake = await startFakeOpenAI({ blocks: [{ type: 'text', text: TEXT }], chunkSize: 4, usage: { input: 20, output: 500 } });
+  const s = await startServer({ env: fake.env });
+  const { token } = await s.signup(); // the admin: no plan limits
+  const direct = () =>
+    timeStream(`${fake.url}/v1/chat/completions`, { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }, { authorization: 'Bearer sk-fake' }, (d) => d.choices?.[0]?.delta?.content);
+  const proxied = () =>
+    timeStream(`${s.url}/api/chat/stream`, { provider: 'openai', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${token}` }, (d) => (d.type === 'text_delta' ? d.text : undefined));
+
+  // Warm up both paths (JIT, connection pools, SDK import).
+  await round(10, direct);
+  await round(10, proxied);
+  const rows: Array<[string, string, string]> = [];
+  const d: Timing[] = [];
+  const p: Timing[] = [];
+  for (let i = 0; i < 3; i++) {
+    d.push(...(await round(100, direct)));
+    p.push(...(await round(100, proxied)));
+  }
+  if (p.some((t) => t.chars !== TEXT.length) || d.some((t) => t.chars !== TEXT.length)) throw new Error('a stream lost text');
+  const ttft = (x: Timing[], q: number) => percentile(x.map((t) => t.ttft), q);
+  const total = (x: Timing[], q: number) => percentile(x.map((t) => t.total), q);
+  rows.push(['direct (stand-in) TTFT p50 / p99', `${ttft(d, 50).toFixed(1)} / ${ttft(d, 99).toFixed(1)} ms`, 'baseline, 100 concurrent']);
+  rows.push(['through /api/chat/stream TTFT p50 / p99', `${ttft(p, 50).toFixed(1)} / ${ttft(p, 99).toFixed(1)} ms`, '']);
+  rows.push(['  added TTFT p50 / p99', `${(ttft(p, 50) - ttft(d, 50)).toFixed(1)} / ${(ttft(p, 99) - ttft(d, 99)).toFixed(1)} ms`, 'target < 2 / < 10 ms']);
+  rows.push(['direct total p50', `${total(d, 50).toFixed(1)} ms`, '']);
+  rows.push(['through the proxy total p50', `${total(p, 50).toFixed(1)} ms`, '']);
+  rows.push(['  throughput proxy / direct', `${((total(d, 50) / total(p, 50)) * 100).toFixed(0)} %`, 'target ≥ 90 %']);
+
+  // 1,000 concurrent open streams held open by a slow stand-in.
+  await fake.close();
+  const slowFake = await startFakeOpenAI({ blocks: [{ type: 'text', text: 'slow '.repeat(20) }], chunkSize: 5, delayMs: 250 });
+  const s2 = await startServer({ env: slowFake.env });
+  const t2 = (await s2.signup()).token;
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rss(s2.child.pid!))), 100);
+  const results = await Promise.allSettled(
+    Array.from({ length: 1000 }, () =>
+      timeStream(`${s2.url}/api/chat/stream`, { provider: 'openai', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${t2}` }, (x) => (x.type === 'text_delta' ? x.text : undefined)),
+    ),
+  );
+  clearInterval(sampler);
+  const failed = results.filter((r) => r.status === 'rejected' || r.value.chars !== 100).length;
+  rows.push(['1,000 concurrent open streams', `${failed} failed, peak server RSS ${peak.toFixed(0)} MB`, 'target 0 failed, < 400 MB']);
+  printTable('chat proxy', rows);
+  await s.dispose();
+  await s2.dispose();
+  await slowFake.close();
+}
+
+await main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

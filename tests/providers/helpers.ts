@@ -1,0 +1,101 @@
+/**
+ * Unit-level harness for provider plugins: runs a plugin's `setup` against a minimal context (providers captured,
+ * secrets read from `process.env`, a silent logger) and collects what `stream()` yields.
+ */
+import type { PluginContext, PluginDefinition, ProviderDefinition, ProviderEvent, ProviderRequest } from '../../core/plugin-api/index.ts';
+
+/** Log lines the plugin wrote (level and arguments), for assertions. */
+export type LogLine = { level: string; args: unknown[] };
+
+/** Set up `plugin` and return the one provider it registered, plus its log. */
+export async function loadProvider(plugin: PluginDefinition): Promise<{ provider: ProviderDefinition; logs: LogLine[] }> {
+  const registered: ProviderDefinition[] = [];
+  const logs: LogLine[] = [];
+  const log = Object.fromEntries(
+    ['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((level) => [level, (...args: unknown[]) => void logs.push({ level, args })]),
+  );
+  const ctx = {
+    name: plugin.name,
+    providers: { register: (def: ProviderDefinition) => void registered.push(def) },
+    secrets: {
+      get: (name: string) => process.env[name] || undefined,
+      has: (name: string) => !!process.env[name],
+      set: async (values: Record<string, string>) => void Object.assign(process.env, values),
+      mask: () => '●●●●',
+    },
+    log: { ...log, child: () => log },
+    onUnload: () => {},
+  };
+  await plugin.setup(ctx as unknown as PluginContext);
+  if (registered.length !== 1) throw new Error(`expected one provider, got ${registered.length}`);
+  return { provider: registered[0], logs };
+}
+
+/** Drain a stream into an array. */
+export async function collect(stream: AsyncIterable<ProviderEvent>): Promise<ProviderEvent[]> {
+  const events: ProviderEvent[] = [];
+  for await (const e of stream) events.push(e);
+  return events;
+}
+
+/** Set environment variables for one test; returns a function that restores the old values. */
+export function setEnv(values: Record<string, string | undefined>): () => void {
+  const old = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+  const apply = (v: Record<string, string | undefined>) => {
+    for (const [k, val] of Object.entries(v)) {
+      if (val === undefined) delete process.env[k];
+      else process.env[k] = val;
+    }
+  };
+  apply(values);
+  return () => apply(old);
+}
+
+/** A request with defaults for the fields a test does not care about. */
+export function request(patch: Partial<ProviderRequest> & { model: string }): ProviderRequest {
+  return { messages: [{ role: 'user', content: 'Hi' }], maxTokens: 1024, ...patch };
+}
+
+/** The weather tool the tests offer. */
+export const WEATHER_TOOL = {
+  name: 'get_weather',
+  description: 'Current weather of a city',
+  inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
+
+/** Resolve `promise` or fail after `ms`. */
+export async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Start iterating, abort once the first event arrived, and measure how long the iteration takes to end after that.
+ * Returns the events and the milliseconds between abort and the end.
+ */
+export async function abortAfterFirstEvent(
+  start: (signal: AbortSignal) => AsyncIterable<ProviderEvent>,
+): Promise<{ events: ProviderEvent[]; msAfterAbort: number; error?: unknown }> {
+  const controller = new AbortController();
+  const events: ProviderEvent[] = [];
+  let abortedAt = 0;
+  try {
+    for await (const e of start(controller.signal)) {
+      events.push(e);
+      if (!abortedAt) {
+        abortedAt = performance.now();
+        controller.abort();
+      }
+    }
+  } catch (error) {
+    return { events, msAfterAbort: performance.now() - abortedAt, error };
+  }
+  return { events, msAfterAbort: performance.now() - abortedAt };
+}
