@@ -103,6 +103,7 @@ export async function startServer(overrides: Record<string, string | undefined> 
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
         await core.host.close();
+        await core.usage.flush();
         await core.memory?.close?.();
         await core.store.settle();
       })();

@@ -72,7 +72,9 @@ export class UsageTracker {
         });
       }
       d.chatTimes.push(now);
-      await this.save(user.id, d);
+      // Only a limited plan needs its hour on disk before answering (so a restart cannot reset it).
+      if (before.limited) await this.save(user.id, d);
+      else this.saveSoon(user.id);
       return this.status(user, d, now);
     };
     const prev = this.chains.get(user.id) ?? Promise.resolve();
@@ -81,13 +83,34 @@ export class UsageTracker {
     return result;
   }
 
-  /** Add tokens to today's count. */
+  /** Add tokens to today's count. Written within a second, off the response path (statistics, not quota). */
   async addTokens(userId: string, tokens: number): Promise<void> {
     if (!tokens) return;
     const d = await this.doc(userId);
     const day = today();
     d.tokensByDay[day] = (d.tokensByDay[day] ?? 0) + tokens;
-    await this.save(userId, d);
+    this.saveSoon(userId);
+  }
+
+  private pendingSaves = new Map<string, NodeJS.Timeout>();
+
+  private saveSoon(userId: string): void {
+    if (this.pendingSaves.has(userId)) return;
+    const timer = setTimeout(() => {
+      this.pendingSaves.delete(userId);
+      const d = this.docs.get(userId);
+      if (d) void this.save(userId, d).catch(() => {});
+    }, 1000);
+    timer.unref();
+    this.pendingSaves.set(userId, timer);
+  }
+
+  /** Write what is pending now (shutdown). */
+  async flush(): Promise<void> {
+    const ids = [...this.pendingSaves.keys()];
+    for (const id of ids) clearTimeout(this.pendingSaves.get(id));
+    this.pendingSaves.clear();
+    await Promise.all(ids.map((id) => this.docs.get(id) && this.save(id, this.docs.get(id)!)));
   }
 
   async usage(user: User) {

@@ -22,6 +22,8 @@ export interface VectorIndexOptions {
 }
 
 const ANN_BATCH = 512;
+/** Above this many rows waiting for the ANN index, search falls back to a full exact scan. */
+const ANN_MAX_PENDING = 4096;
 
 /** The vectors of one user, for one embedder. */
 export class VectorIndex {
@@ -35,6 +37,9 @@ export class VectorIndex {
   private annReady = false;
   private annStarted = false;
   private annBuild: Promise<void> | null = null;
+  /** Keys whose rows are not in the ANN index yet (added in batches; searched exactly meanwhile). */
+  private annPending = new Set<number>();
+  private annFlushScheduled = false;
   private closed = false;
 
   constructor(
@@ -85,7 +90,7 @@ export class VectorIndex {
       this.ann.remove(this.keys[slot]!);
     }
     this.data.set(vector, slot * this.dims);
-    if (this.ann) this.ann.add([this.keys[slot]!], vector.slice());
+    if (this.ann) this.queueAnn(this.keys[slot]!);
     else this.maybeStartAnn();
   }
 
@@ -102,13 +107,12 @@ export class VectorIndex {
       this.ids[slot] = movedId;
       this.keys[slot] = this.keys[last]!;
       this.slotOf.set(movedId, slot);
-      // During an ANN build, a row moved into an already-visited slot must not be missed.
-      if (this.ann && !this.ann.has(this.keys[slot]!)) this.ann.add([this.keys[slot]!], this.data.slice(slot * d, (slot + 1) * d));
     }
     this.ids.pop();
     this.keys.pop();
     this.slotOf.delete(id);
     this.idOfKey.delete(key);
+    this.annPending.delete(key);
     this.ann?.remove(key);
     return true;
   }
@@ -119,20 +123,23 @@ export class VectorIndex {
    */
   search(query: Float32Array, k: number, accept: (id: string) => boolean = () => true, minSim = -Infinity): VectorHit[] {
     if (this.ids.length === 0 || k <= 0) return [];
-    if (this.annReady && this.ann && this.ids.length > k) {
+    if (this.annReady && this.ann && this.ids.length > k && this.annPending.size <= ANN_MAX_PENDING) {
       const fetch = Math.min(this.ids.length, Math.max(k * 8, 128));
       const hits: VectorHit[] = [];
       let belowFloor = false;
-      for (const key of this.ann.search(query, fetch)) {
+      const consider = (key: number) => {
         const id = this.idOfKey.get(key);
-        if (id === undefined || !accept(id)) continue;
+        if (id === undefined || !accept(id)) return;
         const sim = this.dot(query, this.slotOf.get(id)!);
         if (sim < minSim) {
           belowFloor = true;
-          continue;
+          return;
         }
         hits.push({ id, sim });
-      }
+      };
+      for (const key of this.ann.search(query, fetch)) if (!this.annPending.has(key)) consider(key);
+      // Rows not yet in the ANN index are scanned exactly.
+      for (const key of this.annPending) consider(key);
       // Enough hits, or the ANN already reached the similarity floor: the exact scan would not add anything useful.
       if (hits.length >= k || belowFloor) return hits.sort((a, b) => b.sim - a.sim).slice(0, k);
     }
@@ -184,40 +191,25 @@ export class VectorIndex {
     this.annBuild = this.buildAnn();
   }
 
-  /** Build the HNSW index in batches, yielding between them; new vectors are added to it as they come. */
+  /** Build the HNSW index in batches, yielding between them; vectors added meanwhile join the queue. */
   private async buildAnn(): Promise<void> {
     const mod = await loadAnn(this.options.log);
     if (!mod || this.closed) return;
     const started = performance.now();
-    let ann: AnnIndex;
     try {
-      ann = new AnnIndex(mod, this.dims, this.options.ann);
+      this.ann = new AnnIndex(mod, this.dims, this.options.ann);
     } catch (error) {
       this.options.log.warn({ err: error }, 'memory: could not create an ANN index; exact search only');
       return;
     }
-    // From here on `set` and `delete` keep the ANN index in step; the loop adds the rows that were there before.
-    this.ann = ann;
+    for (const key of this.keys) this.annPending.add(key);
     try {
-      let slot = 0;
-      while (slot < this.ids.length) {
-        if (this.closed) return;
-        const keys: number[] = [];
-        const rows: number[] = [];
-        for (; slot < this.ids.length && keys.length < ANN_BATCH; slot++) {
-          const key = this.keys[slot]!;
-          if (!ann.has(key)) {
-            keys.push(key);
-            rows.push(slot);
-          }
-        }
-        if (keys.length > 0) {
-          const batch = new Float32Array(keys.length * this.dims);
-          rows.forEach((row, i) => batch.set(this.data.subarray(row * this.dims, (row + 1) * this.dims), i * this.dims));
-          ann.add(keys, batch);
-        }
+      while (this.annPending.size > ANN_BATCH && !this.closed) {
+        this.flushAnn();
         await new Promise((r) => setImmediate(r));
       }
+      if (this.closed) return;
+      this.flushAnn();
       this.annReady = true;
       this.options.log.info(
         { embedder: this.embedder, vectors: this.ids.length, ms: Math.round(performance.now() - started) },
@@ -225,8 +217,45 @@ export class VectorIndex {
       );
     } catch (error) {
       this.ann = null;
+      this.annPending.clear();
       this.options.log.warn({ err: error }, 'memory: ANN build failed; exact search only');
     }
+  }
+
+  private queueAnn(key: number): void {
+    this.annPending.add(key);
+    if (!this.annReady || this.annFlushScheduled) return;
+    this.annFlushScheduled = true;
+    setImmediate(() => {
+      this.annFlushScheduled = false;
+      if (this.closed || !this.ann) return;
+      try {
+        this.flushAnn();
+        if (this.annPending.size > 0) this.queueAnn(this.annPending.values().next().value!);
+      } catch (error) {
+        this.ann = null;
+        this.annReady = false;
+        this.annPending.clear();
+        this.options.log.warn({ err: error }, 'memory: ANN update failed; exact search only');
+      }
+    });
+  }
+
+  /** Add up to one batch of queued rows to the ANN index. */
+  private flushAnn(): void {
+    if (!this.ann || this.annPending.size === 0) return;
+    const keys: number[] = [];
+    for (const key of this.annPending) {
+      keys.push(key);
+      if (keys.length >= ANN_BATCH) break;
+    }
+    const batch = new Float32Array(keys.length * this.dims);
+    keys.forEach((key, i) => {
+      const slot = this.slotOf.get(this.idOfKey.get(key)!)!;
+      batch.set(this.data.subarray(slot * this.dims, (slot + 1) * this.dims), i * this.dims);
+    });
+    for (const key of keys) this.annPending.delete(key);
+    this.ann.add(keys, batch);
   }
 
   /** Resolves when a started ANN build has finished; true when searches use it (tests and benchmarks). */

@@ -39,9 +39,24 @@ export class SseWriter {
     return this.ended;
   }
 
+  private corked = false;
+
+  /**
+   * Frames produced in the same turn of the event loop (a provider's network chunk often carries dozens of tokens)
+   * leave in one write: the socket is corked and uncorked on the next check phase — at most one loop turn later.
+   */
   private raw(text: string): void {
-    if (this.ended || this.ctx.res.destroyed) return;
-    this.ctx.res.write(text);
+    const res = this.ctx.res;
+    if (this.ended || res.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      res.cork();
+      setImmediate(() => {
+        this.corked = false;
+        res.uncork();
+      });
+    }
+    res.write(text);
   }
 
   /** Send one frame; a terminal frame ends the response. Frames after the terminal one are dropped. */
@@ -57,6 +72,10 @@ export class SseWriter {
     if (this.ended) return;
     this.ended = true;
     clearInterval(this.heartbeat);
+    if (this.corked) {
+      this.corked = false;
+      this.ctx.res.uncork();
+    }
     if (!this.ctx.res.writableEnded) this.ctx.res.end();
   }
 }

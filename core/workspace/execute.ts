@@ -150,6 +150,12 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
     if (plan.processLimit === 'rlimit') limits.push(`--nproc=${maxProcs}`);
     argv = ['prlimit', ...limits, '--', ...argv];
   }
+  if (plan.setprivArgs.length) argv = ['setpriv', ...plan.setprivArgs, '--', ...argv];
+  if (plan.procHidden && plan.setprivArgs.length) {
+    // Inside the private mount namespace, and before the capabilities go: cover the cgroup filesystem, so code running
+    // as root cannot raise its own pids.max or move itself out of its cgroup.
+    argv = ['sh', '-c', 'mount -t tmpfs -o ro,size=0 aion-none /sys/fs/cgroup 2>/dev/null; exec "$@"', 'sh', ...argv];
+  }
   if (plan.unshareArgs.length) argv = ['unshare', ...plan.unshareArgs, '--', ...argv];
   let cgroup: ExecCgroup | undefined;
   if (plan.cgroupBase) {

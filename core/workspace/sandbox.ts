@@ -18,7 +18,12 @@ export interface SandboxCapabilities {
   processLimit: 'cgroup' | 'rlimit' | 'none';
   /** Per-process address-space cap via RLIMIT_AS (prlimit), or none. */
   memoryLimit: 'rlimit' | 'none';
-  /** The server runs as root: executed code is root on the host filesystem (see README). */
+  /**
+   * All Linux capabilities dropped (setpriv: empty bounding set, no-new-privs, root's automatic capabilities locked
+   * off), so even code running as uid 0 cannot unmount the private /proc, re-enter the host namespaces or mount.
+   */
+  capabilitiesDropped: boolean;
+  /** The server runs as root: executed code is uid 0 and can read and write whatever root's file ownership allows. */
   runningAsRoot: boolean;
 }
 
@@ -26,6 +31,8 @@ export interface SandboxCapabilities {
 export interface SandboxPlan extends SandboxCapabilities {
   unshareArgs: string[];
   prlimit: boolean;
+  /** setpriv arguments that drop every capability ([] when setpriv is unusable). */
+  setprivArgs: string[];
   /** Parent folder for per-execution pids cgroups. */
   cgroupBase?: string;
 }
@@ -36,6 +43,14 @@ const run = (cmd: string, args: string[]) =>
     child.on('error', () => resolve(-1));
     child.on('exit', (code) => resolve(code ?? -1));
   });
+
+/** Drop every capability for good: `noroot` stops uid 0 regaining them on exec; the `_locked` bits make it stick. */
+export const SETPRIV_ARGS = [
+  '--no-new-privs',
+  '--bounding-set=-all',
+  '--inh-caps=-all',
+  '--securebits=+noroot,+noroot_locked,+no_setuid_fixup,+no_setuid_fixup_locked,+keep_caps_locked',
+];
 
 const NS_FLAGS = ['--net', '--pid', '--fork', '--kill-child'];
 const PROC_FLAGS = ['--mount', '--mount-proc'];
@@ -93,6 +108,14 @@ export function sandboxPlan(): Promise<SandboxPlan> {
       run('prlimit', ['--version']).then((c) => c === 0),
       root ? probeCgroup() : Promise.resolve(undefined),
     ]);
+    // Probed where it will run: a non-root server only holds capabilities (to drop) inside its user namespace.
+    const setpriv =
+      (await run(unshareArgs.length ? 'unshare' : 'setpriv', [
+        ...(unshareArgs.length ? [...unshareArgs, '--', 'setpriv'] : []),
+        ...SETPRIV_ARGS,
+        '--',
+        'true',
+      ])) === 0;
     const userNs = unshareArgs.includes('--user');
     return {
       network: unshareArgs.includes('--net') ? 'isolated' : 'not-isolated',
@@ -100,9 +123,11 @@ export function sandboxPlan(): Promise<SandboxPlan> {
       procHidden: unshareArgs.includes('--mount-proc'),
       processLimit: cgroupBase ? 'cgroup' : prlimit && userNs ? 'rlimit' : 'none',
       memoryLimit: prlimit ? 'rlimit' : 'none',
+      capabilitiesDropped: setpriv,
       runningAsRoot: root,
       unshareArgs,
       prlimit,
+      setprivArgs: setpriv ? SETPRIV_ARGS : [],
       cgroupBase,
     };
   })();
@@ -111,6 +136,6 @@ export function sandboxPlan(): Promise<SandboxPlan> {
 
 /** The public part of the probe, e.g. for a health/capabilities endpoint and the README. */
 export async function sandboxCapabilities(): Promise<SandboxCapabilities> {
-  const { unshareArgs: _u, prlimit: _p, cgroupBase: _c, ...caps } = await sandboxPlan();
+  const { unshareArgs: _u, prlimit: _p, setprivArgs: _s, cgroupBase: _c, ...caps } = await sandboxPlan();
   return caps;
 }
