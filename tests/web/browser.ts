@@ -1,0 +1,88 @@
+/**
+ * Browser harness for the control panel tests: Debian's Chromium driven by playwright-core, the bundle built once per
+ * process, a temporary plugin folder with two test tools, console recording (any console error fails the test) and
+ * screenshots under test-results/.
+ */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildWeb, type WebBuildResult } from '../../scripts/build-web.mjs';
+import { ROOT } from '../helpers/server.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const RESULTS = path.join(ROOT, 'test-results');
+
+let built: Promise<WebBuildResult> | undefined;
+
+/** Build web/dist once for this test process. */
+export function buildOnce() {
+  built ??= buildWeb({ quiet: true });
+  return built;
+}
+
+/** Launch Chromium headless; a missing browser is a failure with the fix in the message, never a skip. */
+export async function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH; the web tests need a real browser.`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A page whose console errors, page errors and failed requests are collected in `problems`. */
+export async function openPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return { page, problems };
+}
+
+/** Save a full-page screenshot as test-results/web-NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: path.join(RESULTS, `web-${name}.png`), fullPage: true });
+}
+
+/** Navigation start → the app's `aion:ready` mark, in ms. */
+export async function loadToInteractive(page: Page): Promise<number> {
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+  return page.evaluate(() => performance.getEntriesByName('aion:ready')[0]?.startTime ?? NaN);
+}
+
+/** A plugins folder holding `test-tools`: `lookup` (read) and `danger` (exec, needs approval). */
+export function testPluginsDir(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'aion-web-plugins-'));
+  const dir = path.join(root, 'test-tools');
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'plugin.json'), JSON.stringify({ name: 'test-tools', version: '1.0.0', description: 'Tools for the web tests' }));
+  writeFileSync(
+    path.join(dir, 'index.js'),
+    `export default {
+  name: 'test-tools',
+  version: '1.0.0',
+  description: 'Tools for the web tests',
+  setup(ctx) {
+    ctx.tools.register({ name: 'lookup', description: 'd', input: { type: 'object', properties: { q: { type: 'string' } } }, risk: 'read', run: (a) => ({ answer: 42, q: a.q }) });
+    ctx.tools.register({ name: 'danger', description: 'd', input: { type: 'object', properties: {} }, risk: 'exec', needsApproval: true, run: () => ({ done: true }) });
+  },
+};
+`,
+  );
+  return root;
+}
+
+/** Sign up through the form (the first account of a fresh server becomes the admin). */
+export async function signUpInBrowser(page: Page, email: string, password = 'correct horse battery'): Promise<void> {
+  await page.getByRole('tab', { name: 'Create account' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create account', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}

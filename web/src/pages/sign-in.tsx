@@ -1,0 +1,83 @@
+/**
+ * Sign in / create an account. No public endpoint says whether an account exists, so both are offered; the tab
+ * starts on "Create account" in a browser that has never signed in here (the first account becomes the admin).
+ */
+import { useState } from 'preact/hooks';
+import { api, ApiError } from '../api.ts';
+import type { User } from '../user.ts';
+
+const SEEN = 'aion.seen';
+
+export function SignInPage({ onSignedIn }: { onSignedIn: (token: string, user: User) => void }) {
+  const [mode, setMode] = useState<'signin' | 'signup'>(localStorage.getItem(SEEN) ? 'signin' : 'signup');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const body: Record<string, string> = { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') };
+    if (mode === 'signup' && form.get('displayName')) body.displayName = String(form.get('displayName'));
+    setBusy(true);
+    setError(undefined);
+    try {
+      const r = await api<{ token: string; user: User }>('POST', mode === 'signup' ? '/api/auth/signup' : '/api/auth/login', body);
+      localStorage.setItem(SEEN, '1');
+      onSignedIn(r.token, r.user);
+    } catch (err) {
+      const e = err as ApiError;
+      setError(
+        e.status === 401 ? 'Wrong email or password.' : e.status === 409 ? 'An account with this email already exists — sign in instead.' : e.status === 429 ? 'Too many attempts. Wait a minute and try again.' : e.message,
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const tab = (id: 'signin' | 'signup', label: string) => (
+    <button type="button" role="tab" id={`tab-${id}`} aria-selected={mode === id} aria-controls="auth-panel" class="tab" onClick={() => (setMode(id), setError(undefined))}>
+      {label}
+    </button>
+  );
+
+  return (
+    <main class="auth" id="main">
+      <div class="auth-card card">
+        <h1>
+          <span class="logo" aria-hidden="true">◆</span> AION
+        </h1>
+        <div role="tablist" aria-label="Account" class="tabs">
+          {tab('signin', 'Sign in')}
+          {tab('signup', 'Create account')}
+        </div>
+        <div id="auth-panel" role="tabpanel" aria-labelledby={`tab-${mode}`}>
+        <form onSubmit={submit} class="stack" aria-label={mode === 'signup' ? 'Create account' : 'Sign in'}>
+          {mode === 'signup' && <p class="muted">The first account on this server becomes the administrator.</p>}
+          {mode === 'signup' && (
+            <label>
+              Name (optional)
+              <input name="displayName" autoComplete="name" maxLength={100} />
+            </label>
+          )}
+          <label>
+            Email
+            <input name="email" type="email" required autoComplete="email" />
+          </label>
+          <label>
+            Password
+            <input name="password" type="password" required minLength={mode === 'signup' ? 8 : undefined} autoComplete={mode === 'signup' ? 'new-password' : 'current-password'} />
+          </label>
+          {error && (
+            <p class="notice notice-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {mode === 'signup' ? 'Create account' : 'Sign in'}
+          </button>
+        </form>
+        </div>
+      </div>
+    </main>
+  );
+}
