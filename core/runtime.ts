@@ -182,12 +182,17 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     },
     (gen, schema) => createContext(core, gen, schema),
   );
+  /** Switch the memory store to the embedder the settings name, once a plugin provides it (re-embeds in the background). */
+  const applyEmbedder = () => {
+    const mem = core.memory as any;
+    if (!mem?.setEmbedder) return;
+    const wanted = settings.get().embedder;
+    const embedder = wanted === 'local' ? mem.localEmbedder?.() : registry.embedders.get(wanted);
+    if (embedder && mem.currentEmbedder?.().id !== embedder.id) mem.setEmbedder(embedder);
+  };
   core.host.onChange = () => {
     registry.rebuild(core.host, log);
-    const wanted = settings.get().embedder;
-    const embedder = registry.embedders.get(wanted);
-    const mem = core.memory as any;
-    if (embedder && mem?.setEmbedder && mem.currentEmbedderId?.() !== embedder.id) mem.setEmbedder(embedder);
+    applyEmbedder();
   };
   core.hostApi = {
     version: config.version,
@@ -201,7 +206,14 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     providers: () => [...registry.providers.values()],
     channels: () => registry.channels.map((c) => ({ id: c.id, plugin: c.plugin, status: c.status() })),
     embedders: () => [...registry.embedders.values()],
-    settings: { get: () => settings.all(), set: (patch) => settings.set(patch) },
+    settings: {
+      get: () => settings.all(),
+      set: async (patch) => {
+        const next = await settings.set(patch);
+        applyEmbedder();
+        return next;
+      },
+    },
     activeModel: () => {
       const a = activeModel(providerLookup, settings.get());
       return { provider: a.provider?.id ?? 'echo', model: a.model };
@@ -224,6 +236,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
         uptime: Math.round((Date.now() - startedAt) / 1000),
         dataBytes: await directorySize(config.dataDir),
       };
+      const reembed = (core.memory as any)?.reembedProgress?.();
+      if (reembed) Object.assign(out, { memory_reembed_done: reembed.done, memory_reembed_total: reembed.total, memory_reembed_running: reembed.running ? 1 : 0 });
       for (const [k, fn] of extraStats) out[k] = await fn();
       return out;
     },
