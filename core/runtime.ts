@@ -32,6 +32,7 @@ import { SettingsService } from './settings.ts';
 import { streamAgent } from './sse/stream-agent.ts';
 import { Store } from './store/store.ts';
 import { directorySize } from './util/directory-size.ts';
+import { WorkspaceService } from './workspace/service.ts';
 
 export interface CoreServices {
   config: Config;
@@ -44,6 +45,7 @@ export interface CoreServices {
   secrets: Secrets;
   conversations: Conversations;
   memory: (MemoryApi & { load?(): Promise<void>; close?(): Promise<void> }) | undefined;
+  workspace: WorkspaceService;
   agent: AgentService;
   authApi: AuthApi;
   hostApi: HostApi;
@@ -116,6 +118,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   const core = { config, log, store, accounts, usage, settings, prompts, secrets, conversations, registry, memory: undefined } as unknown as CoreServices;
 
   core.memory = await loadMemory(config, log, registry);
+  core.workspace = new WorkspaceService(config.dataDir, settings);
   const providerLookup = {
     get: (id: string) => registry.providers.get(id)?.def,
     all: () => [...registry.providers.values()].map((p) => p.def),

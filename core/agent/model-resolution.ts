@@ -12,7 +12,8 @@ export interface ProviderLookup {
 }
 
 /** Preference order when nothing is chosen: real providers with a key first, the echo test provider last. */
-const PREFERENCE = ['anthropic', 'openai', 'gemini', 'ollama', 'claude-cli'];
+// The Claude CLI is chosen only explicitly: an installed CLI is not a configured key.
+const PREFERENCE = ['anthropic', 'openai', 'gemini', 'ollama'];
 
 /** The provider a model name belongs to, by prefix (`claude`→anthropic, `gpt`/`o1`…→openai, `ollama/`→ollama, …). */
 export function providerForModel(providers: ProviderLookup, model: string): ProviderDefinition | undefined {

@@ -198,7 +198,7 @@ export class AgentService implements AgentApi {
     const toolResultHooks = this.deps.toolResultHooks();
     try {
       yield { type: 'start', messageId, conversationId, provider: provider.id, model };
-      const system = await this.systemPrompt(user, req.message);
+      const system = await this.systemPrompt(user, req.message, req.system);
       yield* agentLoop(
         {
           user, conversationId, provider, model, system,

@@ -164,7 +164,8 @@ export class UserPartition {
           }
           if (record && record.t === 'put' && record.e && typeof record.e.id === 'string') {
             if (!torn) {
-              entries.set(record.e.id, { ...record.e, userId: this.userId });
+              record.e.userId = this.userId;
+              entries.set(record.e.id, record.e);
               records++;
             } else logCorrupt = await this.handleTornLog(Buffer.byteLength(s.slice(0, start)), lineNo, logCorrupt);
           } else if (record && record.t === 'del' && typeof record.id === 'string') {

@@ -331,6 +331,8 @@ export interface AgentRunRequest {
   signal?: AbortSignal;
   /** Which channel runs it (`web`, `telegram`, `alexa`, …) — stored with the turn. */
   channel?: string;
+  /** Extra system-prompt text for this turn only (e.g. "voice request, locale de-DE; answer briefly"). Not saved. */
+  system?: string;
 }
 
 /** A request for one model turn with client-side tools (ALIN dialect). */
@@ -363,6 +365,12 @@ export interface AgentApi {
   /** The user's current AION session conversation id. */
   currentSession(userId: string): Promise<string>;
 }
+
+// ───────────────────────────── workspace ─────────────────────────────
+
+/** Each user's confined folder: every path is resolved (symlinks included) and must stay inside it. */
+export type WorkspaceApi = import('../workspace/service.ts').WorkspaceService;
+export type { ExecuteResult, ScanOptions, SearchOptions } from '../workspace/index.ts';
 
 // ───────────────────────────── auth, secrets, settings ─────────────────────────────
 
@@ -519,6 +527,8 @@ export interface PluginContext<S = Record<string, unknown>> {
   readonly conversations: { forUser(userId: string): UserConversationsApi };
   readonly sse: SseApi;
   readonly memory: MemoryApi;
+  /** Workspace files and sandboxed code execution, per user. */
+  readonly workspace: WorkspaceApi;
   readonly agent: AgentApi;
   readonly auth: AuthApi;
   readonly secrets: SecretsApi;

@@ -64,6 +64,7 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     get memory() {
       return core.memory ?? ({ add: NOT_YET('memory'), get: NOT_YET('memory'), search: NOT_YET('memory'), delete: NOT_YET('memory'), clear: NOT_YET('memory'), prune: NOT_YET('memory'), count: () => 0 } as any);
     },
+    workspace: core.workspace,
     agent: core.agent,
     auth: core.authApi,
     secrets: core.secrets,

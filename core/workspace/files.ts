@@ -83,8 +83,9 @@ export interface WriteResult {
 }
 
 /**
- * Writes a text file atomically (temp file in the same folder, then rename — readers never see half a file, and a
- * symlink at the destination is replaced rather than followed). Creates missing folders. 413 above `maxBytes`.
+ * Writes a text file atomically (temp file in the same folder, then rename — readers never see half a file). The
+ * destination was resolved through any inside-pointing link first; a link planted there after the check is replaced
+ * by the rename, never written through. Creates missing folders. 413 above `maxBytes`.
  */
 export async function writeWorkspaceFile(root: string, userPath: string, content: string, maxBytes = MAX_WRITE_BYTES): Promise<WriteResult> {
   if (!userPath) throw badRequest('Path is required', { field: 'filePath' });

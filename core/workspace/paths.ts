@@ -92,7 +92,7 @@ async function realResolve(absPath: string): Promise<string> {
  * Resolves `userPath` (relative to the workspace, or absolute but inside it) to an absolute real path inside `root`.
  * Throws AppError 400 `PATH_OUTSIDE_WORKSPACE` for `..` escapes, absolute paths elsewhere, backslash and
  * percent-encoded traversal, NUL bytes, drive letters / UNC paths, and symlinks (existing or dangling) that lead out.
- * An empty path, `.` or `/`-less root reference resolves to the root itself.
+ * An empty path or `.` resolves to the root itself.
  */
 export async function resolveInWorkspace(root: string, userPath: string | undefined | null): Promise<string> {
   if (userPath != null && typeof userPath !== 'string') throw badRequest('Path must be a string', { path: typeof userPath });

@@ -1,0 +1,77 @@
+/**
+ * `GET /claude-cli/status` → `{ installed, authenticated, path, version }` and `POST /claude-cli/login` →
+ * `{ ok, step, message?, url? }` (admin). Login starts the CLI's own sign-in (`claude setup-token` by default) and
+ * hands back the URL it prints, for the admin to open.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { PluginContext } from '../../core/plugin-api/index.ts';
+import { childEnv } from './child-env.ts';
+import { cliVersion, findCli, hasCredentials, probeAuth } from './locate.ts';
+import type { Settings } from './settings.ts';
+
+const URL_RE = /https:\/\/[^\s"'<>]+/;
+/** How long login waits for the CLI to print a URL. */
+const LOGIN_WAIT_MS = 8_000;
+/** A login left unfinished is killed after this long. */
+const LOGIN_MAX_MS = 10 * 60_000;
+/** A probe result is reused this long (each probe is a real request). */
+const PROBE_CACHE_MS = 60_000;
+
+export function registerRoutes(ctx: PluginContext<Settings>, workdir: () => Promise<string>): void {
+  let probe: { bin: string; at: number; ok: boolean } | undefined;
+  let login: ChildProcess | undefined;
+  ctx.onUnload(() => login?.kill('SIGTERM'));
+
+  async function authenticated(bin: string): Promise<boolean> {
+    const { use_api_key } = ctx.settings.get();
+    if (hasCredentials(use_api_key)) return true;
+    if (probe && probe.bin === bin && Date.now() - probe.at < PROBE_CACHE_MS) return probe.ok;
+    const ok = await probeAuth(bin, { cwd: await workdir(), env: childEnv(use_api_key) });
+    probe = { bin, at: Date.now(), ok };
+    return ok;
+  }
+
+  ctx.routes.get('/claude-cli/status', { access: 'admin', summary: 'Is the claude CLI installed and signed in?' }, async () => {
+    const bin = findCli();
+    if (!bin) return { installed: false, authenticated: false, path: null, version: null };
+    const env = childEnv(ctx.settings.get().use_api_key);
+    const [version, auth] = await Promise.all([cliVersion(bin, env), authenticated(bin)]);
+    return { installed: true, authenticated: auth, path: bin, version };
+  });
+
+  ctx.routes.post('/claude-cli/login', { access: 'admin', summary: 'Start the CLI sign-in' }, async () => {
+    const bin = findCli();
+    if (!bin) return { ok: false, step: 'no_cli', message: 'The claude CLI is not installed: npm install -g @anthropic-ai/claude-code, or set CLAUDE_CLI_PATH' };
+    probe = undefined;
+    if (await authenticated(bin)) return { ok: true, step: 'already_authenticated' };
+    login?.kill('SIGTERM');
+    const settings = ctx.settings.get();
+    const cwd = settings.cwd || (await workdir());
+    return new Promise((resolve) => {
+      let output = '';
+      let settled = false;
+      const child = spawn(bin, settings.login_args, { cwd, env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
+      login = child;
+      const done = (answer: Record<string, unknown>) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(wait);
+        resolve(answer);
+      };
+      const onData = (d: Buffer) => {
+        output = (output + d).slice(-8_000);
+        const url = URL_RE.exec(output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))?.[0];
+        if (url) done({ ok: true, step: 'login_started', url, message: 'Open the URL to sign in; the status turns authenticated when done' });
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.on('error', (error) => done({ ok: false, step: 'launch_failed', message: String(error.message).slice(0, 300) }));
+      child.on('close', (code) => {
+        if (login === child) login = undefined;
+        done(code === 0 ? { ok: true, step: 'login_started', message: 'The CLI finished its sign-in' } : { ok: false, step: 'launch_failed', message: `claude exited with ${code}: ${output.trim().slice(-300)}` });
+      });
+      const wait = setTimeout(() => done({ ok: true, step: 'login_started', message: 'Sign-in started; follow the CLI on the server' }), LOGIN_WAIT_MS);
+      setTimeout(() => child.kill('SIGTERM'), LOGIN_MAX_MS).unref();
+    });
+  });
+}

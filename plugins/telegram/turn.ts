@@ -1,0 +1,80 @@
+/**
+ * One chat message → one agent turn: quota, the chat's conversation, the streamed reply, approval buttons, errors.
+ */
+import { isAppError, type AgentEvent, type PluginContext, type User } from '../../core/plugin-api/index.ts';
+import type { ApprovalButtons } from './approvals.ts';
+import { type EditClock, type ReplyApi, StreamingReply } from './reply.ts';
+import type { TelegramState } from './state.ts';
+
+export interface TurnDeps {
+  ctx: PluginContext<any>;
+  state: TelegramState;
+  clock: EditClock;
+  buttons: ApprovalButtons;
+}
+
+/** The chat's conversation for `user`, made on first use (each chat has its own). */
+export async function chatConversation(deps: TurnDeps, chatId: string, user: User, fresh = false): Promise<string> {
+  const conversations = deps.ctx.conversations.forUser(user.id);
+  const known = fresh ? undefined : await deps.state.conversation(chatId, user.id);
+  if (known && (await conversations.get(known))) return known;
+  const created = await conversations.create({ title: 'Telegram', mode: 'aion', metadata: { channel: 'telegram', chatId } });
+  await deps.state.setConversation(chatId, user.id, created.id);
+  return created.id;
+}
+
+/**
+ * Hook for spoken replies: when a speech plugin attached audio to the turn, Telegram could send it with `sendVoice`.
+ * Not done yet — the audio URL is on this server, which Telegram cannot fetch; it would have to be uploaded.
+ */
+async function sendVoiceIfAny(deps: TurnDeps, done: Extract<AgentEvent, { type: 'done' }>): Promise<void> {
+  if (done.media?.some((m) => m.type === 'audio')) deps.ctx.log.debug('telegram: voice replies are not sent yet');
+}
+
+/** Run the agent for one text message of `chatId` and answer in the chat. */
+export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, user: User, text: string, signal: AbortSignal): Promise<void> {
+  const { ctx } = deps;
+  try {
+    await ctx.auth.consumeChat(user);
+  } catch (error) {
+    if (isAppError(error) && error.status === 429) {
+      const minutes = Math.max(1, Math.ceil(Number(error.headers?.['Retry-After'] ?? 60) / 60));
+      await api.sendMessage(chatId, `You have reached your plan's hourly message limit. Please try again in about ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      return;
+    }
+    throw error;
+  }
+  const conversationId = await chatConversation(deps, chatId, user);
+  api.sendChatAction(chatId, 'typing').catch(() => undefined); // cosmetic: never blocks or fails a turn
+  let reply = new StreamingReply(api, chatId, deps.clock, ctx.log);
+  let shown = false;
+  const approvals: string[] = [];
+  try {
+    for await (const ev of ctx.agent.run({ user, conversationId, message: text, signal, channel: 'telegram' })) {
+      if (ev.type === 'text') reply.push(ev.delta);
+      else if (ev.type === 'approval') {
+        // Text so far stays above the buttons; what follows the decision goes into a new message below them.
+        await reply.finish();
+        shown ||= reply.shown;
+        reply = new StreamingReply(api, chatId, deps.clock, ctx.log);
+        approvals.push(ev.id);
+        await deps.buttons.offer(api, chatId, user, ev);
+      } else if (ev.type === 'done') {
+        await reply.finish(shown ? undefined : ev.text || (ev.stopReason === 'aborted' ? '(stopped)' : '(no answer)'));
+        await sendVoiceIfAny(deps, ev);
+      } else if (ev.type === 'error') {
+        await reply.finish();
+        await api.sendMessage(chatId, `⚠️ ${ev.message}`);
+      }
+    }
+  } catch (error: any) {
+    await reply.finish().catch(() => undefined);
+    if (signal.aborted) return;
+    // Errors before the first event (unknown model, bad input) are AppErrors with a safe message.
+    const message = isAppError(error) ? error.message : 'Something went wrong while answering.';
+    if (!isAppError(error)) ctx.log.error({ err: { message: String(error?.message ?? error) } }, 'telegram: agent turn failed');
+    await api.sendMessage(chatId, `⚠️ ${message}`).catch(() => undefined);
+  } finally {
+    deps.buttons.forget(approvals);
+  }
+}
