@@ -3,7 +3,7 @@
  * Signature problems → 401, a stale or missing timestamp and a foreign skill id → 400, all as JSON errors.
  */
 import type { RequestEnvelope } from 'ask-sdk-model';
-import { TimestampVerifier } from 'ask-sdk-express-adapter';
+import type { TimestampVerifier } from 'ask-sdk-express-adapter';
 import { AppError, badRequest, type PluginContext } from '../../core/plugin-api/index.ts';
 import { AlexaAnswers, DEFAULT_BUDGET_MS } from './answers.ts';
 import { buildSkill } from './skill.ts';
@@ -23,7 +23,8 @@ export function registerAlexaRoute(ctx: PluginContext<any>): AlexaAnswers {
   // tests); the URL rules, the SAN and the chain of trust are checked all the same.
   const certRoot = process.env.ALEXA_CERT_URL_ROOT?.trim();
   const signatures = new AlexaSignatureVerifier({ fetchChain: (url) => httpsGetText(certRoot ? new URL(url.pathname + url.search, certRoot) : url) });
-  const timestamps = new TimestampVerifier();
+  // The adapter package pulls in more than this one class: load it on the first request, not at plugin load.
+  let timestamps: TimestampVerifier | undefined;
   const budget = Number(process.env.ALEXA_ANSWER_BUDGET_MS) > 0 ? Number(process.env.ALEXA_ANSWER_BUDGET_MS) : DEFAULT_BUDGET_MS;
   const answers = new AlexaAnswers(ctx, budget);
   const userFor = async (env: RequestEnvelope) => {
@@ -52,6 +53,7 @@ export function registerAlexaRoute(ctx: PluginContext<any>): AlexaAnswers {
         throw new AppError(401, 'INVALID_SIGNATURE', 'Request signature verification failed');
       }
       try {
+        timestamps ??= new (await import('ask-sdk-express-adapter')).TimestampVerifier();
         await timestamps.verify(raw);
       } catch {
         throw badRequest('Request timestamp is missing or too old', undefined, 'INVALID_TIMESTAMP');
