@@ -7,14 +7,15 @@ import type { PluginContext } from '../../core/plugin-api/index.ts';
 import { API_KEY, API_KEY_ALIAS, OAUTH_TOKEN } from './config.ts';
 
 /** The credential a call uses. */
-export type GeminiAuth = { kind: 'apiKey'; apiKey: string } | { kind: 'oauth'; accessToken: string };
+export type GeminiAuth = { kind: 'apiKey'; apiKey: string } | { kind: 'oauth'; accessToken: string; project?: string };
 
 /** The current credential: a key (`GEMINI_API_KEY`, else `GOOGLE_API_KEY`) wins over an OAuth token; none → `undefined`. */
 export function resolveGeminiAuth(ctx: Pick<PluginContext, 'secrets'>): GeminiAuth | undefined {
   const apiKey = ctx.secrets.get(API_KEY) ?? ctx.secrets.get(API_KEY_ALIAS);
   if (apiKey) return { kind: 'apiKey', apiKey };
   const accessToken = ctx.secrets.get(OAUTH_TOKEN);
-  if (accessToken) return { kind: 'oauth', accessToken };
+  // Google bills OAuth calls to a project: it must be named in `x-goog-user-project`.
+  if (accessToken) return { kind: 'oauth', accessToken, project: ctx.secrets.get('GOOGLE_CLOUD_PROJECT') };
   return undefined;
 }
 
@@ -33,7 +34,9 @@ export async function createGeminiClient(auth: GeminiAuth, baseUrl: string | und
   // header keeps the library from looking for application-default credentials. `GoogleAuth` returns a given
   // `authClient` as is, and only `getRequestHeaders` is called on it, so this small object is enough. (The SDK still
   // prints "API key should be set" once per client in this mode; harmless.)
-  const authClient = { getRequestHeaders: async () => new Headers({ Authorization: `Bearer ${auth.accessToken}` }) };
+  const headers: Record<string, string> = { Authorization: `Bearer ${auth.accessToken}` };
+  if (auth.project) headers['x-goog-user-project'] = auth.project;
+  const authClient = { getRequestHeaders: async () => new Headers(headers) };
   return new GoogleGenAI({
     ...options,
     googleAuthOptions: { authClient } as unknown as NonNullable<GoogleGenAIOptions['googleAuthOptions']>,
