@@ -11,6 +11,7 @@ import { koaBody } from 'koa-body';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
+import { jsonDepthLimit } from './http/json-depth.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { serveWeb } from './http/static.ts';
 import { createLogger } from './log.ts';
@@ -60,6 +61,7 @@ export function createApp(core: CoreServices): Koa {
       parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] as any,
     }),
   );
+  app.use(jsonDepthLimit());
   app.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/api/openapi.json') {
       ctx.body = openApiDocument(core.host.routes(), config.version);

@@ -62,7 +62,7 @@ export function contentText(content: unknown): string {
 /** One user's conversations. Obtain with `Conversations.forUser` — there is no other way in. */
 export class UserConversations {
   private readonly list: Collection<ConversationRecord>;
-  private messageIndex: Map<string, string> | undefined;
+  private messageIndex: Promise<Map<string, string>> | undefined;
 
   constructor(private readonly data: UserStore) {
     this.list = data.collection<ConversationRecord>('conversations');
@@ -72,13 +72,13 @@ export class UserConversations {
     return this.data.partitioned<MessageRecord>('messages').partition(conversationId);
   }
 
-  /** message id → conversation id, built on first need from this user's partitions. */
-  private async index(): Promise<Map<string, string>> {
-    if (!this.messageIndex) {
+  /** message id → conversation id, built once on first need from this user's partitions (concurrent callers share it). */
+  private index(): Promise<Map<string, string>> {
+    this.messageIndex ??= (async () => {
       const idx = new Map<string, string>();
       for (const c of await this.list.all()) for (const m of await this.messages(c.id).all()) idx.set(m.id, c.id);
-      this.messageIndex = idx;
-    }
+      return idx;
+    })();
     return this.messageIndex;
   }
 
@@ -121,7 +121,8 @@ export class UserConversations {
 
   async delete(id: string): Promise<boolean> {
     if (!(await this.list.get(id))) return false;
-    if (this.messageIndex) for (const m of await this.messages(id).all()) this.messageIndex.delete(m.id);
+    const idx = await this.index();
+    for (const m of await this.messages(id).all()) idx.delete(m.id);
     await this.data.partitioned('messages').dropPartition(id);
     return this.list.delete(id);
   }

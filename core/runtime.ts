@@ -32,6 +32,7 @@ import { SettingsService } from './settings.ts';
 import { streamAgent } from './sse/stream-agent.ts';
 import { Store } from './store/store.ts';
 import { directorySize } from './util/directory-size.ts';
+import { LocalEmbedder, MemoryStore } from './memory/index.ts';
 import { WorkspaceService } from './workspace/service.ts';
 
 export interface CoreServices {
@@ -117,7 +118,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   const registry = new Registry();
   const core = { config, log, store, accounts, usage, settings, prompts, secrets, conversations, registry, memory: undefined } as unknown as CoreServices;
 
-  core.memory = await loadMemory(config, log, registry);
+  core.memory = await loadMemory(config, log);
   core.workspace = new WorkspaceService(config.dataDir, settings);
   const providerLookup = {
     get: (id: string) => registry.providers.get(id)?.def,
@@ -190,8 +191,13 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     const mem = core.memory as any;
     if (!mem?.setEmbedder) return;
     const wanted = settings.get().embedder;
-    const embedder = wanted === 'local' ? mem.localEmbedder?.() : registry.embedders.get(wanted);
-    if (embedder && mem.currentEmbedder?.().id !== embedder.id) mem.setEmbedder(embedder);
+    const current = mem.currentEmbedder?.();
+    if (wanted === 'local') {
+      if (current && !current.id.startsWith('local-')) mem.setEmbedder(new LocalEmbedder());
+      return;
+    }
+    const embedder = registry.embedders.get(wanted);
+    if (embedder && current?.id !== embedder.id) mem.setEmbedder(embedder);
   };
   core.host.onChange = () => {
     registry.rebuild(core.host, log);
@@ -250,14 +256,16 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
 }
 
 /** The shared memory store, when its module is present (it is optional so the core boots without it). */
-async function loadMemory(config: Config, log: Logger, _registry: Registry): Promise<CoreServices['memory']> {
-  try {
-    const mod: any = await import('./memory/index.ts');
-    const memory = new mod.MemoryStore({ dataDir: config.dataDir, log: log.child({ module: 'memory' }) });
-    await memory.load();
-    return memory;
-  } catch (error: any) {
-    if (error?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw error;
-  }
+async function loadMemory(config: Config, log: Logger): Promise<MemoryStore> {
+  const memory = new MemoryStore({ dataDir: config.dataDir, log: log.child({ module: 'memory' }), annThreshold: ANN_THRESHOLD });
+  await memory.load();
+  return memory;
 }
+
+/**
+ * Per-user vector count above which the approximate (usearch) index takes over from exact search. Exact search over a
+ * contiguous Float32Array costs ~19 ms at 100k vectors here, and the approximate index's recall with the local n-gram
+ * embedder stays below 0.95 at affordable build settings (see scripts/bench/memory.ts), so exact search is kept up to
+ * 100k vectors per user.
+ */
+const ANN_THRESHOLD = 100_000;

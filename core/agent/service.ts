@@ -24,6 +24,7 @@ import type { Conversations, MessageRecord } from '../conversations.ts';
 import type { Prompts } from '../prompts.ts';
 import type { SettingsService } from '../settings.ts';
 import type { Store } from '../store/store.ts';
+import { formatMemoriesForPrompt } from '../memory/prompt.ts';
 import { Approvals } from './approvals.ts';
 import { agentLoop, type TurnRecord } from './loop.ts';
 import { resolveModel, type ProviderLookup } from './model-resolution.ts';
@@ -138,15 +139,8 @@ export class AgentService implements AgentApi {
     if (memory && settings.memory_inject && settings.memory_token_budget > 0 && message.trim()) {
       try {
         const { entries } = await memory.search(user.id, { search: message, limit: 5 });
-        let budget = settings.memory_token_budget * 4;
-        const lines: string[] = [];
-        for (const e of entries) {
-          const line = `- ${e.content.replace(/\s+/g, ' ').trim()}`;
-          if (line.length > budget) break;
-          budget -= line.length;
-          lines.push(line);
-        }
-        if (lines.length) parts.push(`# What you remember about this user\n${lines.join('\n')}`);
+        const block = formatMemoriesForPrompt(entries, settings.memory_token_budget);
+        if (block) parts.push(block);
       } catch (error) {
         this.deps.log.warn({ error: String(error) }, 'memory recall for the system prompt failed');
       }

@@ -119,7 +119,8 @@ export class FileCollection<T extends Doc> implements Collection<T> {
     const i = this.index.get(id);
     if (i === undefined) return undefined;
     const current = this.items[i];
-    const next = typeof patch === 'function' ? patch(clone(current)) : { ...current, ...clone(patch), id: current.id };
+    // A copy, so the caller keeps no reference into stored state.
+    const next = clone(typeof patch === 'function' ? patch(clone(current)) : { ...current, ...patch, id: current.id });
     this.items[i] = next;
     await this.commit();
     return clone(next);

@@ -76,6 +76,7 @@ try {
     for (const [label, opts] of [
       ['literal "needle"', { query: 'needle' }],
       ['regex value_\\d+_39 =', { query: 'value_\\d+_39 =', regex: true, maxResults: 100 }],
+      ['absent (full scan)', { query: 'zz_not_there_zz' }],
     ] as const) {
       let last: Awaited<ReturnType<typeof searchWorkspace>> | undefined;
       const runs = await time(R, async () => (last = await searchWorkspace(ws, { ...opts, engine, timeoutMs: 30000 })));

@@ -1,0 +1,161 @@
+/**
+ * ALIN messages benchmark. Seeds 100,000 messages across 1,000 conversations of 100 users straight into the store
+ * files (the documented layout), starts the real server on them, and measures:
+ * - start-up time with that data (to "listening", and to the first answered GET of a conversation);
+ * - POST /api/messages: requests/s and p99 at 50 connections, spread over every user and conversation;
+ * - GET /api/conversations/:id (100 messages each): requests/s and p99 at 50 connections;
+ * - the POST throughput against the same run's empty store (same users and conversations, no messages).
+ *
+ * Run: `node_modules/.bin/node --import tsx scripts/bench/alin-messages.ts` (about 1–2 minutes).
+ * `BENCH_SECONDS` changes the length of each load phase (default 15).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { hashPassword } from '../../core/auth/passwords.ts';
+import { signToken } from '../../core/auth/tokens.ts';
+import { startServer, type TestServer } from '../../tests/helpers/server.ts';
+import { printTable } from './stats.ts';
+
+const USERS = 100;
+const CONVERSATIONS_PER_USER = 10;
+const MESSAGES_PER_CONVERSATION = 100;
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const JWT_SECRET = `bench-secret-${randomUUID()}`;
+
+interface Target {
+  token: string;
+  conversationId: string;
+}
+
+const file = (p: string, items: unknown[]) => {
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, JSON.stringify({ schemaVersion: 1, items }));
+};
+
+const TEXT = 'The quick brown fox jumps over the lazy dog while the agent explains the plan step by step. '.repeat(3);
+
+/** Write users, conversations and (optionally) messages in the store layout; returns a token per conversation. */
+async function seed(dataDir: string, withMessages: boolean): Promise<Target[]> {
+  const store = path.join(dataDir, 'store');
+  const passwordHash = await hashPassword('bench password 1');
+  const now = Date.now() - 86_400_000;
+  const users: any[] = [];
+  const targets: Target[] = [];
+  for (let u = 0; u < USERS; u++) {
+    const id = randomUUID();
+    const email = `bench${u}@example.com`;
+    users.push({ id, email, emailLower: email, displayName: `bench${u}`, plan: u === 0 ? 'enterprise' : 'pro', role: u === 0 ? 'admin' : 'user', isAdmin: u === 0, createdAt: now, updatedAt: now, passwordHash, tokenVersion: 0 });
+    const token = await signToken({ sub: id, email, plan: 'pro', isAdmin: u === 0, tv: 0 }, new TextEncoder().encode(JWT_SECRET));
+    const conversations: any[] = [];
+    for (let c = 0; c < CONVERSATIONS_PER_USER; c++) {
+      const conversationId = `conv-${u}-${c}`;
+      const count = withMessages ? MESSAGES_PER_CONVERSATION : 0;
+      const t0 = now + c * 1000;
+      if (withMessages) {
+        const messages = Array.from({ length: count }, (_, i) => ({
+          id: randomUUID(), conversationId, role: i % 2 ? 'assistant' : 'user', content: [{ type: 'text', text: `${i}: ${TEXT}` }],
+          tokens: { input: 100, output: 80 }, tokensInput: 100, tokensOutput: 80, metadata: {}, isEdited: false,
+          timestamp: t0 + i, createdAt: t0 + i, updatedAt: t0 + i,
+        }));
+        file(path.join(store, 'messages', id, `${conversationId}.json`), messages);
+      }
+      conversations.push({
+        id: conversationId, title: `Conversation ${c}`, mode: 'regular', model: 'echo', provider: 'echo', isFavorite: false, isArchived: false, isPinned: false,
+        messageCount: count, preview: count ? `${count - 1}: ${TEXT}`.slice(0, 200) : '', metadata: {}, createdAt: t0, updatedAt: t0 + count,
+      });
+      targets.push({ token, conversationId });
+    }
+    file(path.join(store, 'conversations', `${id}.json`), conversations);
+  }
+  file(path.join(store, 'users.json'), users);
+  return targets;
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+/** 50 connections for `SECONDS`, each request aimed at the next conversation (round robin over all 1,000). */
+async function load(url: string, targets: Target[], kind: 'post' | 'get'): Promise<autocannon.Result> {
+  let n = 0;
+  return cannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        setupRequest: (req: any) => {
+          const t = targets[n++ % targets.length];
+          if (kind === 'get') return { ...req, method: 'GET', path: `/api/conversations/${t.conversationId}`, headers: { authorization: `Bearer ${t.token}` } };
+          return {
+            ...req,
+            method: 'POST',
+            path: '/api/messages',
+            headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ conversationId: t.conversationId, role: n % 2 ? 'assistant' : 'user', content: `bench message ${n}: ${TEXT}`, tokens: { input: 10, output: 20 } }),
+          };
+        },
+      },
+    ],
+  } as autocannon.Options);
+}
+
+/** Boot on `dataDir`; time to "listening" and to the first answered GET of a seeded conversation. */
+async function boot(dataDir: string, first: Target): Promise<{ s: TestServer; listenMs: number; firstGetMs: number }> {
+  const started = performance.now();
+  const s = await startServer({ dataDir, env: { JWT_SECRET, LOG_LEVEL: 'error' } });
+  const listenMs = performance.now() - started;
+  const r = await s.api('GET', `/api/conversations/${first.conversationId}`, { token: first.token });
+  if (r.status !== 200) throw new Error(`seeded conversation not readable: ${r.status} ${r.text.slice(0, 200)}`);
+  return { s, listenMs, firstGetMs: performance.now() - started };
+}
+
+const fmt = (n: number, unit = '') => `${Math.round(n).toLocaleString('en')}${unit}`;
+const check = (r: autocannon.Result, what: string) => {
+  if (r.non2xx || r.errors) console.warn(`  ${what}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+};
+
+async function main() {
+  const emptyDir = mkdtempSync(path.join(tmpdir(), 'alin-bench-empty-'));
+  const fullDir = mkdtempSync(path.join(tmpdir(), 'alin-bench-full-'));
+  try {
+    let t = performance.now();
+    const emptyTargets = await seed(emptyDir, false);
+    const targets = await seed(fullDir, true);
+    console.log(`seeded ${fmt(USERS * CONVERSATIONS_PER_USER * MESSAGES_PER_CONVERSATION)} messages, ${fmt(targets.length)} conversations, ${USERS} users in ${fmt(performance.now() - t, ' ms')}`);
+
+    const empty = await boot(emptyDir, emptyTargets[0]);
+    const emptyPost = await load(empty.s.url, emptyTargets, 'post');
+    check(emptyPost, 'empty POST');
+    await empty.s.dispose();
+
+    const full = await boot(fullDir, targets[0]);
+    const getRun = await load(full.s.url, targets, 'get');
+    check(getRun, 'GET');
+    const fullPost = await load(full.s.url, targets, 'post');
+    check(fullPost, 'seeded POST');
+    t = performance.now();
+    const verify = await full.s.api('GET', `/api/conversations/${targets[1].conversationId}`, { token: targets[1].token });
+    const verifyMs = performance.now() - t;
+    await full.s.dispose();
+
+    printTable(`ALIN messages — ${CONNECTIONS} connections, ${SECONDS} s per phase`, [
+      ['start-up, empty store (to listening / first GET)', `${fmt(empty.listenMs, ' ms')} / ${fmt(empty.firstGetMs, ' ms')}`, ''],
+      ['start-up, 100k messages (to listening / first GET)', `${fmt(full.listenMs, ' ms')} / ${fmt(full.firstGetMs, ' ms')}`, ''],
+      ['POST /api/messages, empty store', `${fmt(emptyPost.requests.average, ' req/s')}, p99 ${fmt(emptyPost.latency.p99, ' ms')}`, `${fmt(emptyPost.requests.total)} requests`],
+      ['POST /api/messages, 100k messages', `${fmt(fullPost.requests.average, ' req/s')}, p99 ${fmt(fullPost.latency.p99, ' ms')}`, `${fmt(fullPost.requests.total)} requests`],
+      ['POST throughput, 100k / empty', `${(fullPost.requests.average / emptyPost.requests.average).toFixed(2)}×`, ''],
+      ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests`],
+      ['GET after the run (messages in that conversation)', `${verify.body?.messages?.length ?? '?'} in ${fmt(verifyMs, ' ms')}`, ''],
+    ]);
+  } finally {
+    rmSync(emptyDir, { recursive: true, force: true });
+    rmSync(fullDir, { recursive: true, force: true });
+  }
+}
+
+await main();
