@@ -151,7 +151,8 @@ export class MemoryStore implements MemoryApi {
    * Switch embedders: every entry is re-embedded in the background, in batches. Until an entry is done it is found
    * by full text only.
    */
-  setEmbedder(embedder: EmbedderDefinition): void {
+  setEmbedder(given: EmbedderDefinition): void {
+    const embedder = unitLength(given);
     if (embedder.id === this.embedder.id && embedder.dims === this.embedder.dims) {
       this.embedder = embedder;
       return;
@@ -540,4 +541,24 @@ function clampInt(value: unknown, fallback: number, min: number, max: number): n
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
   if (!Number.isFinite(n)) return fallback;
   return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+/**
+ * The vector index ranks by dot product, which is the cosine only for unit vectors: provider embedders (OpenAI,
+ * Gemini, Ollama) are wrapped so every vector they return is L2-normalised.
+ */
+function unitLength(embedder: EmbedderDefinition): EmbedderDefinition {
+  if (embedder instanceof LocalEmbedder) return embedder;
+  return {
+    id: embedder.id,
+    dims: embedder.dims,
+    isConfigured: () => embedder.isConfigured(),
+    embed: async (texts, signal) =>
+      (await embedder.embed(texts, signal)).map((v) => {
+        let norm = 0;
+        for (let i = 0; i < v.length; i++) norm += v[i] * v[i];
+        norm = Math.sqrt(norm) || 1;
+        return Float32Array.from(v, (x) => x / norm);
+      }),
+  };
 }

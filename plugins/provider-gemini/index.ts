@@ -2,6 +2,7 @@
  * provider-gemini: Google Gemini through the Gemini API — streaming text, thinking (with thought signatures carried
  * across turns) and function calling.
  */
+import { geminiEmbedder } from './embedder.ts';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { createGeminiClient, resolveGeminiAuth } from './auth.ts';
 import { buildRequest } from './build-request.ts';
@@ -29,5 +30,6 @@ export default definePlugin({
         yield* streamGemini(client, buildRequest(request), signal, ctx.log);
       },
     });
+    ctx.embedders.register(geminiEmbedder(ctx));
   },
 });

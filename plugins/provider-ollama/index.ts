@@ -6,6 +6,7 @@
  * for the host once. When called anyway (a model named `ollama/…` explicitly), it tries the default local address.
  */
 import type { Ollama } from 'ollama';
+import { ollamaEmbedder } from './embedder.ts';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { buildRequest } from './build-request.ts';
 import { configuredHost, DEFAULT_HOST, HOST, MODEL_PREFIX, MODELS } from './config.ts';
@@ -37,5 +38,6 @@ export default definePlugin({
         yield* streamChat(client, buildRequest(request), signal, host);
       },
     });
+    ctx.embedders.register(ollamaEmbedder(ctx));
   },
 });

@@ -5,6 +5,7 @@
 import type OpenAI from 'openai';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { buildRequest } from './build-request.ts';
+import { openAIEmbedder } from './embedder.ts';
 import { API_KEY, BASE_URL, MODELS, readConfig } from './config.ts';
 import { notConfigured } from './errors.ts';
 import { streamChat } from './stream.ts';
@@ -31,5 +32,6 @@ export default definePlugin({
         yield* streamChat(client, buildRequest(request), signal, ctx.log);
       },
     });
+    ctx.embedders.register(openAIEmbedder(ctx));
   },
 });

@@ -14,6 +14,7 @@ const FINISH = { end_turn: 'stop', tool_use: 'tool_calls', max_tokens: 'length' 
 /** Start a fake OpenAI server playing `script`. */
 export async function startFakeOpenAI(script: FakeScript): Promise<FakeProvider> {
   const server = await startFakeServer((req, res, index) => {
+    if (req.method === 'POST' && req.path === '/v1/embeddings') return embeddings(req, res);
     if (req.method !== 'POST' || req.path !== '/v1/chat/completions') {
       return sendJson(res, 404, { error: { message: `Unknown route ${req.path}`, type: 'invalid_request_error', param: null, code: null } });
     }
@@ -78,4 +79,23 @@ function play(turn: FakeTurn, req: RecordedRequest, res: ServerResponse, index: 
   }
   terminal.push('data: [DONE]\n\n');
   return writeStream(res, 'text/event-stream; charset=utf-8', frames, terminal, turn);
+}
+
+/**
+ * `POST /v1/embeddings`: deterministic bag-of-words vectors (1536 dims, words hashed into slots), so texts that share
+ * words are close. Honours `encoding_format: 'base64'` (the SDK's default) with little-endian float32 bytes.
+ */
+function embeddings(req: RecordedRequest, res: ServerResponse): void {
+  const inputs: string[] = Array.isArray(req.body?.input) ? req.body.input : [String(req.body?.input ?? '')];
+  const data = inputs.map((text, index) => {
+    const v = new Float32Array(1536);
+    for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+      let h = 2166136261;
+      for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619);
+      v[(h >>> 0) % 1536] += 1;
+    }
+    const embedding = req.body?.encoding_format === 'base64' ? Buffer.from(v.buffer).toString('base64') : Array.from(v);
+    return { object: 'embedding', index, embedding };
+  });
+  sendJson(res, 200, { object: 'list', data, model: req.body?.model, usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
 }
