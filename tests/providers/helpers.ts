@@ -17,6 +17,7 @@ export async function loadProvider(plugin: PluginDefinition): Promise<{ provider
   const ctx = {
     name: plugin.name,
     providers: { register: (def: ProviderDefinition) => void registered.push(def) },
+    embedders: { register: () => {} },
     secrets: {
       get: (name: string) => process.env[name] || undefined,
       has: (name: string) => !!process.env[name],
