@@ -6,10 +6,12 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, badRequest } from '../errors.ts';
 import { createExecCgroup, type ExecCgroup } from './cgroup.ts';
+import { isInside } from './paths.ts';
 import { sandboxPlan } from './sandbox.ts';
 
 export type ExecLanguage = 'python' | 'javascript' | 'shell';
@@ -56,6 +58,12 @@ export interface ExecuteOptions {
   maxProcesses?: number;
   /** Aborts the run (e.g. the client went away); reported like a timeout but with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * Folders and files the code must not see (the data folder with every other workspace and the JWT secret, the keys
+   * file). Inside the private mount namespace a folder is covered by an empty tmpfs (the workspace, when inside it, is
+   * bound back), a file by /dev/null. Fails closed: if a cover cannot be mounted, the code does not run.
+   */
+  hidePaths?: string[];
 }
 
 export interface ExecuteResult {
@@ -123,6 +131,13 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
   const tmpDir = path.join(execDir, `tmp-${id}`);
   await mkdir(tmpDir, { recursive: true, mode: 0o700 });
   const [plan, python] = await Promise.all([sandboxPlan(), pythonBinary()]);
+  // Without a private mount namespace the data folder cannot be hidden: refuse rather than expose other users' files
+  // and the JWT secret, unless the operator explicitly accepts that (single-user machines).
+  const confinable = plan.procHidden && plan.setprivArgs.length > 0;
+  if (opts.hidePaths?.length && !confinable && process.env.AION_EXEC_ALLOW_UNCONFINED !== '1') {
+    await rm(tmpDir, { recursive: true, force: true });
+    throw new AppError(503, 'SANDBOX_UNAVAILABLE', 'Code execution needs Linux namespaces (unshare) on this machine; set AION_EXEC_ALLOW_UNCONFINED=1 to run without them');
+  }
 
   // Python and Node read the program from stdin, so imports resolve from the workspace (cwd) as in a REPL-less run;
   // bash gets a file, because a script reading stdin would otherwise eat its own remaining lines.
@@ -154,7 +169,7 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
   if (plan.procHidden && plan.setprivArgs.length) {
     // Inside the private mount namespace, and before the capabilities go: cover the cgroup filesystem, so code running
     // as root cannot raise its own pids.max or move itself out of its cgroup.
-    argv = ['sh', '-c', 'mount -t tmpfs -o ro,size=0 aion-none /sys/fs/cgroup 2>/dev/null; exec "$@"', 'sh', ...argv];
+    argv = ['sh', '-c', `mount -t tmpfs -o ro,size=0 aion-none /sys/fs/cgroup 2>/dev/null; ${hideScript(cwd, opts.hidePaths ?? [])} exec "$@"`, 'sh', ...argv];
   }
   if (plan.unshareArgs.length) argv = ['unshare', ...plan.unshareArgs, '--', ...argv];
   let cgroup: ExecCgroup | undefined;
@@ -269,4 +284,29 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
   else exitCode = 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
   if (aborted && !timedOut) stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}[Execution aborted]`;
   return { language, stdout, stderr, exitCode, durationMs, timedOut, truncated };
+}
+
+/** Shell-quote one argument. */
+const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Shell lines that cover `hidden` paths inside the sandbox's mount namespace. The shell's working folder is the
+ * workspace, so `/proc/self/cwd` still reaches it after its parent is covered and it can be bound back in place.
+ */
+export function hideScript(workspace: string, hidden: string[]): string {
+  const lines: string[] = [];
+  const covered: string[] = [];
+  for (const given of hidden) {
+    if (!existsSync(given)) continue;
+    const target = realpathSync(given);
+    if (covered.some((dir) => isInside(dir, target))) continue; // already under a covered folder
+    if (statSync(target).isDirectory()) {
+      covered.push(target);
+      lines.push(`mount -t tmpfs -o size=64k,mode=755 aion-hidden ${q(target)} || exit 125;`);
+      if (isInside(target, workspace)) lines.push(`mkdir -p ${q(workspace)} && mount -c --bind /proc/self/cwd ${q(workspace)} && cd ${q(workspace)} || exit 125;`);
+    } else {
+      lines.push(`mount --bind /dev/null ${q(target)} || exit 125;`);
+    }
+  }
+  return lines.join(' ');
 }

@@ -15,7 +15,11 @@ import { searchWorkspace, type SearchOptions } from './search.ts';
 export class WorkspaceService {
   private limiter = new ExecLimiter({ perUser: 2, global: 4 });
 
-  constructor(private readonly dataDir: string, private readonly settings: SettingsService) {}
+  /**
+   * @param hidden what executed code must never see: the data folder (other workspaces, the store, the JWT secret) and
+   * the keys file.
+   */
+  constructor(private readonly dataDir: string, private readonly settings: SettingsService, private readonly hidden: string[] = [dataDir]) {}
 
   root(userId: string): Promise<string> {
     return workspaceRoot(this.dataDir, userId, this.settings.get().workspace_roots);
@@ -50,7 +54,7 @@ export class WorkspaceService {
     const cap = Math.min(this.settings.get().code_timeout_max_ms, MAX_TIMEOUT_MS);
     const cwd = await this.root(userId);
     return this.limiter.run(userId, () =>
-      executeCode({ language: opts.language, code: opts.code, cwd, timeoutMs: Math.min(opts.timeoutMs ?? 30_000, cap), signal: opts.signal }),
+      executeCode({ language: opts.language, code: opts.code, cwd, timeoutMs: Math.min(opts.timeoutMs ?? 30_000, cap), signal: opts.signal, hidePaths: this.hidden }),
     );
   }
 

@@ -177,3 +177,33 @@ test('GET /api/code/capabilities is admin-only and describes the sandbox', async
   assert.equal(typeof r.body.capabilities.pidNamespace, 'boolean');
   assert.equal((await s.api('GET', '/api/code/capabilities', { token: user.token })).status, 403);
 });
+
+test('executed code cannot see other workspaces, the data folder, the JWT secret or the keys file', async () => {
+  const { startServer } = await import('../helpers/server.ts');
+  const { writeFileSync } = await import('node:fs');
+  const srv = await startServer();
+  try {
+    writeFileSync(srv.envFile, 'OPENAI_API_KEY=sk-hidden-from-code\n');
+    const a = await srv.signup();
+    const b = await srv.signup();
+    await srv.api('POST', '/api/files/write', { token: a.token, body: { filePath: 'secret.txt', content: 'alpha-private-content' } });
+    await srv.api('POST', '/api/files/write', { token: b.token, body: { filePath: 'mine.txt', content: 'bee-own-content' } });
+    const script = `cat ../*/secret.txt; ls ../..; cat ../../jwt-secret; cat ${srv.envFile}; cat ${srv.dataDir}/jwt-secret; cat mine.txt; echo done`;
+    const r = await srv.api('POST', '/api/code/execute', { token: b.token, body: { language: 'shell', code: script, timeout: 10000 } });
+    assert.equal(r.status, 200);
+    const out = r.body.stdout + r.body.stderr;
+    assert.match(r.body.stdout, /bee-own-content/, 'the own workspace stays readable');
+    assert.match(r.body.stdout, /done/);
+    assert.doesNotMatch(out, /alpha-private-content/);
+    assert.doesNotMatch(out, /sk-hidden-from-code/);
+    assert.doesNotMatch(out, /store|memory/);
+    const { readFileSync } = await import('node:fs');
+    const secret = readFileSync(`${srv.dataDir}/jwt-secret`, 'utf8').trim();
+    assert.ok(!out.includes(secret), 'the JWT secret is not readable');
+    const w = await srv.api('POST', '/api/code/execute', { token: b.token, body: { language: 'python', code: "open('made.txt','w').write('ok')", timeout: 10000 } });
+    assert.equal(w.body.exitCode, 0);
+    assert.equal((await srv.api('POST', '/api/files/read', { token: b.token, body: { filePath: 'made.txt' } })).body.content, 'ok');
+  } finally {
+    await srv.dispose();
+  }
+});
