@@ -49,17 +49,18 @@ test('file_write then file_read through the agent; no approval asked for file to
 test('list, scan, search and edit tools; large file text is cut in tool results', async () => {
   await s.api('POST', '/api/files/write', { token: admin.token, body: { filePath: 'src/main.py', content: 'print("hello")\nprint("hello again")\n' } });
   await s.api('POST', '/api/files/write', { token: admin.token, body: { filePath: 'huge.txt', content: 'z'.repeat(100_000) } });
+  // Tool calls of one turn run concurrently: the edit goes in a second turn so the search sees the file before it.
   const r = await chat(
     admin.token,
     [
       '/tool file_list {"path":"src"}',
       '/tool code_search {"query":"hello again"}',
-      '/tool edit_file {"path":"src/main.py","find":"hello again","replace":"bye"}',
       '/tool file_read {"path":"huge.txt"}',
       '/tool scan_directory {"path":"src"}',
     ].join('\n'),
   );
-  const byName = Object.fromEntries(results(r.events).map((e) => [e.data.name, e.data]));
+  const edit = await chat(admin.token, '/tool edit_file {"path":"src/main.py","find":"hello again","replace":"bye"}');
+  const byName = Object.fromEntries([...results(r.events), ...results(edit.events)].map((e) => [e.data.name, e.data]));
   assert.deepEqual(byName.file_list.result.files.map((f: any) => f.name), ['main.py']);
   assert.equal(byName.code_search.result.totalMatches, 1);
   assert.equal(byName.code_search.result.matches[0].file, 'src/main.py');
