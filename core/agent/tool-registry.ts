@@ -16,8 +16,18 @@ function isZod(schema: unknown): schema is ZodType {
   return !!schema && typeof schema === 'object' && typeof (schema as ZodType).safeParse === 'function';
 }
 
-/** Wrap one tool definition: derive JSON Schema and a validator once, at registration. */
+const registered = new WeakMap<ToolDefinition, RegisteredTool>();
+
+/** Wrap one tool definition: derive JSON Schema and a validator once per definition (cached for registry rebuilds). */
 export function registerTool(def: ToolDefinition, plugin: string): RegisteredTool {
+  const known = registered.get(def);
+  if (known) return known;
+  const tool = wrapTool(def, plugin);
+  registered.set(def, tool);
+  return tool;
+}
+
+function wrapTool(def: ToolDefinition, plugin: string): RegisteredTool {
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(def.name)) throw new Error(`invalid tool name "${def.name}"`);
   if (typeof def.run !== 'function') throw new Error(`tool ${def.name} has no run()`);
   let zodSchema: ZodType;

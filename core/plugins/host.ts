@@ -50,6 +50,9 @@ export class PluginHost {
   private state: Collection<PluginStateDoc>;
   private readonly cacheDir: string;
   private closed = false;
+  /** During start every plugin loads once: rebuild the router and registries once at the end, not per plugin. */
+  private starting = false;
+  private startupWrites: Promise<void>[] = [];
   /** Called after every swap so registries (tools, providers) can be rebuilt. */
   onChange: () => void = () => {};
 
@@ -95,13 +98,19 @@ export class PluginHost {
         builds.set(name, p);
       }
     }
-    for (const [name, e] of this.entries) {
-      if (!e.enabled) {
-        e.status = 'disabled';
-        continue;
+    this.starting = true;
+    try {
+      for (const [name, e] of this.entries) {
+        if (!e.enabled) {
+          e.status = 'disabled';
+          continue;
+        }
+        await this.load(name, builds.get(name));
       }
-      await this.load(name, builds.get(name));
+    } finally {
+      this.starting = false;
     }
+    await Promise.all(this.startupWrites.splice(0));
     this.rebuild();
     if (this.opts.watch) this.startWatching();
   }
@@ -156,8 +165,10 @@ export class PluginHost {
       e.loadMs = Math.round((performance.now() - started) * 10) / 10;
       e.loadedAt = Date.now();
       e.knownRoutes = gen.ledger.routes.map((r) => ({ method: r.method, path: r.path }));
-      this.rebuild();
-      await this.persist(name);
+      if (!this.starting) {
+        this.rebuild();
+        await this.persist(name);
+      } else this.startupWrites.push(this.persist(name)); // coalesced by the store, awaited once at the end of start
       if (gen.file?.startsWith(this.cacheDir)) void pruneBundles(this.cacheDir, name, gen.file);
       // The bot of the old generation must stop before the new one starts (one poller per token).
       if (old) await old.stopChannels();

@@ -7,7 +7,7 @@
  * Run: `npm run bench` or `node --import tsx scripts/bench/core.ts`.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -30,11 +30,6 @@ async function waitForHealth(url: string, child: ChildProcess, started: number):
   }
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
 /** Start a server command on a fixed free port; time to first 200 and idle RSS of the node process. */
 async function coldStart(cmd: string, args: string[], port: number): Promise<{ ms: number; rss: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-bench-'));
@@ -43,23 +38,21 @@ async function coldStart(cmd: string, args: string[], port: number): Promise<{ m
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, ENV_FILE: path.join(dataDir, '.env'), LOG_LEVEL: 'warn', PLUGINS_WATCH: '0' },
     stdio: 'ignore',
+    detached: true, // its own process group: `npm start` has a child, and both must go
   });
   try {
     const ms = await waitForHealth(`http://127.0.0.1:${port}`, child, started);
     await new Promise((r) => setTimeout(r, 1500));
-    // `npm start` runs node as a child of npm: measure the server process, not npm.
-    let pid = child.pid!;
-    try {
-      const kids = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean);
-      if (kids.length && cmd === 'npm') pid = Number(kids[0]);
-    } catch {
-      /* no children */
-    }
-    return { ms, rss: rssMb(pid) };
+    // The server reports its own RSS (under `npm start` the process we spawned is npm, not the server).
+    const url = `http://127.0.0.1:${port}`;
+    const signup = await fetch(`${url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'password-123' }) });
+    const { token } = (await signup.json()) as { token: string };
+    const metrics = (await (await fetch(`${url}/api/system/metrics`, { headers: { authorization: `Bearer ${token}` } })).json()) as any;
+    return { ms, rss: metrics.memory.processRss / 1024 / 1024 };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
+      process.kill(-child.pid!, 'SIGTERM');
       await exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
