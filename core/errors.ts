@@ -38,3 +38,28 @@ export const tooMany = (message: string, retryAfterSeconds: number, extra?: Reco
 export function isAppError(e: unknown): e is AppError {
   return e instanceof Error && (e as AppError).name === 'AppError' && typeof (e as AppError).status === 'number';
 }
+
+/** A provider's key is missing, so no request was sent (503 `PROVIDER_NOT_CONFIGURED`). */
+export function notConfigured(keyName: string): AppError {
+  return new AppError(503, 'PROVIDER_NOT_CONFIGURED', `${keyName} is not set`);
+}
+
+/**
+ * Wrap an upstream LLM-provider failure. The HTTP status is 502 whatever upstream said (the fault is not the caller's
+ * request to us); the upstream status travels in `details` and picks the code: `PROVIDER_AUTH_FAILED`,
+ * `PROVIDER_RATE_LIMITED`, `PROVIDER_BAD_REQUEST` or `PROVIDER_ERROR`.
+ */
+export function providerError(label: string, err: unknown): AppError {
+  const e = err as { status?: unknown; message?: unknown };
+  const status = typeof e?.status === 'number' ? e.status : undefined;
+  const message = typeof e?.message === 'string' && e.message ? e.message : String(err);
+  return new AppError(502, providerErrorCode(status), `${label}: ${message}`, { provider: label, upstreamStatus: status });
+}
+
+/** The error code for an upstream HTTP status. */
+export function providerErrorCode(status: number | undefined): string {
+  if (status === 401 || status === 403) return 'PROVIDER_AUTH_FAILED';
+  if (status === 429) return 'PROVIDER_RATE_LIMITED';
+  if (status === 400 || status === 404 || status === 422) return 'PROVIDER_BAD_REQUEST';
+  return 'PROVIDER_ERROR';
+}

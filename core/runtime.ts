@@ -21,7 +21,7 @@ import { Accounts } from './auth/accounts.ts';
 import { limitsFor } from './auth/plans.ts';
 import { setQuotaHeaders, UsageTracker } from './auth/usage.ts';
 import { AgentService } from './agent/service.ts';
-import { activeModel } from './agent/model-resolution.ts';
+import { activeModel, providerForModel } from './agent/model-resolution.ts';
 import { registerTool, type RegisteredTool } from './agent/tool-registry.ts';
 import { Conversations } from './conversations.ts';
 import { PluginHost } from './plugins/host.ts';
@@ -233,6 +233,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       write: (n: PromptName, c: string) => prompts.write(n, c),
       revert: (n: PromptName) => prompts.revert(n),
     },
+    providerForModel: (model) => providerForModel(providerLookup, model),
     declaredKeys: () => [...registry.providers.values()].map((p) => ({ label: p.def.label, keys: p.def.envKeys })),
     stats: async () => {
       const totals = await conversations.totals();

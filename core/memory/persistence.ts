@@ -21,6 +21,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { MemoryEntry } from '../plugin-api/types.ts';
+import { fsyncDir, writeFileDurable } from '../store/durable-file.ts';
 
 /** One log record. */
 export type LogRecord = { t: 'put'; e: MemoryEntry } | { t: 'del'; id: string };
@@ -358,33 +359,6 @@ async function appendDurable(file: string, data: string | Buffer): Promise<void>
   }
   if (created) await fsyncDir(path.dirname(file));
   dirsSynced.add(file);
-}
-
-async function writeFileDurable(file: string, data: string | Buffer): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
-  await fsyncDir(dir);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on a folder; the rename is still atomic there.
-  } finally {
-    await handle?.close();
-  }
 }
 
 async function readOptional(file: string): Promise<Buffer | null> {

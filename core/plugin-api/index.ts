@@ -16,7 +16,9 @@
 import type { PluginDefinition } from './types.ts';
 
 export type * from './types.ts';
-export { AppError, badRequest, conflict, forbidden, isAppError, notFound, tooMany, unauthorized } from '../errors.ts';
+export {
+  AppError, badRequest, conflict, forbidden, isAppError, notConfigured, notFound, providerError, providerErrorCode, tooMany, unauthorized,
+} from '../errors.ts';
 
 /** Types a plugin definition. An identity function: a plain object default export works the same. */
 export function definePlugin<S = Record<string, unknown>>(def: PluginDefinition<S>): PluginDefinition<S> {

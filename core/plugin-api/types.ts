@@ -487,6 +487,8 @@ export interface HostApi {
   settings: GlobalSettingsApi;
   /** Active provider and model (setting, falling back to echo when the chosen one is not configured). */
   activeModel(): { provider: string; model: string };
+  /** The provider a model name belongs to: an exact model of a provider, else the longest matching prefix. */
+  providerForModel(model: string): ProviderDefinition | undefined;
   prompts: {
     names: readonly ['rules', 'character', 'self'];
     read(name: 'rules' | 'character' | 'self'): Promise<{ content: string; path: string; edited: boolean }>;

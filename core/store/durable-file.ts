@@ -29,7 +29,8 @@ export async function writeFileDurable(file: string, text: string | Uint8Array, 
   await fsyncDir(dir);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+/** fsync a folder, so a rename or a new file in it survives a power cut. */
+export async function fsyncDir(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');

@@ -1,17 +1,6 @@
 /** `POST /api/model` (admin) and `GET /api/providers` (user). */
 import { z } from 'zod';
-import { badRequest, type PluginContext, type ProviderDefinition } from '../../core/plugin-api/index.ts';
-
-/** The provider a model name belongs to, by its prefix (longest prefix wins). */
-function inferProvider(providers: ProviderDefinition[], model: string): ProviderDefinition | undefined {
-  const lower = model.toLowerCase();
-  let best: { p: ProviderDefinition; len: number } | undefined;
-  for (const p of providers) {
-    if (p.models.includes(model)) return p;
-    for (const prefix of p.prefixes) if (lower.startsWith(prefix.toLowerCase()) && (!best || prefix.length > best.len)) best = { p, len: prefix.length };
-  }
-  return best?.p;
-}
+import { badRequest, type PluginContext } from '../../core/plugin-api/index.ts';
 
 export function registerModelRoutes(ctx: PluginContext) {
   const all = () => ctx.host.providers().map((p) => p.def);
@@ -22,7 +11,7 @@ export function registerModelRoutes(ctx: PluginContext) {
     body: z.object({ model: z.string().trim().min(1, 'model is required').max(128), provider: z.string().max(64).optional() }),
   }, async (_c, { body }) => {
     const providers = all();
-    const provider = body.provider ? providers.find((p) => p.id === body.provider) : inferProvider(providers, body.model);
+    const provider = body.provider ? providers.find((p) => p.id === body.provider) : ctx.host.providerForModel(body.model);
     if (!provider) throw badRequest(body.provider ? `Unknown provider: ${body.provider}` : `Unknown model: ${body.model}`, undefined, body.provider ? 'UNKNOWN_PROVIDER' : 'UNKNOWN_MODEL');
     const known = provider.acceptsAnyModel || provider.models.includes(body.model) || provider.prefixes.some((x) => body.model.toLowerCase().startsWith(x.toLowerCase()));
     if (!known) throw badRequest(`Unknown model for ${provider.id}: ${body.model}`, undefined, 'UNKNOWN_MODEL');

@@ -6,7 +6,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { buildRequest } from './build-request.ts';
 import { API_KEY, MODELS, readConfig } from './config.ts';
-import { notConfigured } from './errors.ts';
+import { notConfigured } from '../../core/plugin-api/index.ts';
 import { streamMessages } from './stream.ts';
 
 export default definePlugin({

@@ -4,7 +4,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
-import { providerError } from './errors.ts';
+import { providerError } from '../../core/plugin-api/index.ts';
 
 /**
  * Stream a request. Ends with `usage` then `stop`; an aborted `signal` ends it with `stop: aborted` (no throw); an

@@ -7,7 +7,7 @@ import { definePlugin } from '../../core/plugin-api/index.ts';
 import { createGeminiClient, resolveGeminiAuth } from './auth.ts';
 import { buildRequest } from './build-request.ts';
 import { API_KEY, MODELS, readBaseUrl } from './config.ts';
-import { notConfigured } from './errors.ts';
+import { notConfigured } from '../../core/plugin-api/index.ts';
 import { streamGemini } from './stream.ts';
 
 export default definePlugin({

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GenerateContentParameters, GenerateContentResponseUsageMetadata, GoogleGenAI, Part } from '@google/genai';
 import { AppError, type Logger, type ProviderEvent, type StopReason } from '../../core/plugin-api/index.ts';
-import { providerError } from './errors.ts';
+import { providerError } from '../../core/plugin-api/index.ts';
 
 /**
  * Stream a request. Ends with `usage` (when reported) then `stop`; an aborted `signal` ends it with `stop: aborted`

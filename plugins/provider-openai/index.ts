@@ -7,7 +7,7 @@ import { definePlugin } from '../../core/plugin-api/index.ts';
 import { buildRequest } from './build-request.ts';
 import { openAIEmbedder } from './embedder.ts';
 import { API_KEY, BASE_URL, MODELS, readConfig } from './config.ts';
-import { notConfigured } from './errors.ts';
+import { notConfigured } from '../../core/plugin-api/index.ts';
 import { streamChat } from './stream.ts';
 
 export default definePlugin({

@@ -4,7 +4,7 @@
  */
 import type OpenAI from 'openai';
 import type { Logger, ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
-import { providerError } from './errors.ts';
+import { providerError } from '../../core/plugin-api/index.ts';
 import { ToolCallAccumulator } from './tool-calls.ts';
 
 /**

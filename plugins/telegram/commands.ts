@@ -1,7 +1,7 @@
 /**
  * Bot commands of whitelisted chats: /start, /help, /new, /model [NAME], /stop, /link CODE.
  */
-import type { ProviderDefinition, User } from '../../core/plugin-api/index.ts';
+import type { User } from '../../core/plugin-api/index.ts';
 import { escapeMarkdownV2, escapeMarkdownV2Code } from './format.ts';
 import type { ReplyApi } from './reply.ts';
 import { chatConversation, type TurnDeps } from './turn.ts';
@@ -30,17 +30,6 @@ const HELP = [
   '/link CODE — act as your own AION account (get the code in the web app)',
 ].join('\n');
 
-/** The provider a model name belongs to (exact model, else the longest matching prefix). */
-function providerFor(providers: ProviderDefinition[], model: string): ProviderDefinition | undefined {
-  const lower = model.toLowerCase();
-  let best: { p: ProviderDefinition; len: number } | undefined;
-  for (const p of providers) {
-    if (p.models.includes(model)) return p;
-    for (const prefix of p.prefixes) if (lower.startsWith(prefix.toLowerCase()) && (!best || prefix.length > best.len)) best = { p, len: prefix.length };
-  }
-  return best?.p;
-}
-
 async function modelCommand(deps: TurnDeps, api: ReplyApi, chatId: string, user: User, name: string): Promise<void> {
   const { ctx } = deps;
   if (!name) {
@@ -52,7 +41,7 @@ async function modelCommand(deps: TurnDeps, api: ReplyApi, chatId: string, user:
     await api.sendMessage(chatId, 'Only an admin can switch the model.');
     return;
   }
-  const provider = providerFor(ctx.host.providers().map((p) => p.def), name);
+  const provider = ctx.host.providerForModel(name);
   if (!provider || !(provider.acceptsAnyModel || provider.models.includes(name) || provider.prefixes.some((x) => name.toLowerCase().startsWith(x.toLowerCase())))) {
     await api.sendMessage(chatId, `Unknown model: ${name}`);
     return;
