@@ -46,7 +46,7 @@ export class AnnIndex {
       quantization: mod.ScalarKind.F32,
       connectivity: options.connectivity ?? 16,
       expansion_add: options.expansionAdd ?? 64,
-      expansion_search: options.expansionSearch ?? 512,
+      expansion_search: options.expansionSearch ?? 1024,
       multi: false,
     });
   }
