@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import plugin from '../../plugins/provider-gemini/index.ts';
 import { startFakeGemini, type FakeProvider, type FakeTurn } from '../fakes/index.ts';
-import { abortAfterFirstEvent, collect, within, loadProvider, request, setEnv, WEATHER_TOOL } from './helpers.ts';
+import { WEATHER_TOOL, abortAfterFirstEvent, abortBehaviourTests, collect, loadProvider, request, setEnv, within } from './helpers.ts';
 
 let turn: FakeTurn = {};
 let fake: FakeProvider;
@@ -164,23 +164,9 @@ test('an upstream error becomes a coded AppError', async () => {
   });
 });
 
-test('aborting mid-stream ends the iteration promptly with stop: aborted', async () => {
-  const { provider } = await loadProvider(plugin);
-  turn = { blocks: [{ type: 'text', text: 'This answer never finishes' }], hang: true };
-  const { events, msAfterAbort, error } = await abortAfterFirstEvent((s) => provider.stream(request({ model: 'gemini-2.5-flash' }), s));
-  assert.equal(error, undefined);
-  assert.deepEqual(events[0], { type: 'text', delta: 'This ans' });
-  assert.deepEqual(events.at(-1), { type: 'stop', reason: 'aborted' });
-  assert.ok(msAfterAbort < 100, `ended ${msAfterAbort} ms after abort`);
-  await within(100, fake.closed(), 'closing the upstream request');
-});
-
-test('leaving the loop early closes the upstream request', async () => {
-  const { provider } = await loadProvider(plugin);
-  turn = { blocks: [{ type: 'text', text: 'This answer never finishes' }], hang: true };
-  for await (const event of provider.stream(request({ model: 'gemini-2.5-flash' }), new AbortController().signal)) {
-    assert.equal(event.type, 'text');
-    break;
-  }
-  await within(100, fake.closed(), 'closing the upstream request');
+abortBehaviourTests({
+  plugin,
+  model: 'gemini-2.5-flash',
+  hang: () => void (turn = { blocks: [{ type: 'text', text: 'This answer never finishes' }], hang: true }),
+  upstreamClosed: () => fake.closed(),
 });

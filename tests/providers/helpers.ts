@@ -2,6 +2,8 @@
  * Unit-level harness for provider plugins: runs a plugin's `setup` against a minimal context (providers captured,
  * secrets read from `process.env`, a silent logger) and collects what `stream()` yields.
  */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { PluginContext, PluginDefinition, ProviderDefinition, ProviderEvent, ProviderRequest } from '../../core/plugin-api/index.ts';
 
 /** Log lines the plugin wrote (level and arguments), for assertions. */
@@ -99,4 +101,32 @@ export async function abortAfterFirstEvent(
     return { events, msAfterAbort: performance.now() - abortedAt, error };
   }
   return { events, msAfterAbort: performance.now() - abortedAt };
+}
+
+/**
+ * The two abort behaviours every provider must have, registered as tests: an abort mid-stream ends the iteration
+ * within 100 ms with `stop: aborted` and cuts the upstream request; leaving the loop early cuts it too.
+ * `hang()` scripts the stand-in to send a first text block and never finish.
+ */
+export function abortBehaviourTests(opts: { plugin: PluginDefinition; model: string; hang: () => void; upstreamClosed: () => Promise<unknown> }): void {
+  test('aborting mid-stream ends the iteration promptly with stop: aborted', async () => {
+    const { provider } = await loadProvider(opts.plugin);
+    opts.hang();
+    const { events, msAfterAbort, error } = await abortAfterFirstEvent((s) => provider.stream(request({ model: opts.model }), s));
+    assert.equal(error, undefined);
+    assert.deepEqual(events[0], { type: 'text', delta: 'This ans' });
+    assert.deepEqual(events.at(-1), { type: 'stop', reason: 'aborted' });
+    assert.ok(msAfterAbort < 100, `ended ${msAfterAbort} ms after abort`);
+    await within(100, opts.upstreamClosed(), 'closing the upstream request');
+  });
+
+  test('leaving the loop early closes the upstream request', async () => {
+    const { provider } = await loadProvider(opts.plugin);
+    opts.hang();
+    for await (const event of provider.stream(request({ model: opts.model }), new AbortController().signal)) {
+      assert.equal(event.type, 'text');
+      break;
+    }
+    await within(100, opts.upstreamClosed(), 'closing the upstream request');
+  });
 }
