@@ -44,9 +44,9 @@ export class AnnIndex {
       dimensions: dims,
       metric: mod.MetricKind.IP,
       quantization: mod.ScalarKind.F32,
-      connectivity: options.connectivity ?? 16,
-      expansion_add: options.expansionAdd ?? 64,
-      expansion_search: options.expansionSearch ?? 1024,
+      connectivity: options.connectivity ?? 32,
+      expansion_add: options.expansionAdd ?? 128,
+      expansion_search: options.expansionSearch ?? 2048,
       multi: false,
     });
   }

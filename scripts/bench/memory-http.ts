@@ -1,0 +1,43 @@
+/**
+ * Memory search through HTTP: 10,000 memories of ~40 words for one user (seeded through `POST /api/memories`), then
+ * `GET /api/memory?search=…` under 10 connections (autocannon), next to the same server's `GET /api/health` as the
+ * baseline of the HTTP stack itself.
+ *
+ * Run: `node --import tsx scripts/bench/memory-http.ts`.
+ */
+import autocannon from 'autocannon';
+import { startServer } from '../../tests/helpers/server.ts';
+import { corpus } from './memory-corpus.ts';
+import { printTable } from './stats.ts';
+
+const N = 10_000;
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+const s = await startServer();
+try {
+  const { token } = await s.signup();
+  const text = corpus(7);
+  const started = performance.now();
+  for (let i = 0; i < N; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, () => s.api('POST', '/api/memories', { token, body: { content: text.sentence() } })));
+  }
+  const seeded = (N / ((performance.now() - started) / 1000)).toFixed(0);
+  // Wait for the user's full-text index.
+  await s.api('GET', `/api/memory?search=${text.word()}`, { token });
+  const headers = { authorization: `Bearer ${token}` };
+  const requests = Array.from({ length: 200 }, () => ({ method: 'GET' as const, path: `/api/memory?limit=10&search=${encodeURIComponent(`${text.word()} ${text.word()}`)}` }));
+  await cannon({ url: s.url, connections: 10, duration: 3, headers, requests });
+  const search = await cannon({ url: s.url, connections: 10, duration: 10, headers, requests });
+  const health = await cannon({ url: `${s.url}/api/health`, connections: 10, duration: 5 });
+  printTable('memory search over HTTP (10,000 memories, one user)', [
+    ['seeding through POST /api/memories', `${seeded}/s`, ''],
+    ['GET /api/health (baseline)', `${health.requests.average.toFixed(0)} req/s, p99 ${health.latency.p99} ms`, ''],
+    ['GET /api/memory?search=two words', `${search.requests.average.toFixed(0)} req/s, p50 ${search.latency.p50} ms, p99 ${search.latency.p99} ms`, 'target p99 < 25 ms'],
+    ['errors', `${search.errors + search.non2xx}`, '0'],
+  ]);
+} finally {
+  await s.dispose();
+}
