@@ -82,8 +82,9 @@ export class UserConversations {
     return this.messageIndex;
   }
 
-  async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ConversationRecord[]; total: number }> {
-    let all = await this.list.all();
+  /** Newest first. The records are frozen snapshots (read-only). */
+  async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ReadonlyArray<Readonly<ConversationRecord>>; total: number }> {
+    let all = [...(await this.list.snapshot())];
     if (opts.archived !== undefined) all = all.filter((c) => c.isArchived === opts.archived);
     all.sort((a, b) => b.updatedAt - a.updatedAt);
     const offset = opts.offset ?? 0;
@@ -127,10 +128,10 @@ export class UserConversations {
     return this.list.delete(id);
   }
 
-  /** Messages oldest first. */
-  async listMessages(conversationId: string): Promise<MessageRecord[] | undefined> {
+  /** Messages oldest first, as frozen snapshots (read-only, no copy: this is the hot read path). */
+  async listMessages(conversationId: string): Promise<ReadonlyArray<Readonly<MessageRecord>> | undefined> {
     if (!(await this.list.get(conversationId))) return undefined;
-    return this.messages(conversationId).all();
+    return this.messages(conversationId).snapshot();
   }
 
   /** Add a message; 404 for an unknown conversation, 409 for a reused id. */

@@ -60,7 +60,7 @@ function blocksToMessages(blocks: ContentBlock[]): ChatMessage[] {
 }
 
 /** The conversation as the model sees it (last `maxTurns` user messages and what followed them). */
-export function historyFrom(records: MessageRecord[], maxTurns: number): ChatMessage[] {
+export function historyFrom(records: ReadonlyArray<Readonly<MessageRecord>>, maxTurns: number): ChatMessage[] {
   const msgs: ChatMessage[] = [];
   for (const r of records) {
     if (r.role === 'user') msgs.push({ role: 'user', content: r.content as any });

@@ -183,8 +183,10 @@ export type Doc = { id: string } & Record<string, any>;
 /** One collection of documents in one JSON file (lowdb). Writes resolve once the data is on disk. */
 export interface Collection<T extends Doc> {
   get(id: string): Promise<T | undefined>;
-  /** All documents, insertion order. */
+  /** All documents, insertion order (copies). */
   all(): Promise<T[]>;
+  /** All documents without copying them: frozen, read-only — for hot read paths. */
+  snapshot(): Promise<ReadonlyArray<Readonly<T>>>;
   find(predicate: (doc: T) => boolean): Promise<T[]>;
   count(): Promise<number>;
   /** Insert; an existing id → `conflict` error (409). */

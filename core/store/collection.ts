@@ -22,6 +22,18 @@ interface FileShape<T> {
 /** Deep copy so callers can never mutate stored state by accident. */
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** Freeze a stored document all the way down: stored state is then shareable with readers without a copy. */
+function deepFreeze<T>(value: T): T {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) continue;
+    Object.freeze(v);
+    for (const child of Object.values(v)) stack.push(child);
+  }
+  return value;
+}
+
 export class FileCollection<T extends Doc> implements Collection<T> {
   private db: Low<FileShape<T>>;
   private index = new Map<string, number>();
@@ -60,6 +72,7 @@ export class FileCollection<T extends Doc> implements Collection<T> {
         this.db.data = migrate(this.name, this.db.data);
         this.dirty = true;
       }
+      for (const item of this.db.data.items) deepFreeze(item);
       this.reindex();
     })();
     return this.loading;
@@ -85,6 +98,12 @@ export class FileCollection<T extends Doc> implements Collection<T> {
     return clone(this.items);
   }
 
+  /** Every document, insertion order, without copying: the documents are frozen (read-only) — for hot read paths. */
+  async snapshot(): Promise<ReadonlyArray<Readonly<T>>> {
+    await this.load();
+    return [...this.items];
+  }
+
   async find(predicate: (doc: T) => boolean): Promise<T[]> {
     await this.load();
     return clone(this.items.filter(predicate));
@@ -98,7 +117,7 @@ export class FileCollection<T extends Doc> implements Collection<T> {
   async insert(doc: T): Promise<T> {
     await this.load();
     if (this.index.has(doc.id)) throw conflict(`An object with id "${doc.id}" already exists`, 'ALREADY_EXISTS');
-    const stored = clone(doc);
+    const stored = deepFreeze(clone(doc));
     this.index.set(stored.id, this.items.push(stored) - 1);
     await this.commit();
     return clone(stored);
@@ -106,7 +125,7 @@ export class FileCollection<T extends Doc> implements Collection<T> {
 
   async put(doc: T): Promise<T> {
     await this.load();
-    const stored = clone(doc);
+    const stored = deepFreeze(clone(doc));
     const i = this.index.get(doc.id);
     if (i === undefined) this.index.set(stored.id, this.items.push(stored) - 1);
     else this.items[i] = stored;
@@ -120,7 +139,7 @@ export class FileCollection<T extends Doc> implements Collection<T> {
     if (i === undefined) return undefined;
     const current = this.items[i];
     // A copy, so the caller keeps no reference into stored state.
-    const next = clone(typeof patch === 'function' ? patch(clone(current)) : { ...current, ...patch, id: current.id });
+    const next = deepFreeze(clone(typeof patch === 'function' ? patch(clone(current)) : { ...current, ...patch, id: current.id }));
     this.items[i] = next;
     await this.commit();
     return clone(next);
