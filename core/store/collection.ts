@@ -22,6 +22,9 @@ interface FileShape<T> {
 /** Deep copy so callers can never mutate stored state by accident. */
 const clone = <T>(value: T): T => structuredClone(value);
 
+/** JSON of each stored (frozen, so unchanging) document. */
+const serialized = new WeakMap<object, string>();
+
 /** Freeze a stored document all the way down: stored state is then shareable with readers without a copy. */
 function deepFreeze<T>(value: T): T {
   const stack: unknown[] = [value];
@@ -36,6 +39,7 @@ function deepFreeze<T>(value: T): T {
 
 export class FileCollection<T extends Doc> implements Collection<T> {
   private db: Low<FileShape<T>>;
+  private adapter: DurableJSONFile<FileShape<T>>;
   private index = new Map<string, number>();
   private loading: Promise<void> | undefined;
   private dirty = false;
@@ -49,7 +53,8 @@ export class FileCollection<T extends Doc> implements Collection<T> {
     private readonly log: Logger,
     private readonly onCorrupt: (file: string, movedTo: string) => void,
   ) {
-    this.db = new Low(new DurableJSONFile<FileShape<T>>(file), { schemaVersion: SCHEMA_VERSION, items: [] });
+    this.adapter = new DurableJSONFile<FileShape<T>>(file);
+    this.db = new Low(this.adapter, { schemaVersion: SCHEMA_VERSION, items: [] });
   }
 
   /** Load from disk once. A corrupt file is moved aside (never silently emptied) and reported. */
@@ -198,7 +203,7 @@ export class FileCollection<T extends Doc> implements Collection<T> {
     const waiters = this.waiters;
     this.waiters = [];
     this.dirty = false;
-    this.flushing = this.db.write();
+    this.flushing = this.adapter.writeText(this.serialize());
     try {
       await this.flushing;
       for (const w of waiters) w.resolve();
@@ -212,6 +217,22 @@ export class FileCollection<T extends Doc> implements Collection<T> {
       this.flushScheduled = true;
       setImmediate(() => void this.flush());
     }
+  }
+
+  /**
+   * The file's text. Stored documents are frozen, so each one's JSON is computed once and reused by every later write
+   * of the file: a write costs one stringify of what changed plus a string join, not a stringify of everything.
+   */
+  private serialize(): string {
+    const parts = this.db.data.items.map((item) => {
+      let json = serialized.get(item);
+      if (json === undefined) {
+        json = JSON.stringify(item);
+        serialized.set(item, json);
+      }
+      return json;
+    });
+    return `{"schemaVersion":${this.db.data.schemaVersion},"items":[${parts.join(',')}]}`;
   }
 
   /** Wait for pending writes (shutdown). */

@@ -72,4 +72,9 @@ export class DurableJSONFile<T> implements Adapter<T> {
   async write(data: T): Promise<void> {
     await writeFileDurable(this.file, JSON.stringify(data));
   }
+
+  /** Write text that is already the file's JSON. */
+  async writeText(text: string): Promise<void> {
+    await writeFileDurable(this.file, text);
+  }
 }
