@@ -74,6 +74,9 @@ async function realResolve(absPath: string): Promise<string> {
         current = next;
         continue;
       }
+      // A name longer than the file system allows (255 bytes a component) is bad input, not a server fault.
+      if (code === 'ENAMETOOLONG') throw badRequest('A path component is too long', undefined, 'PATH_TOO_LONG');
+      if (code === 'ELOOP') throw badRequest('Too many symbolic links', undefined, 'PATH_OUTSIDE_WORKSPACE');
       throw e;
     }
     if (st.isSymbolicLink()) {

@@ -204,3 +204,19 @@ test('search: plain (case-insensitive by default), regex, caseSensitive, maxResu
   assert.match(bad.body.error, /Invalid regex/);
   assert.equal((await post('search', u.token, {})).status, 400);
 });
+
+test('a path component longer than the file system allows is a 400, not a 500', async () => {
+  const { startServer } = await import('../helpers/server.ts');
+  const srv = await startServer();
+  try {
+    const u = await srv.signup();
+    const long = 'x'.repeat(300);
+    for (const route of ['read', 'write', 'list']) {
+      const r = await srv.api('POST', `/api/files/${route}`, { token: u.token, body: { path: long, filePath: long, content: 'x' } });
+      assert.equal(r.status, 400, `${route}: ${r.text}`);
+      assert.equal(r.body.code, 'PATH_TOO_LONG');
+    }
+  } finally {
+    await srv.dispose();
+  }
+});
