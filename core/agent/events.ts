@@ -45,7 +45,13 @@ export type AgentEvent =
       blocks: ContentBlock[];
       stopReason: StopReason;
       /** Extra output media (speech) attached by plugins, e.g. `{ type: 'audio', url, format }`. */
-      media?: Array<{ type: 'audio' | 'image'; url: string; format?: string }>;
+      media?: Array<{
+        type: 'audio' | 'image';
+        url: string;
+        format?: string;
+        /** The file on this server, for channels that upload the media themselves (Telegram). Never sent to clients. */
+        file?: string;
+      }>;
     }
   | { type: 'error'; code: string; message: string };
 

@@ -40,6 +40,11 @@ export function checkName(name: string): { name: string; ext: string } {
 }
 
 export class AudioFiles {
+  /** The file of a saved name (names are generated here, never taken from a request). */
+  pathOf(name: string): string {
+    return path.join(this.dir, name);
+  }
+
   constructor(
     readonly dir: string,
     private readonly store: PluginStore,

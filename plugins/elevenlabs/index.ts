@@ -28,8 +28,8 @@ export default definePlugin({
       if (!SPEAKING_CHANNELS.test(info.channel)) return;
       const text = speakable(done.text);
       if (!text) return;
-      const { url, format } = await speak(info.user.id, text);
-      done.media = [...(done.media ?? []), { type: 'audio', url, format }];
+      const { url, format, file } = await speak(info.user.id, text);
+      done.media = [...(done.media ?? []), { type: 'audio', url, format, file }];
     });
 
     const cleanup = () =>

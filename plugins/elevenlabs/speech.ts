@@ -11,6 +11,8 @@ export interface SpeakResult {
   ok: true;
   url: string;
   format: string;
+  /** Where the audio is on this server (for channels that upload it). */
+  file: string;
 }
 
 const VOICE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -26,7 +28,7 @@ export function createSpeaker(ctx: PluginContext<Settings>, files: AudioFiles) {
     const clipped = text.slice(0, ctx.settings.get().max_chars);
     const speech = await synthesize(ctx.secrets, { text: clipped, voiceId, modelId: ctx.settings.get().model_id, signal });
     const name = await files.save(userId, speech.data, { format: speech.format, voice: voiceId, chars: clipped.length });
-    return { ok: true, url: `/api/audio/${name}`, format: speech.format };
+    return { ok: true, url: `/api/audio/${name}`, format: speech.format, file: files.pathOf(name) };
   };
 }
 

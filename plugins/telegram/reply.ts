@@ -11,6 +11,7 @@ export interface ReplyApi {
   sendMessage(chatId: string, text: string, extra?: Record<string, unknown>): Promise<{ message_id: number }>;
   editMessageText(chatId: string, messageId: number, inlineMessageId: undefined, text: string, extra?: Record<string, unknown>): Promise<unknown>;
   sendChatAction(chatId: string, action: 'typing'): Promise<unknown>;
+  sendAudio(chatId: string, audio: { source: string }): Promise<unknown>;
 }
 
 /** Minimum time between two edits in one chat. */

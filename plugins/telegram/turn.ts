@@ -24,11 +24,16 @@ export async function chatConversation(deps: TurnDeps, chatId: string, user: Use
 }
 
 /**
- * Hook for spoken replies: when a speech plugin attached audio to the turn, Telegram could send it with `sendVoice`.
- * Not done yet — the audio URL is on this server, which Telegram cannot fetch; it would have to be uploaded.
+ * Spoken replies: when a speech plugin attached audio to the turn (setting `tts_engine`), upload it to the chat. The
+ * audio URL is on this server, which Telegram cannot fetch, so the file itself is sent.
  */
-async function sendVoiceIfAny(deps: TurnDeps, done: Extract<AgentEvent, { type: 'done' }>): Promise<void> {
-  if (done.media?.some((m) => m.type === 'audio')) deps.ctx.log.debug('telegram: voice replies are not sent yet');
+async function sendVoiceIfAny(deps: TurnDeps, api: ReplyApi, chatId: string, done: Extract<AgentEvent, { type: 'done' }>): Promise<void> {
+  for (const m of done.media ?? []) {
+    if (m.type !== 'audio' || !m.file) continue;
+    await api.sendAudio(chatId, { source: m.file }).catch((error: unknown) =>
+      deps.ctx.log.warn({ error: String((error as Error)?.message ?? error) }, 'telegram: could not send the spoken reply'),
+    );
+  }
 }
 
 /** Run the agent for one text message of `chatId` and answer in the chat. */
@@ -61,7 +66,7 @@ export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, use
         await deps.buttons.offer(api, chatId, user, ev);
       } else if (ev.type === 'done') {
         await reply.finish(shown ? undefined : ev.text || (ev.stopReason === 'aborted' ? '(stopped)' : '(no answer)'));
-        await sendVoiceIfAny(deps, ev);
+        await sendVoiceIfAny(deps, api, chatId, ev);
       } else if (ev.type === 'error') {
         await reply.finish();
         await api.sendMessage(chatId, `⚠️ ${ev.message}`);

@@ -102,10 +102,18 @@ export async function startFakeTelegram(token = '7000001:AAFakeTokenForTestsOnly
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: any = {};
-    try {
-      body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : {};
-    } catch {
-      return fail(res, 400, 'Bad Request: invalid JSON');
+    const raw = Buffer.concat(chunks);
+    if (/^multipart\/form-data/.test(req.headers['content-type'] ?? '')) {
+      // File uploads (sendAudio, sendVoice): keep the raw parts; the plain fields are read out of them.
+      const text = raw.toString('latin1');
+      const field = (name: string) => new RegExp(`name="${name}"\r\n\r\n([^\r]*)`).exec(text)?.[1];
+      body = { chat_id: field('chat_id'), multipart: true, raw };
+    } else {
+      try {
+        body = chunks.length ? JSON.parse(raw.toString('utf8')) : {};
+      } catch {
+        return fail(res, 400, 'Bad Request: invalid JSON');
+      }
     }
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
     if (!m) return fail(res, 404, 'Not Found');
@@ -168,6 +176,9 @@ export async function startFakeTelegram(token = '7000001:AAFakeTokenForTestsOnly
       case 'answerCallbackQuery':
       case 'sendChatAction':
         return ok(res, true);
+      case 'sendAudio':
+      case 'sendVoice':
+        return ok(res, { message_id: nextMessage++, from: BOT, chat: chat(Number(body.chat_id)), date: now(), audio: { file_id: `audio-${nextMessage}` } });
       default:
         return fail(res, 404, 'Not Found: method not found');
     }
