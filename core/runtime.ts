@@ -60,7 +60,7 @@ export class Registry {
   tools = new Map<string, RegisteredTool>();
   providers = new Map<string, { def: ProviderDefinition; plugin: string }>();
   embedders = new Map<string, EmbedderDefinition>();
-  channels: Array<{ id: string; plugin: string; status: () => string }> = [];
+  channels: Array<{ id: string; plugin: string; status: () => string; notify?: (user: User, text: string) => Promise<boolean> }> = [];
   toolResultHooks: Array<(info: any) => void> = [];
   doneHooks: DoneHook[] = [];
 
@@ -81,7 +81,9 @@ export class Registry {
       }
       for (const def of g.ledger.providers.values()) if (!providers.has(def.id)) providers.set(def.id, { def, plugin: g.plugin });
       for (const def of g.ledger.embedders.values()) embedders.set(def.id, def);
-      for (const ch of g.ledger.channels.values()) channels.push({ id: ch.id, plugin: g.plugin, status: () => safeStatus(ch.status) });
+      for (const ch of g.ledger.channels.values()) {
+        channels.push({ id: ch.id, plugin: g.plugin, status: () => safeStatus(ch.status), notify: ch.notify?.bind(ch) });
+      }
       toolResultHooks.push(...g.ledger.toolResultHooks);
       doneHooks.push(...g.ledger.doneHooks);
     }
@@ -214,6 +216,18 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     tools: () => [...registry.tools.values()].map((t) => ({ name: t.def.name, description: t.def.description, plugin: t.plugin, risk: t.def.risk })),
     providers: () => [...registry.providers.values()],
     channels: () => registry.channels.map((c) => ({ id: c.id, plugin: c.plugin, status: c.status() })),
+    notify: async (user, text) => {
+      const delivered: string[] = [];
+      for (const c of registry.channels) {
+        if (!c.notify) continue;
+        const ok = await c.notify(user, text).catch((error) => {
+          log.warn({ channel: c.id, error: String(error?.message ?? error) }, 'channel could not deliver a notification');
+          return false;
+        });
+        if (ok) delivered.push(c.id);
+      }
+      return delivered;
+    },
     embedders: () => [...registry.embedders.values()],
     settings: {
       get: () => settings.all(),

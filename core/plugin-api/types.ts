@@ -173,6 +173,8 @@ export interface ChannelDefinition {
   start(): Promise<void> | void;
   stop(): Promise<void> | void;
   status(): string;
+  /** Deliver a message to this user out of band (e.g. a late Alexa answer); true when it reached them. */
+  notify?(user: User, text: string): Promise<boolean>;
 }
 
 // ───────────────────────────── store ─────────────────────────────
@@ -485,6 +487,8 @@ export interface HostApi {
   tools(): Array<{ name: string; description: string; plugin: string; risk: ToolRisk }>;
   providers(): RegisteredProvider[];
   channels(): Array<{ id: string; plugin: string; status: string }>;
+  /** Send `text` to `user` through every channel that can reach them; returns the ids of those that delivered. */
+  notify(user: User, text: string): Promise<string[]>;
   embedders(): EmbedderDefinition[];
   settings: GlobalSettingsApi;
   /** Active provider and model (setting, falling back to echo when the chosen one is not configured). */

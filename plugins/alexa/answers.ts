@@ -89,6 +89,12 @@ export class AlexaAnswers {
     if (result !== TIMEOUT) return speakable(result);
     const stored = work
       .then(async (text) => {
+        // Deliver through another channel that reaches this user (Telegram) when there is one; else on the next turn.
+        const delivered = await this.ctx.host.notify(user, `Your answer from Alexa — "${speakable(command).slice(0, 200)}":\n\n${text}`);
+        if (delivered.length) {
+          this.ctx.log.info({ userId: user.id, channels: delivered }, 'alexa: late answer delivered through another channel');
+          return;
+        }
         await this.pendingStore(user).put({ id: 'pending', text: speakable(text), question: speakable(command).slice(0, 200), createdAt: Date.now() });
         this.ctx.log.info({ userId: user.id }, 'alexa: late answer stored for the next turn');
       })

@@ -5,7 +5,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Telegraf } from 'telegraf';
-import { notFound, unauthorized } from '../../core/plugin-api/index.ts';
+import { notFound, unauthorized, type User } from '../../core/plugin-api/index.ts';
+import { splitMessage } from './format.ts';
 import type { ButtonApi } from './approvals.ts';
 import { TelegramRouter } from './router.ts';
 import type { TurnDeps } from './turn.ts';
@@ -35,6 +36,24 @@ export class TelegramBot {
   /** `running`, `stopped` or `error: …` (channel status contract). */
   status(): string {
     return this.state === 'error' ? `error: ${this.errorText}` : this.state;
+  }
+
+  /**
+   * Send `text` to every whitelisted chat that acts as `user` (linked to that account, or unlinked when `user` is the
+   * first admin). True when at least one chat got it.
+   */
+  async notify(user: User, text: string): Promise<boolean> {
+    if (this.state !== 'running' || !this.bot) return false;
+    const { ctx, state } = this.deps;
+    const admin = await ctx.auth.firstAdmin();
+    let sent = false;
+    for (const chatId of await state.allowedIds()) {
+      const linked = await state.linkedUser(chatId);
+      if ((linked ?? admin?.id) !== user.id) continue;
+      for (const part of splitMessage(text)) await this.bot.telegram.sendMessage(chatId, part);
+      sent = true;
+    }
+    return sent;
   }
 
   /** The bot is receiving updates by long polling. */

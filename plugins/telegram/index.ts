@@ -17,7 +17,13 @@ export default definePlugin({
   setup(ctx) {
     const state = new TelegramState(ctx.store.plugin);
     const bot = new TelegramBot({ ctx, state, clock: new EditClock(), buttons: new ApprovalButtons(ctx) });
-    ctx.channels.register({ id: 'telegram', start: () => bot.start(), stop: () => bot.stop(), status: () => bot.status() });
+    ctx.channels.register({
+      id: 'telegram',
+      start: () => bot.start(),
+      stop: () => bot.stop(),
+      status: () => bot.status(),
+      notify: (user, text) => bot.notify(user, text),
+    });
     registerTelegramRoutes(ctx, bot, state);
     ctx.onUnload(() => bot.stop());
   },
