@@ -106,7 +106,7 @@ export async function startServer(overrides: Record<string, string | undefined> 
         });
         await core.host.close();
         await core.usage.flush();
-        await core.memory?.close?.();
+        await core.memory.close();
         await core.store.settle();
       })();
       return closing;

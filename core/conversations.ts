@@ -186,8 +186,21 @@ export class UserConversations {
       isEdited: true,
       updatedAt: Date.now(),
     }));
-    if (updated) await this.list.update(conversationId, (c) => ({ ...c, updatedAt: Date.now() }));
+    if (updated) {
+      const preview = await this.latestPreview(conversationId);
+      await this.list.update(conversationId, (c) => ({ ...c, preview, updatedAt: Date.now() }));
+    }
     return updated;
+  }
+
+  /** The preview is the text of the newest message that has text (kept right when that message is edited or deleted). */
+  private async latestPreview(conversationId: string): Promise<string> {
+    const all = await this.messages(conversationId).snapshot();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const text = contentText(all[i].content);
+      if (text) return text.slice(0, 200);
+    }
+    return '';
   }
 
   async deleteMessage(id: string): Promise<boolean> {
@@ -196,7 +209,10 @@ export class UserConversations {
     if (!conversationId) return false;
     const removed = await this.messages(conversationId).delete(id);
     idx.delete(id);
-    if (removed) await this.list.update(conversationId, (c) => ({ ...c, messageCount: Math.max(0, c.messageCount - 1), updatedAt: Date.now() }));
+    if (removed) {
+      const preview = await this.latestPreview(conversationId);
+      await this.list.update(conversationId, (c) => ({ ...c, preview, messageCount: Math.max(0, c.messageCount - 1), updatedAt: Date.now() }));
+    }
     return removed;
   }
 

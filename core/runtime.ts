@@ -10,7 +10,6 @@ import type {
   DoneHook,
   EmbedderDefinition,
   HostApi,
-  MemoryApi,
   ProviderDefinition,
   SseApi,
   User,
@@ -45,7 +44,7 @@ export interface CoreServices {
   prompts: Prompts;
   secrets: Secrets;
   conversations: Conversations;
-  memory: (MemoryApi & { load?(): Promise<void>; close?(): Promise<void> }) | undefined;
+  memory: MemoryStore;
   workspace: WorkspaceService;
   agent: AgentService;
   authApi: AuthApi;
@@ -190,16 +189,15 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   );
   /** Switch the memory store to the embedder the settings name, once a plugin provides it (re-embeds in the background). */
   const applyEmbedder = () => {
-    const mem = core.memory as any;
-    if (!mem?.setEmbedder) return;
+    const mem = core.memory;
     const wanted = settings.get().embedder;
-    const current = mem.currentEmbedder?.();
+    const current = mem.currentEmbedder();
     if (wanted === 'local') {
-      if (current && !current.id.startsWith('local-')) mem.setEmbedder(new LocalEmbedder());
+      if (!current.id.startsWith('local-')) mem.setEmbedder(new LocalEmbedder());
       return;
     }
     const embedder = registry.embedders.get(wanted);
-    if (embedder && current?.id !== embedder.id) mem.setEmbedder(embedder);
+    if (embedder && current.id !== embedder.id) mem.setEmbedder(embedder);
   };
   core.host.onChange = () => {
     registry.rebuild(core.host, log);
@@ -255,13 +253,13 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
         users: accounts.count(),
         conversations: totals.conversations,
         messages: totals.messages,
-        memory_entries: core.memory?.count() ?? 0,
+        memory_entries: core.memory.count(),
         plugins: core.host.list().filter((p) => p.status === 'loaded').length,
         uptime: Math.round((Date.now() - startedAt) / 1000),
         dataBytes: await directorySize(config.dataDir),
       };
-      const reembed = (core.memory as any)?.reembedProgress?.();
-      if (reembed) Object.assign(out, { memory_reembed_done: reembed.done, memory_reembed_total: reembed.total, memory_reembed_running: reembed.running ? 1 : 0 });
+      const reembed = core.memory.reembedProgress();
+      Object.assign(out, { memory_reembed_done: reembed.done, memory_reembed_total: reembed.total, memory_reembed_running: reembed.running ? 1 : 0 });
       for (const [k, fn] of extraStats) out[k] = await fn();
       return out;
     },

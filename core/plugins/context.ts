@@ -11,10 +11,6 @@ import type { CoreServices } from '../runtime.ts';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-const NOT_YET = (what: string) => () => {
-  throw new Error(`${what} is not available`);
-};
-
 export function createContext(core: CoreServices, gen: Generation, settingsSchema: PluginDefinition['settings']): PluginContext<any> {
   const { ledger } = gen;
   const name = gen.plugin;
@@ -61,9 +57,7 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     store,
     conversations: core.conversations,
     sse: core.sse,
-    get memory() {
-      return core.memory ?? ({ add: NOT_YET('memory'), get: NOT_YET('memory'), search: NOT_YET('memory'), delete: NOT_YET('memory'), clear: NOT_YET('memory'), prune: NOT_YET('memory'), count: () => 0 } as any);
-    },
+    memory: core.memory,
     workspace: core.workspace,
     agent: core.agent,
     auth: core.authApi,

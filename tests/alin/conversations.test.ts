@@ -272,3 +272,22 @@ describe('GET / PATCH / DELETE /api/conversations/:id', () => {
     assertError(await s.api('DELETE', '/api/conversations/m-conv'), 401);
   });
 });
+
+it('the preview follows the newest message when it is edited or deleted', async () => {
+  const { startServer } = await import('../helpers/server.ts');
+  const srv = await startServer();
+  try {
+    const u = await srv.signup();
+    await srv.api('POST', '/api/conversations', { token: u.token, body: { id: 'pv' } });
+    await srv.api('POST', '/api/messages', { token: u.token, body: { id: 'm1', conversationId: 'pv', role: 'user', content: 'first words' } });
+    await srv.api('POST', '/api/messages', { token: u.token, body: { id: 'm2', conversationId: 'pv', role: 'assistant', content: 'second words' } });
+    const preview = async () => (await srv.api('GET', '/api/conversations', { token: u.token })).body.conversations.find((c: any) => c.id === 'pv').preview;
+    assert.equal(await preview(), 'second words');
+    await srv.api('PATCH', '/api/messages/m2', { token: u.token, body: { content: 'second, edited' } });
+    assert.equal(await preview(), 'second, edited');
+    await srv.api('DELETE', '/api/messages/m2', { token: u.token });
+    assert.equal(await preview(), 'first words');
+  } finally {
+    await srv.dispose();
+  }
+});
