@@ -82,17 +82,31 @@ export class UserConversations {
     return this.messageIndex;
   }
 
-  /** Newest first. The records are frozen snapshots (read-only). */
-  async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ReadonlyArray<Readonly<ConversationRecord>>; total: number }> {
-    let all = [...(await this.list.snapshot())];
+  /**
+   * `messageCount`, `preview` and the latest `updatedAt` are derived from the messages themselves: one source of truth,
+   * so adding a message writes one file (its conversation's) and a crash cannot leave a count behind.
+   */
+  private async withDerived(c: Readonly<ConversationRecord>): Promise<ConversationRecord> {
+    const messages = await this.messages(c.id).snapshot();
+    let preview = '';
+    for (let i = messages.length - 1; i >= 0 && !preview; i--) preview = contentText(messages[i].content).slice(0, 200);
+    let updatedAt = c.updatedAt;
+    for (const m of messages) if (m.updatedAt > updatedAt) updatedAt = m.updatedAt;
+    return { ...c, messageCount: messages.length, preview, updatedAt };
+  }
+
+  /** Newest first. */
+  async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ConversationRecord[]; total: number }> {
+    let all = await Promise.all((await this.list.snapshot()).map((c) => this.withDerived(c)));
     if (opts.archived !== undefined) all = all.filter((c) => c.isArchived === opts.archived);
     all.sort((a, b) => b.updatedAt - a.updatedAt);
     const offset = opts.offset ?? 0;
     return { conversations: all.slice(offset, offset + (opts.limit ?? 50)), total: all.length };
   }
 
-  get(id: string): Promise<ConversationRecord | undefined> {
-    return this.list.get(id);
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    const c = await this.list.get(id);
+    return c && this.withDerived(c);
   }
 
   async create(input: NewConversation = {}): Promise<ConversationRecord> {
@@ -153,25 +167,17 @@ export class UserConversations {
       createdAt: now,
       updatedAt: now,
     };
-    const preview = contentText(record.content).slice(0, 200);
-    // The message and its conversation's counters are two files: write both at once (one fsync of latency, not two),
-    // and undo the count if the message itself could not be written.
-    const [written, counted] = await Promise.allSettled([
-      this.messages(conversationId).insert(record),
-      this.list.update(conversationId, (c) => ({
-        ...c,
-        messageCount: c.messageCount + 1,
-        preview: preview || c.preview,
-        updatedAt: now,
-        title: c.title === 'New conversation' && record.role === 'user' && preview ? preview.slice(0, 60) : c.title,
-      })),
-    ]);
-    if (written.status === 'rejected') {
+    try {
+      await this.messages(conversationId).insert(record);
+    } catch (error) {
       idx.delete(id);
-      if (counted.status === 'fulfilled') await this.list.update(conversationId, (c) => ({ ...c, messageCount: Math.max(0, c.messageCount - 1) })).catch(() => {});
-      throw written.reason;
+      throw error;
     }
-    if (counted.status === 'rejected') throw counted.reason;
+    // The first user message names an untitled conversation (the only time a message rewrites the list).
+    const text = record.role === 'user' ? contentText(record.content) : '';
+    if (conversation.title === 'New conversation' && text) {
+      await this.list.update(conversationId, (c) => (c.title === 'New conversation' ? { ...c, title: text.slice(0, 60) } : c));
+    }
     return record;
   }
 
@@ -186,21 +192,7 @@ export class UserConversations {
       isEdited: true,
       updatedAt: Date.now(),
     }));
-    if (updated) {
-      const preview = await this.latestPreview(conversationId);
-      await this.list.update(conversationId, (c) => ({ ...c, preview, updatedAt: Date.now() }));
-    }
     return updated;
-  }
-
-  /** The preview is the text of the newest message that has text (kept right when that message is edited or deleted). */
-  private async latestPreview(conversationId: string): Promise<string> {
-    const all = await this.messages(conversationId).snapshot();
-    for (let i = all.length - 1; i >= 0; i--) {
-      const text = contentText(all[i].content);
-      if (text) return text.slice(0, 200);
-    }
-    return '';
   }
 
   async deleteMessage(id: string): Promise<boolean> {
@@ -209,16 +201,15 @@ export class UserConversations {
     if (!conversationId) return false;
     const removed = await this.messages(conversationId).delete(id);
     idx.delete(id);
-    if (removed) {
-      const preview = await this.latestPreview(conversationId);
-      await this.list.update(conversationId, (c) => ({ ...c, preview, messageCount: Math.max(0, c.messageCount - 1), updatedAt: Date.now() }));
-    }
+    if (removed) await this.list.update(conversationId, (c) => ({ ...c, updatedAt: Date.now() })); // a deletion is a change too
     return removed;
   }
 
   async count(): Promise<{ conversations: number; messages: number }> {
-    const all = await this.list.all();
-    return { conversations: all.length, messages: all.reduce((n, c) => n + c.messageCount, 0) };
+    const all = await this.list.snapshot();
+    let messages = 0;
+    for (const c of all) messages += await this.messages(c.id).count();
+    return { conversations: all.length, messages };
   }
 }
 
