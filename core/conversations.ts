@@ -104,6 +104,11 @@ export class UserConversations {
     return { conversations: all.slice(offset, offset + (opts.limit ?? 50)), total: all.length };
   }
 
+  /** Whether the conversation exists (without deriving its counters). */
+  async has(id: string): Promise<boolean> {
+    return (await this.list.get(id)) !== undefined;
+  }
+
   async get(id: string): Promise<ConversationRecord | undefined> {
     const c = await this.list.get(id);
     return c && this.withDerived(c);

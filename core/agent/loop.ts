@@ -50,9 +50,13 @@ export interface TurnRecord {
   stopReason: StopReason;
   toolCalls: Array<{ id: string; name: string; args: unknown; ok?: boolean; result?: unknown; durationMs?: number }>;
   error?: { code: string; message: string };
-  approvalPending: boolean;
   /** Set once the turn has been written to the conversation. */
   saved?: boolean;
+}
+
+/** An empty record for a new turn. */
+export function newTurnRecord(): TurnRecord {
+  return { blocks: [], text: '', thinking: '', usage: { inputTokens: 0, outputTokens: 0 }, stopReason: 'end_turn', toolCalls: [] };
 }
 
 const abortError = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
@@ -254,11 +258,7 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
         if (rec) Object.assign(rec, { ok: r.ok, result: r.result, durationMs: r.durationMs });
       }),
     ).finally(() => queue.close());
-    for await (const ev of queue) {
-      if (ev.type === 'approval') record.approvalPending = true;
-      if (ev.type === 'tool_result' && record.approvalPending) record.approvalPending = false;
-      yield ev;
-    }
+    for await (const ev of queue) yield ev;
     await running;
     const resultBlocks: ContentBlock[] = calls.map((c) => {
       const r = results.get(c.id)!;

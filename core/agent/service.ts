@@ -26,7 +26,7 @@ import type { SettingsService } from '../settings.ts';
 import type { Store } from '../store/store.ts';
 import { formatMemoriesForPrompt } from '../memory/prompt.ts';
 import { Approvals } from './approvals.ts';
-import { agentLoop, type TurnRecord } from './loop.ts';
+import { agentLoop, newTurnRecord, type TurnRecord } from './loop.ts';
 import { resolveModel, type ProviderLookup } from './model-resolution.ts';
 import type { RegisteredTool } from './tool-registry.ts';
 
@@ -116,7 +116,7 @@ export class AgentService implements AgentApi {
 
   async currentSession(userId: string): Promise<string> {
     const doc = await this.sessionDoc(userId).get('session');
-    if (doc && (await this.deps.conversations.forUser(userId).get(doc.conversationId))) return doc.conversationId;
+    if (doc && (await this.deps.conversations.forUser(userId).has(doc.conversationId))) return doc.conversationId;
     return this.resetSession(userId);
   }
 
@@ -164,12 +164,14 @@ export class AgentService implements AgentApi {
     const { provider, model } = this.resolve(user, req.provider, req.model, req.message);
     const conversations = this.deps.conversations.forUser(user.id);
     const conversationId = req.conversationId ?? (await this.currentSession(user.id));
-    if (!(await conversations.get(conversationId))) {
+    let stored = await conversations.listMessages(conversationId);
+    if (!stored) {
       if (!/^[A-Za-z0-9_-]{1,128}$/.test(conversationId)) throw badRequest('Invalid conversationId');
       await conversations.create({ id: conversationId, title: 'AION session', mode: 'aion' });
+      stored = [];
     }
     const settings = this.deps.settings.get();
-    const history = historyFrom((await conversations.listMessages(conversationId)) ?? [], settings.max_history_turns);
+    const history = historyFrom(stored, settings.max_history_turns);
     const userContent: ContentBlock[] = [
       ...(req.images ?? []).map((img): ContentBlock =>
         'url' in img ? { type: 'image', source: { type: 'url', url: img.url } } : { type: 'image', source: { type: 'base64', media_type: img.mediaType, data: img.data } },
@@ -187,7 +189,7 @@ export class AgentService implements AgentApi {
     if (req.signal?.aborted) controller.abort();
     const untrack = this.track(user.id, controller);
     const messageId = randomUUID();
-    const record: TurnRecord = { blocks: [], text: '', thinking: '', usage: { inputTokens: 0, outputTokens: 0 }, stopReason: 'end_turn', toolCalls: [], approvalPending: false };
+    const record = newTurnRecord();
     const limits = limitsFor(user);
     const toolResultHooks = this.deps.toolResultHooks();
     try {
@@ -279,7 +281,7 @@ export class AgentService implements AgentApi {
     const onAbort = () => controller.abort(req.signal?.reason);
     req.signal?.addEventListener('abort', onAbort, { once: true });
     const untrack = this.track(user.id, controller);
-    const record: TurnRecord = { blocks: [], text: '', thinking: '', usage: { inputTokens: 0, outputTokens: 0 }, stopReason: 'end_turn', toolCalls: [], approvalPending: false };
+    const record = newTurnRecord();
     try {
       yield { type: 'start', messageId: randomUUID(), conversationId: req.conversationId ?? '', provider: provider.id, model };
       yield* agentLoop(

@@ -17,7 +17,7 @@ export interface TurnDeps {
 export async function chatConversation(deps: TurnDeps, chatId: string, user: User, fresh = false): Promise<string> {
   const conversations = deps.ctx.conversations.forUser(user.id);
   const known = fresh ? undefined : await deps.state.conversation(chatId, user.id);
-  if (known && (await conversations.get(known))) return known;
+  if (known && (await conversations.has(known))) return known;
   const created = await conversations.create({ title: 'Telegram', mode: 'aion', metadata: { channel: 'telegram', chatId } });
   await deps.state.setConversation(chatId, user.id, created.id);
   return created.id;
