@@ -3,11 +3,10 @@
  * (`tests/fakes/telegram-bot-api.ts`) through `TELEGRAM_API_ROOT`.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.ts';
+import { pluginsDir as makePluginsDir, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const OWNER = 222;
@@ -34,12 +33,8 @@ async function ask(chatId: number, text: string, done: (answer: string) => boole
 
 before(async () => {
   tg = await startFakeTelegram();
-  pluginsDir = mkdtempSync(path.join(tmpdir(), 'aion-tg-plugins-'));
-  mkdirSync(path.join(pluginsDir, 'test-tools'));
-  writeFileSync(
-    path.join(pluginsDir, 'test-tools', 'index.js'),
-    `export default { name: 'test-tools', version: '1.0.0', setup(ctx) { ctx.tools.register({ name: 'danger', description: 'd', input: { type: 'object', properties: {} }, risk: 'exec', needsApproval: true, run: () => ({ done: true }) }) } }\n`,
-  );
+  pluginsDir = makePluginsDir();
+  writePlugin(pluginsDir, 'test-tools', TEST_TOOLS_PLUGIN);
   s = await startServer({ env: { ...tg.env, TELEGRAM_BOT_TOKEN: tg.token, PLUGINS_DIRS: pluginsDir, ECHO_DELAY_MS: '60' } });
   admin = await s.signup();
 });

@@ -1,13 +1,13 @@
 /**
  * Browser harness for the control panel tests: Debian's Chromium driven by playwright-core, the bundle built once per
- * process, a temporary plugin folder with two test tools, console recording (any console error fails the test) and
+ * process, a temporary plugin folder with the shared test tools, console recording (any console error fails the test) and
  * screenshots under test-results/.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb, type WebBuildResult } from '../../scripts/build-web.mjs';
+import { pluginsDir, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { ROOT } from '../helpers/server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -56,25 +56,10 @@ export async function loadToInteractive(page: Page): Promise<number> {
   return page.evaluate(() => performance.getEntriesByName('aion:ready')[0]?.startTime ?? NaN);
 }
 
-/** A plugins folder holding `test-tools`: `lookup` (read) and `danger` (exec, needs approval). */
+/** A plugins folder holding the shared `test-tools` plugin (`lookup` reads, `danger` needs approval, …). */
 export function testPluginsDir(): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'aion-web-plugins-'));
-  const dir = path.join(root, 'test-tools');
-  mkdirSync(dir);
-  writeFileSync(path.join(dir, 'plugin.json'), JSON.stringify({ name: 'test-tools', version: '1.0.0', description: 'Tools for the web tests' }));
-  writeFileSync(
-    path.join(dir, 'index.js'),
-    `export default {
-  name: 'test-tools',
-  version: '1.0.0',
-  description: 'Tools for the web tests',
-  setup(ctx) {
-    ctx.tools.register({ name: 'lookup', description: 'd', input: { type: 'object', properties: { q: { type: 'string' } } }, risk: 'read', run: (a) => ({ answer: 42, q: a.q }) });
-    ctx.tools.register({ name: 'danger', description: 'd', input: { type: 'object', properties: {} }, risk: 'exec', needsApproval: true, run: () => ({ done: true }) });
-  },
-};
-`,
-  );
+  const root = pluginsDir();
+  writePlugin(root, 'test-tools', TEST_TOOLS_PLUGIN, { name: 'test-tools', version: '1.0.0', description: 'Tools for the tests' });
   return root;
 }
 
