@@ -29,6 +29,8 @@ import { Prompts, type PromptName } from './prompts.ts';
 import { Secrets } from './secrets.ts';
 import { SettingsService } from './settings.ts';
 import { streamAgent } from './sse/stream-agent.ts';
+import { SseWriter } from './sse/writer.ts';
+import { EventHub } from './events/hub.ts';
 import { Store } from './store/store.ts';
 import { directorySize } from './util/directory-size.ts';
 import { LocalEmbedder, MemoryStore } from './memory/index.ts';
@@ -50,6 +52,7 @@ export interface CoreServices {
   authApi: AuthApi;
   hostApi: HostApi;
   sse: SseApi;
+  events: EventHub;
   host: PluginHost;
   registry: Registry;
 }
@@ -138,7 +141,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     memory: () => core.memory,
     log,
   });
-  core.sse = { streamAgent };
+  core.sse = { streamAgent, open: (ctx) => new SseWriter(ctx) };
+  core.events = new EventHub();
   core.authApi = {
     verify: (token) => accounts.verify(token),
     getUser: (id) => accounts.get(id),

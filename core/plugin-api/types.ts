@@ -412,6 +412,17 @@ export type { ConversationRecord, MessageRecord } from '../conversations.ts';
 export interface SseApi {
   /** Run `start` and stream its events to the client; failures before the first event answer as JSON. */
   streamAgent(ctx: KoaContext, dialect: 'aion' | 'alin', start: (signal: AbortSignal) => AsyncIterable<AgentEvent>): Promise<void>;
+  /** Open a long-lived event stream (heartbeats included) for server-initiated messages. */
+  open(ctx: KoaContext): SseStream;
+}
+
+/** A long-lived SSE response. */
+export interface SseStream {
+  /** An unnamed frame (`id:` + `data: JSON`), which a browser `EventSource` delivers to `onmessage`. */
+  message(payload: Record<string, unknown>, id?: number): void;
+  /** Aborted when the client goes away. */
+  readonly disconnected: AbortSignal;
+  close(): void;
 }
 
 export interface AccountsApi {
@@ -509,6 +520,28 @@ export interface HostApi {
   addStat(name: string, fn: () => number | Promise<number>): void;
 }
 
+// ───────────────────────────── push events (`GET /api/events`) ─────────────────────────────
+
+/** A server-initiated event for one user: `type` is what clients switch on (`proactive`, `warning`, `wakeup` …). */
+export interface PushEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** A published event: numbered (the SSE `id`, for `Last-Event-ID`) and stamped. */
+export type PushedEvent = PushEvent & { id: number; ts: string };
+
+/** The push hub: events for one user reach every open `GET /api/events` stream of that user. */
+export interface EventsApi {
+  publish(userId: string, event: PushEvent): PushedEvent;
+  /** Listen to one user's events; returns the function that stops listening. */
+  subscribe(userId: string, fn: (event: PushedEvent) => void): () => void;
+  /** The user's recent events newer than `lastId` (a reconnecting stream catches up with them). */
+  since(userId: string, lastId: number): PushedEvent[];
+  /** How many push streams the user has open (a channel may skip a push nobody sees). */
+  listenerCount(userId: string): number;
+}
+
 // ───────────────────────────── the context ─────────────────────────────
 
 /** Attach output media (speech) to finished AION turns: called with each done event before it is sent. */
@@ -534,6 +567,8 @@ export interface PluginContext<S = Record<string, unknown>> {
   /** Conversations and messages, per user: `conversations.forUser(userId)`. */
   readonly conversations: { forUser(userId: string): UserConversationsApi };
   readonly sse: SseApi;
+  /** Push events to a user's open `GET /api/events` streams. */
+  readonly events: EventsApi;
   readonly memory: MemoryApi;
   /** Workspace files and sandboxed code execution, per user. */
   readonly workspace: WorkspaceApi;

@@ -57,6 +57,7 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     store,
     conversations: core.conversations,
     sse: core.sse,
+    events: core.events,
     memory: core.memory,
     workspace: core.workspace,
     agent: core.agent,

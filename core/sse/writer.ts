@@ -68,6 +68,15 @@ export class SseWriter {
     if (TERMINAL.has(type)) this.close();
   }
 
+  /**
+   * An unnamed frame: browsers' `EventSource` hands it to `onmessage` (named frames need `addEventListener`), which is
+   * what the push stream's clients listen to. Never terminal.
+   */
+  message(payload: Record<string, unknown>, id?: number): void {
+    if (this.ended) return;
+    this.raw(`${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(payload)}\n\n`);
+  }
+
   close(): void {
     if (this.ended) return;
     this.ended = true;

@@ -4,6 +4,7 @@
  */
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { registerConfigRoutes } from './routes-config.ts';
+import { registerEventRoutes } from './routes-events.ts';
 import { registerMemoryRoutes } from './routes-memory.ts';
 import { registerModelRoutes } from './routes-model.ts';
 import { registerPluginRoutes } from './routes-plugins.ts';
@@ -19,5 +20,6 @@ export default definePlugin({
     registerConfigRoutes(ctx);
     registerModelRoutes(ctx);
     registerMemoryRoutes(ctx);
+    registerEventRoutes(ctx);
   },
 });
