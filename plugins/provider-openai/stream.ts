@@ -1,10 +1,12 @@
 /**
- * One streamed Chat Completions call → provider events. The SDK parses the SSE stream into chunks; this translates
- * them. Tool calls are reported once the stream is done, when their arguments are complete.
+ * One streamed Chat Completions call → provider events. The SDK sends the request; `readChunks` parses the event
+ * stream; this translates the chunks. Tool calls are reported once the stream is done, when their arguments are
+ * complete.
  */
 import type OpenAI from 'openai';
 import type { Logger, ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
 import { providerError } from '../../core/plugin-api/index.ts';
+import { readChunks } from './read-chunks.ts';
 import { ToolCallAccumulator } from './tool-calls.ts';
 
 /**
@@ -29,8 +31,8 @@ export async function* streamChat(
   let thinking = false;
   try {
     if (signal.aborted) throw signal.reason;
-    const stream = await client.chat.completions.create(params, { signal });
-    for await (const chunk of stream) {
+    const response = await client.chat.completions.create(params, { signal }).asResponse();
+    for await (const chunk of readChunks(response)) {
       // The usage chunk comes last, with empty `choices`.
       if (chunk.usage) usage = chunk.usage;
       const choice = chunk.choices[0];
@@ -54,7 +56,7 @@ export async function* streamChat(
   } catch (err) {
     if (!signal.aborted) throw providerError('OpenAI', err);
   }
-  // The SDK ends its iterator quietly on abort rather than throwing, so the signal is checked here too.
+  // An abort may end the body quietly rather than throwing, so the signal is checked here too.
   if (signal.aborted) {
     yield { type: 'stop', reason: 'aborted' };
     return;

@@ -56,8 +56,10 @@ function play(turn: FakeTurn, req: RecordedRequest, res: ServerResponse, index: 
     }
   }
   const usage = usageOf(turn);
-  const terminal = [chunk({}, FINISH[stopOf(turn)])];
-  if (withUsage) {
+  const terminal = turn.streamError
+    ? [data({ error: { message: turn.streamError.message, type: 'server_error', param: null, code: null } })]
+    : [chunk({}, FINISH[stopOf(turn)])];
+  if (withUsage && !turn.streamError) {
     terminal.push(
       data({
         ...base,

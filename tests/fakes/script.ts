@@ -30,6 +30,8 @@ export interface FakeTurn {
   hang?: boolean;
   /** Answer with this HTTP error (in the provider's error body shape) instead of a stream. */
   error?: { status: number; message: string };
+  /** After the blocks, send an error frame inside the 200 stream (as OpenAI-compatible servers do) and end. */
+  streamError?: { message: string };
 }
 
 /** A turn for every call; a list (one per call, the last repeats); or a function of the request. */

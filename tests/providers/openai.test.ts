@@ -185,6 +185,23 @@ test('an upstream error becomes a coded AppError', async () => {
   });
 });
 
+test('an error frame inside the stream ends it with a coded AppError after the text so far', async () => {
+  const { provider } = await loadProvider(plugin);
+  turn = { blocks: [{ type: 'text', text: 'Half an answer' }], streamError: { message: 'The server had an error while processing your request' } };
+  const seen: any[] = [];
+  await assert.rejects(
+    (async () => {
+      for await (const e of provider.stream(request({ model: 'gpt-4.1' }), signal())) seen.push(e);
+    })(),
+    (err: any) => {
+      assert.equal(err.code, 'PROVIDER_ERROR');
+      assert.match(err.message, /server had an error/);
+      return true;
+    },
+  );
+  assert.equal(seen.filter((e) => e.type === 'text').map((e) => e.delta).join(''), 'Half an answer');
+});
+
 abortBehaviourTests({
   plugin,
   model: 'gpt-4.1',
