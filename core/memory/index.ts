@@ -21,7 +21,7 @@ import type {
 import type { AnnOptions } from './ann.ts';
 import { LocalEmbedder } from './local-embedder.ts';
 import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type StoredVector } from './persistence.ts';
-import { fuse } from './rank.ts';
+import { fuse, ranksNeeded, type RankedId } from './rank.ts';
 import { TextIndex } from './text-index.ts';
 import { VectorIndex } from './vector-index.ts';
 
@@ -287,29 +287,41 @@ export class MemoryStore implements MemoryApi {
     }
 
     await state.text.whenReady();
-    const textIds: string[] = [];
-    for (const hit of state.text.search(text)) if (accept(state.entries.get(hit.id))) textIds.push(hit.id);
-
-    let vectorIds: string[] = [];
-    const vectors = state.vectors;
-    if (vectors && vectors.size > 0 && this.embedder.isConfigured() && this.embedder.id === vectors.embedder) {
-      try {
-        const [q] = await this.embedder.embed([text]);
-        if (q && q.length === vectors.dims) {
-          const k = Math.max(100, (offset + limit) * 2);
-          const minSim = this.minSimilarity();
-          vectorIds = vectors.search(q, k, (id) => accept(state.entries.get(id)), minSim).map((h) => h.id);
-        }
-      } catch (error) {
-        this.log.warn({ err: error, embedder: this.embedder.id }, 'memory: query embedding failed; full-text only');
-      }
+    const vectorIds = await this.vectorHits(state, text, offset + limit, accept);
+    const inVectors = new Set(vectorIds);
+    // Only the text ranks that can still reach the page are fused (plus deeper ones that the vectors found too), so a
+    // common word matching 50k memories costs a count, not a 50k-entry sort. `total` stays exact.
+    const textCap = ranksNeeded(offset + limit);
+    const textRanked: RankedId[] = [];
+    let textTotal = 0;
+    let overlap = 0;
+    for (const hit of state.text.search(text)) {
+      if (!accept(state.entries.get(hit.id))) continue;
+      const rank = textTotal++;
+      const alsoVector = inVectors.has(hit.id);
+      if (alsoVector) overlap++;
+      if (rank < textCap || alsoVector) textRanked.push({ id: hit.id, rank });
     }
-
-    const ranked = fuse([textIds, vectorIds], (id) => state.entries.get(id), now);
+    const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => state.entries.get(id), now);
     return {
       entries: ranked.slice(offset, offset + limit).map((r) => ({ ...copy(r.entry), score: r.score })),
-      total: ranked.length,
+      total: textTotal + vectorIds.length - overlap,
     };
+  }
+
+  /** Vector hits for `text` (best first), or none when vectors are off or the embedder fails. */
+  private async vectorHits(state: UserState, text: string, need: number, accept: (e: MemoryEntry | undefined) => boolean): Promise<string[]> {
+    const vectors = state.vectors;
+    if (!vectors || vectors.size === 0 || !this.embedder.isConfigured() || this.embedder.id !== vectors.embedder) return [];
+    try {
+      const [q] = await this.embedder.embed([text]);
+      if (!q || q.length !== vectors.dims) return [];
+      const k = Math.max(100, need * 2);
+      return vectors.search(q, k, (id) => accept(state.entries.get(id)), this.minSimilarity()).map((h) => h.id);
+    } catch (error) {
+      this.log.warn({ err: error, embedder: this.embedder.id }, 'memory: query embedding failed; full-text only');
+      return [];
+    }
   }
 
   async delete(userId: string, id: string): Promise<boolean> {

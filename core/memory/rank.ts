@@ -20,6 +20,27 @@ export function entryWeight(entry: MemoryEntry, now: number): number {
   return (1 + 0.2 * (salience - 0.5)) * recency * (entry.isPinned ? 1.05 : 1);
 }
 
+/**
+ * The largest ratio between two entries' weights (best: salience 1, brand new, pinned; worst: salience 0, old). It
+ * bounds how far down a list an entry can come from and still reach the top n: see `textRanksNeeded`.
+ */
+export const WEIGHT_SPREAD = (1.1 * 1.05 * 1.05) / 0.9;
+
+/**
+ * How many of a list's best ranks can reach the fused top `n`: an entry at list rank r scores at most
+ * WEIGHT_SPREAD / (k + r + 1) times the worst weight, which for r past this bound is below what the list's own n-th
+ * entry scores. Entries past it that also appear in another list must still be passed with their true rank.
+ */
+export function ranksNeeded(n: number, k = RRF_K): number {
+  return Math.ceil(WEIGHT_SPREAD * (k + n + 1) - k);
+}
+
+/** An id at its rank (0 = best) in one result list. */
+export interface RankedId {
+  id: string;
+  rank: number;
+}
+
 /** A fused result. */
 export interface RankedEntry {
   entry: MemoryEntry;
@@ -27,16 +48,13 @@ export interface RankedEntry {
 }
 
 /**
- * Fuse ranked id lists (best first) by RRF, weight by `entryWeight`, sort best first. Ids missing from `entries`
- * are ignored. Ties go to the newer entry.
+ * Fuse ranked id lists by RRF, weight by `entryWeight`, sort best first. Ids missing from `entries` are ignored.
+ * Ties go to the newer entry.
  */
-export function fuse(lists: string[][], entries: (id: string) => MemoryEntry | undefined, now: number, k = RRF_K): RankedEntry[] {
+export function fuse(lists: RankedId[][], entries: (id: string) => MemoryEntry | undefined, now: number, k = RRF_K): RankedEntry[] {
   const rrf = new Map<string, number>();
   for (const list of lists) {
-    for (let rank = 0; rank < list.length; rank++) {
-      const id = list[rank]!;
-      rrf.set(id, (rrf.get(id) ?? 0) + 1 / (k + rank + 1));
-    }
+    for (const { id, rank } of list) rrf.set(id, (rrf.get(id) ?? 0) + 1 / (k + rank + 1));
   }
   const out: RankedEntry[] = [];
   for (const [id, score] of rrf) {

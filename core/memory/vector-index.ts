@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { AnnIndex, loadAnn, type AnnOptions } from './ann.ts';
+import { Int8Rows, NATIVE_SCAN_FROM, nativeCandidates, wantNativeScan } from './exact-scan.ts';
 
 /** A vector hit: entry id and cosine similarity. */
 export interface VectorHit {
@@ -28,6 +29,8 @@ const ANN_MAX_PENDING = 4096;
 /** The vectors of one user, for one embedder. */
 export class VectorIndex {
   private data: Float32Array;
+  /** The same rows in int8, for the native candidate scan. */
+  private readonly rows8: Int8Rows;
   private ids: string[] = [];
   private keys: number[] = [];
   private slotOf = new Map<string, number>();
@@ -48,6 +51,7 @@ export class VectorIndex {
     private readonly options: VectorIndexOptions,
   ) {
     this.data = new Float32Array(dims * 64);
+    this.rows8 = new Int8Rows(dims, 64);
   }
 
   get size(): number {
@@ -81,6 +85,7 @@ export class VectorIndex {
         grown.set(this.data);
         this.data = grown;
       }
+      this.rows8.reserve(slot + 1);
       const key = this.nextKey++;
       this.ids.push(id);
       this.keys.push(key);
@@ -90,6 +95,7 @@ export class VectorIndex {
       this.ann.remove(this.keys[slot]!);
     }
     this.data.set(vector, slot * this.dims);
+    this.rows8.set(slot, vector);
     if (this.ann) this.queueAnn(this.keys[slot]!);
     else this.maybeStartAnn();
   }
@@ -103,6 +109,7 @@ export class VectorIndex {
     if (slot !== last) {
       const d = this.dims;
       this.data.copyWithin(slot * d, last * d, (last + 1) * d);
+      this.rows8.move(last, slot);
       const movedId = this.ids[last]!;
       this.ids[slot] = movedId;
       this.keys[slot] = this.keys[last]!;
@@ -146,8 +153,37 @@ export class VectorIndex {
     return this.exact(query, k, accept, minSim);
   }
 
-  /** Exact top-k by a full scan. */
+  /**
+   * Exact top-k: for large indexes, candidates from the native int8 scan ranked by their float similarity (widening
+   * the candidate set while filters or quantisation leave too few); the JavaScript loop otherwise.
+   */
   exact(query: Float32Array, k: number, accept: (id: string) => boolean = () => true, minSim = -Infinity): VectorHit[] {
+    const n = this.ids.length;
+    if (n >= NATIVE_SCAN_FROM) wantNativeScan(this.options.log);
+    const query8 = this.rows8.query(query);
+    // Candidates ≥ 4k (at least 256): the true top-k sits inside them however quantisation reorders near-ties.
+    let fetch = Math.max(k * 4, 256);
+    for (;;) {
+      const found = nativeCandidates(this.rows8, n, query8, fetch);
+      if (!found) return this.exactLoop(query, k, accept, minSim);
+      const hits: VectorHit[] = [];
+      for (let i = 0; i < found.slots.length; i++) {
+        const slot = Number(found.slots[i]);
+        const id = this.ids[slot]!;
+        if (!accept(id)) continue;
+        const sim = this.dot(query, slot);
+        if (sim >= minSim) hits.push({ id, sim });
+      }
+      const last = found.approxSims[found.approxSims.length - 1] ?? -Infinity;
+      // Done: enough hits with room for quantisation's reordering (4k, as for unfiltered searches), every row seen,
+      // or the candidates already reach well below the floor.
+      if (hits.length >= k * 4 || fetch >= n || last < minSim - 0.1) return hits.sort((x, y) => y.sim - x.sim).slice(0, k);
+      fetch = Math.min(n, fetch * 4);
+    }
+  }
+
+  /** Exact top-k by a JavaScript scan (small indexes, or no native module). */
+  exactLoop(query: Float32Array, k: number, accept: (id: string) => boolean = () => true, minSim = -Infinity): VectorHit[] {
     const n = this.ids.length;
     const d = this.dims;
     const data = this.data;
