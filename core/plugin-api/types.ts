@@ -51,6 +51,8 @@ export interface RouteOptions<B = unknown, Q = unknown, P = unknown> {
   params?: ZodType<P>;
   /** One line for the OpenAPI document. */
   summary?: string;
+  /** The OpenAPI `operationId` (default: derived from method and path, e.g. `getConversationsById`). */
+  operationId?: string;
   /** Parse multipart bodies (uploads) instead of JSON only. */
   multipart?: boolean;
   /** Answer with a raw stream (SSE): the host does not compress or buffer it. */
