@@ -11,6 +11,7 @@ import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
+import { clientAddress, parseTrustProxy } from './http/client-address.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
 import { jsonDepthLimit } from './http/json-depth.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -27,11 +28,14 @@ export interface RunningServer {
 }
 
 export function createApp(core: CoreServices): Koa {
+  // Koa's own proxy mode would believe X-Forwarded-* from anyone; the client address is resolved below instead.
   const app = new Koa({ proxy: false });
   const { log, config } = core;
+  const trust = parseTrustProxy(config.trustProxy);
   app.silent = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
+    if (trust.kind !== 'none') ctx.request.ip = clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for'), trust);
     ctx.state.reqId = ctx.get('x-request-id').slice(0, 64) || randomUUID();
     ctx.set('X-Request-Id', ctx.state.reqId);
     try {

@@ -109,7 +109,7 @@ function bearer(ctx: Context): string | undefined {
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
   const store = new Store(config.dataDir, log);
   await store.loadGlobals();
-  const accounts = new Accounts(store, config.jwtSecret);
+  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit });
   const usage = new UsageTracker(store);
   const settings = new SettingsService(store);
   await settings.load();
@@ -147,7 +147,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     chatQuota: (user) => usage.quota(user),
     setQuotaHeaders,
     accounts: {
-      signup: (i) => accounts.signup(i),
+      signup: (i, address) => accounts.signupFrom(address ?? 'unknown', i),
       login: (i, address) => accounts.login(i, address),
       updateProfile: (id, p) => accounts.updateProfile(id, p),
       changePassword: (id, o, n) => accounts.changePassword(id, o, n),

@@ -417,7 +417,8 @@ export interface SseApi {
 }
 
 export interface AccountsApi {
-  signup(input: { email: string; password: string; displayName?: string }): Promise<{ user: User; token: string }>;
+  /** `address`: the client's address, for the per-address signup limit. */
+  signup(input: { email: string; password: string; displayName?: string }, address?: string): Promise<{ user: User; token: string }>;
   login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }>;
   updateProfile(userId: string, patch: { displayName?: string; email?: string }): Promise<User>;
   changePassword(userId: string, oldPassword: string, newPassword: string): Promise<void>;

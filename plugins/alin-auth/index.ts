@@ -21,7 +21,7 @@ export default definePlugin({
       summary: 'Create an account (the first becomes admin)',
       body: z.object({ email: Email, password: Password, displayName: z.string().trim().max(100).optional() }),
     }, async (c, { body }) => {
-      const { user, token } = await accounts.signup(body);
+      const { user, token } = await accounts.signup(body, c.ip || 'unknown');
       c.status = 201;
       return { success: true, token, user };
     });
