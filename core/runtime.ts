@@ -98,7 +98,7 @@ function safeStatus(fn: () => string): string {
   }
 }
 
-/** Bearer token from the Authorization header (a bare token works too, as in the original). */
+/** Bearer token from the Authorization header (a bare token works too, as in the original): a JWT or an `aion_` API key. */
 function bearer(ctx: Context): string | undefined {
   const h = ctx.get('authorization');
   if (!h) return undefined;
@@ -155,6 +155,11 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       adminUpdate: (id, p) => accounts.adminUpdate(id, p),
       usage: (user) => usage.usage(user),
       limits: (user) => limitsFor(user),
+      apiKeys: {
+        create: (userId, name) => accounts.apiKeys.create(userId, name),
+        list: (userId) => accounts.apiKeys.list(userId),
+        revoke: (userId, id) => accounts.apiKeys.revoke(userId, id),
+      },
     },
   };
 

@@ -1,5 +1,5 @@
 /**
- * Accounts: users in the global `users` collection, scrypt hashes, JWTs, login throttling. Plan and role are always
+ * Accounts: users in the global `users` collection, scrypt hashes, JWTs and personal API keys, login throttling. Plan and role are always
  * read from the store (never trusted from a token), so an admin's change applies at once.
  */
 import { randomUUID } from 'node:crypto';
@@ -7,6 +7,7 @@ import type { Collection, Plan, Role, User } from '../plugin-api/types.ts';
 import { AppError, conflict, notFound, unauthorized } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
+import { API_KEY_PREFIX, ApiKeys } from './api-keys.ts';
 import { SignInThrottle, type ThrottleLimits } from './sign-in-throttle.ts';
 import { signToken, verifyToken, type TokenClaims } from './tokens.ts';
 
@@ -39,11 +40,13 @@ export class Accounts {
   /** Serialises signups so "first account becomes admin" and unique emails hold under concurrency. */
   private signupChain: Promise<unknown> = Promise.resolve();
   private readonly throttle: SignInThrottle;
+  readonly apiKeys: ApiKeys;
   private verified = new Map<string, { claims: TokenClaims; until: number }>();
 
   constructor(store: Store, private readonly secret: Uint8Array, limits: Partial<ThrottleLimits> = {}) {
     this.users = store.collection<UserRecord>('users');
     this.throttle = new SignInThrottle(limits);
+    this.apiKeys = new ApiKeys(store);
   }
 
   private load(): Promise<void> {
@@ -120,6 +123,7 @@ export class Accounts {
    * cached briefly (the claims of a token never change); revocation and the user record are checked on every call.
    */
   async verify(token: string): Promise<User | undefined> {
+    if (token.startsWith(API_KEY_PREFIX)) return this.verifyApiKey(token);
     const now = Date.now();
     let cached = this.verified.get(token);
     if (!cached || cached.until <= now) {
@@ -134,6 +138,15 @@ export class Accounts {
     const record = this.cache.get(claims.sub);
     if (!record || record.tokenVersion !== claims.tv) return undefined;
     return publicUser(record);
+  }
+
+  /** A personal API key → its owner (an unknown or revoked key → `undefined`). */
+  private async verifyApiKey(key: string): Promise<User | undefined> {
+    const userId = await this.apiKeys.resolve(key);
+    if (!userId) return undefined;
+    await this.load();
+    const record = this.cache.get(userId);
+    return record && publicUser(record);
   }
 
   async get(id: string): Promise<User | undefined> {

@@ -428,6 +428,25 @@ export interface AccountsApi {
   usage(user: User): Promise<{ messagesThisHour: number; messagesLimit: number | null; messagesRemaining: number | null; tokensToday: number; tokensByDay: Record<string, number> }>;
   /** The limits of the user's plan. */
   limits(user: User): { messagesPerHour: number | null; toolCallsPerMessage: number | null; tbwo: boolean; maxTokens: number; thinkingBudget: number };
+  /** Personal API keys (`aion_…`), accepted as bearer tokens like a JWT; only their hash is stored. */
+  apiKeys: {
+    /** The key's secret is in `key`, returned this once. */
+    create(userId: string, name: string): Promise<{ key: string; apiKey: ApiKeyInfo }>;
+    list(userId: string): Promise<ApiKeyInfo[]>;
+    /** 404 `API_KEY_NOT_FOUND` unless the key is the user's. */
+    revoke(userId: string, id: string): Promise<void>;
+  };
+}
+
+/** What is shown of a personal API key: never the key itself. */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  /** The first characters of the key (`aion_` + 7), to recognise it. */
+  prefix: string;
+  createdAt: number;
+  /** Last time it authenticated a request (ms), or `null`; updated within a minute of use. */
+  lastUsedAt: number | null;
 }
 
 /** Keys and tokens from the environment / `ENV_FILE`. Values are never logged. */
