@@ -18,6 +18,7 @@ import { openApiDocument } from './http/openapi.ts';
 import { serveWeb } from './http/static.ts';
 import { createLogger } from './log.ts';
 import { createRuntime, type CoreServices } from './runtime.ts';
+import { configureScrubber } from './secret-scrubber.ts';
 
 export interface RunningServer {
   url: string;
@@ -115,6 +116,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
 /** Start the whole server: runtime, plugins, HTTP. */
 export async function startServer(overrides: Record<string, string | undefined> = {}, existingLog?: Logger): Promise<RunningServer> {
   const config: Config = loadConfig(overrides);
+  configureScrubber({ keysFile: config.envFile, values: [new TextDecoder().decode(config.jwtSecret)] });
   const log = existingLog ?? createLogger(config.logLevel);
   const core = await createRuntime(config, log);
   await core.host.start();

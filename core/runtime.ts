@@ -27,6 +27,7 @@ import { PluginHost } from './plugins/host.ts';
 import { createContext } from './plugins/context.ts';
 import { Prompts, type PromptName } from './prompts.ts';
 import { Secrets } from './secrets.ts';
+import { scrubSecrets } from './secret-scrubber.ts';
 import { SettingsService } from './settings.ts';
 import { streamAgent } from './sse/stream-agent.ts';
 import { Store } from './store/store.ts';
@@ -90,11 +91,12 @@ export class Registry {
   }
 }
 
+/** A channel's status line, shown to clients: its error text may quote a token, so it is scrubbed. */
 function safeStatus(fn: () => string): string {
   try {
-    return fn();
+    return scrubSecrets(String(fn()));
   } catch (error) {
-    return `error: ${String((error as Error)?.message ?? error)}`;
+    return scrubSecrets(`error: ${String((error as Error)?.message ?? error)}`);
   }
 }
 
