@@ -7,10 +7,12 @@
  * - a successful login is never counted: it clears its pair and gives back its point of the address budget;
  * - signups are limited per address (`SIGNUP_RATE_LIMIT` an hour, default 10).
  *
+ * An "address" is an IPv4 address or an IPv6 /64 (see `addressBucket`). *
  * The limiters live in memory (one process); a restart forgets them.
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { tooMany } from '../errors.ts';
+import { addressBucket } from '../http/client-address.ts';
 
 export interface ThrottleLimits {
   /** Failed logins per account and address in `loginWindowSeconds`. */
@@ -44,7 +46,8 @@ export class SignInThrottle {
    * another, so a concurrent burst cannot slip past the check before its failures are counted; the address budget is
    * taken before the check and given back on success, for the same reason across accounts.
    */
-  guard<T>(emailLower: string, address: string, attempt: () => Promise<T>): Promise<T> {
+  guard<T>(emailLower: string, clientAddress: string, attempt: () => Promise<T>): Promise<T> {
+    const address = addressBucket(clientAddress);
     const pairKey = `${emailLower}\u0000${address}`;
     return this.serial(pairKey, async () => {
       const pairState = await this.pair.get(pairKey);
@@ -80,10 +83,10 @@ export class SignInThrottle {
   }
 
   /** Count one signup from `address`; 429 when the hourly budget is spent. */
-  async signup(address: string): Promise<void> {
+  async signup(clientAddress: string): Promise<void> {
     if (!this.signups) return;
     try {
-      await this.signups.consume(address);
+      await this.signups.consume(addressBucket(clientAddress));
     } catch (rejection) {
       throw tooMany('Too many accounts created from this address; try again later', msOf(rejection) / 1000);
     }

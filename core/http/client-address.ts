@@ -83,3 +83,18 @@ export function clientAddress(socketAddress: string | undefined, forwardedFor: s
   }
   return client;
 }
+
+/**
+ * The unit a limit counts per: an IPv4 address, or the /64 network of an IPv6 address — one subscriber usually gets a
+ * whole /64, so counting single IPv6 addresses would let one attacker rotate through billions of them.
+ */
+export function addressBucket(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const headParts = head ? head.split(':') : [];
+  const tailParts = address.includes('::') && tail ? tail.split(':') : [];
+  const width = (parts: string[]) => parts.reduce((n, p) => n + (p.includes('.') ? 2 : 1), 0);
+  const zeros = address.includes('::') ? 8 - width(headParts) - width(tailParts) : 0;
+  const groups = [...headParts, ...Array<string>(Math.max(0, zeros)).fill('0'), ...tailParts];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}

@@ -66,6 +66,14 @@ describe('behind a trusted proxy (TRUST_PROXY=loopback, 10.0.0.0/8)', () => {
     assert.deepEqual(tally(statuses), { 401: 10, 429: 20 });
   });
 
+  test('rotating through the IPv6 addresses of one /64 does not buy more guesses', async () => {
+    const owner = await s.signup();
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) statuses.push((await login(s, owner.email, 'wrong-password', `2001:db8:7:7::${(i + 1).toString(16)}`)).status);
+    assert.deepEqual(tally(statuses), { 401: 10, 429: 10 });
+    assert.equal((await login(s, owner.email, owner.password, '2001:db8:7:8::1')).status, 200, 'the next /64 is another address');
+  });
+
   test('signup is limited per address: 60 in a burst from one address → 10 accounts', async () => {
     const all = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clientAddress, parseTrustProxy } from '../../core/http/client-address.ts';
+import { addressBucket, clientAddress, parseTrustProxy } from '../../core/http/client-address.ts';
 
 const off = parseTrustProxy(undefined);
 
@@ -38,4 +38,13 @@ test('a CIDR list walks left only through trusted proxies', () => {
 test('bad settings are refused with a message naming the entry', () => {
   assert.throws(() => parseTrustProxy('10.0.0.0/33'), /"10\.0\.0\.0\/33"/);
   assert.throws(() => parseTrustProxy('proxy.example.com'), /TRUST_PROXY/);
+});
+
+test('limits count IPv4 addresses one by one and IPv6 per /64', () => {
+  assert.equal(addressBucket('203.0.113.9'), '203.0.113.9');
+  assert.equal(addressBucket('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+  assert.equal(addressBucket('2001:0db8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+  assert.equal(addressBucket('2001:db8::1'), '2001:db8:0:0::/64');
+  assert.equal(addressBucket('::1'), '0:0:0:0::/64');
+  assert.equal(addressBucket('64:ff9b::192.0.2.1'), '64:ff9b:0:0::/64');
 });
