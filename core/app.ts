@@ -43,7 +43,7 @@ export function createApp(core: CoreServices): Koa {
       await next();
     } finally {
       if (log.isLevelEnabled('info')) {
-        log.info({ reqId: ctx.state.reqId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), plugin: ctx.state.plugin }, 'request');
+        log.info({ reqId: ctx.state.reqId, ip: ctx.ip, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), plugin: ctx.state.plugin }, 'request');
       }
     }
   });
