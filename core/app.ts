@@ -6,16 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
+import { clientAddress, parseTrustProxy } from './http/client-address.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
 import { jsonDepthLimit } from './http/json-depth.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { serveWeb } from './http/static.ts';
 import { createLogger } from './log.ts';
 import { createRuntime, type CoreServices } from './runtime.ts';
+import { configureScrubber } from './secret-scrubber.ts';
 
 export interface RunningServer {
   url: string;
@@ -26,18 +29,21 @@ export interface RunningServer {
 }
 
 export function createApp(core: CoreServices): Koa {
+  // Koa's own proxy mode would believe X-Forwarded-* from anyone; the client address is resolved below instead.
   const app = new Koa({ proxy: false });
   const { log, config } = core;
+  const trust = parseTrustProxy(config.trustProxy);
   app.silent = true;
   app.use(async (ctx, next) => {
     const started = performance.now();
+    if (trust.kind !== 'none') ctx.request.ip = clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for'), trust);
     ctx.state.reqId = ctx.get('x-request-id').slice(0, 64) || randomUUID();
     ctx.set('X-Request-Id', ctx.state.reqId);
     try {
       await next();
     } finally {
       if (log.isLevelEnabled('info')) {
-        log.info({ reqId: ctx.state.reqId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), plugin: ctx.state.plugin }, 'request');
+        log.info({ reqId: ctx.state.reqId, ip: ctx.ip, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), plugin: ctx.state.plugin }, 'request');
       }
     }
   });
@@ -74,17 +80,50 @@ export function createApp(core: CoreServices): Koa {
   return app;
 }
 
+/**
+ * A client has `bodyTimeoutMs` to send a whole request, headers and body; a trickled body is answered 408 and the socket
+ * closed. Node's timer covers only receiving the request (it stops once the body is in), so long SSE answers are not
+ * affected. Node checks open requests every `connectionsCheckingInterval`, so that is kept well under the limit.
+ */
+function requestTimeouts(bodyTimeoutMs: number): http.ServerOptions {
+  return {
+    requestTimeout: bodyTimeoutMs,
+    headersTimeout: Math.min(bodyTimeoutMs, 60_000),
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(bodyTimeoutMs / 4))),
+  };
+}
+
+/**
+ * Requests Node rejects before Koa sees them (a body not received in time, malformed or oversized headers) get our JSON
+ * error shape instead of Node's bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+  if (error.code === 'ECONNRESET' || !socket.writable || started) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'The request was not received in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'Request headers too large']
+        : [400, 'Bad Request', 'BAD_REQUEST', 'Malformed request'];
+  const body = JSON.stringify({ error: message, code });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Start the whole server: runtime, plugins, HTTP. */
 export async function startServer(overrides: Record<string, string | undefined> = {}, existingLog?: Logger): Promise<RunningServer> {
   const config: Config = loadConfig(overrides);
+  configureScrubber({ keysFile: config.envFile, values: [new TextDecoder().decode(config.jwtSecret)] });
   const log = existingLog ?? createLogger(config.logLevel);
   const core = await createRuntime(config, log);
   await core.host.start();
   const app = createApp(core);
-  const server = http.createServer(app.callback());
+  const server = http.createServer(requestTimeouts(config.bodyTimeoutMs), app.callback());
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0; // SSE streams may run long; idle sockets are closed by keepAliveTimeout
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

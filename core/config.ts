@@ -26,6 +26,17 @@ export interface Config {
   logLevel: string;
   /** Request body limit for JSON bodies. */
   bodyLimit: string;
+  /** Time a client has to send a whole request (headers and body), ms; a trickled body is cut off with 408. */
+  bodyTimeoutMs: number;
+  /** `TRUST_PROXY`: unset (off), `true`, a hop count, or a comma list of trusted proxy CIDRs (see core/http/client-address.ts). */
+  trustProxy: string;
+  /** Signups per client address and hour (`SIGNUP_RATE_LIMIT`); 0 turns the limit off. */
+  signupRateLimit: number;
+}
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && n >= 0 ? n : fallback;
 }
 
 function readVersion(): string {
@@ -76,5 +87,8 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     version: readVersion(),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     bodyLimit: env.BODY_LIMIT ?? '1mb',
+    bodyTimeoutMs: positiveInt(env.BODY_TIMEOUT_MS, 30_000) || 30_000,
+    trustProxy: env.TRUST_PROXY ?? '',
+    signupRateLimit: positiveInt(env.SIGNUP_RATE_LIMIT, 10),
   };
 }

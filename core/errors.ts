@@ -2,6 +2,8 @@
  * Coded errors: one class, one place. A thrown `AppError` becomes `{ error, code, details? }` with its HTTP status;
  * anything else becomes a 500 with a generic message (the real one is logged, never sent).
  */
+import { scrubSecrets } from './secret-scrubber.ts';
+
 export class AppError extends Error {
   /** Marks the message as safe to show a client (Koa's convention). */
   readonly expose = true;
@@ -14,7 +16,8 @@ export class AppError extends Error {
     /** Extra top-level fields of the error body (e.g. `limit`, `plan`, `resetAt` of a 429). */
     readonly extra?: Record<string, unknown>,
   ) {
-    super(message);
+    // Messages are shown to clients: whatever they quote (an upstream error echoing a key) is scrubbed here, once.
+    super(scrubSecrets(message));
     this.name = 'AppError';
   }
 }

@@ -1,8 +1,10 @@
 /**
- * JSON-lines logging with pino. Secrets are redacted by path, and any string that looks like a key is never logged
- * by our own code (plugins get `ctx.secrets`, which never logs values).
+ * JSON-lines logging with pino. Secrets are redacted by path, and every finished line passes the secret scrubber, so
+ * a configured key or a credential-looking string quoted in an error (ours, a provider's, a plugin's) never reaches
+ * the log.
  */
 import pino, { type Logger } from 'pino';
+import { scrubSecrets } from './secret-scrubber.ts';
 
 const REDACT = [
   'password', 'token', 'secret', 'apiKey', 'authorization',
@@ -17,5 +19,6 @@ export function createLogger(level: string): Logger {
     base: undefined,
     redact: { paths: REDACT, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },
+    hooks: { streamWrite: scrubSecrets },
   });
 }

@@ -27,6 +27,7 @@ import { PluginHost } from './plugins/host.ts';
 import { createContext } from './plugins/context.ts';
 import { Prompts, type PromptName } from './prompts.ts';
 import { Secrets } from './secrets.ts';
+import { scrubSecrets } from './secret-scrubber.ts';
 import { SettingsService } from './settings.ts';
 import { streamAgent } from './sse/stream-agent.ts';
 import { SseWriter } from './sse/writer.ts';
@@ -93,15 +94,16 @@ export class Registry {
   }
 }
 
+/** A channel's status line, shown to clients: its error text may quote a token, so it is scrubbed. */
 function safeStatus(fn: () => string): string {
   try {
-    return fn();
+    return scrubSecrets(String(fn()));
   } catch (error) {
-    return `error: ${String((error as Error)?.message ?? error)}`;
+    return scrubSecrets(`error: ${String((error as Error)?.message ?? error)}`);
   }
 }
 
-/** Bearer token from the Authorization header (a bare token works too, as in the original). */
+/** Bearer token from the Authorization header (a bare token works too, as in the original): a JWT or an `aion_` API key. */
 function bearer(ctx: Context): string | undefined {
   const h = ctx.get('authorization');
   if (!h) return undefined;
@@ -112,7 +114,7 @@ function bearer(ctx: Context): string | undefined {
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
   const store = new Store(config.dataDir, log);
   await store.loadGlobals();
-  const accounts = new Accounts(store, config.jwtSecret);
+  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit });
   const usage = new UsageTracker(store);
   const settings = new SettingsService(store);
   await settings.load();
@@ -151,7 +153,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     chatQuota: (user) => usage.quota(user),
     setQuotaHeaders,
     accounts: {
-      signup: (i) => accounts.signup(i),
+      signup: (i, address) => accounts.signupFrom(address ?? 'unknown', i),
       login: (i, address) => accounts.login(i, address),
       updateProfile: (id, p) => accounts.updateProfile(id, p),
       changePassword: (id, o, n) => accounts.changePassword(id, o, n),
@@ -159,6 +161,11 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       adminUpdate: (id, p) => accounts.adminUpdate(id, p),
       usage: (user) => usage.usage(user),
       limits: (user) => limitsFor(user),
+      apiKeys: {
+        create: (userId, name) => accounts.apiKeys.create(userId, name),
+        list: (userId) => accounts.apiKeys.list(userId),
+        revoke: (userId, id) => accounts.apiKeys.revoke(userId, id),
+      },
     },
   };
 

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { SecretsApi } from './plugin-api/types.ts';
+import { secretsChanged } from './secret-scrubber.ts';
 import { writeFileDurable } from './store/durable-file.ts';
 
 /** Mask for display: empty → `""`; ≤ 8 chars → one `●` per char; else first 4 + `…` + last 4. */
@@ -63,6 +64,7 @@ export class Secrets implements SecretsApi {
         if (v === '') delete process.env[k];
         else process.env[k] = v;
       }
+      secretsChanged();
     };
     const result = this.chain.then(run, run);
     this.chain = result.catch(() => {});

@@ -3,6 +3,7 @@
  * feed the results back, repeat until the model stops or `maxSteps` is reached. Yields `AgentEvent`s; never throws
  * for provider or tool failures (they become an `error` event or an `ok:false` tool result).
  */
+import { scrubDeep, scrubSecrets, scrubSecretValues } from '../secret-scrubber.ts';
 import type {
   AgentEvent,
   ChatMessage,
@@ -106,7 +107,9 @@ async function needsApproval(tool: RegisteredTool, args: unknown, opts: LoopOpti
 /** Execute one tool call end to end, pushing approval/progress/result events. */
 async function executeCall(call: ToolUseBlock, opts: LoopOptions, queue: EventQueue<AgentEvent>, allowed: boolean): Promise<{ ok: boolean; result: unknown; durationMs: number }> {
   const started = performance.now();
-  const finish = (ok: boolean, result: unknown) => {
+  const finish = (ok: boolean, raw: unknown) => {
+    // What a tool returns reaches the user and the model: configured secrets never; an error not even a key-like string.
+    const result = ok ? scrubDeep(raw, scrubSecretValues) : scrubDeep(raw);
     const durationMs = Math.round(performance.now() - started);
     queue.push({ type: 'tool_result', id: call.id, name: call.name, result, ok, durationMs });
     opts.onToolResult?.({ name: call.name, ok, durationMs, error: ok ? undefined : String((result as any)?.error ?? result) });
@@ -277,6 +280,6 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
 export function providerMessage(error: any): string {
   const status = error?.status ?? error?.statusCode;
   const raw = String(error?.error?.error?.message ?? error?.error?.message ?? error?.message ?? error).slice(0, 500);
-  const clean = raw.replace(/(sk|key|token)[-_a-zA-Z0-9]{8,}/gi, '[redacted]');
+  const clean = scrubSecrets(raw);
   return status ? `Provider error ${status}: ${clean}` : `Provider error: ${clean}`;
 }

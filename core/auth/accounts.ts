@@ -1,13 +1,14 @@
 /**
- * Accounts: users in the global `users` collection, scrypt hashes, JWTs, login throttling. Plan and role are always
+ * Accounts: users in the global `users` collection, scrypt hashes, JWTs and personal API keys, login throttling. Plan and role are always
  * read from the store (never trusted from a token), so an admin's change applies at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Collection, Plan, Role, User } from '../plugin-api/types.ts';
-import { AppError, conflict, notFound, tooMany, unauthorized } from '../errors.ts';
+import { AppError, conflict, notFound, unauthorized } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
-import { SlidingWindow } from './sliding-window.ts';
+import { API_KEY_PREFIX, ApiKeys } from './api-keys.ts';
+import { SignInThrottle, type ThrottleLimits } from './sign-in-throttle.ts';
 import { signToken, verifyToken, type TokenClaims } from './tokens.ts';
 
 /** A stored user: the public fields plus what never leaves the server. */
@@ -17,8 +18,6 @@ export type UserRecord = User & {
   tokenVersion: number;
   updatedAt: number;
 };
-
-const LOGIN_WINDOW_MS = 15 * 60_000;
 
 /** The public view of a user record. */
 export function publicUser(r: UserRecord): User {
@@ -40,12 +39,14 @@ export class Accounts {
   private loaded: Promise<void> | undefined;
   /** Serialises signups so "first account becomes admin" and unique emails hold under concurrency. */
   private signupChain: Promise<unknown> = Promise.resolve();
-  private failuresByEmail = new SlidingWindow(LOGIN_WINDOW_MS, 10);
-  private attemptsByAddress = new SlidingWindow(LOGIN_WINDOW_MS, 50);
+  private readonly throttle: SignInThrottle;
+  readonly apiKeys: ApiKeys;
   private verified = new Map<string, { claims: TokenClaims; until: number }>();
 
-  constructor(store: Store, private readonly secret: Uint8Array) {
+  constructor(store: Store, private readonly secret: Uint8Array, limits: Partial<ThrottleLimits> = {}) {
     this.users = store.collection<UserRecord>('users');
+    this.throttle = new SignInThrottle(limits);
+    this.apiKeys = new ApiKeys(store);
   }
 
   private load(): Promise<void> {
@@ -102,18 +103,19 @@ export class Accounts {
   async login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }> {
     await this.load();
     const emailLower = input.email.trim().toLowerCase();
-    const wait = Math.max(this.failuresByEmail.retryAfterMs(emailLower), this.attemptsByAddress.retryAfterMs(address));
-    if (wait > 0) throw tooMany('Too many login attempts; try again later', wait / 1000);
-    this.attemptsByAddress.add(address);
-    const id = this.byEmail.get(emailLower);
-    const record = id ? this.cache.get(id) : undefined;
-    const ok = record ? await verifyPassword(input.password, record.passwordHash) : (await verifyPassword(input.password, await DUMMY_HASH_PROMISE), false);
-    if (!ok || !record) {
-      this.failuresByEmail.add(emailLower);
-      throw unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
-    }
-    this.failuresByEmail.reset(emailLower);
-    return { user: publicUser(record), token: await this.token(record) };
+    return this.throttle.guard(emailLower, address, async () => {
+      const id = this.byEmail.get(emailLower);
+      const record = id ? this.cache.get(id) : undefined;
+      const ok = record ? await verifyPassword(input.password, record.passwordHash) : (await verifyPassword(input.password, await DUMMY_HASH_PROMISE), false);
+      if (!ok || !record) throw unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
+      return { user: publicUser(record), token: await this.token(record) };
+    });
+  }
+
+  /** Signup from a client address: counted against that address's hourly signup budget first. */
+  async signupFrom(address: string, input: { email: string; password: string; displayName?: string }): Promise<{ user: User; token: string }> {
+    await this.throttle.signup(address);
+    return this.signup(input);
   }
 
   /**
@@ -121,6 +123,7 @@ export class Accounts {
    * cached briefly (the claims of a token never change); revocation and the user record are checked on every call.
    */
   async verify(token: string): Promise<User | undefined> {
+    if (token.startsWith(API_KEY_PREFIX)) return this.verifyApiKey(token);
     const now = Date.now();
     let cached = this.verified.get(token);
     if (!cached || cached.until <= now) {
@@ -135,6 +138,15 @@ export class Accounts {
     const record = this.cache.get(claims.sub);
     if (!record || record.tokenVersion !== claims.tv) return undefined;
     return publicUser(record);
+  }
+
+  /** A personal API key → its owner (an unknown or revoked key → `undefined`). */
+  private async verifyApiKey(key: string): Promise<User | undefined> {
+    const userId = await this.apiKeys.resolve(key);
+    if (!userId) return undefined;
+    await this.load();
+    const record = this.cache.get(userId);
+    return record && publicUser(record);
   }
 
   async get(id: string): Promise<User | undefined> {

@@ -1,10 +1,12 @@
 /**
  * One error middleware for the whole server: every failure becomes `{ error, code, details? }` with a 4xx status
- * (or a generic 500 whose real cause is only logged). No stack trace or secret ever reaches a client.
+ * (or a generic 500 with the request id, whose real cause is only logged). No stack trace, path or secret ever reaches a
+ * client.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { isAppError } from '../errors.ts';
+import { scrubPaths, scrubSecrets } from '../secret-scrubber.ts';
 
 const STATUS_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -34,7 +36,9 @@ export function errorMiddleware(log: Logger): Middleware {
       }
       if (isAppError(error)) {
         ctx.status = error.status;
-        ctx.body = { error: error.message, code: error.code, ...(error.details !== undefined ? { details: error.details } : {}), ...error.extra };
+        // A coded 5xx (provider failed, sandbox missing) keeps its message, without paths; the request id finds the log.
+        const message = error.status >= 500 ? scrubPaths(error.message) : error.message;
+        ctx.body = { error: message, code: error.code, ...(error.details !== undefined ? { details: error.details } : {}), ...error.extra, ...serverFault(ctx) };
         if (error.headers) ctx.set(error.headers);
         return;
       }
@@ -45,18 +49,23 @@ export function errorMiddleware(log: Logger): Middleware {
         const code =
           status === 400 && /json|parse|unexpected token/i.test(String(error.message)) ? 'INVALID_JSON' : STATUS_CODES[status] ?? 'BAD_REQUEST';
         const message =
-          status === 413 ? 'Request body too large' : code === 'INVALID_JSON' ? 'Malformed JSON body' : error.expose ? String(error.message) : 'Bad request';
+          status === 413 ? 'Request body too large' : code === 'INVALID_JSON' ? 'Malformed JSON body' : error.expose ? scrubSecrets(String(error.message)) : 'Bad request';
         ctx.body = { error: message, code };
         return;
       }
       log.error({ err: safeErr(error), reqId: ctx.state.reqId, plugin: ctx.state.plugin, path: ctx.path }, 'unhandled error');
       ctx.status = 500;
-      ctx.body = { error: 'Internal server error', code: 'INTERNAL_ERROR' };
+      ctx.body = { error: 'Internal server error', code: 'INTERNAL_ERROR', requestId: ctx.state.reqId };
     }
   };
 }
 
-/** An error for the log: message and stack, without attached request data. */
+/** A 5xx answer names the request id (the log has the cause); a 4xx needs none. */
+function serverFault(ctx: Context): { requestId?: string } {
+  return ctx.status >= 500 ? { requestId: ctx.state.reqId } : {};
+}
+
+/** An error for the log: message and stack, without attached request data (secrets are scrubbed by the logger). */
 export function safeErr(error: any) {
   return { message: String(error?.message ?? error), stack: error?.stack, code: error?.code };
 }

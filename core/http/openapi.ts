@@ -15,9 +15,47 @@ function schemaOf(s: ZodType | undefined): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * `getConversationsById` for `GET /conversations/:id`: the method, then each path segment in PascalCase, parameters as
+ * `By<Name>`. Client generators name their methods by it, so it must be stable and unique.
+ */
+export function deriveOperationId(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => {
+      const param = /^[:{]([A-Za-z0-9_]+)\}?$/.exec(seg);
+      return param ? `By${pascal(param[1])}` : pascal(seg);
+    });
+  return method.toLowerCase() + (words.join('') || 'Root');
+}
+
+function pascal(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** A unique id for each route: the route's own `operationId` when given, else derived; clashes get a numeric suffix. */
+function uniqueIds(records: RouteRecord[]): string[] {
+  const taken = new Set<string>();
+  return records.map((r) => {
+    const base = r.options.operationId?.trim() || deriveOperationId(r.method, r.path);
+    let id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+    taken.add(id);
+    return id;
+  });
+}
+
 export function openApiDocument(records: RouteRecord[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of records) {
+  const ids = uniqueIds(records);
+  const tags = new Set<string>();
+  for (const [i, r] of records.entries()) {
+    tags.add(r.plugin);
     const p = `/api${r.path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const params = [...p.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = schemaOf(r.options.query) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
@@ -27,6 +65,7 @@ export function openApiDocument(records: RouteRecord[], version: string) {
     const body = schemaOf(r.options.body);
     const access = r.options.access ?? 'user';
     (paths[p] ??= {})[r.method] = {
+      operationId: ids[i],
       summary: r.options.summary ?? `${r.method.toUpperCase()} ${p}`,
       tags: [r.plugin],
       ...(access === 'public' ? { security: [] } : {}),
@@ -43,9 +82,10 @@ export function openApiDocument(records: RouteRecord[], version: string) {
     openapi: '3.1.0',
     info: { title: 'AION', version, description: 'The AION control API and the ALIN REST API, generated from the loaded plugins.' },
     servers: [{ url: '/' }],
+    tags: [...tags].sort().map((name) => ({ name, description: `Routes of the ${name} plugin` })),
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or aion_ API key' } },
       schemas: {
         Error: {
           type: 'object',

@@ -51,6 +51,8 @@ export interface RouteOptions<B = unknown, Q = unknown, P = unknown> {
   params?: ZodType<P>;
   /** One line for the OpenAPI document. */
   summary?: string;
+  /** The OpenAPI `operationId` (default: derived from method and path, e.g. `getConversationsById`). */
+  operationId?: string;
   /** Parse multipart bodies (uploads) instead of JSON only. */
   multipart?: boolean;
   /** Answer with a raw stream (SSE): the host does not compress or buffer it. */
@@ -426,7 +428,8 @@ export interface SseStream {
 }
 
 export interface AccountsApi {
-  signup(input: { email: string; password: string; displayName?: string }): Promise<{ user: User; token: string }>;
+  /** `address`: the client's address, for the per-address signup limit. */
+  signup(input: { email: string; password: string; displayName?: string }, address?: string): Promise<{ user: User; token: string }>;
   login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }>;
   updateProfile(userId: string, patch: { displayName?: string; email?: string }): Promise<User>;
   changePassword(userId: string, oldPassword: string, newPassword: string): Promise<void>;
@@ -436,6 +439,25 @@ export interface AccountsApi {
   usage(user: User): Promise<{ messagesThisHour: number; messagesLimit: number | null; messagesRemaining: number | null; tokensToday: number; tokensByDay: Record<string, number> }>;
   /** The limits of the user's plan. */
   limits(user: User): { messagesPerHour: number | null; toolCallsPerMessage: number | null; tbwo: boolean; maxTokens: number; thinkingBudget: number };
+  /** Personal API keys (`aion_…`), accepted as bearer tokens like a JWT; only their hash is stored. */
+  apiKeys: {
+    /** The key's secret is in `key`, returned this once. */
+    create(userId: string, name: string): Promise<{ key: string; apiKey: ApiKeyInfo }>;
+    list(userId: string): Promise<ApiKeyInfo[]>;
+    /** 404 `API_KEY_NOT_FOUND` unless the key is the user's. */
+    revoke(userId: string, id: string): Promise<void>;
+  };
+}
+
+/** What is shown of a personal API key: never the key itself. */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  /** The first characters of the key (`aion_` + 7), to recognise it. */
+  prefix: string;
+  createdAt: number;
+  /** Last time it authenticated a request (ms), or `null`; updated within a minute of use. */
+  lastUsedAt: number | null;
 }
 
 /** Keys and tokens from the environment / `ENV_FILE`. Values are never logged. */

@@ -2,6 +2,7 @@
  * The two SSE dialects of `events.md` as mappings from `AgentEvent` to frames. `null` = no frame for this event.
  */
 import type { AgentEvent } from '../plugin-api/types.ts';
+import { scrubSecrets } from '../secret-scrubber.ts';
 
 export type Dialect = 'aion' | 'alin';
 export type Frame = { type: string; payload: Record<string, unknown> } | null;
@@ -46,7 +47,7 @@ export function aionFrame(ev: AgentEvent, state: { approvalPending: boolean }): 
       };
     }
     case 'error':
-      return { type: 'error', payload: { message: ev.message, code: ev.code } };
+      return { type: 'error', payload: { message: scrubSecrets(ev.message), code: ev.code } };
     default:
       return null;
   }
@@ -74,7 +75,7 @@ export function alinFrame(ev: AgentEvent, state: { model: string; usage: { input
     case 'done':
       return { type: 'done', payload: { model: state.model, stopReason: ev.stopReason, inputTokens: state.usage.inputTokens, outputTokens: state.usage.outputTokens } };
     case 'error':
-      return { type: 'error', payload: { error: ev.message, code: ev.code } };
+      return { type: 'error', payload: { error: scrubSecrets(ev.message), code: ev.code } };
     default:
       return null;
   }

@@ -1,9 +1,11 @@
 /**
- * Accounts (`alin-api.md` → Accounts): signup, login, me, profile, change-password, and admin user management.
+ * Accounts (`alin-api.md` → Accounts): signup, login, me, profile, change-password, personal API keys, and admin user
+ * management.
  * Required: it cannot be disabled.
  */
 import { z } from 'zod';
 import { definePlugin } from '../../core/plugin-api/index.ts';
+import { registerApiKeyRoutes } from './api-keys.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(8, 'must be at least 8 characters').max(256);
@@ -21,7 +23,7 @@ export default definePlugin({
       summary: 'Create an account (the first becomes admin)',
       body: z.object({ email: Email, password: Password, displayName: z.string().trim().max(100).optional() }),
     }, async (c, { body }) => {
-      const { user, token } = await accounts.signup(body);
+      const { user, token } = await accounts.signup(body, c.ip || 'unknown');
       c.status = 201;
       return { success: true, token, user };
     });
@@ -52,6 +54,8 @@ export default definePlugin({
       await accounts.changePassword(user!.id, body.oldPassword, body.newPassword);
       return { success: true };
     });
+
+    registerApiKeyRoutes(ctx);
 
     ctx.routes.get('/admin/users', { access: 'admin', summary: 'All users' }, async () => ({ success: true, users: await accounts.list() }));
 

@@ -116,7 +116,7 @@ test('a plugin whose timer throws is marked error and the host keeps serving', a
   assert.match(crashy.error, /timer blew up/);
   const thrown = await s.api('GET', '/api/crashy/throw');
   assert.equal(thrown.status, 500);
-  assert.deepEqual(thrown.body, { error: 'Internal server error', code: 'INTERNAL_ERROR' });
+  assert.deepEqual(thrown.body, { error: 'Internal server error', code: 'INTERNAL_ERROR', requestId: thrown.headers.get('x-request-id') });
   assert.equal((await s.api('GET', '/api/health')).status, 200);
 });
 

@@ -1,0 +1,102 @@
+/**
+ * Sign-in and signup throttling on rate-limiter-flexible, shaped so that an attacker cannot lock the owner out:
+ *
+ * - failed logins are counted per account *and* address pair (10 per 15 min): guessing one account's password from
+ *   one address stops there, while the owner signing in from anywhere else is untouched;
+ * - a wider budget per address (100 failures per 15 min) stops one address from guessing across many accounts;
+ * - a successful login is never counted: it clears its pair and gives back its point of the address budget;
+ * - signups are limited per address (`SIGNUP_RATE_LIMIT` an hour, default 10).
+ *
+ * An "address" is an IPv4 address or an IPv6 /64 (see `addressBucket`). *
+ * The limiters live in memory (one process); a restart forgets them.
+ */
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { tooMany } from '../errors.ts';
+import { addressBucket } from '../http/client-address.ts';
+
+export interface ThrottleLimits {
+  /** Failed logins per account and address in `loginWindowSeconds`. */
+  pairFailures: number;
+  /** Failed logins per address (any accounts) in `loginWindowSeconds`. */
+  addressFailures: number;
+  loginWindowSeconds: number;
+  /** Signups per address and hour; 0 = unlimited. */
+  signupsPerHour: number;
+}
+
+export const DEFAULT_LIMITS: ThrottleLimits = { pairFailures: 10, addressFailures: 100, loginWindowSeconds: 15 * 60, signupsPerHour: 10 };
+
+export class SignInThrottle {
+  private readonly pair: RateLimiterMemory;
+  private readonly address: RateLimiterMemory;
+  private readonly signups: RateLimiterMemory | undefined;
+  private readonly limits: ThrottleLimits;
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(limits: Partial<ThrottleLimits> = {}) {
+    const l = (this.limits = { ...DEFAULT_LIMITS, ...limits });
+    this.pair = new RateLimiterMemory({ keyPrefix: 'login-pair', points: l.pairFailures, duration: l.loginWindowSeconds });
+    this.address = new RateLimiterMemory({ keyPrefix: 'login-addr', points: l.addressFailures, duration: l.loginWindowSeconds });
+    this.signups = l.signupsPerHour > 0 ? new RateLimiterMemory({ keyPrefix: 'signup-addr', points: l.signupsPerHour, duration: 3600 }) : undefined;
+  }
+
+  /**
+   * Run one login attempt under the limits: `attempt` checks the password and throws when it is wrong (a failure,
+   * counted), or returns (a success, which clears the pair and is not counted). Attempts of one pair run one after
+   * another, so a concurrent burst cannot slip past the check before its failures are counted; the address budget is
+   * taken before the check and given back on success, for the same reason across accounts.
+   */
+  guard<T>(emailLower: string, clientAddress: string, attempt: () => Promise<T>): Promise<T> {
+    const address = addressBucket(clientAddress);
+    const pairKey = `${emailLower}\u0000${address}`;
+    return this.serial(pairKey, async () => {
+      const pairState = await this.pair.get(pairKey);
+      if (pairState && pairState.consumedPoints >= this.limits.pairFailures) throw refused(pairState.msBeforeNext);
+      try {
+        await this.address.consume(address);
+      } catch (rejection) {
+        throw refused(msOf(rejection));
+      }
+      let result: T;
+      try {
+        result = await attempt();
+      } catch (failure) {
+        await this.pair.penalty(pairKey, 1);
+        throw failure;
+      }
+      await this.pair.delete(pairKey);
+      await this.address.reward(address, 1);
+      return result;
+    });
+  }
+
+  /** Runs `task` after every earlier task of the same key has settled. */
+  private serial<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const settled = run.then(() => {}, () => {});
+    this.chains.set(key, settled);
+    void settled.then(() => {
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
+    return run;
+  }
+
+  /** Count one signup from `address`; 429 when the hourly budget is spent. */
+  async signup(clientAddress: string): Promise<void> {
+    if (!this.signups) return;
+    try {
+      await this.signups.consume(addressBucket(clientAddress));
+    } catch (rejection) {
+      throw tooMany('Too many accounts created from this address; try again later', msOf(rejection) / 1000);
+    }
+  }
+}
+
+function msOf(rejection: unknown): number {
+  return rejection instanceof RateLimiterRes ? rejection.msBeforeNext : 60_000;
+}
+
+function refused(ms: number) {
+  return tooMany('Too many failed sign-in attempts; try again later', ms / 1000);
+}
