@@ -83,7 +83,7 @@ export async function chatCompletions(ctx: PluginContext, c: Context, user: User
     }
     return undefined;
   }
-  c.req.once('close', () => {
+  c.res.once('close', () => {
     if (!c.res.writableFinished) controller.abort(new Error('client disconnected'));
   });
   const result = new TurnResult();
