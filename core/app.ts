@@ -17,6 +17,7 @@ import { jsonDepthLimit } from './http/json-depth.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { serveWeb } from './http/static.ts';
 import { createLogger } from './log.ts';
+import { httpMetrics, metricsEndpoint } from './metrics/index.ts';
 import { createRuntime, type CoreServices } from './runtime.ts';
 import { configureScrubber } from './secret-scrubber.ts';
 
@@ -47,6 +48,7 @@ export function createApp(core: CoreServices): Koa {
       }
     }
   });
+  app.use(httpMetrics());
   app.use(errorMiddleware(log));
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
@@ -75,6 +77,11 @@ export function createApp(core: CoreServices): Koa {
     }
     await next();
   });
+  app.use(metricsEndpoint({
+    enabled: () => !/^(0|false|off)$/i.test(process.env.METRICS_ENABLED ?? ''),
+    token: () => core.secrets.get('METRICS_TOKEN'),
+    authenticate: (ctx) => core.authenticate(ctx),
+  }));
   app.use(serveWeb(config.webDir));
   app.use(core.host.middleware());
   return app;

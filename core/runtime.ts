@@ -35,6 +35,7 @@ import { EventHub } from './events/hub.ts';
 import { Store } from './store/store.ts';
 import { directorySize } from './util/directory-size.ts';
 import { LocalEmbedder, MemoryStore } from './memory/index.ts';
+import { instrumentAgent } from './metrics/index.ts';
 import { WorkspaceService } from './workspace/service.ts';
 
 export interface CoreServices {
@@ -56,6 +57,8 @@ export interface CoreServices {
   events: EventHub;
   host: PluginHost;
   registry: Registry;
+  /** The caller of a request (bearer token), as every route resolves it. */
+  authenticate(ctx: Context): Promise<User | undefined>;
 }
 
 /** Snapshots of what the loaded plugins registered, rebuilt on every plugin swap. */
@@ -143,10 +146,24 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     memory: () => core.memory,
     log,
   });
+  instrumentAgent(core.agent);
   core.sse = { streamAgent, open: (ctx) => new SseWriter(ctx) };
   core.events = new EventHub();
+  /** The caller of a request from its bearer token; resolved once per request (routes, `/metrics`, plugins). */
+  const authenticate = async (ctx: Context): Promise<{ user?: User; error?: AppError }> => {
+    if (ctx.state.authResolved) return { user: ctx.state.user as User | undefined, error: ctx.state.authError };
+    ctx.state.authResolved = true;
+    const token = bearer(ctx);
+    if (!token) return { error: unauthorized('Authentication required') };
+    const user = await accounts.verify(token);
+    ctx.state.user = user;
+    if (!user) ctx.state.authError = unauthorized('Invalid or expired token', 'INVALID_TOKEN');
+    return { user, error: ctx.state.authError as AppError | undefined };
+  };
+  core.authenticate = async (ctx) => (await authenticate(ctx)).user;
   core.authApi = {
     verify: (token) => accounts.verify(token),
+    authenticate: core.authenticate,
     getUser: (id) => accounts.get(id),
     firstAdmin: () => accounts.firstAdmin(),
     consumeChat: (user) => usage.consume(user),
@@ -176,16 +193,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     store,
     log,
     {
-      authenticate: async (ctx) => {
-        if (ctx.state.authResolved) return { user: ctx.state.user as User | undefined, error: ctx.state.authError };
-        ctx.state.authResolved = true;
-        const token = bearer(ctx);
-        if (!token) return { error: unauthorized('Authentication required') };
-        const user = await accounts.verify(token);
-        ctx.state.user = user;
-        if (!user) ctx.state.authError = unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-        return { user, error: ctx.state.authError as AppError | undefined };
-      },
+      authenticate,
       chatQuota: async (ctx, user) => {
         const q = await usage.consume(user).catch((error) => {
           if (error instanceof AppError && error.status === 429) {

@@ -1,11 +1,23 @@
-// `npm start`: rebuild the control panel when its sources are newer than the bundle, then run the server from the
-// TypeScript sources through tsx (no separate build step needed).
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+// `npm start`: refuse a Node.js older than `engines.node`, rebuild the control panel when its sources are newer than
+// the bundle (it builds from runtime dependencies only, so `npm ci --omit=dev` is enough), then run the server from
+// the TypeScript sources through tsx.
+//
+// No static imports: they would be loaded before the version check, and on an old Node a module of ours (or of a
+// dependency) may fail first with an obscure error instead of the clear message below.
+const { readFileSync, existsSync, readdirSync, statSync } = await import('node:fs');
+const path = await import('node:path');
+const { fileURLToPath } = await import('node:url');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const wanted = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines?.node;
+if (wanted) {
+  const { default: semver } = await import('semver');
+  if (!semver.satisfies(process.versions.node, wanted)) {
+    console.error(`AION needs Node.js ${wanted} (engines.node in package.json); this is Node.js ${process.versions.node} (${process.execPath}).`);
+    console.error('Install a newer Node.js (24 LTS recommended, e.g. from https://nodejs.org or your package manager) and run npm start again.');
+    process.exit(1);
+  }
+}
 
 function newest(dir) {
   let t = 0;
@@ -17,6 +29,7 @@ function newest(dir) {
   return t;
 }
 
+// A container image ships web/dist without web/src: nothing to rebuild then.
 const webSrc = path.join(root, 'web', 'src');
 const webOut = path.join(root, 'web', 'dist', 'index.html');
 if (existsSync(webSrc) && (!existsSync(webOut) || newest(webSrc) > statSync(webOut).mtimeMs)) {
@@ -29,5 +42,6 @@ if (existsSync(webSrc) && (!existsSync(webOut) || newest(webSrc) > statSync(webO
   }
 }
 
+const { register } = await import('tsx/esm/api');
 register();
 await import('../core/main.ts');

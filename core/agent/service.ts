@@ -12,6 +12,8 @@ import type {
   AgentTurnRequest,
   ChatMessage,
   ContentBlock,
+  DirectTool,
+  DirectToolCall,
   DoneHook,
   MemoryApi,
   ProviderDefinition,
@@ -26,6 +28,7 @@ import type { SettingsService } from '../settings.ts';
 import type { Store } from '../store/store.ts';
 import { formatMemoriesForPrompt } from '../memory/prompt.ts';
 import { Approvals } from './approvals.ts';
+import { callDirectTool, listDirectTools, type DirectToolDeps } from './direct-tools.ts';
 import { agentLoop, newTurnRecord, type TurnRecord } from './loop.ts';
 import { resolveModel, type ProviderLookup } from './model-resolution.ts';
 import type { RegisteredTool } from './tool-registry.ts';
@@ -104,6 +107,18 @@ export class AgentService implements AgentApi {
     if (!set) return 0;
     for (const c of set) c.abort(new Error('stopped'));
     return set.size;
+  }
+
+  private get direct(): DirectToolDeps {
+    return { tools: this.deps.tools, toolResultHooks: this.deps.toolResultHooks, timeoutMs: () => this.deps.settings.get().tool_timeout_ms };
+  }
+
+  toolsFor(user: User): Promise<DirectTool[]> {
+    return listDirectTools(this.direct, user);
+  }
+
+  callTool(request: DirectToolCall): Promise<{ ok: boolean; result: unknown }> {
+    return callDirectTool(this.direct, request);
   }
 
   approve(user: User, id: string, approved: boolean): boolean {

@@ -3,7 +3,7 @@
  * zod schemas, so it is always what the server really accepts.
  */
 import { z, type ZodType } from 'zod';
-import type { RouteRecord } from './route-table.ts';
+import { publicPath, type RouteRecord } from './route-table.ts';
 
 function schemaOf(s: ZodType | undefined): Record<string, unknown> | undefined {
   if (!s) return undefined;
@@ -56,7 +56,7 @@ export function openApiDocument(records: RouteRecord[], version: string) {
   const tags = new Set<string>();
   for (const [i, r] of records.entries()) {
     tags.add(r.plugin);
-    const p = `/api${r.path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const p = publicPath(r).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const params = [...p.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = schemaOf(r.options.query) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
     for (const [name, schema] of Object.entries(query?.properties ?? {})) {

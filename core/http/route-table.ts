@@ -37,6 +37,8 @@ export function createPluginRoutes(plugin: string, sink: RouteRecord[]): PluginR
     (m: HttpMethod, preset: RouteOptions = {}) =>
     (path: string, optionsOrHandler: RouteOptions | RouteHandler, handler?: RouteHandler) => {
       if (!PATH.test(path)) throw new Error(`plugin ${plugin}: invalid route path "${path}"`);
+      const rootMounted = typeof optionsOrHandler === 'object' && optionsOrHandler.root === true;
+      if (rootMounted && /^\/api(\/|$)/.test(path)) throw new Error(`plugin ${plugin}: a root route may not start with /api ("${path}")`);
       const options = typeof optionsOrHandler === 'function' ? {} : optionsOrHandler;
       const fn = typeof optionsOrHandler === 'function' ? optionsOrHandler : handler;
       if (typeof fn !== 'function') throw new Error(`plugin ${plugin}: route ${m.toUpperCase()} ${path} has no handler`);
@@ -82,7 +84,8 @@ function routeMiddleware(record: RouteRecord, services: RouteServices): Middlewa
  */
 export function composeRouter(records: RouteRecord[], services: RouteServices, disabled: Array<{ plugin: string; method: HttpMethod; path: string }>): Middleware {
   const router = new Router({ prefix: '/api' });
-  for (const r of records) router.register(r.path, [r.method.toUpperCase()], routeMiddleware(r, services));
+  const rootRouter = new Router();
+  for (const r of records) (r.options.root ? rootRouter : router).register(r.path, [r.method.toUpperCase()], routeMiddleware(r, services));
   const live = new Set(records.map((r) => `${r.method} ${r.path}`));
   for (const d of disabled) {
     if (live.has(`${d.method} ${d.path}`)) continue;
@@ -90,5 +93,12 @@ export function composeRouter(records: RouteRecord[], services: RouteServices, d
       throw notFound(`Plugin ${d.plugin} is disabled`, 'PLUGIN_DISABLED');
     });
   }
-  return router.routes() as Middleware;
+  const api = router.routes() as Middleware;
+  const root = rootRouter.routes() as Middleware;
+  return (ctx, next) => api(ctx, () => root(ctx, next));
+}
+
+/** The public path of a route record (`/api` + path, or the path itself for root routes). */
+export function publicPath(record: Pick<RouteRecord, 'path' | 'options'>): string {
+  return record.options.root ? record.path : `/api${record.path}`;
 }

@@ -1,6 +1,7 @@
 /**
- * Serves the control panel: files of `web/dist/` (the esbuild bundle), `index.html` for every other non-API GET (the
- * panel routes in the browser). Strict Content-Security-Policy: everything ships in the bundle, no inline script.
+ * Serves the control panel: files of `web/dist/` (the esbuild bundle) and `index.html` for the panel's own paths only.
+ * Every other path falls through to the JSON 404, so `/v1/...`, `/metrics` or `/whatever.json` never answer with the
+ * page. Strict Content-Security-Policy: everything ships in the bundle, no inline script.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,13 @@ const TYPES: Record<string, string> = {
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+/**
+ * The panel's pages. It routes by hash (`/#/plugins`, `web/src/router.ts`), so its real page is `/`; the route ids as
+ * paths (`/plugins`) are served too, for links typed or shared without the hash. Keep in step with `ROUTES` there
+ * (tests/interop/unknown-paths.test.ts checks it).
+ */
+export const PANEL_PATHS = new Set(['/', '/index.html', '/chat', '/plugins', '/providers', '/memory', '/prompts', '/channels', '/system']);
+
 export function serveWeb(webDir: string): Middleware {
   const roots = [path.join(webDir, 'dist'), path.join(webDir, 'public')];
   return async (ctx, next) => {
@@ -37,10 +45,11 @@ export function serveWeb(webDir: string): Middleware {
     }
     const isAsset = !!file;
     if (!file) {
-      if (path.extname(rel)) return next(); // a missing asset is a 404, not the page
+      if (!PANEL_PATHS.has(ctx.path.replace(/\/+$/, '') || '/')) return next();
       file = roots.map((r) => path.join(r, 'index.html')).find((f) => existsSync(f));
       if (!file) return next();
     }
+    ctx.state.panel = true;
     ctx.set('Content-Security-Policy', CSP);
     ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
     ctx.set('Cache-Control', isAsset && /-[A-Z0-9]{8}\./i.test(path.basename(file)) ? 'public, max-age=31536000, immutable' : 'no-cache');

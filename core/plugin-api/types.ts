@@ -59,6 +59,11 @@ export interface RouteOptions<B = unknown, Q = unknown, P = unknown> {
   stream?: boolean;
   /** Plan quota applied before the handler (`chat` counts against the hourly chat limit). */
   quota?: 'chat';
+  /**
+   * Mount at the server root instead of under `/api` — for protocol endpoints other clients expect at a fixed place
+   * (`/v1/...` of the OpenAI API, `/mcp`). The path must not start with `/api`.
+   */
+  root?: boolean;
 }
 
 /** What a handler receives besides the Koa context: the parsed inputs and the caller. */
@@ -370,6 +375,38 @@ export interface AgentApi {
   resetSession(userId: string): Promise<string>;
   /** The user's current AION session conversation id. */
   currentSession(userId: string): Promise<string>;
+  /**
+   * The server-side tools as `user` may call them directly (outside a model turn, e.g. through MCP), with their JSON
+   * Schema and whether a call needs the user's approval (decided for this user; an error while deciding = yes).
+   */
+  toolsFor(user: User): Promise<DirectTool[]>;
+  /**
+   * Run one server-side tool for `user`: arguments validated, approval asked through `confirm` when the tool needs it
+   * (no `confirm` = denied), timeout and signal applied, tool-result hooks called. Never throws for tool failures.
+   */
+  callTool(request: DirectToolCall): Promise<{ ok: boolean; result: unknown }>;
+}
+
+/** A tool as `AgentApi.toolsFor` lists it. */
+export interface DirectTool {
+  name: string;
+  description: string;
+  risk: ToolRisk;
+  plugin: string;
+  inputSchema: JsonSchema;
+  needsApproval: boolean;
+}
+
+/** One direct tool call (`AgentApi.callTool`). */
+export interface DirectToolCall {
+  user: User;
+  name: string;
+  args: unknown;
+  signal?: AbortSignal;
+  /** Recorded as the call's conversation (default `direct`). */
+  conversationId?: string;
+  /** Ask the user; resolve true to run. */
+  confirm?: (question: { name: string; args: unknown; risk: ToolRisk; message: string }) => Promise<boolean>;
 }
 
 // ───────────────────────────── workspace ─────────────────────────────
@@ -392,6 +429,11 @@ export interface QuotaStatus {
 export interface AuthApi {
   /** Verify a bearer token → user, or `undefined`. */
   verify(token: string): Promise<User | undefined>;
+  /**
+   * The caller of a request, from its `Authorization` header, exactly as routes authenticate (every token kind the
+   * host accepts); `undefined` when absent or invalid. For public routes that answer auth failures in their own shape.
+   */
+  authenticate(ctx: KoaContext): Promise<User | undefined>;
   /** Find a user by id. */
   getUser(id: string): Promise<User | undefined>;
   /** The first admin (channels act as it by default). */
@@ -574,7 +616,11 @@ export interface PluginContext<S = Record<string, unknown>> {
   /** The plugin's name. */
   readonly name: string;
   readonly routes: PluginRoutes;
-  readonly tools: { register<A>(def: ToolDefinition<A>): void };
+  /**
+   * Tools of this plugin. Registered or removed after `setup` returned (tools discovered at run time, e.g. of MCP
+   * servers), they take effect at once.
+   */
+  readonly tools: { register<A>(def: ToolDefinition<A>): void; unregister(name: string): boolean };
   readonly providers: { register(def: ProviderDefinition): void };
   readonly embedders: { register(def: EmbedderDefinition): void };
   readonly channels: { register(def: ChannelDefinition): void };

@@ -32,6 +32,10 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     },
   };
   const log: Logger = gen.log;
+  // Tools added or removed once this generation is live (after setup) must reach the registry now, not at the next swap.
+  const refreshIfLive = () => {
+    if (core.host.generations().includes(gen)) core.host.onChange();
+  };
   return {
     name,
     routes: createPluginRoutes(name, ledger.routes),
@@ -40,6 +44,12 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
         if (ledger.tools.has(def.name)) throw new Error(`tool ${def.name} registered twice`);
         registerTool(def, name); // validates the definition now, so setup fails loudly
         ledger.tools.set(def.name, def);
+        refreshIfLive();
+      },
+      unregister(toolName) {
+        const removed = ledger.tools.delete(toolName);
+        if (removed) refreshIfLive();
+        return removed;
       },
     },
     providers: {

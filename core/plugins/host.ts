@@ -10,11 +10,12 @@ import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Collection, PluginDefinition, PluginStatus } from '../plugin-api/types.ts';
 import { conflict, notFound } from '../errors.ts';
-import { composeRouter, type HttpMethod, type RouteRecord, type RouteServices } from '../http/route-table.ts';
+import { composeRouter, publicPath, type HttpMethod, type RouteRecord, type RouteServices } from '../http/route-table.ts';
 import type { Store } from '../store/store.ts';
 import { bundlePlugin, publishPluginApi, pruneBundles } from './bundle.ts';
 import { discoverPlugins, type DiscoveredPlugin } from './discover.ts';
 import { Generation, withTimeout } from './generation.ts';
+import { pluginErrors, recordPluginLoad } from '../metrics/index.ts';
 
 const SETUP_TIMEOUT_MS = 10_000;
 const WATCH_DEBOUNCE_MS = 200;
@@ -153,6 +154,7 @@ export class PluginHost {
         const message = String(error?.message ?? error);
         e.status = 'error';
         e.error = message;
+        recordPluginLoad(name, false);
         this.log.error({ plugin: name, error: message }, 'plugin failed to load; the previous generation (if any) keeps serving');
         if (gen) await gen.dispose({ waitForRequests: false });
         if (previousStatus === 'loaded' && e.current) e.status = 'error';
@@ -160,6 +162,7 @@ export class PluginHost {
       }
       const old = e.current;
       e.current = gen;
+      recordPluginLoad(name, true);
       e.status = 'loaded';
       e.error = undefined;
       e.loadMs = Math.round((performance.now() - started) * 10) / 10;
@@ -230,7 +233,7 @@ export class PluginHost {
         tools: live ? [...live.ledger.tools.values()].map((t) => ({ name: t.name, description: t.description })) : [],
         providers: live ? [...live.ledger.providers.keys()] : [],
         channels: live ? [...live.ledger.channels.keys()] : [],
-        routes: live ? live.ledger.routes.map((r) => `${r.method.toUpperCase()} /api${r.path}`) : [],
+        routes: live ? live.ledger.routes.map((r) => `${r.method.toUpperCase()} ${publicPath(r)}`) : [],
         loadMs: e.loadMs,
         loadedAt: e.loadedAt,
       };
@@ -303,6 +306,7 @@ export class PluginHost {
     if (!e) return undefined;
     e.status = 'error';
     e.error = `uncaught: ${stack.split('\n')[0]}`;
+    pluginErrors.inc({ plugin: match[1] });
     return match[1];
   }
 

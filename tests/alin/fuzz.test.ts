@@ -148,7 +148,10 @@ it(`${TOTAL} random and malformed requests across every route: never a 5xx (seed
       else if (body && !body.json && r.status !== 400 && r.status !== 413) failures.push(`invalid JSON not refused: ${what}`);
       else if (body && body.raw.length > 1_100_000 && r.status !== 413) failures.push(`1 MB body not refused: ${what}`);
       // Browser-facing pages (the OAuth callback) answer HTML; every JSON error has the envelope.
-      else if (r.status >= 400 && /json/.test(r.headers.get('content-type') ?? '') && (typeof r.body?.error !== 'string' || typeof r.body?.code !== 'string')) failures.push(`error without { error, code }: ${what}`);
+      // Protocol endpoints answer in their protocol's error shape: OpenAI's `{ error: { message, … } }` on /v1, JSON-RPC on /mcp.
+      else if (r.status >= 400 && /json/.test(r.headers.get('content-type') ?? '') && /^\/(v1\/|mcp(\?|$))/.test(path)) {
+        if (typeof r.body?.error !== 'string' && typeof r.body?.error?.message !== 'string') failures.push(`protocol error without a message: ${what}`);
+      } else if (r.status >= 400 && /json/.test(r.headers.get('content-type') ?? '') && (typeof r.body?.error !== 'string' || typeof r.body?.code !== 'string')) failures.push(`error without { error, code }: ${what}`);
       else if (/\bat .+\.(ts|js):\d+:\d+/.test(r.text)) failures.push(`stack trace in a response: ${what}`);
     }
   };

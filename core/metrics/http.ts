@@ -1,0 +1,62 @@
+/**
+ * HTTP metrics and the scrape endpoint. `GET /metrics` (Prometheus text) needs `Authorization: Bearer <METRICS_TOKEN>`
+ * or an admin's token; `METRICS_ENABLED=0` turns it off (then it is an unknown path: JSON 404).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import type { User } from '../plugin-api/types.ts';
+import { forbidden, unauthorized } from '../errors.ts';
+import { httpDuration, httpRequests, registry } from './registry.ts';
+
+/** The route label: the matched router pattern, `panel` for the control panel's files, else `unmatched`. */
+function routeLabel(ctx: Context): string {
+  const matched = (ctx as any)._matchedRoute;
+  if (typeof matched === 'string') return matched;
+  if (ctx.state.panel) return 'panel';
+  return ctx.path === '/metrics' || ctx.path === '/api/openapi.json' ? ctx.path : 'unmatched';
+}
+
+/** Counts every request when its response has finished (so streams are timed to their end). */
+export function httpMetrics(): Middleware {
+  return async (ctx, next) => {
+    const end = httpDuration.startTimer();
+    const record = () => {
+      const labels = { method: ctx.method, route: routeLabel(ctx), status: String(ctx.status) };
+      httpRequests.inc(labels);
+      end(labels);
+    };
+    ctx.res.once('close', record);
+    await next();
+  };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export interface MetricsEndpointOptions {
+  enabled: () => boolean;
+  token: () => string | undefined;
+  /** The caller from the request's bearer token (same rules as every route). */
+  authenticate: (ctx: Context) => Promise<User | undefined>;
+}
+
+export function metricsEndpoint(opts: MetricsEndpointOptions): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== '/metrics' || !opts.enabled() || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    const header = ctx.get('authorization');
+    const given = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
+    if (!given) throw unauthorized('Authentication required: an admin token or METRICS_TOKEN');
+    const token = opts.token();
+    if (!(token && token.length >= 16 && sameSecret(given, token))) {
+      const user = await opts.authenticate(ctx);
+      if (!user) throw unauthorized('Invalid token', 'INVALID_TOKEN');
+      if (user.role !== 'admin') throw forbidden('Admin only');
+    }
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  };
+}

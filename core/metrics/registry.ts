@@ -1,0 +1,79 @@
+/**
+ * The server's Prometheus metrics (prom-client): one registry per process, so the hooks in the agent loop and the
+ * plugin host can record without being handed an object. Label values are bounded: routes are the router's patterns
+ * (never raw paths), tools and providers are registered names.
+ */
+import client from 'prom-client';
+
+export const registry = new client.Registry();
+
+// Event-loop lag, heap and RSS, GC, handles: prom-client's standard process and Node.js metrics.
+client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+
+export const httpRequests = new client.Counter({
+  name: 'aion_http_requests_total',
+  help: 'HTTP requests by method, route pattern and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+export const httpDuration = new client.Histogram({
+  name: 'aion_http_request_duration_seconds',
+  help: 'HTTP request duration until the response is finished (streams: until they end)',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [registry],
+});
+
+export const chatTurns = new client.Counter({
+  name: 'aion_chat_turns_total',
+  help: 'Agent turns by kind (run = full agent, turn = one model turn) and outcome',
+  labelNames: ['kind', 'provider', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const timeToFirstToken = new client.Histogram({
+  name: 'aion_chat_time_to_first_token_seconds',
+  help: 'Time from the start of a turn to the first text, thinking or tool-call event of the model',
+  labelNames: ['provider'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  registers: [registry],
+});
+
+export const tokens = new client.Counter({
+  name: 'aion_tokens_total',
+  help: 'Tokens by provider and direction (input, output)',
+  labelNames: ['provider', 'direction'] as const,
+  registers: [registry],
+});
+
+export const toolCalls = new client.Counter({
+  name: 'aion_tool_calls_total',
+  help: 'Server-side tool calls by tool and outcome (ok, error)',
+  labelNames: ['tool', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const pluginLoads = new client.Counter({
+  name: 'aion_plugin_loads_total',
+  help: 'Plugin loads and reloads by plugin and outcome (ok, error)',
+  labelNames: ['plugin', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const pluginErrors = new client.Counter({
+  name: 'aion_plugin_uncaught_errors_total',
+  help: 'Uncaught errors charged to a plugin (its timers and handlers)',
+  labelNames: ['plugin'] as const,
+  registers: [registry],
+});
+
+/** Record one finished tool call (agent loop and direct calls). */
+export function recordToolCall(tool: string, ok: boolean): void {
+  toolCalls.inc({ tool, outcome: ok ? 'ok' : 'error' });
+}
+
+/** Record one plugin load attempt. */
+export function recordPluginLoad(plugin: string, ok: boolean): void {
+  pluginLoads.inc({ plugin, outcome: ok ? 'ok' : 'error' });
+}
