@@ -110,3 +110,28 @@ export function confineScript(opts: ConfineOptions): string {
   lines.push('echo ok >&3; exec 3>&-;');
   return lines.join(' ');
 }
+
+/**
+ * The lighter view for a host program run on a user's behalf (the Claude CLI): it keeps the network, the host's
+ * /tmp and the account's home (its credentials), but the data folder is covered save its own working folder (the
+ * shell's cwd, bound back), the keys file is covered, and the installation is bound read-only. Runs before the
+ * capabilities are dropped, so the program cannot unmount any of it, nor reach the server through /proc/<pid>/root.
+ */
+export function hostProgramScript(opts: Omit<ConfineOptions, 'tmpBytes'>): string {
+  const ws = opts.workspace;
+  const hidden = realExisting(opts.hidden).map((p) => ({ p, dir: statSync(p).isDirectory() }));
+  const lines: string[] = [READ_ONLY_SWEEP[1]];
+  const covered: string[] = [];
+  for (const h of hidden) {
+    if (covered.some((dir) => isInside(dir, h.p))) continue;
+    if (h.dir) covered.push(h.p);
+    lines.push(cover(h.p, h.dir));
+  }
+  lines.push(`mkdir -p ${q(ws)} && mount -c --bind /proc/self/cwd ${q(ws)} && cd ${q(ws)} || exit 125; unset OLDPWD;`);
+  for (const h of hidden) if (h.p !== ws && isInside(ws, h.p)) lines.push(cover(h.p, h.dir));
+  for (const r of realExisting(opts.readOnly)) {
+    lines.push(`if [ -d ${q(r)} ]; then mount --bind ${q(r)} ${q(r)} && mount -o remount,bind,ro ${q(r)} || exit 125; fi;`);
+  }
+  for (const dir of covered) lines.push(`mountpoint -q ${q(dir)} && mount -o remount,bind,ro ${q(dir)} 2>/dev/null;`);
+  return lines.join(' ');
+}

@@ -9,9 +9,12 @@ import type { SettingsService } from '../settings.ts';
 import { editWorkspaceFile, listWorkspaceDir, MAX_WRITE_BYTES, readWorkspaceFile, writeWorkspaceFile, type WriteGuard } from './files.ts';
 import { DEFAULT_MAX_FILE_BYTES, executeCode, MAX_TIMEOUT_MS, type ExecuteResult } from './execute.ts';
 import { ExecLimiter } from './limiter.ts';
-import { workspaceRoot } from './paths.ts';
+import { realpath } from 'node:fs/promises';
+import { AppError } from '../errors.ts';
+import { hostProgramScript } from './confine.ts';
+import { isInside, workspaceRoot } from './paths.ts';
 import { WorkspaceUsage } from './quota.ts';
-import { sandboxCapabilities } from './sandbox.ts';
+import { sandboxCapabilities, sandboxPlan } from './sandbox.ts';
 import { scanWorkspace, type ScanOptions } from './scan.ts';
 import { searchWorkspace, type SearchOptions } from './search.ts';
 
@@ -110,6 +113,27 @@ export class WorkspaceService {
       }
       return result;
     });
+  }
+
+  /**
+   * Wraps a host program run for a user (e.g. the Claude CLI, which needs the network and its account's credentials,
+   * so it cannot run in the code sandbox) in a private mount namespace: the data folder is hidden except `cwd` (a
+   * folder of that user's workspace), the keys file is hidden, the installation is read-only, and every capability is
+   * dropped. Spawn the returned argv with `cwd` as its working folder. Where the machine has no mount namespaces the
+   * argv comes back unchanged (`confined: false`).
+   */
+  async hostProgram(userId: string, cwd: string, argv: string[]): Promise<{ argv: string[]; confined: boolean }> {
+    const root = await this.root(userId);
+    const real = await realpath(cwd);
+    // Inside the user's workspace, or outside everything hidden (an admin-chosen folder); never in the data folder.
+    const inHidden = this.hidden.some((h) => isInside(path.resolve(h), real));
+    if (!isInside(root, real) && inHidden) throw new AppError(400, 'PATH_OUTSIDE_WORKSPACE', 'The working folder must be inside the workspace');
+    const plan = await sandboxPlan();
+    if (!plan.unshareArgs.includes('--mount') || !plan.setprivArgs.length) return { argv, confined: false };
+    const script = hostProgramScript({ workspace: real, hidden: this.hidden, readOnly: this.installation });
+    const userNs = plan.unshareArgs.includes('--user') ? ['--user', '--map-root-user'] : [];
+    const wrapped = ['unshare', ...userNs, '--mount', '--', 'sh', '-c', `${script} exec "$@"`, 'sh', 'setpriv', ...plan.setprivArgs, '--', ...argv];
+    return { argv: wrapped, confined: true };
   }
 
   capabilities() {

@@ -56,7 +56,11 @@ export function createProvider(ctx: PluginContext<Settings>, workdir: (userId: s
       const settings = ctx.settings.get();
       const { args, systemInPrompt } = cliArgs(request, settings);
       const prompt = buildPrompt(request.messages, systemInPrompt ? request.system : undefined);
-      const child = spawn(bin, args, { cwd: await workdir(request.userId), env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
+      const cwd = await workdir(request.userId);
+      // In a mount namespace where the data folder (but this folder) and the keys file are hidden and the
+      // installation is read-only: the CLI's own tools (a shell) act for this user only.
+      const { argv } = await ctx.workspace.hostProgram(request.userId, cwd, [bin, ...args]);
+      const child = spawn(argv[0], argv.slice(1), { cwd, env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4_000)));
       const exited = new Promise<number | null>((resolve) => {

@@ -259,6 +259,25 @@ describe('claude-cli is not every user\'s', () => {
     const refused = await stream(other.token, { provider: 'claude-cli' });
     assert.equal(refused.status, 403);
     assert.equal(refused.json.code, 'PROVIDER_FORBIDDEN');
+    // What the allowed user's CLI (and the shell tools it runs) can reach: its own folder, nothing of the server.
+    const { ROOT } = await import('../helpers/server.ts');
+    const tag = `cli-pwned-${process.pid}`;
+    await srv.api('POST', '/api/files/write', { token: other.token, body: { filePath: 'private.txt', content: 'other-users-private' } });
+    fake.set({
+      tryRead: ['../../../store/users.json', '../../store/users.json', `${srv.dataDir}/store/users.json`, `${srv.dataDir}/jwt-secret`, `${srv.dataDir}/workspaces/${other.user.id}/private.txt`, srv.envFile, fake.markerName],
+      tryWrite: [`${ROOT}/plugins/${tag}`, `${ROOT}/node_modules/${tag}`, `${ROOT}/${tag}`, `${srv.dataDir}/store/${tag}`, `own-${tag}`],
+    });
+    const probe = await stream(plain.token, { provider: 'claude-cli' });
+    const report = text(probe.events).split('\n').slice(1);
+    fake.set({});
+    const { existsSync, rmSync } = await import('node:fs');
+    for (const p of [`${ROOT}/plugins/${tag}`, `${ROOT}/node_modules/${tag}`, `${ROOT}/${tag}`]) {
+      if (existsSync(p)) rmSync(p, { force: true });
+    }
+    const got = report.filter((l) => / (READ|WROTE)/.test(l));
+    console.log(`claude-cli reaching the server: ${report.length - 2} attempts, ${got.length - 2} got through`);
+    assert.deepEqual(got.map((l) => l.replace(/: .*/, '')), [fake.markerName, `own-${tag}`], report.join('\n'));
+    assert.doesNotMatch(text(probe.events), /passwordHash|other-users-private/);
     // Taken off the list: refused again.
     await srv.api('POST', '/api/config/settings', { token: boss.token, body: { 'provider-claude-cli': { allowed_users: [] } } });
     assert.equal((await stream(plain.token, { provider: 'claude-cli' })).status, 403);

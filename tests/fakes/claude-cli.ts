@@ -32,6 +32,8 @@ export interface FakeClaudeScenario {
   loginUrl?: string;
   /** Files the "CLI" tries to read from its working folder (as its Read tool would); the reply says which it could. */
   tryRead?: string[];
+  /** Files it tries to create (appending nothing); the reply says which it could. */
+  tryWrite?: string[];
 }
 
 export interface FakeClaude {
@@ -93,7 +95,9 @@ process.stdin.on('end', () => {
   const partial = argv.includes('--include-partial-messages');
   const lines = prompt.trim().split('\n');
   const reads = (sc.tryRead || []).map((p) => { try { return p + ': READ ' + fs.readFileSync(p, 'utf8').slice(0, 80); } catch (e) { return p + ': ' + e.code; } });
-  const reply = sc.reply || 'Fake Claude heard: ' + lines[lines.length - 1] + (reads.length ? '\n' + reads.join('\n') : '');
+  const writes = (sc.tryWrite || []).map((p) => { try { fs.closeSync(fs.openSync(p, 'a')); return p + ': WROTE'; } catch (e) { return p + ': ' + e.code; } });
+  const report = [...reads, ...writes];
+  const reply = sc.reply || 'Fake Claude heard: ' + lines[lines.length - 1] + (report.length ? '\n' + report.join('\n') : '');
   const ev = (event) => out({ type: 'stream_event', event, session_id: session, parent_tool_use_id: null });
   const message = (content) => ({ id: 'msg_fake', type: 'message', role: 'assistant', model, content, stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } });
   if (sc.tool) {
