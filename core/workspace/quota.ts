@@ -84,3 +84,34 @@ export class WorkspaceUsage {
     return delta;
   }
 }
+
+/** How often a running execution's workspace is recounted. */
+export const WATCH_INTERVAL_MS = 1000;
+
+/**
+ * Recounts `root` every second while code runs and calls `onOver` once it passes `quota` — the bound for a run that
+ * writes many files, each under RLIMIT_FSIZE. Returns the stop function. One count at a time: a slow count of a big
+ * workspace delays the next instead of piling up.
+ */
+export function watchQuota(usage: WorkspaceUsage, root: string, quota: number, onOver: () => void): () => void {
+  if (quota <= 0) return () => {};
+  let busy = false;
+  let stopped = false;
+  const timer = setInterval(async () => {
+    if (busy || stopped) return;
+    busy = true;
+    try {
+      if ((await usage.recount(root)) > quota && !stopped) {
+        stopped = true;
+        onOver();
+      }
+    } finally {
+      busy = false;
+    }
+  }, WATCH_INTERVAL_MS);
+  timer.unref?.();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}

@@ -13,7 +13,7 @@ import { realpath } from 'node:fs/promises';
 import { AppError } from '../errors.ts';
 import { hostProgramScript } from './confine.ts';
 import { isInside, workspaceRoot } from './paths.ts';
-import { WorkspaceUsage } from './quota.ts';
+import { watchQuota, WorkspaceUsage } from './quota.ts';
 import { sandboxCapabilities, sandboxPlan } from './sandbox.ts';
 import { scanWorkspace, type ScanOptions } from './scan.ts';
 import { searchWorkspace, type SearchOptions } from './search.ts';
@@ -99,18 +99,34 @@ export class WorkspaceService {
     return this.limiter.run(userId, async () => {
       const quota = this.quotaBytes();
       const room = quota > 0 ? Math.max(0, quota - (await this.usage.bytes(cwd))) : DEFAULT_MAX_FILE_BYTES;
-      const result = await executeCode({
-        language: opts.language, code: opts.code, cwd,
-        timeoutMs: Math.min(opts.timeoutMs ?? 30_000, cap),
-        memoryBytes: (settings.code_memory_mb ?? 1024) * MiB,
-        maxFileBytes: Math.min(room, DEFAULT_MAX_FILE_BYTES),
-        signal: opts.signal, hidePaths: this.hidden, readOnlyPaths: this.installation,
+      // Stopped (like an abort) when a recount while it runs finds the workspace over its quota.
+      const controller = new AbortController();
+      const forward = () => controller.abort(opts.signal?.reason);
+      opts.signal?.addEventListener('abort', forward, { once: true });
+      if (opts.signal?.aborted) forward();
+      let overQuota = false;
+      const stopWatch = watchQuota(this.usage, cwd, quota, () => {
+        overQuota = true;
+        controller.abort();
       });
-      const used = await this.usage.recount(cwd);
-      if (quota > 0 && used > quota) {
-        const mb = (b: number) => Math.ceil(b / MiB);
-        result.stderr += `${result.stderr && !result.stderr.endsWith('\n') ? '\n' : ''}[Workspace over its disk quota: ${mb(used)} MB of ${mb(quota)} MB; file writes are refused until files are removed]`;
+      let result: ExecuteResult;
+      try {
+        result = await executeCode({
+          language: opts.language, code: opts.code, cwd,
+          timeoutMs: Math.min(opts.timeoutMs ?? 30_000, cap),
+          memoryBytes: (settings.code_memory_mb ?? 1024) * MiB,
+          maxFileBytes: Math.min(room, DEFAULT_MAX_FILE_BYTES),
+          signal: controller.signal, hidePaths: this.hidden, readOnlyPaths: this.installation,
+        });
+      } finally {
+        stopWatch();
+        opts.signal?.removeEventListener('abort', forward);
       }
+      const used = await this.usage.recount(cwd);
+      const mb = (b: number) => Math.ceil(b / MiB);
+      const note = (text: string) => (result.stderr += `${result.stderr && !result.stderr.endsWith('\n') ? '\n' : ''}[${text}]`);
+      if (overQuota) note('Execution stopped: the workspace passed its disk quota');
+      if (quota > 0 && used > quota) note(`Workspace over its disk quota: ${mb(used)} MB of ${mb(quota)} MB; file writes are refused until files are removed`);
       return result;
     });
   }

@@ -102,3 +102,21 @@ test('executed code: no file passes the room left, and a run that went over is r
     assert.equal((await settings({ workspace_quota_mb: 1024 })).status, 200);
   }
 });
+
+test('code that keeps writing files under the per-file cap is stopped while it runs, not only reported after', async () => {
+  assert.equal((await settings({ workspace_quota_mb: 2 })).status, 200);
+  try {
+    const u = await s.signup();
+    // 500 KB files forever (each under the room left): only the recount during the run can stop it.
+    const r = await exec(u.token, 'shell', 'i=0; while true; do i=$((i+1)); head -c 500000 /dev/zero > f$i.bin; sleep 0.05; done');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.timedOut, false, 'stopped before its 30 s time limit');
+    assert.match(r.body.stderr, /stopped: the workspace passed its disk quota/);
+    const du = await exec(u.token, 'shell', 'du -sk . | cut -f1; rm -f f*.bin');
+    const kb = Number(du.body.stdout.trim());
+    console.log(`quota 2 MB, endless 500 KB writes: stopped at ${kb} KB`);
+    assert.ok(kb < 2 * 1024 + 30 * 500, `stopped at ${kb} KB`);
+  } finally {
+    assert.equal((await settings({ workspace_quota_mb: 1024 })).status, 200);
+  }
+});
