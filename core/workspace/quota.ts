@@ -2,7 +2,8 @@
  * Workspace disk quota: how much a workspace holds (allocated blocks, like `du`, links not followed), cached per
  * workspace for a short while and adjusted by the writes made through the API, recounted after every code run.
  * Writes through the API that would pass the quota get 413 `QUOTA_EXCEEDED`; executed code gets RLIMIT_FSIZE at the
- * room left, and the count after the run says when it went over (then API writes are refused until files go).
+ * room left, is recounted every second while it runs (and stopped past the quota) and once after; a workspace left
+ * over the quota refuses API writes until files go.
  */
 import { lstat, opendir } from 'node:fs/promises';
 import path from 'node:path';
