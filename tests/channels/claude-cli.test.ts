@@ -117,7 +117,12 @@ describe('claude-cli provider', () => {
   it('aborting the request kills the CLI', async () => {
     cli.set({ hang: true });
     const controller = new AbortController();
-    const pending = chat({ messages: [{ role: 'user', content: 'never answered' }] }, { signal: controller.signal, onEvent: (e) => void (e.event === 'start' && setTimeout(() => controller.abort(), 300)) });
+    // Abort once the CLI is really running (it logs its call), however long its sandbox setup took.
+    const abortWhenRunning = async () => {
+      for (let i = 0; i < 200 && !cli.calls().some((c) => c.stdin === 'never answered'); i++) await new Promise((r) => setTimeout(r, 50));
+      controller.abort();
+    };
+    const pending = chat({ messages: [{ role: 'user', content: 'never answered' }] }, { signal: controller.signal, onEvent: (e) => void (e.event === 'start' && abortWhenRunning()) });
     await pending.catch(() => {});
     let run;
     for (let i = 0; i < 20 && !(run = cli.calls().find((c) => c.stdin === 'never answered')); i++) await new Promise((r) => setTimeout(r, 100));
