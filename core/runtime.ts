@@ -128,7 +128,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   const core = { config, log, store, accounts, usage, settings, prompts, secrets, conversations, registry, memory: undefined } as unknown as CoreServices;
 
   core.memory = await loadMemory(config, log);
-  core.workspace = new WorkspaceService(config.dataDir, settings, [config.dataDir, config.envFile, path.join(ROOT_DIR, '.env')]);
+  core.workspace = new WorkspaceService(config.dataDir, settings, [config.dataDir, config.envFile, path.join(ROOT_DIR, '.env')], config.pluginDirs);
   const providerLookup = {
     get: (id: string) => registry.providers.get(id)?.def,
     all: () => [...registry.providers.values()].map((p) => p.def),

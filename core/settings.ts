@@ -40,6 +40,10 @@ export const GlobalSettingsSchema = z.strictObject({
   embedder: z.string().max(128).default('local'),
   /** Code execution: the largest timeout a request may ask for. */
   code_timeout_max_ms: z.number().int().min(1000).max(600_000).default(120_000),
+  /** Code execution: memory of one run, all its processes together (a memory cgroup where the machine has one). */
+  code_memory_mb: z.number().int().min(32).max(65_536).default(1024),
+  /** Disk space of one user's workspace (file writes refused beyond it, executed code bounded); 0 = no quota. */
+  workspace_quota_mb: z.number().int().min(0).max(10_000_000).default(1024),
   /** Pro/enterprise users listed here run exec tools without approval. */
   exec_approval_off_users: z.array(z.string().max(128)).max(1000).default([]),
   /** Admin mapping of a user's workspace to a real folder. */

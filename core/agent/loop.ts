@@ -170,6 +170,7 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
           maxTokens: opts.maxTokens,
           temperature: opts.temperature,
           thinking: opts.thinkingBudget ? { budgetTokens: opts.thinkingBudget } : undefined,
+          userId: opts.user.id,
         },
         opts.signal,
       );

@@ -3,7 +3,7 @@
  * rules, else the active setting, else the first configured provider, else `echo` (offline default).
  */
 import type { ProviderDefinition, User } from '../plugin-api/types.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest, forbidden } from '../errors.ts';
 import type { GlobalSettings } from '../settings.ts';
 
 export interface ProviderLookup {
@@ -28,13 +28,33 @@ export function providerForModel(providers: ProviderLookup, model: string): Prov
   return best?.p;
 }
 
-/** The active provider/model from settings, falling back to a configured provider, then echo. */
-export function activeModel(providers: ProviderLookup, settings: GlobalSettings): { provider: ProviderDefinition | undefined; model: string } {
+/** May `user` use `provider`? Admins always; plain users as the provider's `access` says (a throwing check = no). */
+export function mayUse(provider: ProviderDefinition, user: User): boolean {
+  if (user.role === 'admin' || user.isAdmin) return true;
+  const access = provider.access ?? 'everyone';
+  if (access === 'everyone') return true;
+  if (access === 'admin') return false;
+  try {
+    return access(user) === true;
+  } catch {
+    return false;
+  }
+}
+
+const refused = (provider: ProviderDefinition) =>
+  forbidden(`Provider ${provider.id} is available only to admins and the users an admin allowed`, 'PROVIDER_FORBIDDEN');
+
+/**
+ * The active provider/model from settings, falling back to a configured provider, then echo. With `user`, providers
+ * that user may not use are passed over (an admin's active Claude CLI is not chosen for everyone else).
+ */
+export function activeModel(providers: ProviderLookup, settings: GlobalSettings, user?: User): { provider: ProviderDefinition | undefined; model: string } {
+  const usable = (p: ProviderDefinition | undefined): p is ProviderDefinition => !!p && p.isConfigured() && (!user || mayUse(p, user));
   const chosen = settings.provider ? providers.get(settings.provider) : settings.model ? providerForModel(providers, settings.model) : undefined;
-  if (chosen && chosen.isConfigured()) return { provider: chosen, model: settings.model || chosen.models[0] || '' };
+  if (usable(chosen)) return { provider: chosen, model: settings.model || chosen.models[0] || '' };
   for (const id of PREFERENCE) {
     const p = providers.get(id);
-    if (p?.isConfigured()) return { provider: p, model: p.models[0] ?? '' };
+    if (usable(p)) return { provider: p, model: p.models[0] ?? '' };
   }
   const echo = providers.get('echo');
   return { provider: echo, model: echo?.models[0] ?? 'echo-1' };
@@ -58,12 +78,15 @@ export function resolveModel(
   } else {
     if (user.plan === 'enterprise' || user.role === 'admin') {
       const rule = settings.task_routing.find((r) => (r.userId ? r.userId === user.id : true) && (r.match ? safeTest(r.match, message ?? '') : !!r.userId));
-      if (rule && providers.get(rule.provider)?.isConfigured()) return { provider: providers.get(rule.provider)!, model: rule.model };
+      const routed = rule && providers.get(rule.provider);
+      if (routed && routed.isConfigured() && mayUse(routed, user)) return { provider: routed, model: rule.model };
     }
-    const active = activeModel(providers, settings);
+    const active = activeModel(providers, settings, user);
     if (!active.provider) throw badRequest('No provider is available', undefined, 'NO_PROVIDER');
     return { provider: active.provider, model: active.model };
   }
+  // Before the configuration check: a refused user learns nothing about the provider's state.
+  if (!mayUse(provider, user)) throw refused(provider);
   if (!provider.isConfigured()) throw badRequest(`Provider ${provider.id} is not configured (set ${provider.envKeys.join(' or ') || 'its key'})`, undefined, 'PROVIDER_NOT_CONFIGURED');
   const m = model && model.startsWith(`${provider.id}/`) && !provider.prefixes.includes(`${provider.id}/`) ? model.slice(provider.id.length + 1) : model;
   return { provider, model: m || provider.models[0] || '' };

@@ -142,6 +142,8 @@ export interface ProviderRequest {
   temperature?: number;
   /** Extended thinking with a token budget, when asked for. */
   thinking?: { budgetTokens: number };
+  /** The signed-in user the call is made for (per-user state of a provider, e.g. a host program's working folder). */
+  userId?: string;
 }
 
 /** An LLM provider. */
@@ -159,6 +161,12 @@ export interface ProviderDefinition {
   isConfigured(): boolean;
   /** Accepts any model name (e.g. Ollama's local models) rather than only `models`. */
   acceptsAnyModel?: boolean;
+  /**
+   * Who may use it: `everyone` (the default), `admin` (admins only), or a function that decides for a plain user
+   * (admins always may). A provider that runs a host program outside the code sandbox (the Claude CLI) is not every
+   * user's: the host answers other users' picks with 403 `PROVIDER_FORBIDDEN` and never chooses it for them.
+   */
+  access?: 'everyone' | 'admin' | ((user: User) => boolean);
   /** Stream one model call. Must stop promptly when `signal` aborts. */
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderEvent>;
 }

@@ -1,17 +1,19 @@
 /**
  * Runs a snippet of Python, JavaScript or shell in the user's workspace, contained as far as this host allows (see
- * `sandbox.ts`): a clean environment, a time limit that kills every descendant, an output cap, memory / file-size /
- * process caps, and no network when namespaces are available.
+ * `sandbox.ts`): a clean environment, a file system that is read-only but for the workspace and a private /tmp, a time
+ * limit that kills every descendant, an output cap, memory (per run) / file-size / process caps, and no network when
+ * namespaces are available.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, badRequest } from '../errors.ts';
 import { createExecCgroup, type ExecCgroup } from './cgroup.ts';
-import { isInside } from './paths.ts';
+import { buildArgv } from './command.ts';
+import { confineScript } from './confine.ts';
+import { cleanEnv, nodeBinary, pythonBinary } from './interpreters.ts';
 import { sandboxPlan } from './sandbox.ts';
 
 export type ExecLanguage = 'python' | 'javascript' | 'shell';
@@ -52,8 +54,14 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /** stdout + stderr together; beyond it the output is cut with a marker and the code killed. Default 1 MB. */
   maxOutputBytes?: number;
-  /** Address-space cap per process (RLIMIT_AS); default 1 GiB (Node gets extra room for V8's reservations). */
+  /**
+   * Memory of the whole run (a memory cgroup: all its processes together), default 1 GiB. Each process also gets an
+   * address-space cap (RLIMIT_AS) of at least this much (Node gets extra room for V8's reservations); without a
+   * memory cgroup that per-process cap is the only bound.
+   */
   memoryBytes?: number;
+  /** RLIMIT_FSIZE: the largest file any process may write (default 256 MiB; 0 = no file may grow at all). */
+  maxFileBytes?: number;
   /** Concurrent processes at most (pids cgroup, or RLIMIT_NPROC in a user namespace). Default 64. */
   maxProcesses?: number;
   /** Aborts the run (e.g. the client went away); reported like a timeout but with the abort reason. */
@@ -64,6 +72,11 @@ export interface ExecuteOptions {
    * bound back), a file by /dev/null. Fails closed: if a cover cannot be mounted, the code does not run.
    */
   hidePaths?: string[];
+  /**
+   * The installation (project root, `node_modules`, plugin folders): read-only for the code, verified before it runs.
+   * With `hidePaths`, execution needs the private mount namespace and is refused (503 `SANDBOX_UNAVAILABLE`) without it.
+   */
+  readOnlyPaths?: string[];
 }
 
 export interface ExecuteResult {
@@ -76,125 +89,35 @@ export interface ExecuteResult {
   truncated: boolean;
 }
 
-let pythonPromise: Promise<string> | undefined;
-
-/**
- * The real python3 executable. Resolved once with the server's environment, because `python3` on PATH may be a
- * version-manager shim (pyenv) that fails under the clean environment the code gets.
- */
-function pythonBinary(): Promise<string> {
-  pythonPromise ??= new Promise((resolve) => {
-    const child = spawn('python3', ['-c', 'import sys; print(sys.executable)'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', () => resolve('python3'));
-    child.on('close', (code) => resolve(code === 0 && out.trim() ? out.trim() : 'python3'));
-  });
-  return pythonPromise;
-}
-
-/**
- * The environment the code sees: nothing inherited from the server (no keys, tokens, JWT secret, database URLs), only
- * a fixed PATH that still finds the same interpreters, HOME and TMPDIR inside the workspace, and UTF-8.
- */
-export function cleanEnv(cwd: string, tmpDir: string, python: string): Record<string, string> {
-  const dirs = [path.dirname(python), path.dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-  return {
-    PATH: [...new Set(dirs.filter((d) => d !== '.'))].join(':'),
-    HOME: cwd,
-    TMPDIR: tmpDir,
-    LANG: 'C.UTF-8',
-    TERM: 'dumb',
-    PYTHONUNBUFFERED: '1',
-    PYTHONDONTWRITEBYTECODE: '1',
-  };
-}
-
 const clamp = (v: number | undefined, dflt: number, lo: number, hi: number) =>
   Math.min(hi, Math.max(lo, Number.isFinite(v) ? Math.floor(v!) : dflt));
 
-/** Runs code; never throws for the code's own failures (those are a non-zero `exitCode`), only for bad input. */
-export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> {
-  const language = normalizeLanguage(opts.language);
-  if (typeof opts.code !== 'string' || opts.code.trim() === '') throw badRequest('Code is required', { field: 'code' });
-  if (Buffer.byteLength(opts.code) > MAX_CODE_BYTES) {
-    throw new AppError(413, 'CODE_TOO_LARGE', `Code is larger than ${MAX_CODE_BYTES} bytes`);
-  }
-  const timeoutMs = clamp(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 100, MAX_TIMEOUT_MS);
-  const maxOutput = clamp(opts.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES, 1024, 64 * 1024 * 1024);
-  const memory = clamp(opts.memoryBytes, DEFAULT_MEMORY_BYTES, 64 * 1024 * 1024, 64 * 1024 ** 3);
-  const maxProcs = clamp(opts.maxProcesses, DEFAULT_MAX_PROCESSES, 4, 4096);
+/** The process part of a run: output collection with its cap, the timeout, abort, and the fd-3 setup report. */
+interface Spawned {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  overflow?: 'out' | 'err';
+  timedOut: boolean;
+  aborted: boolean;
+  /** The sandbox wrappers wrote `ok` on fd 3: the code itself ran. */
+  setupOk: boolean;
+  durationMs: number;
+}
 
-  const cwd = await realpath(opts.cwd);
-  const id = randomUUID();
-  const execDir = path.join(cwd, '.aion-exec');
-  const tmpDir = path.join(execDir, `tmp-${id}`);
-  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
-  const [plan, python] = await Promise.all([sandboxPlan(), pythonBinary()]);
-  // Without a private mount namespace the data folder cannot be hidden: refuse rather than expose other users' files
-  // and the JWT secret, unless the operator explicitly accepts that (single-user machines).
-  const confinable = plan.procHidden && plan.setprivArgs.length > 0;
-  if (opts.hidePaths?.length && !confinable && process.env.AION_EXEC_ALLOW_UNCONFINED !== '1') {
-    await rm(tmpDir, { recursive: true, force: true });
-    throw new AppError(503, 'SANDBOX_UNAVAILABLE', 'Code execution needs Linux namespaces (unshare) on this machine; set AION_EXEC_ALLOW_UNCONFINED=1 to run without them');
-  }
-
-  // Python and Node read the program from stdin, so imports resolve from the workspace (cwd) as in a REPL-less run;
-  // bash gets a file, because a script reading stdin would otherwise eat its own remaining lines.
-  let argv: string[];
-  let stdinCode: string | undefined;
-  let codeFile: string | undefined;
-  let addressSpace = memory;
-  if (language === 'python') {
-    argv = [python, '-'];
-    stdinCode = opts.code;
-  } else if (language === 'javascript') {
-    // V8 reserves address space up front (code range, cages; Node 24 will not start under ~2 GiB), so RLIMIT_AS
-    // gets 2 GiB on top; the JS heap itself is held to the memory figure by --max-old-space-size.
-    addressSpace = memory + 2 * 1024 ** 3;
-    argv = [process.execPath, `--max-old-space-size=${Math.max(16, Math.floor(memory / 1024 / 1024))}`, '-'];
-    stdinCode = opts.code;
-  } else {
-    codeFile = path.join(execDir, `${id}.sh`);
-    await writeFile(codeFile, opts.code, { mode: 0o600 });
-    argv = ['bash', codeFile];
-  }
-
-  if (plan.prlimit) {
-    const limits = [`--as=${addressSpace}`, `--fsize=${DEFAULT_MAX_FILE_BYTES}`, '--core=0', '--nofile=1024', `--cpu=${Math.ceil(timeoutMs / 1000) + 1}`];
-    if (plan.processLimit === 'rlimit') limits.push(`--nproc=${maxProcs}`);
-    argv = ['prlimit', ...limits, '--', ...argv];
-  }
-  if (plan.setprivArgs.length) argv = ['setpriv', ...plan.setprivArgs, '--', ...argv];
-  if (plan.procHidden && plan.setprivArgs.length) {
-    // Inside the private mount namespace, and before the capabilities go: cover the cgroup filesystem, so code running
-    // as root cannot raise its own pids.max or move itself out of its cgroup.
-    argv = ['sh', '-c', `mount -t tmpfs -o ro,size=0 aion-none /sys/fs/cgroup 2>/dev/null; ${hideScript(cwd, opts.hidePaths ?? [])} exec "$@"`, 'sh', ...argv];
-  }
-  if (plan.unshareArgs.length) argv = ['unshare', ...plan.unshareArgs, '--', ...argv];
-  let cgroup: ExecCgroup | undefined;
-  if (plan.cgroupBase) {
-    cgroup = await createExecCgroup(plan.cgroupBase, maxProcs).catch(() => undefined);
-    // The wrapper joins the cgroup before exec'ing the sandbox, so nothing the code starts is ever outside it.
-    if (cgroup) argv = ['sh', '-c', 'echo $$ > "$0/cgroup.procs" || exit 125; exec "$@"', cgroup.dir, ...argv];
-  }
-
+function spawnRun(argv: string[], o: { cwd: string; env: Record<string, string>; stdin?: string; timeoutMs: number; maxOutput: number; signal?: AbortSignal; cgroup?: ExecCgroup }): Promise<Spawned> {
   const started = performance.now();
   const child = spawn(argv[0], argv.slice(1), {
-    cwd,
-    env: cleanEnv(cwd, tmpDir, python),
+    cwd: o.cwd,
+    env: o.env,
     // Own process group (and session): one kill reaches the whole tree even without a PID namespace.
     detached: true,
-    stdio: [stdinCode === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe'],
   });
-
   const chunks: { out: Buffer[]; err: Buffer[] } = { out: [], err: [] };
-  let bytes = 0;
-  let truncated = false;
-  let overflowStream: 'out' | 'err' | undefined;
-  let timedOut = false;
-  let aborted = false;
-
+  const st = { bytes: 0, truncated: false, overflow: undefined as 'out' | 'err' | undefined, timedOut: false, aborted: false, setup: '' };
   const killTree = () => {
     if (child.pid) {
       try {
@@ -203,46 +126,46 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
         // group already gone
       }
     }
-    void cgroup?.killAll();
+    void o.cgroup?.killAll();
   };
-
   const collect = (which: 'out' | 'err') => (chunk: Buffer) => {
-    if (truncated) return;
-    const room = maxOutput - bytes;
+    if (st.truncated) return;
+    const room = o.maxOutput - st.bytes;
     if (chunk.length > room) {
       chunks[which].push(chunk.subarray(0, room));
-      bytes = maxOutput;
-      truncated = true;
-      overflowStream = which;
+      st.bytes = o.maxOutput;
+      st.truncated = true;
+      st.overflow = which;
       killTree(); // nobody reads the rest; a 50 MB print must not keep running
       return;
     }
     chunks[which].push(chunk);
-    bytes += chunk.length;
+    st.bytes += chunk.length;
   };
   child.stdout!.on('data', collect('out'));
   child.stderr!.on('data', collect('err'));
+  const status = child.stdio[3] as NodeJS.ReadableStream;
+  status.on('data', (d) => (st.setup = (st.setup + d).slice(0, 16)));
+  status.on('error', () => {});
 
   let exited = false;
   const timer = setTimeout(() => {
     if (exited) return; // finished in the same tick; not a timeout
-    timedOut = true;
+    st.timedOut = true;
     killTree();
-  }, timeoutMs);
+  }, o.timeoutMs);
   const onAbort = () => {
-    aborted = true;
+    st.aborted = true;
     killTree();
   };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  if (opts.signal?.aborted) onAbort();
-
-  if (stdinCode !== undefined) {
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) onAbort();
+  if (o.stdin !== undefined) {
     // EPIPE when the code exits without reading everything (or is killed) is expected, not an error.
     child.stdin!.on('error', () => {});
-    child.stdin!.end(stdinCode);
+    child.stdin!.end(o.stdin);
   }
-
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     child.on('error', () => resolve({ code: 127, signal: null }));
     child.on('exit', (c, s) => {
@@ -254,59 +177,116 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
       setTimeout(() => {
         child.stdout?.destroy();
         child.stderr?.destroy();
+        (child.stdio[3] as NodeJS.ReadableStream & { destroy?: () => void })?.destroy?.();
         resolve(exit!);
       }, 2000).unref();
     });
     child.on('close', (c, s) => resolve(exit ?? { code: c, signal: s }));
+  }).then(({ code, signal }) => {
+    clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
+    return {
+      code,
+      signal,
+      stdout: Buffer.concat(chunks.out).toString('utf8'),
+      stderr: Buffer.concat(chunks.err).toString('utf8'),
+      truncated: st.truncated,
+      overflow: st.overflow,
+      timedOut: st.timedOut,
+      aborted: st.aborted,
+      setupOk: st.setup.startsWith('ok'),
+      durationMs: Math.round(performance.now() - started),
+    };
   });
-  clearTimeout(timer);
-  opts.signal?.removeEventListener('abort', onAbort);
-  const durationMs = Math.round(performance.now() - started);
+}
 
-  if (cgroup) {
-    await cgroup.killAll();
-    await cgroup.remove();
+const unavailable = (why: string) =>
+  new AppError(503, 'SANDBOX_UNAVAILABLE', `Code execution cannot be confined on this machine (${why}); set AION_EXEC_ALLOW_UNCONFINED=1 to run without it`);
+
+/** Appends a bracketed note to stderr on its own line. */
+const note = (stderr: string, text: string) => `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}[${text}]`;
+
+/** Runs code; never throws for the code's own failures (those are a non-zero `exitCode`), only for bad input. */
+export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> {
+  const language = normalizeLanguage(opts.language);
+  if (typeof opts.code !== 'string' || opts.code.trim() === '') throw badRequest('Code is required', { field: 'code' });
+  if (Buffer.byteLength(opts.code) > MAX_CODE_BYTES) {
+    throw new AppError(413, 'CODE_TOO_LARGE', `Code is larger than ${MAX_CODE_BYTES} bytes`);
   }
-  await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
-  if (codeFile) await rm(codeFile, { force: true }).catch(() => {});
+  const timeoutMs = clamp(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 100, MAX_TIMEOUT_MS);
+  const maxOutput = clamp(opts.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES, 1024, 64 * 1024 * 1024);
+  const memory = clamp(opts.memoryBytes, DEFAULT_MEMORY_BYTES, 16 * 1024 * 1024, 64 * 1024 ** 3);
+  const maxProcs = clamp(opts.maxProcesses, DEFAULT_MAX_PROCESSES, 4, 4096);
+  const maxFileBytes = clamp(opts.maxFileBytes, DEFAULT_MAX_FILE_BYTES, 0, DEFAULT_MAX_FILE_BYTES);
+  const installation = opts.readOnlyPaths ?? [];
 
-  let stdout = Buffer.concat(chunks.out).toString('utf8');
-  let stderr = Buffer.concat(chunks.err).toString('utf8');
-  if (truncated) {
-    if (overflowStream === 'err') stderr += TRUNCATION_MARKER;
+  const cwd = await realpath(opts.cwd);
+  const [plan, python] = await Promise.all([sandboxPlan(), pythonBinary()]);
+  // Without a private mount namespace neither the data folder can be hidden nor the installation made read-only:
+  // refuse rather than expose other users' files, the JWT secret and the server's own code, unless the operator
+  // explicitly accepts that (single-user machines).
+  const confined = plan.fileSystem === 'read-only-except-workspace';
+  const needsConfinement = !!(opts.hidePaths?.length || installation.length);
+  if (needsConfinement && !confined && process.env.AION_EXEC_ALLOW_UNCONFINED !== '1') throw unavailable('no private mount namespace');
+  let confine: string | undefined;
+  if (confined) {
+    try {
+      confine = confineScript({ workspace: cwd, hidden: opts.hidePaths ?? [], readOnly: installation, tmpBytes: memory });
+    } catch {
+      throw new AppError(500, 'WORKSPACE_MISCONFIGURED', 'This workspace lies inside the server installation; code execution is refused');
+    }
+  }
+
+  const id = randomUUID();
+  const execDir = path.join(cwd, '.aion-exec');
+  // Confined runs get the private /tmp; otherwise a temp folder inside the workspace, removed afterwards.
+  const tmpDir = confine ? '/tmp' : path.join(execDir, `tmp-${id}`);
+  await mkdir(confine ? execDir : tmpDir, { recursive: true, mode: 0o700 });
+  const codeFile = language === 'shell' ? path.join(execDir, `${id}.sh`) : undefined;
+  if (codeFile) await writeFile(codeFile, opts.code, { mode: 0o600 });
+  let cgroup: ExecCgroup | undefined;
+  try {
+    if (plan.cgroups) {
+      // Fail closed: a run without its cgroup would have neither the process nor the memory cap.
+      cgroup = await createExecCgroup(plan.cgroups, { maxPids: maxProcs, memoryBytes: memory }).catch(() => {
+        throw unavailable('no cgroup for the run');
+      });
+    }
+    // V8 reserves address space up front (code range, cages; Node 24 will not start under ~2 GiB): 2 GiB on top.
+    const perProcess = Math.max(memory, plan.cgroups?.memory ? DEFAULT_MEMORY_BYTES : 0);
+    const argv = buildArgv(plan, {
+      language, python, node: nodeBinary(installation), codeFile,
+      addressSpace: language === 'javascript' ? perProcess + 2 * 1024 ** 3 : perProcess,
+      heapBytes: memory, maxFileBytes, timeoutMs, maxProcs, confine, cgroup,
+    });
+    const r = await spawnRun(argv, { cwd, env: cleanEnv(cwd, tmpDir, python, installation), stdin: codeFile ? undefined : opts.code, timeoutMs, maxOutput, signal: opts.signal, cgroup });
+    if (!r.setupOk && !r.timedOut && !r.aborted) throw unavailable('the sandbox could not be set up');
+    const oomKills = cgroup ? await cgroup.oomKills() : 0;
+    return result(language, r, timeoutMs, memory, oomKills);
+  } finally {
+    if (cgroup) {
+      await cgroup.killAll();
+      await cgroup.remove();
+    }
+    if (!confine) await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+    if (codeFile) await rm(codeFile, { force: true }).catch(() => {});
+  }
+}
+
+/** The response shape, with notes for truncation, timeout, abort and the memory cap. */
+function result(language: ExecLanguage, r: Spawned, timeoutMs: number, memory: number, oomKills: number): ExecuteResult {
+  let { stdout, stderr } = r;
+  if (r.truncated) {
+    if (r.overflow === 'err') stderr += TRUNCATION_MARKER;
     else stdout += TRUNCATION_MARKER;
   }
   let exitCode: number;
-  if (timedOut) {
+  if (r.timedOut) {
     exitCode = TIMEOUT_EXIT_CODE;
-    stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}[Execution timed out after ${timeoutMs}ms]`;
-  } else if (code !== null) exitCode = code;
-  else exitCode = 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0);
-  if (aborted && !timedOut) stderr += `${stderr && !stderr.endsWith('\n') ? '\n' : ''}[Execution aborted]`;
-  return { language, stdout, stderr, exitCode, durationMs, timedOut, truncated };
-}
-
-/** Shell-quote one argument. */
-const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-
-/**
- * Shell lines that cover `hidden` paths inside the sandbox's mount namespace. The shell's working folder is the
- * workspace, so `/proc/self/cwd` still reaches it after its parent is covered and it can be bound back in place.
- */
-export function hideScript(workspace: string, hidden: string[]): string {
-  const lines: string[] = [];
-  const covered: string[] = [];
-  for (const given of hidden) {
-    if (!existsSync(given)) continue;
-    const target = realpathSync(given);
-    if (covered.some((dir) => isInside(dir, target))) continue; // already under a covered folder
-    if (statSync(target).isDirectory()) {
-      covered.push(target);
-      lines.push(`mount -t tmpfs -o size=64k,mode=755 aion-hidden ${q(target)} || exit 125;`);
-      if (isInside(target, workspace)) lines.push(`mkdir -p ${q(workspace)} && mount -c --bind /proc/self/cwd ${q(workspace)} && cd ${q(workspace)} || exit 125;`);
-    } else {
-      lines.push(`mount --bind /dev/null ${q(target)} || exit 125;`);
-    }
-  }
-  return lines.join(' ');
+    stderr = note(stderr, `Execution timed out after ${timeoutMs}ms`);
+  } else if (r.code !== null) exitCode = r.code;
+  else exitCode = 128 + (r.signal ? (osConstants.signals[r.signal] ?? 0) : 0);
+  if (r.aborted && !r.timedOut) stderr = note(stderr, 'Execution aborted');
+  if (oomKills > 0) stderr = note(stderr, `Memory limit of ${Math.round(memory / 1024 / 1024)} MB for this run reached: ${oomKills} process(es) killed`);
+  return { language, stdout, stderr, exitCode, durationMs: r.durationMs, timedOut: r.timedOut, truncated: r.truncated };
 }

@@ -83,11 +83,17 @@ export interface WriteResult {
 }
 
 /**
+ * Asked before a write lands, with the bytes the old file took on disk (0 when new) and the new size; throws to
+ * refuse (the disk quota).
+ */
+export type WriteGuard = (oldAllocatedBytes: number, newSize: number) => Promise<unknown>;
+
+/**
  * Writes a text file atomically (temp file in the same folder, then rename — readers never see half a file). The
  * destination was resolved through any inside-pointing link first; a link planted there after the check is replaced
  * by the rename, never written through. Creates missing folders. 413 above `maxBytes`.
  */
-export async function writeWorkspaceFile(root: string, userPath: string, content: string, maxBytes = MAX_WRITE_BYTES): Promise<WriteResult> {
+export async function writeWorkspaceFile(root: string, userPath: string, content: string, maxBytes = MAX_WRITE_BYTES, guard?: WriteGuard): Promise<WriteResult> {
   if (!userPath) throw badRequest('Path is required', { field: 'filePath' });
   if (typeof content !== 'string') throw badRequest('Content must be a string', { field: 'content' });
   const bytes = Buffer.from(content, 'utf8');
@@ -97,6 +103,7 @@ export async function writeWorkspaceFile(root: string, userPath: string, content
   if (real === realRoot) throw badRequest('Path is a directory', undefined, 'IS_A_DIRECTORY');
   const existing = await lstat(real).catch(() => undefined);
   if (existing?.isDirectory()) throw badRequest('Path is a directory', undefined, 'IS_A_DIRECTORY');
+  await guard?.(existing && !existing.isSymbolicLink() ? existing.blocks * 512 : 0, bytes.length);
   const dir = path.dirname(real);
   await mkdir(dir, { recursive: true }).catch(fsError);
   // The folders just created could in theory race with a link planted by running code: check again.
@@ -180,7 +187,7 @@ export async function editWorkspaceFile(
   userPath: string,
   find: string,
   replace: string,
-  opts: { replaceAll?: boolean } = {},
+  opts: { replaceAll?: boolean; guard?: WriteGuard } = {},
 ): Promise<EditResult> {
   if (typeof find !== 'string' || find.length === 0) throw badRequest('find must be a non-empty string', { field: 'find' });
   if (typeof replace !== 'string') throw badRequest('replace must be a string', { field: 'replace' });
@@ -192,6 +199,6 @@ export async function editWorkspaceFile(
   }
   // split/join, not String.replace: `$&`-style patterns in `replace` must stay literal.
   const next = opts.replaceAll ? content.split(find).join(replace) : content.replace(find, () => replace);
-  const { path: rel, bytesWritten } = await writeWorkspaceFile(root, userPath, next);
+  const { path: rel, bytesWritten } = await writeWorkspaceFile(root, userPath, next, MAX_WRITE_BYTES, opts.guard);
   return { path: rel, replacements: opts.replaceAll ? count : 1, bytesWritten };
 }

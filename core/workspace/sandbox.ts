@@ -1,11 +1,11 @@
 /**
  * What this machine lets us do to contain executed code, probed once: namespaces (`unshare`: no network, a private
- * PID space whose processes all die with the main one, a private /proc so the server's environment is unreadable),
- * rlimits (`prlimit`) and a pids cgroup (the only fork-bomb bound that holds for root, whom RLIMIT_NPROC ignores).
+ * PID space whose processes all die with the main one, a private mount namespace with its own /proc in which the
+ * file system is read-only but for the workspace — see `confine.ts`), rlimits (`prlimit`), and a cgroup per run for
+ * processes (the only fork-bomb bound that holds for root, whom RLIMIT_NPROC ignores) and memory.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { probeCgroups, type CgroupBases } from './cgroup.ts';
 
 export interface SandboxCapabilities {
   /** `isolated`: the code runs in an empty network namespace (only a down loopback). */
@@ -16,8 +16,10 @@ export interface SandboxCapabilities {
   procHidden: boolean;
   /** How the number of processes is bounded: a pids cgroup, RLIMIT_NPROC (non-root in a user namespace), or only by the timeout. */
   processLimit: 'cgroup' | 'rlimit' | 'none';
-  /** Per-process address-space cap via RLIMIT_AS (prlimit), or none. */
-  memoryLimit: 'rlimit' | 'none';
+  /** Memory: one cap for the whole run (a memory cgroup), else a per-process address-space cap (RLIMIT_AS), else none. */
+  memoryLimit: 'cgroup' | 'rlimit' | 'none';
+  /** A private mount namespace: everything read-only except the workspace and a private /tmp (see `confine.ts`). */
+  fileSystem: 'read-only-except-workspace' | 'host';
   /**
    * All Linux capabilities dropped (setpriv: empty bounding set, no-new-privs, root's automatic capabilities locked
    * off), so even code running as uid 0 cannot unmount the private /proc, re-enter the host namespaces or mount.
@@ -33,8 +35,8 @@ export interface SandboxPlan extends SandboxCapabilities {
   prlimit: boolean;
   /** setpriv arguments that drop every capability ([] when setpriv is unusable). */
   setprivArgs: string[];
-  /** Parent folder for per-execution pids cgroups. */
-  cgroupBase?: string;
+  /** Where per-run cgroups are created. */
+  cgroups?: CgroupBases;
 }
 
 const run = (cmd: string, args: string[]) =>
@@ -69,33 +71,8 @@ async function probeUnshare(root: boolean): Promise<string[]> {
   return [];
 }
 
-/** A pids-controller folder we may create children in, verified by moving a process into one. */
-async function probeCgroup(): Promise<string | undefined> {
-  const mounts = ['/sys/fs/cgroup/pids', '/sys/fs/cgroup'];
-  for (const mount of mounts) {
-    try {
-      if (mount === '/sys/fs/cgroup') {
-        // cgroup v2: usable only when the pids controller is enabled for children of the root.
-        const ctl = await readFile(path.join(mount, 'cgroup.subtree_control'), 'utf8');
-        if (!ctl.split(/\s+/).includes('pids')) continue;
-      }
-      const base = path.join(mount, 'aion-exec');
-      await mkdir(base, { recursive: true });
-      const dir = path.join(base, `probe-${process.pid}`);
-      await mkdir(dir, { recursive: true });
-      try {
-        await writeFile(path.join(dir, 'pids.max'), '16');
-        const code = await run('sh', ['-c', 'echo $$ > "$0/cgroup.procs"', dir]);
-        if (code === 0) return base;
-      } finally {
-        await rmdir(dir).catch(() => {});
-      }
-    } catch {
-      // not mounted, read-only, or no permission: try the next
-    }
-  }
-  return undefined;
-}
+/** Moves a short-lived shell into a cgroup folder: the test every cgroup probe ends with. */
+const joins = (dir: string) => run('sh', ['-c', 'echo $$ > "$0/cgroup.procs"', dir]).then((c) => c === 0);
 
 let planPromise: Promise<SandboxPlan> | undefined;
 
@@ -103,10 +80,10 @@ let planPromise: Promise<SandboxPlan> | undefined;
 export function sandboxPlan(): Promise<SandboxPlan> {
   planPromise ??= (async () => {
     const root = process.getuid?.() === 0;
-    const [unshareArgs, prlimit, cgroupBase] = await Promise.all([
+    const [unshareArgs, prlimit, cgroups] = await Promise.all([
       probeUnshare(root),
       run('prlimit', ['--version']).then((c) => c === 0),
-      root ? probeCgroup() : Promise.resolve(undefined),
+      root ? probeCgroups(joins) : Promise.resolve(undefined),
     ]);
     // Probed where it will run: a non-root server only holds capabilities (to drop) inside its user namespace.
     const setpriv =
@@ -121,14 +98,15 @@ export function sandboxPlan(): Promise<SandboxPlan> {
       network: unshareArgs.includes('--net') ? 'isolated' : 'not-isolated',
       pidNamespace: unshareArgs.includes('--pid'),
       procHidden: unshareArgs.includes('--mount-proc'),
-      processLimit: cgroupBase ? 'cgroup' : prlimit && userNs ? 'rlimit' : 'none',
-      memoryLimit: prlimit ? 'rlimit' : 'none',
+      processLimit: cgroups?.pids ? 'cgroup' : prlimit && userNs ? 'rlimit' : 'none',
+      memoryLimit: cgroups?.memory ? 'cgroup' : prlimit ? 'rlimit' : 'none',
+      fileSystem: unshareArgs.includes('--mount-proc') && setpriv ? 'read-only-except-workspace' : 'host',
       capabilitiesDropped: setpriv,
       runningAsRoot: root,
       unshareArgs,
       prlimit,
       setprivArgs: setpriv ? SETPRIV_ARGS : [],
-      cgroupBase,
+      cgroups,
     };
   })();
   return planPromise;
@@ -136,6 +114,6 @@ export function sandboxPlan(): Promise<SandboxPlan> {
 
 /** The public part of the probe, e.g. for a health/capabilities endpoint and the README. */
 export async function sandboxCapabilities(): Promise<SandboxCapabilities> {
-  const { unshareArgs: _u, prlimit: _p, setprivArgs: _s, cgroupBase: _c, ...caps } = await sandboxPlan();
+  const { unshareArgs: _u, prlimit: _p, setprivArgs: _s, cgroups: _c, ...caps } = await sandboxPlan();
   return caps;
 }

@@ -118,7 +118,8 @@ export async function scanWorkspace(root: string, opts: ScanOptions = {}): Promi
   const state: WalkState = { truncated: false, entriesSeen: 0 };
   const tree: TreeNode = { children: new Map(), isDirectory: true };
   const files: ScanFile[] = [];
-  const languages: Record<string, number> = {};
+  // A Map, not an object literal: a file named `b.constructor` must count as `constructor`, not read Object.prototype.
+  const languages = new Map<string, number>();
   let totalSize = 0;
   let contentBytes = 0;
   let truncated = false;
@@ -161,7 +162,7 @@ export async function scanWorkspace(root: string, opts: ScanOptions = {}): Promi
     const dot = base.lastIndexOf('.');
     if (dot > 0) {
       const ext = base.slice(dot + 1).toLowerCase();
-      languages[ext] = (languages[ext] ?? 0) + 1;
+      languages.set(ext, (languages.get(ext) ?? 0) + 1);
     }
   }
   const relStart = toWorkspaceRelative(realRoot, start);
@@ -169,6 +170,6 @@ export async function scanWorkspace(root: string, opts: ScanOptions = {}): Promi
     path: relStart,
     tree: renderTree(relStart === '.' ? '.' : relStart.slice(relStart.lastIndexOf('/') + 1), tree),
     files,
-    summary: { totalFiles: files.length, totalSize, languages, truncated: truncated || state.truncated },
+    summary: { totalFiles: files.length, totalSize, languages: Object.fromEntries(languages), truncated: truncated || state.truncated },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { AppError, type PluginContext, type ProviderDefinition, type ProviderEvent, type ProviderRequest } from '../../core/plugin-api/index.ts';
+import { AppError, forbidden, type PluginContext, type ProviderDefinition, type ProviderEvent, type ProviderRequest, type User } from '../../core/plugin-api/index.ts';
 import { childEnv } from './child-env.ts';
 import { findCli } from './locate.ts';
 import { buildPrompt } from './prompt.ts';
@@ -31,7 +31,13 @@ export function cliArgs(request: ProviderRequest, settings: Settings): { args: s
   return { args, systemInPrompt };
 }
 
-export function createProvider(ctx: PluginContext<Settings>, workdir: () => Promise<string>): ProviderDefinition {
+/** A plain user may use the CLI when an admin named them (by id, or by email in any case) in `allowed_users`. */
+export function allowedUser(settings: Settings, user: User): boolean {
+  const email = user.email?.toLowerCase();
+  return settings.allowed_users.some((entry) => entry === user.id || (!!email && entry.toLowerCase() === email));
+}
+
+export function createProvider(ctx: PluginContext<Settings>, workdir: (userId: string) => Promise<string>): ProviderDefinition {
   return {
     id: 'claude-cli',
     label: 'Claude Code CLI',
@@ -40,14 +46,21 @@ export function createProvider(ctx: PluginContext<Settings>, workdir: () => Prom
     /** Not a secret: declared so an admin may point at the binary through `/api/keys`. */
     envKeys: ['CLAUDE_CLI_PATH'],
     acceptsAnyModel: true,
+    access: (user) => allowedUser(ctx.settings.get(), user),
     isConfigured: () => findCli() !== null,
     async *stream(request, signal): AsyncGenerator<ProviderEvent> {
       const bin = findCli();
       if (!bin) throw new AppError(503, 'PROVIDER_NOT_CONFIGURED', 'claude-cli: the claude CLI was not found (PATH or CLAUDE_CLI_PATH)');
+      // Without a user there is no folder of theirs to work in; a shared one is what this refuses to have.
+      if (!request.userId) throw forbidden('claude-cli: a call needs the signed-in user', 'PROVIDER_FORBIDDEN');
       const settings = ctx.settings.get();
       const { args, systemInPrompt } = cliArgs(request, settings);
       const prompt = buildPrompt(request.messages, systemInPrompt ? request.system : undefined);
-      const child = spawn(bin, args, { cwd: settings.cwd || (await workdir()), env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
+      const cwd = await workdir(request.userId);
+      // In a mount namespace where the data folder (but this folder) and the keys file are hidden and the
+      // installation is read-only: the CLI's own tools (a shell) act for this user only.
+      const { argv } = await ctx.workspace.hostProgram(request.userId, cwd, [bin, ...args]);
+      const child = spawn(argv[0], argv.slice(1), { cwd, env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4_000)));
       const exited = new Promise<number | null>((resolve) => {

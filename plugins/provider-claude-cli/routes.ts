@@ -17,36 +17,36 @@ const LOGIN_MAX_MS = 10 * 60_000;
 /** A probe result is reused this long (each probe is a real request). */
 const PROBE_CACHE_MS = 60_000;
 
-export function registerRoutes(ctx: PluginContext<Settings>, workdir: () => Promise<string>): void {
+export function registerRoutes(ctx: PluginContext<Settings>, workdir: (userId: string) => Promise<string>): void {
   let probe: { bin: string; at: number; ok: boolean } | undefined;
   let login: ChildProcess | undefined;
   ctx.onUnload(() => login?.kill('SIGTERM'));
 
-  async function authenticated(bin: string): Promise<boolean> {
+  async function authenticated(bin: string, userId: string): Promise<boolean> {
     const { use_api_key } = ctx.settings.get();
     if (hasCredentials(use_api_key)) return true;
     if (probe && probe.bin === bin && Date.now() - probe.at < PROBE_CACHE_MS) return probe.ok;
-    const ok = await probeAuth(bin, { cwd: await workdir(), env: childEnv(use_api_key) });
+    const ok = await probeAuth(bin, { cwd: await workdir(userId), env: childEnv(use_api_key) });
     probe = { bin, at: Date.now(), ok };
     return ok;
   }
 
-  ctx.routes.get('/claude-cli/status', { access: 'admin', summary: 'Is the claude CLI installed and signed in?' }, async () => {
+  ctx.routes.get('/claude-cli/status', { access: 'admin', summary: 'Is the claude CLI installed and signed in?' }, async (_c, { user }) => {
     const bin = findCli();
     if (!bin) return { installed: false, authenticated: false, path: null, version: null };
     const env = childEnv(ctx.settings.get().use_api_key);
-    const [version, auth] = await Promise.all([cliVersion(bin, env), authenticated(bin)]);
+    const [version, auth] = await Promise.all([cliVersion(bin, env), authenticated(bin, user!.id)]);
     return { installed: true, authenticated: auth, path: bin, version };
   });
 
-  ctx.routes.post('/claude-cli/login', { access: 'admin', summary: 'Start the CLI sign-in' }, async () => {
+  ctx.routes.post('/claude-cli/login', { access: 'admin', summary: 'Start the CLI sign-in' }, async (_c, { user }) => {
     const bin = findCli();
     if (!bin) return { ok: false, step: 'no_cli', message: 'The claude CLI is not installed: npm install -g @anthropic-ai/claude-code, or set CLAUDE_CLI_PATH' };
     probe = undefined;
-    if (await authenticated(bin)) return { ok: true, step: 'already_authenticated' };
+    if (await authenticated(bin, user!.id)) return { ok: true, step: 'already_authenticated' };
     login?.kill('SIGTERM');
     const settings = ctx.settings.get();
-    const cwd = settings.cwd || (await workdir());
+    const cwd = await workdir(user!.id);
     return new Promise((resolve) => {
       let output = '';
       let settled = false;

@@ -2,8 +2,16 @@
 import { z } from 'zod';
 
 export const SettingsSchema = z.object({
-  /** Working directory of the CLI (its file tools act there); empty = `DATA_DIR/plugins/provider-claude-cli/workspace`. */
+  /**
+   * Where the CLI works (its file tools act there): each user gets their own folder, `<workspace>/claude-cli` by
+   * default, or `<cwd>/<user id>` when this is set.
+   */
   cwd: z.string().max(4096).default(''),
+  /**
+   * Plain users (ids or emails) an admin allows to use the CLI. It runs on the host, outside the code sandbox, with
+   * the server's file access: admins only unless named here.
+   */
+  allowed_users: z.array(z.string().trim().min(1).max(320)).max(1000).default([]),
   /** Hand `ANTHROPIC_API_KEY` to the CLI (it then bills the API key instead of the signed-in subscription). */
   use_api_key: z.boolean().default(false),
   /** Stream text as it is written (`--include-partial-messages`); off for CLIs too old to know the flag. */

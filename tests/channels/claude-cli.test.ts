@@ -117,7 +117,12 @@ describe('claude-cli provider', () => {
   it('aborting the request kills the CLI', async () => {
     cli.set({ hang: true });
     const controller = new AbortController();
-    const pending = chat({ messages: [{ role: 'user', content: 'never answered' }] }, { signal: controller.signal, onEvent: (e) => void (e.event === 'start' && setTimeout(() => controller.abort(), 300)) });
+    // Abort once the CLI is really running (it logs its call), however long its sandbox setup took.
+    const abortWhenRunning = async () => {
+      for (let i = 0; i < 200 && !cli.calls().some((c) => c.stdin === 'never answered'); i++) await new Promise((r) => setTimeout(r, 50));
+      controller.abort();
+    };
+    const pending = chat({ messages: [{ role: 'user', content: 'never answered' }] }, { signal: controller.signal, onEvent: (e) => void (e.event === 'start' && abortWhenRunning()) });
     await pending.catch(() => {});
     let run;
     for (let i = 0; i < 20 && !(run = cli.calls().find((c) => c.stdin === 'never answered')); i++) await new Promise((r) => setTimeout(r, 100));
@@ -157,5 +162,129 @@ describe('claude-cli provider', () => {
     assert.equal(r.status, 400);
     assert.equal(r.json.code, 'PROVIDER_NOT_CONFIGURED');
     await s.api('POST', '/api/keys', { token: admin.token, body: { CLAUDE_CLI_PATH: '' } });
+  });
+});
+
+/**
+ * The CLI runs on the host, outside the code sandbox: plain users may not pick it (403 `PROVIDER_FORBIDDEN` on both
+ * chat dialects and `POST /api/model`, the CLI never starts) unless an admin names them in `allowed_users`; each user's
+ * calls run in their own folder inside their own workspace.
+ */
+describe('claude-cli is not every user\'s', () => {
+  let srv: TestServer;
+  let fake: FakeClaude;
+  let boss: { token: string; user: any };
+  let plain: { token: string; user: any; email: string };
+  const stream = (token: string, body: Record<string, unknown>) => readSse(`${srv.url}/api/chat/stream`, { token, body: { messages: [{ role: 'user', content: 'hello cli' }], ...body } });
+  const aion = (token: string, body: Record<string, unknown>) => readSse(`${srv.url}/api/chat`, { token, body: { message: 'hello cli', ...body } });
+  const runs = () => fake.calls().filter((c) => c.argv.includes('--output-format'));
+  /** Every marker the fake left anywhere under the data folder. */
+  const markers = async () => {
+    const { readdirSync } = await import('node:fs');
+    return (readdirSync(srv.dataDir, { recursive: true }) as string[]).filter((p) => p.endsWith(fake.markerName));
+  };
+  const workspaceOf = async (userId: string) => {
+    const { realpathSync } = await import('node:fs');
+    const path = await import('node:path');
+    return realpathSync(path.join(srv.dataDir, 'workspaces', userId));
+  };
+
+  before(async () => {
+    fake = installFakeClaude();
+    srv = await startServer({ env: fake.env });
+    boss = await srv.signup();
+    plain = await srv.signup();
+  });
+  after(async () => {
+    await srv?.dispose();
+    fake?.dispose();
+  });
+
+  it('a plain user is refused on every route that picks a provider, and the CLI never runs', async () => {
+    let attempts = 0;
+    let through = 0;
+    const refusals = [
+      await stream(plain.token, { provider: 'claude-cli' }),
+      await stream(plain.token, { model: 'claude-cli/opus' }),
+      await stream(plain.token, { provider: 'claude-cli', model: 'claude-cli/default' }),
+      await aion(plain.token, { provider: 'claude-cli' }),
+      await aion(plain.token, { model: 'claude-cli/sonnet' }),
+    ];
+    for (const r of refusals) {
+      attempts++;
+      if (r.status !== 403) through++;
+      assert.equal(r.status, 403, JSON.stringify(r.json ?? r.events));
+      assert.equal(r.json.code, 'PROVIDER_FORBIDDEN');
+      assert.match(r.json.error, /claude-cli/);
+    }
+    const pick = await srv.api('POST', '/api/model', { token: plain.token, body: { model: 'claude-cli/default', provider: 'claude-cli' } });
+    attempts++;
+    if (pick.status !== 403) through++;
+    assert.equal(pick.status, 403, pick.text);
+    console.log(`claude-cli picks by a plain user: ${attempts} attempts, ${through} got through`);
+    assert.equal(runs().length, 0, 'the CLI was never started');
+    assert.deepEqual(await markers(), []);
+  });
+
+  it("an admin's active CLI is not chosen for plain users; the admin's own calls run in the admin's workspace", async () => {
+    const set = await srv.api('POST', '/api/model', { token: boss.token, body: { model: 'claude-cli/default', provider: 'claude-cli' } });
+    assert.equal(set.status, 200, set.text);
+    const mine = await stream(boss.token, {});
+    assert.equal(mine.status, 200);
+    assert.match(text(mine.events), /Fake Claude heard: hello cli/);
+    assert.equal(runs().at(-1)!.cwd, `${await workspaceOf(boss.user.id)}/claude-cli`);
+    const before = runs().length;
+    const theirs = await stream(plain.token, {});
+    assert.equal(theirs.status, 200, JSON.stringify(theirs.json));
+    assert.equal(theirs.events.find((e) => e.event === 'start')?.data.provider === 'claude-cli', false, 'another provider served the plain user');
+    assert.equal(runs().length, before, 'the CLI did not run for the plain user');
+    await srv.api('POST', '/api/config/settings', { token: boss.token, body: { provider: '', model: '' } });
+  });
+
+  it('users an admin allowed (by email or id) work, each in a folder of their own workspace', async () => {
+    const second = await srv.signup();
+    const other = await srv.signup();
+    const allow = await srv.api('POST', '/api/config/settings', { token: boss.token, body: { 'provider-claude-cli': { allowed_users: [plain.email.toUpperCase(), second.user.id] } } });
+    assert.equal(allow.status, 200, allow.text);
+    const a = await stream(plain.token, { provider: 'claude-cli' });
+    assert.equal(a.status, 200, JSON.stringify(a.json));
+    assert.match(text(a.events), /Fake Claude heard: hello cli/);
+    const aDir = `${await workspaceOf(plain.user.id)}/claude-cli`;
+    assert.equal(runs().at(-1)!.cwd, aDir);
+    const b = await aion(second.token, { provider: 'claude-cli' });
+    assert.equal(b.status, 200, JSON.stringify(b.json));
+    const bDir = `${await workspaceOf(second.user.id)}/claude-cli`;
+    assert.equal(runs().at(-1)!.cwd, bDir);
+    assert.notEqual(aDir, bDir);
+    // The marker is in each caller's own workspace, readable there through the files API, and nowhere shared.
+    const read = await srv.api('POST', '/api/files/read', { token: plain.token, body: { filePath: `claude-cli/${fake.markerName}` } });
+    assert.equal(read.status, 200, read.text);
+    for (const m of await markers()) assert.match(m, /^workspaces\/[^/]+\/claude-cli\//, `marker at ${m}`);
+    // Not named: still refused.
+    const refused = await stream(other.token, { provider: 'claude-cli' });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.code, 'PROVIDER_FORBIDDEN');
+    // What the allowed user's CLI (and the shell tools it runs) can reach: its own folder, nothing of the server.
+    const { ROOT } = await import('../helpers/server.ts');
+    const tag = `cli-pwned-${process.pid}`;
+    await srv.api('POST', '/api/files/write', { token: other.token, body: { filePath: 'private.txt', content: 'other-users-private' } });
+    fake.set({
+      tryRead: ['../../../store/users.json', '../../store/users.json', `${srv.dataDir}/store/users.json`, `${srv.dataDir}/jwt-secret`, `${srv.dataDir}/workspaces/${other.user.id}/private.txt`, srv.envFile, fake.markerName],
+      tryWrite: [`${ROOT}/plugins/${tag}`, `${ROOT}/node_modules/${tag}`, `${ROOT}/${tag}`, `${srv.dataDir}/store/${tag}`, `own-${tag}`],
+    });
+    const probe = await stream(plain.token, { provider: 'claude-cli' });
+    const report = text(probe.events).split('\n').slice(1);
+    fake.set({});
+    const { existsSync, rmSync } = await import('node:fs');
+    for (const p of [`${ROOT}/plugins/${tag}`, `${ROOT}/node_modules/${tag}`, `${ROOT}/${tag}`]) {
+      if (existsSync(p)) rmSync(p, { force: true });
+    }
+    const got = report.filter((l) => / (READ|WROTE)/.test(l));
+    console.log(`claude-cli reaching the server: ${report.length - 2} attempts, ${got.length - 2} got through`);
+    assert.deepEqual(got.map((l) => l.replace(/: .*/, '')), [fake.markerName, `own-${tag}`], report.join('\n'));
+    assert.doesNotMatch(text(probe.events), /passwordHash|other-users-private/);
+    // Taken off the list: refused again.
+    await srv.api('POST', '/api/config/settings', { token: boss.token, body: { 'provider-claude-cli': { allowed_users: [] } } });
+    assert.equal((await stream(plain.token, { provider: 'claude-cli' })).status, 403);
   });
 });

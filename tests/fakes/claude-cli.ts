@@ -30,6 +30,10 @@ export interface FakeClaudeScenario {
   /** Exit with this code and stderr, without a result line. */
   fail?: { code: number; stderr: string };
   loginUrl?: string;
+  /** Files the "CLI" tries to read from its working folder (as its Read tool would); the reply says which it could. */
+  tryRead?: string[];
+  /** Files it tries to create (appending nothing); the reply says which it could. */
+  tryWrite?: string[];
 }
 
 export interface FakeClaude {
@@ -37,7 +41,10 @@ export interface FakeClaude {
   bin: string;
   env: Record<string, string>;
   set(scenario: FakeClaudeScenario): void;
-  calls(): Array<{ argv: string[]; stdin: string; pid: number }>;
+  /** Every run: its arguments, stdin, pid and working folder. */
+  calls(): Array<{ argv: string[]; stdin: string; pid: number; cwd: string }>;
+  /** The marker every model call leaves in its working folder. */
+  markerName: string;
   dispose(): void;
 }
 
@@ -49,7 +56,7 @@ const dir = __dirname;
 const sc = JSON.parse(fs.readFileSync(path.join(dir, 'scenario.json'), 'utf8'));
 const argv = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
-const log = (stdin) => fs.appendFileSync(path.join(dir, 'calls.ndjson'), JSON.stringify({ argv, stdin, pid: process.pid }) + '\n');
+const log = (stdin) => fs.appendFileSync(path.join(dir, 'calls.ndjson'), JSON.stringify({ argv, stdin, pid: process.pid, cwd: process.cwd() }) + '\n');
 
 if (argv.includes('--version')) { log(''); console.log((sc.version || '2.1.3') + ' (Claude Code)'); process.exit(0); }
 if (argv[0] === 'setup-token') {
@@ -66,6 +73,8 @@ process.stdin.on('data', (d) => chunks.push(d));
 process.stdin.on('end', () => {
   const stdin = Buffer.concat(chunks).toString('utf8');
   log(stdin);
+  // The trace a real CLI's tools would leave: a file in its working folder.
+  fs.writeFileSync(path.join(process.cwd(), 'fake-claude-was-here.txt'), String(process.pid));
   const positional = argv.filter((a, i) => !a.startsWith('-') && !['--model', '--output-format', '--append-system-prompt'].includes(argv[i - 1]));
   const prompt = positional.length ? positional[positional.length - 1] : stdin;
   const stream = argv[argv.indexOf('--output-format') + 1] === 'stream-json';
@@ -85,7 +94,10 @@ process.stdin.on('end', () => {
   }
   const partial = argv.includes('--include-partial-messages');
   const lines = prompt.trim().split('\n');
-  const reply = sc.reply || 'Fake Claude heard: ' + lines[lines.length - 1];
+  const reads = (sc.tryRead || []).map((p) => { try { return p + ': READ ' + fs.readFileSync(p, 'utf8').slice(0, 80); } catch (e) { return p + ': ' + e.code; } });
+  const writes = (sc.tryWrite || []).map((p) => { try { fs.closeSync(fs.openSync(p, 'a')); return p + ': WROTE'; } catch (e) { return p + ': ' + e.code; } });
+  const report = [...reads, ...writes];
+  const reply = sc.reply || 'Fake Claude heard: ' + lines[lines.length - 1] + (report.length ? '\n' + report.join('\n') : '');
   const ev = (event) => out({ type: 'stream_event', event, session_id: session, parent_tool_use_id: null });
   const message = (content) => ({ id: 'msg_fake', type: 'message', role: 'assistant', model, content, stop_reason: null, usage: { input_tokens: 3, output_tokens: 1 } });
   if (sc.tool) {
@@ -129,6 +141,7 @@ export function installFakeClaude(scenario: FakeClaudeScenario = {}): FakeClaude
     bin,
     env: { PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`, CLAUDE_CONFIG_DIR: configDir },
     set,
+    markerName: 'fake-claude-was-here.txt',
     calls() {
       const file = path.join(dir, 'calls.ndjson');
       if (!existsSync(file)) return [];

@@ -178,6 +178,21 @@ test('scan: tree, files with contents, default excludes, and its bounds (200 fil
   assert.equal((await post('scan', u.token, { maxDepth: -1 })).status, 400);
 });
 
+test('scan counts extensions as own keys: b.constructor, x.__proto__, y.toString are languages, not inherited members', async () => {
+  const u = await s.signup();
+  for (const name of ['b.constructor', 'c.constructor', 'x.__proto__', 'y.toString', 'z.hasOwnProperty', 'a.ts']) {
+    assert.equal((await post('write', u.token, { filePath: name, content: 'text\n' })).status, 200, name);
+  }
+  const r = await post('scan', u.token, {});
+  assert.equal(r.status, 200, r.text);
+  const langs = r.body.summary.languages;
+  assert.doesNotMatch(r.text, /function|native code/);
+  assert.deepEqual(
+    Object.entries(langs).sort(([a], [b]) => (a < b ? -1 : 1)),
+    [['__proto__', 1], ['constructor', 2], ['hasownproperty', 1], ['tostring', 1], ['ts', 1]],
+  );
+});
+
 test('search: plain (case-insensitive by default), regex, caseSensitive, maxResults, bad regex → 400', async () => {
   const u = await s.signup();
   await post('write', u.token, { filePath: 'src/a.js', content: 'const Alpha = 1;\nfunction beta() {}\nconst alpha2 = 2;\n' });
