@@ -54,7 +54,7 @@ export interface CoreServices {
   registry: Registry;
 }
 
-/** Snapshots of what the loaded plugins registered, rebuilt on every plugin swap. */
+/** Snapshots of what the loaded plugins registered, rebuilt on every plugin swap. Built-ins come first and win clashes. */
 export class Registry {
   tools = new Map<string, RegisteredTool>();
   providers = new Map<string, { def: ProviderDefinition; plugin: string }>();
@@ -62,32 +62,58 @@ export class Registry {
   channels: Array<{ id: string; plugin: string; status: () => string; notify?: (user: User, text: string) => Promise<boolean> }> = [];
   toolResultHooks: Array<(info: any) => void> = [];
   doneHooks: DoneHook[] = [];
+  services = new Map<string, { impl: unknown; plugin: string }>();
+  stats = new Map<string, () => number | Promise<number>>();
+  /** One stable forwarding object per embedder id, so the memory store's reference follows reloads. */
+  private embedderFronts = new Map<string, EmbedderDefinition>();
 
-  rebuild(host: PluginHost, log: Logger): void {
+  rebuild(host: PluginHost): void {
     const tools = new Map<string, RegisteredTool>();
     const providers = new Map<string, { def: ProviderDefinition; plugin: string }>();
     const embedders = new Map<string, EmbedderDefinition>();
+    const services = new Map<string, { impl: unknown; plugin: string }>();
+    const stats = new Map<string, () => number | Promise<number>>();
     const channels: Registry['channels'] = [];
     const toolResultHooks: Registry['toolResultHooks'] = [];
     const doneHooks: DoneHook[] = [];
+    const claim = <V>(map: Map<string, V>, kind: string, key: string, plugin: string, owner: (v: V) => string, value: V) => {
+      const taken = map.get(key);
+      if (taken) host.logClash(`${kind} ${key}`, plugin, owner(taken));
+      else map.set(key, value);
+    };
     for (const g of host.generations()) {
-      for (const def of g.ledger.tools.values()) {
-        if (tools.has(def.name)) {
-          log.warn({ tool: def.name, plugin: g.plugin }, 'tool name already taken by another plugin; ignored');
-          continue;
-        }
-        tools.set(def.name, registerTool(def, g.plugin));
-      }
-      for (const def of g.ledger.providers.values()) if (!providers.has(def.id)) providers.set(def.id, { def, plugin: g.plugin });
-      for (const def of g.ledger.embedders.values()) embedders.set(def.id, def);
-      for (const ch of g.ledger.channels.values()) {
+      const l = g.ledger;
+      for (const def of l.tools.values()) claim(tools, 'tool', def.name, g.plugin, (t) => t.plugin, registerTool(def, g.plugin));
+      for (const def of l.providers.values()) claim(providers, 'provider', def.id, g.plugin, (p) => p.plugin, { def, plugin: g.plugin });
+      for (const [name, impl] of l.services) claim(services, 'service', name, g.plugin, (v) => v.plugin, { impl, plugin: g.plugin });
+      for (const def of l.embedders.values()) if (!embedders.has(def.id)) embedders.set(def.id, def);
+      for (const [name, fn] of l.stats) stats.set(name, fn);
+      for (const ch of l.channels.values()) {
         channels.push({ id: ch.id, plugin: g.plugin, status: () => safeStatus(ch.status), notify: ch.notify?.bind(ch) });
       }
-      toolResultHooks.push(...g.ledger.toolResultHooks);
-      doneHooks.push(...g.ledger.doneHooks);
+      toolResultHooks.push(...l.toolResultHooks);
+      doneHooks.push(...l.doneHooks);
     }
-    Object.assign(this, { tools, providers, embedders, channels, toolResultHooks, doneHooks });
+    Object.assign(this, { tools, providers, embedders: this.fronts(embedders), channels, toolResultHooks, doneHooks, services, stats });
   }
+
+  /** Forwarders that call the embedder registered under the id *now*. */
+  private fronts(live: Map<string, EmbedderDefinition>): Map<string, EmbedderDefinition> {
+    const out = new Map<string, EmbedderDefinition>();
+    for (const [id, def] of live) {
+      let front = this.embedderFronts.get(id);
+      if (!front || front.dims !== def.dims) {
+        const current = () => this.liveEmbedders.get(id) ?? def;
+        front = { id, dims: def.dims, isConfigured: () => current().isConfigured(), embed: (texts, signal) => current().embed(texts, signal) };
+        this.embedderFronts.set(id, front);
+      }
+      out.set(id, front);
+    }
+    this.liveEmbedders = live;
+    return out;
+  }
+
+  private liveEmbedders = new Map<string, EmbedderDefinition>();
 }
 
 function safeStatus(fn: () => string): string {
@@ -158,10 +184,17 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     },
   };
 
-  const extraStats = new Map<string, () => number | Promise<number>>();
   const startedAt = Date.now();
   core.host = new PluginHost(
-    { dirs: config.pluginDirs, builtinDir: config.pluginDirs[0], dataDir: config.dataDir, watch: config.pluginsWatch, prebuiltDir: path.join(ROOT_DIR, 'dist', 'plugin-cache') },
+    {
+      dirs: config.pluginDirs,
+      builtinDir: config.pluginDirs[0],
+      dataDir: config.dataDir,
+      watch: config.pluginsWatch,
+      watchPoll: ['1', 'true'].includes(process.env.PLUGINS_WATCH_POLL ?? ''),
+      prebuiltDir: path.join(ROOT_DIR, 'dist', 'plugin-cache'),
+      setupTimeoutMs: Number(process.env.PLUGINS_SETUP_TIMEOUT_MS) > 0 ? Number(process.env.PLUGINS_SETUP_TIMEOUT_MS) : undefined,
+    },
     store,
     log,
     {
@@ -200,8 +233,18 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     if (embedder && current.id !== embedder.id) mem.setEmbedder(embedder);
   };
   core.host.onChange = () => {
-    registry.rebuild(core.host, log);
+    registry.rebuild(core.host);
     applyEmbedder();
+  };
+  // At swap (never before): the generation's settings schema and listeners replace the old generation's.
+  core.host.onActivate = (gen) => {
+    settings.registerPlugin(gen.plugin, gen.ledger.settingsSchema);
+    for (const fn of gen.ledger.settingsListeners) {
+      settings.onPluginChange(gen.plugin, (value) => {
+        if (gen.retired) return;
+        gen.enter(() => fn(value)).catch((error) => gen.log.warn({ err: { message: String(error?.message ?? error) } }, 'settings listener failed'));
+      });
+    }
   };
   core.hostApi = {
     version: config.version,
@@ -260,10 +303,11 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       };
       const reembed = core.memory.reembedProgress();
       Object.assign(out, { memory_reembed_done: reembed.done, memory_reembed_total: reembed.total, memory_reembed_running: reembed.running ? 1 : 0 });
-      for (const [k, fn] of extraStats) out[k] = await fn();
+      for (const [k, fn] of registry.stats) out[k] = await fn();
       return out;
     },
-    addStat: (n, fn) => void extraStats.set(n, fn),
+    // Plugins get their own ledgered `addStat` (core/plugins/capabilities.ts); this one is the host's.
+    addStat: (n, fn) => void registry.stats.set(n, fn),
   };
   return core;
 }

@@ -468,6 +468,16 @@ export interface PluginStatus {
   routes: string[];
   loadMs: number | null;
   loadedAt: number | null;
+  /** What its plugin.json declared (see `plugin.schema.json`). */
+  capabilities?: {
+    secrets: string[];
+    host: string[];
+    network: boolean;
+    exec: boolean;
+    services: { provide: string[]; use: string[] };
+  };
+  /** The build error's location, when the last build failed. */
+  errorLocation?: { file: string; line: number; column: number; lineText: string };
 }
 
 export interface RegisteredProvider {
@@ -509,6 +519,37 @@ export interface HostApi {
   addStat(name: string, fn: () => number | Promise<number>): void;
 }
 
+// ───────────────────────────── services, timers ─────────────────────────────
+
+/**
+ * Named services handed from one plugin to another. The providing plugin declares
+ * `"capabilities": { "services": { "provide": ["name"] } }`, the using one `"use": ["name"]`.
+ */
+export interface ServicesApi {
+  /** Offer `impl` under `name` (removed when this generation unloads; calls into it count as in flight). */
+  provide<T extends object>(name: string, impl: T): void;
+  /** The current implementation of `name`, looked up at each call (so a reload of the provider is picked up). */
+  use<T>(name: string): T | undefined;
+}
+
+/** The `google-credentials` service (provided by `google-oauth`, used by `provider-gemini`). */
+export interface GoogleCredentialsService {
+  /** A valid OAuth access token for the Gemini API, or `undefined` when no Google account is connected. */
+  accessToken(): string | undefined;
+  /** The Google Cloud project calls are billed to (`x-goog-user-project`). */
+  project(): string | undefined;
+}
+
+/** Opaque timer handle of `ctx.timers`. */
+export type TimerHandle = unknown;
+
+/** Timers whose callbacks run counted on this generation and that are cleared when it unloads. */
+export interface TimersApi {
+  setTimeout(fn: () => unknown, ms: number): TimerHandle;
+  setInterval(fn: () => unknown, ms: number): TimerHandle;
+  clear(handle: TimerHandle | undefined): void;
+}
+
 // ───────────────────────────── the context ─────────────────────────────
 
 /** Attach output media (speech) to finished AION turns: called with each done event before it is sent. */
@@ -530,6 +571,10 @@ export interface PluginContext<S = Record<string, unknown>> {
     /** Called before a finished AION turn's `done` is sent; may attach media. */
     onDone(fn: DoneHook): void;
   };
+  /** Services shared between plugins (declared in plugin.json). */
+  readonly services: ServicesApi;
+  /** Timers tied to this generation. */
+  readonly timers: TimersApi;
   readonly store: PluginStore;
   /** Conversations and messages, per user: `conversations.forUser(userId)`. */
   readonly conversations: { forUser(userId: string): UserConversationsApi };
