@@ -40,12 +40,15 @@ for (const name of workerData.names) {
   api[name] = name in workerData.values ? workerData.values[name] : (...a) => new AppError(500, 'PROBE', String(a[0]));
 }
 globalThis[Symbol.for('aion.plugin-api')] = api;
-parentPort.on('message', (m) => { if (m === 'ping') parentPort.postMessage('pong'); });
 (async () => {
   const mod = await import(workerData.url);
   const def = mod.default ?? mod.plugin;
   if (def && typeof def.setup === 'function') await def.setup(stub());
-})().then(() => parentPort.postMessage('done'), () => parentPort.postMessage('inconclusive'));
+})().then(() => {
+  // Listening only now: a listener would keep the worker alive, and an exit while waiting means "never settles".
+  parentPort.on('message', (m) => { if (m === 'ping') parentPort.postMessage('pong'); });
+  parentPort.postMessage('done');
+}, () => parentPort.postMessage('inconclusive'));
 `;
 
 /**
