@@ -20,9 +20,9 @@ test('a build error carries file, line, column and the line with a caret', async
   writeFileSync(path.join(dir, 'p', 'index.js'), 'export default {\n  name: "p",\n  setup() { return 1 +; },\n};\n');
   const error = await bundlePlugin('p', path.join(dir, 'p', 'index.js'), path.join(dir, 'cache'), []).catch((e) => e);
   assert.ok(error instanceof PluginBuildError);
-  assert.equal(error.location.file, 'index.js');
-  assert.equal(error.location.line, 3);
-  assert.ok(error.location.column > 1);
+  assert.equal(error.location!.file, 'index.js');
+  assert.equal(error.location!.line, 3);
+  assert.ok(error.location!.column > 1);
   assert.match(error.message, /^build failed: index\.js:3:\d+: /);
   assert.match(error.message, /\n  3 \|   setup\(\) \{ return 1 \+; \},\n {4}\| +\^/);
 });
