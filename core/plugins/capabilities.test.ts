@@ -60,10 +60,10 @@ test('accounts: verify and plan limits for all, account management only with "ho
 
 test('exec: running code needs "exec": true; tool risks are matched to capabilities', () => {
   const ws = { execute: () => 'ran', read: function (this: any) { return this === ws ? 'bound' : 'unbound'; } } as any;
-  const plain = scopedWorkspace('p', Capabilities.parse({}), ws);
+  const plain: any = scopedWorkspace('p', Capabilities.parse({}), ws);
   refused(() => plain.execute('u', {} as any), /"exec": true/);
   assert.equal(plain.read(), 'bound');
-  assert.equal(scopedWorkspace('c', Capabilities.parse({ exec: true }), ws).execute(), 'ran');
+  assert.equal((scopedWorkspace('c', Capabilities.parse({ exec: true }), ws) as any).execute(), 'ran');
   assert.equal(toolRiskAllowed(Capabilities.parse({}), 'exec'), '"exec": true');
   assert.equal(toolRiskAllowed(Capabilities.parse({}), 'network'), '"network": true');
   assert.equal(toolRiskAllowed(Capabilities.parse({}), 'read'), undefined);
