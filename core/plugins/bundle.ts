@@ -8,7 +8,7 @@
  *   package instance as the host (one zod, one SDK).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -124,6 +124,13 @@ export async function bundlePlugin(
             if (args.kind === 'entry-point') return undefined;
             const refusal = importRefusal(args.path, path.resolve(args.resolveDir || pluginDir, args.path), pluginDir);
             return refusal ? { errors: [{ text: refusal }] } : undefined;
+          });
+          // The backstop: whatever path led here (a symlink inside the folder, say), every file esbuild reads must
+          // really be inside the plugin folder.
+          const realPluginDir = realpathSync(pluginDir);
+          build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
+            const real = realpathSync(args.path);
+            return inside(realPluginDir, real) ? undefined : { errors: [{ text: importRefusal(path.relative(pluginDir, args.path), real, realPluginDir)! }] };
           });
           // Bare specifiers (npm packages, node built-ins): keep external, pinned to an absolute file path.
           build.onResolve({ filter: /^[^./]/ }, async (args) => {
