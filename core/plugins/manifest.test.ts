@@ -33,3 +33,21 @@ test('provides is compared with what setup registered, in both directions', () =
   assert.deepEqual(providesMismatch(['tool:a', 'provider:p'], ['tool:a', 'provider:p']), { missing: [], undeclared: [] });
   assert.deepEqual(providesMismatch(['a', 'tool:gone'], ['tool:a', 'channel:extra']), { missing: ['tool:gone'], undeclared: ['channel:extra'] });
 });
+
+test('the shipped plugin.schema.json is the manifest schema, and every built-in plugin.json is valid against it', async () => {
+  const { readFileSync, readdirSync, existsSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { manifestJsonSchema } = await import('./manifest.ts');
+  const root = path.resolve(import.meta.dirname, '../..');
+  const shipped = JSON.parse(readFileSync(path.join(root, 'core/plugin-api/plugin.schema.json'), 'utf8'));
+  assert.deepEqual(shipped, manifestJsonSchema(), 'regenerate core/plugin-api/plugin.schema.json from manifestJsonSchema()');
+  for (const dir of readdirSync(path.join(root, 'plugins'))) {
+    const file = path.join(root, 'plugins', dir, 'plugin.json');
+    if (!existsSync(file)) continue;
+    const parsed = parseManifest(readFileSync(file, 'utf8'));
+    assert.ok('manifest' in parsed, `${dir}: ${'error' in parsed ? parsed.error : ''}`);
+    assert.equal(parsed.manifest.$schema, '../../core/plugin-api/plugin.schema.json', dir);
+    assert.ok(parsed.manifest.capabilities, `${dir} declares its capabilities`);
+    assert.equal(apiMismatch(parsed.manifest.api), undefined, dir);
+  }
+});

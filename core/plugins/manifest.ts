@@ -16,36 +16,36 @@ const SECRET_NAME = z.string().regex(/^(\*|[A-Z][A-Z0-9_]{0,127})$/, 'a secret n
 
 export const Capabilities = z.strictObject({
   /** Names of the keys the plugin may read (and save) through `ctx.secrets`; `"*"` is every key. */
-  secrets: z.array(SECRET_NAME).default([]),
+  secrets: z.array(SECRET_NAME).default([]).describe('Keys the plugin may read and save through ctx.secrets, by name; "*" is every key'),
   /** Privileged host powers. */
-  host: z.array(z.enum(HOST_POWERS)).default([]),
+  host: z.array(z.enum(HOST_POWERS)).default([]).describe('Privileged host powers: plugins (reload/enable/disable), accounts (account management), notify (message users through channels), settings (change global settings), prompts (edit the system prompts)'),
   /** The plugin talks to the network (required for tools of risk `network`). */
-  network: z.boolean().default(false),
+  network: z.boolean().default(false).describe('The plugin talks to the network (expected for tools of risk network)'),
   /** The plugin runs programs: `ctx.workspace.execute` and tools of risk `exec`. */
-  exec: z.boolean().default(false),
+  exec: z.boolean().default(false).describe('The plugin runs programs: ctx.workspace.execute, tools of risk exec'),
   /** Named services handed between plugins through `ctx.services`. */
   services: z.strictObject({
-    provide: z.array(SERVICE_NAME).default([]),
-    use: z.array(SERVICE_NAME).default([]),
-  }).default({ provide: [], use: [] }),
+    provide: z.array(SERVICE_NAME).default([]).describe('Services this plugin offers with ctx.services.provide'),
+    use: z.array(SERVICE_NAME).default([]).describe('Services this plugin asks for with ctx.services.use'),
+  }).default({ provide: [], use: [] }).describe('Named services handed between plugins'),
 });
 export type PluginCapabilities = z.infer<typeof Capabilities>;
 
 export const NO_CAPABILITIES: PluginCapabilities = Capabilities.parse({});
 
 export const Manifest = z.object({
-  $schema: z.string().optional(),
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
+  $schema: z.string().optional().describe('Path or URL of this schema, for editors'),
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional().describe('Unique plugin name (default: the folder name)'),
   version: z.string().optional(),
   description: z.string().optional(),
-  builtin: z.boolean().optional(),
-  required: z.boolean().optional(),
-  enabled: z.boolean().optional(),
+  builtin: z.boolean().optional().describe('Ignored outside the built-in plugins/ folder'),
+  required: z.boolean().optional().describe('Cannot be disabled; honoured only for built-in plugins'),
+  enabled: z.boolean().optional().describe('Enabled when first discovered (default true)'),
   /** A semver range of the plugin API (`^1.0.0`). */
-  api: z.string().optional(),
+  api: z.string().optional().describe('Semver range of the plugin API the plugin needs, e.g. ^1.0.0; checked before any code is imported'),
   /** What setup registers (`tool:NAME`, `provider:ID`, `channel:ID`, `embedder:ID`, `service:NAME`, `route:GET /path`). */
-  provides: z.array(z.string()).optional(),
-  capabilities: Capabilities.optional(),
+  provides: z.array(z.string()).optional().describe('What setup registers (tool:NAME, provider:ID, channel:ID, embedder:ID, service:NAME, route:GET /path); a mismatch is logged'),
+  capabilities: Capabilities.optional().describe('What the plugin ctx may use; undeclared uses throw PLUGIN_CAPABILITY_MISSING'),
 }).passthrough();
 export type PluginManifest = z.infer<typeof Manifest>;
 
@@ -85,4 +85,15 @@ export function providesMismatch(declared: string[] | undefined, registered: str
   const missing = declared.filter((d) => !registered.some((r) => r === d || (!d.includes(':') && bare(r) === d)));
   const undeclared = registered.filter((r) => !has(declared, r));
   return { missing, undeclared };
+}
+
+/** The JSON Schema of plugin.json, as shipped in `core/plugin-api/plugin.schema.json` (a test keeps the two equal). */
+export function manifestJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(Manifest, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://aion.dev/schemas/plugin.schema.json',
+    title: 'AION plugin manifest (plugin.json)',
+    ...schema,
+  };
 }
