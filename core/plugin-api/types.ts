@@ -372,9 +372,8 @@ export interface AgentApi {
 
 // ───────────────────────────── workspace ─────────────────────────────
 
-/** Each user's confined folder: every path is resolved (symlinks included) and must stay inside it. */
-export type WorkspaceApi = import('../workspace/service.ts').WorkspaceService;
-export type { ExecuteResult, ScanOptions, SearchOptions } from '../workspace/index.ts';
+export type * from './workspace.ts';
+import type { WorkspaceApi } from './workspace.ts';
 
 // ───────────────────────────── auth, secrets, settings ─────────────────────────────
 
@@ -404,9 +403,8 @@ export interface AuthApi {
   accounts: AccountsApi;
 }
 
-/** Conversations and messages of one user (shared by the ALIN endpoints and the agent loop). */
-export type UserConversationsApi = import('../conversations.ts').UserConversations;
-export type { ConversationRecord, MessageRecord } from '../conversations.ts';
+export type * from './conversations.ts';
+import type { UserConversationsApi } from './conversations.ts';
 
 /** Server-sent events in the two dialects of `events.md`. */
 export interface SseApi {
