@@ -59,26 +59,38 @@ export interface RouteOptions<B = unknown, Q = unknown, P = unknown> {
   quota?: 'chat';
 }
 
-/** What a handler receives besides the Koa context: the parsed inputs and the caller. */
-export interface RouteInput<B = any, Q = any, P = any> {
+/**
+ * What a handler receives besides the Koa context: the parsed inputs and the caller. `U` is `User` on routes that need
+ * a signed-in user (the default access) — the host has refused the request otherwise — and `User | undefined` on
+ * public routes.
+ */
+export interface RouteInput<B = any, Q = any, P = any, U extends User | undefined = User | undefined> {
   body: B;
   query: Q;
   params: P;
   /** The caller; `undefined` only on public routes without a token. */
-  user: User | undefined;
+  user: U;
 }
 
 /**
  * A route handler. Return a value to send it as the JSON body (status 200 unless `ctx.status` was set), or write
- * `ctx.body` yourself. Throw `AppError` (or the helpers `badRequest`, `notFound`, …) for 4xx answers.
+ * `ctx.body` yourself. Throw `AppError` (or the helpers `badRequest`, `notFound`, …) for 4xx answers. (Without `U`
+ * it is the host's view of any handler; `ctx.routes` gives each handler its precise `user` type.)
  */
-export type RouteHandler<B = any, Q = any, P = any> = (ctx: KoaContext, input: RouteInput<B, Q, P>) => unknown;
+export type RouteHandler<B = any, Q = any, P = any, U extends User | undefined = any> = (ctx: KoaContext, input: RouteInput<B, Q, P, U>) => unknown;
 
-type RouteMethod = <B = any, Q = any, P = any>(
-  path: string,
-  optionsOrHandler: RouteOptions<B, Q, P> | RouteHandler<B, Q, P>,
-  handler?: RouteHandler<B, Q, P>,
-) => void;
+/** Registers one route; the handler's `input.user` is a `User` unless the route is public. */
+interface RouteMethod {
+  <B = any, Q = any, P = any>(path: string, options: RouteOptions<B, Q, P> & { access: 'public' }, handler: RouteHandler<B, Q, P, User | undefined>): void;
+  <B = any, Q = any, P = any>(path: string, options: RouteOptions<B, Q, P>, handler: RouteHandler<B, Q, P, User>): void;
+  <B = any, Q = any, P = any>(path: string, handler: RouteHandler<B, Q, P, User>): void;
+}
+
+/** `ctx.routes.public.*`: no user required, so `input.user` may be `undefined`. */
+interface PublicRouteMethod {
+  <B = any, Q = any, P = any>(path: string, options: RouteOptions<B, Q, P>, handler: RouteHandler<B, Q, P, User | undefined>): void;
+  <B = any, Q = any, P = any>(path: string, handler: RouteHandler<B, Q, P, User | undefined>): void;
+}
 
 /** A router scoped to one plugin, mounted under `/api`. Routes need a signed-in user unless `access: 'public'`. */
 export interface PluginRoutes {
@@ -88,7 +100,7 @@ export interface PluginRoutes {
   patch: RouteMethod;
   delete: RouteMethod;
   /** The same methods with `access: 'public'` preset (webhooks, OAuth callbacks). */
-  public: { get: RouteMethod; post: RouteMethod };
+  public: { get: PublicRouteMethod; post: PublicRouteMethod };
 }
 
 // ───────────────────────────── tools ─────────────────────────────
