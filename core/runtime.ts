@@ -1,38 +1,34 @@
 /**
- * Wires the core services together: store, accounts, usage, settings, prompts, secrets, conversations, memory, agent,
- * and the plugin host with its registries. `createRuntime` is used by the server and by benchmarks.
+ * Wires the core services together, top-down: storage and accounts, the memory store, the agent, the plugin host with
+ * its registry, then the `ctx` each plugin generation gets. `createRuntime` is used by the server and by benchmarks.
  */
 import path from 'node:path';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import type {
-  AuthApi,
-  DoneHook,
-  EmbedderDefinition,
-  HostApi,
-  ProviderDefinition,
-  SseApi,
-  User,
-} from './plugin-api/types.ts';
+import type { AuthApi, HostApi, SseApi, User } from './plugin-api/types.ts';
 import { ROOT_DIR, type Config } from './config.ts';
 import { AppError, unauthorized } from './errors.ts';
 import { Accounts } from './auth/accounts.ts';
 import { limitsFor } from './auth/plans.ts';
 import { setQuotaHeaders, UsageTracker } from './auth/usage.ts';
 import { AgentService } from './agent/service.ts';
-import { activeModel, providerForModel } from './agent/model-resolution.ts';
-import { registerTool, type RegisteredTool } from './agent/tool-registry.ts';
+import type { ProviderLookup } from './agent/model-resolution.ts';
 import { Conversations } from './conversations.ts';
-import { PluginHost } from './plugins/host.ts';
+import type { RouteServices } from './http/route-table.ts';
+import { PluginHost, type PluginHostOptions } from './plugins/host.ts';
 import { createContext } from './plugins/context.ts';
-import { Prompts, type PromptName } from './prompts.ts';
+import { createHostApi } from './plugins/host-api.ts';
+import type { Generation } from './plugins/generation.ts';
+import { Registry } from './plugins/registry.ts';
+import { Prompts } from './prompts.ts';
 import { Secrets } from './secrets.ts';
 import { SettingsService } from './settings.ts';
 import { streamAgent } from './sse/stream-agent.ts';
 import { Store } from './store/store.ts';
-import { directorySize } from './util/directory-size.ts';
 import { LocalEmbedder, MemoryStore } from './memory/index.ts';
 import { WorkspaceService } from './workspace/service.ts';
+
+export { Registry };
 
 export interface CoreServices {
   config: Config;
@@ -54,118 +50,70 @@ export interface CoreServices {
   registry: Registry;
 }
 
-/** Snapshots of what the loaded plugins registered, rebuilt on every plugin swap. Built-ins come first and win clashes. */
-export class Registry {
-  tools = new Map<string, RegisteredTool>();
-  providers = new Map<string, { def: ProviderDefinition; plugin: string }>();
-  embedders = new Map<string, EmbedderDefinition>();
-  channels: Array<{ id: string; plugin: string; status: () => string; notify?: (user: User, text: string) => Promise<boolean> }> = [];
-  toolResultHooks: Array<(info: any) => void> = [];
-  doneHooks: DoneHook[] = [];
-  services = new Map<string, { impl: unknown; plugin: string }>();
-  stats = new Map<string, () => number | Promise<number>>();
-  /** One stable forwarding object per embedder id, so the memory store's reference follows reloads. */
-  private embedderFronts = new Map<string, EmbedderDefinition>();
-
-  rebuild(host: PluginHost): void {
-    const tools = new Map<string, RegisteredTool>();
-    const providers = new Map<string, { def: ProviderDefinition; plugin: string }>();
-    const embedders = new Map<string, EmbedderDefinition>();
-    const services = new Map<string, { impl: unknown; plugin: string }>();
-    const stats = new Map<string, () => number | Promise<number>>();
-    const channels: Registry['channels'] = [];
-    const toolResultHooks: Registry['toolResultHooks'] = [];
-    const doneHooks: DoneHook[] = [];
-    const claim = <V>(map: Map<string, V>, kind: string, key: string, plugin: string, owner: (v: V) => string, value: V) => {
-      const taken = map.get(key);
-      if (taken) host.logClash(`${kind} ${key}`, plugin, owner(taken));
-      else map.set(key, value);
-    };
-    for (const g of host.generations()) {
-      const l = g.ledger;
-      for (const def of l.tools.values()) claim(tools, 'tool', def.name, g.plugin, (t) => t.plugin, registerTool(def, g.plugin));
-      for (const def of l.providers.values()) claim(providers, 'provider', def.id, g.plugin, (p) => p.plugin, { def, plugin: g.plugin });
-      for (const [name, impl] of l.services) claim(services, 'service', name, g.plugin, (v) => v.plugin, { impl, plugin: g.plugin });
-      for (const def of l.embedders.values()) if (!embedders.has(def.id)) embedders.set(def.id, def);
-      for (const [name, fn] of l.stats) stats.set(name, fn);
-      for (const ch of l.channels.values()) {
-        channels.push({ id: ch.id, plugin: g.plugin, status: () => safeStatus(ch.status), notify: ch.notify?.bind(ch) });
-      }
-      toolResultHooks.push(...l.toolResultHooks);
-      doneHooks.push(...l.doneHooks);
-    }
-    Object.assign(this, { tools, providers, embedders: this.fronts(embedders), channels, toolResultHooks, doneHooks, services, stats });
-  }
-
-  /** Forwarders that call the embedder registered under the id *now*. */
-  private fronts(live: Map<string, EmbedderDefinition>): Map<string, EmbedderDefinition> {
-    const out = new Map<string, EmbedderDefinition>();
-    for (const [id, def] of live) {
-      let front = this.embedderFronts.get(id);
-      if (!front || front.dims !== def.dims) {
-        const current = () => this.liveEmbedders.get(id) ?? def;
-        front = { id, dims: def.dims, isConfigured: () => current().isConfigured(), embed: (texts, signal) => current().embed(texts, signal) };
-        this.embedderFronts.set(id, front);
-      }
-      out.set(id, front);
-    }
-    this.liveEmbedders = live;
-    return out;
-  }
-
-  private liveEmbedders = new Map<string, EmbedderDefinition>();
-}
-
-function safeStatus(fn: () => string): string {
-  try {
-    return fn();
-  } catch (error) {
-    return `error: ${String((error as Error)?.message ?? error)}`;
-  }
-}
-
-/** Bearer token from the Authorization header (a bare token works too, as in the original). */
-function bearer(ctx: Context): string | undefined {
-  const h = ctx.get('authorization');
-  if (!h) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-  return (m ? m[1] : h).trim() || undefined;
-}
-
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
   const store = new Store(config.dataDir, log);
   await store.loadGlobals();
-  const accounts = new Accounts(store, config.jwtSecret);
-  const usage = new UsageTracker(store);
   const settings = new SettingsService(store);
   await settings.load();
+  const accounts = new Accounts(store, config.jwtSecret);
+  const usage = new UsageTracker(store);
   const prompts = new Prompts(config.promptsDir, path.join(config.dataDir, 'prompts'));
-  const secrets = new Secrets(config.envFile);
   const conversations = new Conversations(store);
+  const memory = await loadMemory(config, log);
   const registry = new Registry();
-  const core = { config, log, store, accounts, usage, settings, prompts, secrets, conversations, registry, memory: undefined } as unknown as CoreServices;
-
-  core.memory = await loadMemory(config, log);
-  core.workspace = new WorkspaceService(config.dataDir, settings, [config.dataDir, config.envFile, path.join(ROOT_DIR, '.env')]);
-  const providerLookup = {
-    get: (id: string) => registry.providers.get(id)?.def,
-    all: () => [...registry.providers.values()].map((p) => p.def),
-  };
-  core.agent = new AgentService({
-    providers: providerLookup,
+  const providers = providerLookup(registry);
+  const agent = new AgentService({
+    providers,
     tools: () => registry.tools,
     toolResultHooks: () => registry.toolResultHooks,
     doneHooks: () => registry.doneHooks,
-    settings,
-    prompts,
-    conversations,
-    usage,
-    store,
-    memory: () => core.memory,
-    log,
+    settings, prompts, conversations, usage, store, log,
+    memory: () => memory,
   });
-  core.sse = { streamAgent };
-  core.authApi = {
+  const host = new PluginHost(hostOptions(config), store, log, routeServices(accounts, usage), (gen, schema) => createContext(core, gen, schema));
+  const applyEmbedder = () => switchEmbedder(memory, settings, registry);
+  const hostApi = createHostApi({
+    config, log, host, registry, settings, prompts, conversations, accounts, memory, providers, afterSettingsChange: applyEmbedder, startedAt: Date.now(),
+  });
+  host.onChange = () => {
+    registry.rebuild(host);
+    applyEmbedder();
+  };
+  host.onActivate = (gen) => activateSettings(settings, gen);
+  const core: CoreServices = {
+    config, log, store, accounts, usage, settings, prompts, conversations, memory, agent, host, registry, hostApi,
+    secrets: new Secrets(config.envFile),
+    workspace: new WorkspaceService(config.dataDir, settings, [config.dataDir, config.envFile, path.join(ROOT_DIR, '.env')]),
+    authApi: authApi(accounts, usage),
+    sse: { streamAgent },
+  };
+  return core;
+}
+
+/** Providers as the agent looks them up: always the current registry. */
+function providerLookup(registry: Registry): ProviderLookup {
+  return {
+    get: (id: string) => registry.providers.get(id)?.def,
+    all: () => [...registry.providers.values()].map((p) => p.def),
+  };
+}
+
+function hostOptions(config: Config): PluginHostOptions {
+  const setupTimeout = Number(process.env.PLUGINS_SETUP_TIMEOUT_MS);
+  return {
+    dirs: config.pluginDirs,
+    builtinDir: config.pluginDirs[0],
+    dataDir: config.dataDir,
+    watch: config.pluginsWatch,
+    watchPoll: ['1', 'true'].includes(process.env.PLUGINS_WATCH_POLL ?? ''),
+    prebuiltDir: path.join(ROOT_DIR, 'dist', 'plugin-cache'),
+    setupTimeoutMs: setupTimeout > 0 ? setupTimeout : undefined,
+  };
+}
+
+/** `ctx.auth`: verifying tokens, plan quotas and account management (scoped per plugin by its capabilities). */
+function authApi(accounts: Accounts, usage: UsageTracker): AuthApi {
+  return {
     verify: (token) => accounts.verify(token),
     getUser: (id) => accounts.get(id),
     firstAdmin: () => accounts.firstAdmin(),
@@ -183,133 +131,62 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       limits: (user) => limitsFor(user),
     },
   };
+}
 
-  const startedAt = Date.now();
-  core.host = new PluginHost(
-    {
-      dirs: config.pluginDirs,
-      builtinDir: config.pluginDirs[0],
-      dataDir: config.dataDir,
-      watch: config.pluginsWatch,
-      watchPoll: ['1', 'true'].includes(process.env.PLUGINS_WATCH_POLL ?? ''),
-      prebuiltDir: path.join(ROOT_DIR, 'dist', 'plugin-cache'),
-      setupTimeoutMs: Number(process.env.PLUGINS_SETUP_TIMEOUT_MS) > 0 ? Number(process.env.PLUGINS_SETUP_TIMEOUT_MS) : undefined,
+/** Bearer token from the Authorization header (a bare token works too, as in the original). */
+function bearer(ctx: Context): string | undefined {
+  const h = ctx.get('authorization');
+  if (!h) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  return (m ? m[1] : h).trim() || undefined;
+}
+
+/** What the composed router asks of the host for each request: the caller, and the chat quota. */
+function routeServices(accounts: Accounts, usage: UsageTracker): Omit<RouteServices, 'track'> {
+  return {
+    authenticate: async (ctx) => {
+      if (ctx.state.authResolved) return { user: ctx.state.user as User | undefined, error: ctx.state.authError };
+      ctx.state.authResolved = true;
+      const token = bearer(ctx);
+      if (!token) return { error: unauthorized('Authentication required') };
+      const user = await accounts.verify(token);
+      ctx.state.user = user;
+      if (!user) ctx.state.authError = unauthorized('Invalid or expired token', 'INVALID_TOKEN');
+      return { user, error: ctx.state.authError as AppError | undefined };
     },
-    store,
-    log,
-    {
-      authenticate: async (ctx) => {
-        if (ctx.state.authResolved) return { user: ctx.state.user as User | undefined, error: ctx.state.authError };
-        ctx.state.authResolved = true;
-        const token = bearer(ctx);
-        if (!token) return { error: unauthorized('Authentication required') };
-        const user = await accounts.verify(token);
-        ctx.state.user = user;
-        if (!user) ctx.state.authError = unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-        return { user, error: ctx.state.authError as AppError | undefined };
-      },
-      chatQuota: async (ctx, user) => {
-        const q = await usage.consume(user).catch((error) => {
-          if (error instanceof AppError && error.status === 429) {
-            setQuotaHeaders(ctx, { limited: true, limit: Number(error.extra?.limit ?? 0), remaining: 0, resetAt: Number(error.extra?.resetAt ?? 0) });
-          }
-          throw error;
-        });
-        setQuotaHeaders(ctx, q);
-      },
-    },
-    (gen, schema) => createContext(core, gen, schema),
-  );
-  /** Switch the memory store to the embedder the settings name, once a plugin provides it (re-embeds in the background). */
-  const applyEmbedder = () => {
-    const mem = core.memory;
-    const wanted = settings.get().embedder;
-    const current = mem.currentEmbedder();
-    if (wanted === 'local') {
-      if (!current.id.startsWith('local-')) mem.setEmbedder(new LocalEmbedder());
-      return;
-    }
-    const embedder = registry.embedders.get(wanted);
-    if (embedder && current.id !== embedder.id) mem.setEmbedder(embedder);
-  };
-  core.host.onChange = () => {
-    registry.rebuild(core.host);
-    applyEmbedder();
-  };
-  // At swap (never before): the generation's settings schema and listeners replace the old generation's.
-  core.host.onActivate = (gen) => {
-    settings.registerPlugin(gen.plugin, gen.ledger.settingsSchema);
-    for (const fn of gen.ledger.settingsListeners) {
-      settings.onPluginChange(gen.plugin, (value) => {
-        if (gen.retired) return;
-        gen.enter(() => fn(value)).catch((error) => gen.log.warn({ err: { message: String(error?.message ?? error) } }, 'settings listener failed'));
+    chatQuota: async (ctx, user) => {
+      const q = await usage.consume(user).catch((error) => {
+        if (error instanceof AppError && error.status === 429) {
+          setQuotaHeaders(ctx, { limited: true, limit: Number(error.extra?.limit ?? 0), remaining: 0, resetAt: Number(error.extra?.resetAt ?? 0) });
+        }
+        throw error;
       });
-    }
+      setQuotaHeaders(ctx, q);
+    },
   };
-  core.hostApi = {
-    version: config.version,
-    startedAt,
-    dataDir: config.dataDir,
-    plugins: () => core.host.list(),
-    reload: (name) => core.host.reload(name),
-    enable: (name) => core.host.enable(name),
-    disable: (name) => core.host.disable(name),
-    tools: () => [...registry.tools.values()].map((t) => ({ name: t.def.name, description: t.def.description, plugin: t.plugin, risk: t.def.risk })),
-    providers: () => [...registry.providers.values()],
-    channels: () => registry.channels.map((c) => ({ id: c.id, plugin: c.plugin, status: c.status() })),
-    notify: async (user, text) => {
-      const delivered: string[] = [];
-      for (const c of registry.channels) {
-        if (!c.notify) continue;
-        const ok = await c.notify(user, text).catch((error) => {
-          log.warn({ channel: c.id, error: String(error?.message ?? error) }, 'channel could not deliver a notification');
-          return false;
-        });
-        if (ok) delivered.push(c.id);
-      }
-      return delivered;
-    },
-    embedders: () => [...registry.embedders.values()],
-    settings: {
-      get: () => settings.all(),
-      set: async (patch) => {
-        const next = await settings.set(patch);
-        applyEmbedder();
-        return next;
-      },
-    },
-    activeModel: () => {
-      const a = activeModel(providerLookup, settings.get());
-      return { provider: a.provider?.id ?? 'echo', model: a.model };
-    },
-    prompts: {
-      names: ['rules', 'character', 'self'] as const,
-      read: (n: PromptName) => prompts.read(n),
-      write: (n: PromptName, c: string) => prompts.write(n, c),
-      revert: (n: PromptName) => prompts.revert(n),
-    },
-    providerForModel: (model) => providerForModel(providerLookup, model),
-    declaredKeys: () => [...registry.providers.values()].map((p) => ({ label: p.def.label, keys: p.def.envKeys })),
-    stats: async () => {
-      const totals = await conversations.totals();
-      const out: Record<string, number> = {
-        users: accounts.count(),
-        conversations: totals.conversations,
-        messages: totals.messages,
-        memory_entries: core.memory.count(),
-        plugins: core.host.list().filter((p) => p.status === 'loaded').length,
-        uptime: Math.round((Date.now() - startedAt) / 1000),
-        dataBytes: await directorySize(config.dataDir),
-      };
-      const reembed = core.memory.reembedProgress();
-      Object.assign(out, { memory_reembed_done: reembed.done, memory_reembed_total: reembed.total, memory_reembed_running: reembed.running ? 1 : 0 });
-      for (const [k, fn] of registry.stats) out[k] = await fn();
-      return out;
-    },
-    // Plugins get their own ledgered `addStat` (core/plugins/capabilities.ts); this one is the host's.
-    addStat: (n, fn) => void registry.stats.set(n, fn),
-  };
-  return core;
+}
+
+/** Switch the memory store to the embedder the settings name, once a plugin provides it (re-embeds in the background). */
+function switchEmbedder(memory: MemoryStore, settings: SettingsService, registry: Registry): void {
+  const wanted = settings.get().embedder;
+  const current = memory.currentEmbedder();
+  if (wanted === 'local') {
+    if (!current.id.startsWith('local-')) memory.setEmbedder(new LocalEmbedder());
+    return;
+  }
+  const embedder = registry.embedders.get(wanted);
+  if (embedder && current.id !== embedder.id) memory.setEmbedder(embedder);
+}
+
+/** At swap (never before): the generation's settings schema and listeners replace the old generation's. */
+function activateSettings(settings: SettingsService, gen: Generation): void {
+  settings.registerPlugin(gen.plugin, gen.ledger.settingsSchema);
+  for (const fn of gen.ledger.settingsListeners) {
+    settings.onPluginChange(gen.plugin, (value) => {
+      if (gen.retired) return;
+      gen.enter(() => fn(value)).catch((error) => gen.log.warn({ err: { message: String(error?.message ?? error) } }, 'settings listener failed'));
+    });
+  }
 }
 
 /** The shared memory store, when its module is present (it is optional so the core boots without it). */
