@@ -15,31 +15,10 @@ import { bundlePlugin, publishPluginApi, pruneBundles, PluginBuildError } from '
 import { discoverPlugins, readPluginFolder, type DiscoveredPlugin } from './discover.ts';
 import type { Generation } from './generation.ts';
 import { loadGeneration, type LoadEnvironment } from './load-generation.ts';
-import { NO_CAPABILITIES } from './manifest.ts';
+import { statusOf, type Entry, type PluginStateDoc } from './entry.ts';
 import { PluginWatcher } from './watcher.ts';
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
-
-interface PluginStateDoc {
-  id: string;
-  enabled: boolean;
-  routes: Array<{ method: HttpMethod; path: string }>;
-}
-
-interface Entry {
-  discovered: DiscoveredPlugin;
-  current?: Generation;
-  status: PluginStatus['status'];
-  error?: string;
-  errorLocation?: PluginStatus['errorLocation'];
-  enabled: boolean;
-  required: boolean;
-  loadMs: number | null;
-  loadedAt: number | null;
-  /** Serialises loads of one plugin. */
-  chain: Promise<unknown>;
-  knownRoutes: Array<{ method: HttpMethod; path: string }>;
-}
 
 /** Builds the `ctx` for a new generation (core services live behind it). */
 export type ContextFactory = (gen: Generation, settingsSchema: PluginDefinition['settings']) => Generation['ctx'];
@@ -241,27 +220,7 @@ export class PluginHost {
   }
 
   list(): PluginStatus[] {
-    return [...this.entries.entries()].map(([name, e]) => {
-      const live = e.enabled ? e.current : undefined;
-      const caps = e.discovered.manifest.capabilities ?? NO_CAPABILITIES;
-      return {
-        name,
-        version: e.current?.version ?? e.discovered.manifest.version ?? '0.0.0',
-        description: e.current?.description ?? e.discovered.manifest.description ?? '',
-        builtin: e.discovered.builtin,
-        required: e.required,
-        enabled: e.enabled,
-        status: e.enabled ? e.status : 'disabled',
-        ...(e.error && e.enabled ? { error: e.error, ...(e.errorLocation ? { errorLocation: e.errorLocation } : {}) } : {}),
-        tools: live ? [...live.ledger.tools.values()].map((t) => ({ name: t.name, description: t.description })) : [],
-        providers: live ? [...live.ledger.providers.keys()] : [],
-        channels: live ? [...live.ledger.channels.keys()] : [],
-        routes: live ? live.ledger.routes.map((r) => `${r.method.toUpperCase()} /api${r.path}`) : [],
-        loadMs: e.loadMs,
-        loadedAt: e.loadedAt,
-        capabilities: caps,
-      };
-    });
+    return [...this.entries.entries()].map(([name, e]) => statusOf(name, e));
   }
 
   status(name: string): PluginStatus {
