@@ -25,5 +25,4 @@ export function definePlugin<S = Record<string, unknown>>(def: PluginDefinition<
   return def;
 }
 
-/** The plugin-API version; a plugin's `plugin.json` may state the range it needs in `api`. */
-export const PLUGIN_API_VERSION = '1.0.0';
+export { PLUGIN_API_VERSION } from './version.ts';

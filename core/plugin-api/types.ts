@@ -66,26 +66,38 @@ export interface RouteOptions<B = unknown, Q = unknown, P = unknown> {
   root?: boolean;
 }
 
-/** What a handler receives besides the Koa context: the parsed inputs and the caller. */
-export interface RouteInput<B = any, Q = any, P = any> {
+/**
+ * What a handler receives besides the Koa context: the parsed inputs and the caller. `U` is `User` on routes that need
+ * a signed-in user (the default access) — the host has refused the request otherwise — and `User | undefined` on
+ * public routes.
+ */
+export interface RouteInput<B = any, Q = any, P = any, U extends User | undefined = User | undefined> {
   body: B;
   query: Q;
   params: P;
   /** The caller; `undefined` only on public routes without a token. */
-  user: User | undefined;
+  user: U;
 }
 
 /**
  * A route handler. Return a value to send it as the JSON body (status 200 unless `ctx.status` was set), or write
- * `ctx.body` yourself. Throw `AppError` (or the helpers `badRequest`, `notFound`, …) for 4xx answers.
+ * `ctx.body` yourself. Throw `AppError` (or the helpers `badRequest`, `notFound`, …) for 4xx answers. (Without `U`
+ * it is the host's view of any handler; `ctx.routes` gives each handler its precise `user` type.)
  */
-export type RouteHandler<B = any, Q = any, P = any> = (ctx: KoaContext, input: RouteInput<B, Q, P>) => unknown;
+export type RouteHandler<B = any, Q = any, P = any, U extends User | undefined = any> = (ctx: KoaContext, input: RouteInput<B, Q, P, U>) => unknown;
 
-type RouteMethod = <B = any, Q = any, P = any>(
-  path: string,
-  optionsOrHandler: RouteOptions<B, Q, P> | RouteHandler<B, Q, P>,
-  handler?: RouteHandler<B, Q, P>,
-) => void;
+/** Registers one route; the handler's `input.user` is a `User` unless the route is public. */
+interface RouteMethod {
+  <B = any, Q = any, P = any>(path: string, options: RouteOptions<B, Q, P> & { access: 'public' }, handler: RouteHandler<B, Q, P, User | undefined>): void;
+  <B = any, Q = any, P = any>(path: string, options: RouteOptions<B, Q, P>, handler: RouteHandler<B, Q, P, User>): void;
+  <B = any, Q = any, P = any>(path: string, handler: RouteHandler<B, Q, P, User>): void;
+}
+
+/** `ctx.routes.public.*`: no user required, so `input.user` may be `undefined`. */
+interface PublicRouteMethod {
+  <B = any, Q = any, P = any>(path: string, options: RouteOptions<B, Q, P>, handler: RouteHandler<B, Q, P, User | undefined>): void;
+  <B = any, Q = any, P = any>(path: string, handler: RouteHandler<B, Q, P, User | undefined>): void;
+}
 
 /** A router scoped to one plugin, mounted under `/api`. Routes need a signed-in user unless `access: 'public'`. */
 export interface PluginRoutes {
@@ -95,7 +107,7 @@ export interface PluginRoutes {
   patch: RouteMethod;
   delete: RouteMethod;
   /** The same methods with `access: 'public'` preset (webhooks, OAuth callbacks). */
-  public: { get: RouteMethod; post: RouteMethod };
+  public: { get: PublicRouteMethod; post: PublicRouteMethod };
 }
 
 // ───────────────────────────── tools ─────────────────────────────
@@ -419,9 +431,8 @@ export interface DirectToolCall {
 
 // ───────────────────────────── workspace ─────────────────────────────
 
-/** Each user's confined folder: every path is resolved (symlinks included) and must stay inside it. */
-export type WorkspaceApi = import('../workspace/service.ts').WorkspaceService;
-export type { ExecuteResult, ScanOptions, SearchOptions } from '../workspace/index.ts';
+export type * from './workspace.ts';
+import type { WorkspaceApi } from './workspace.ts';
 
 // ───────────────────────────── auth, secrets, settings ─────────────────────────────
 
@@ -456,9 +467,8 @@ export interface AuthApi {
   accounts: AccountsApi;
 }
 
-/** Conversations and messages of one user (shared by the ALIN endpoints and the agent loop). */
-export type UserConversationsApi = import('../conversations.ts').UserConversations;
-export type { ConversationRecord, MessageRecord } from '../conversations.ts';
+export type * from './conversations.ts';
+import type { UserConversationsApi } from './conversations.ts';
 
 /** Server-sent events in the two dialects of `events.md`. */
 export interface SseApi {
@@ -551,6 +561,16 @@ export interface PluginStatus {
   routes: string[];
   loadMs: number | null;
   loadedAt: number | null;
+  /** What its plugin.json declared (see `plugin.schema.json`). */
+  capabilities?: {
+    secrets: string[];
+    host: string[];
+    network: boolean;
+    exec: boolean;
+    services: { provide: string[]; use: string[] };
+  };
+  /** The build error's location, when the last build failed. */
+  errorLocation?: { file: string; line: number; column: number; lineText: string };
 }
 
 export interface RegisteredProvider {
@@ -614,6 +634,37 @@ export interface EventsApi {
   listenerCount(userId: string): number;
 }
 
+// ───────────────────────────── services, timers ─────────────────────────────
+
+/**
+ * Named services handed from one plugin to another. The providing plugin declares
+ * `"capabilities": { "services": { "provide": ["name"] } }`, the using one `"use": ["name"]`.
+ */
+export interface ServicesApi {
+  /** Offer `impl` under `name` (removed when this generation unloads; calls into it count as in flight). */
+  provide<T extends object>(name: string, impl: T): void;
+  /** The current implementation of `name`, looked up at each call (so a reload of the provider is picked up). */
+  use<T>(name: string): T | undefined;
+}
+
+/** The `google-credentials` service (provided by `google-oauth`, used by `provider-gemini`). */
+export interface GoogleCredentialsService {
+  /** A valid OAuth access token for the Gemini API, or `undefined` when no Google account is connected. */
+  accessToken(): string | undefined;
+  /** The Google Cloud project calls are billed to (`x-goog-user-project`). */
+  project(): string | undefined;
+}
+
+/** Opaque timer handle of `ctx.timers`. */
+export type TimerHandle = unknown;
+
+/** Timers whose callbacks run counted on this generation and that are cleared when it unloads. */
+export interface TimersApi {
+  setTimeout(fn: () => unknown, ms: number): TimerHandle;
+  setInterval(fn: () => unknown, ms: number): TimerHandle;
+  clear(handle: TimerHandle | undefined): void;
+}
+
 // ───────────────────────────── the context ─────────────────────────────
 
 /** Attach output media (speech) to finished AION turns: called with each done event before it is sent. */
@@ -639,6 +690,10 @@ export interface PluginContext<S = Record<string, unknown>> {
     /** Called before a finished AION turn's `done` is sent; may attach media. */
     onDone(fn: DoneHook): void;
   };
+  /** Services shared between plugins (declared in plugin.json). */
+  readonly services: ServicesApi;
+  /** Timers tied to this generation. */
+  readonly timers: TimersApi;
   readonly store: PluginStore;
   /** Conversations and messages, per user: `conversations.forUser(userId)`. */
   readonly conversations: { forUser(userId: string): UserConversationsApi };

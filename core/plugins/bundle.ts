@@ -8,7 +8,7 @@
  *   package instance as the host (one zod, one SDK).
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +17,36 @@ import { ROOT_DIR } from '../config.ts';
 
 export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
 const API_NAMESPACE = 'aion-plugin-api';
-const API_IMPORT = /(^|\/)core\/plugin-api(\/index(\.ts|\.js)?)?$|^(@?aion)\/plugin-api$/;
+const API_IMPORT = /(^|\/)core\/plugin-api(\/index(\.ts|\.js)?)?$|^(@?aion|aion-runtime)\/plugin-api$/;
+const CORE_DIR = path.join(ROOT_DIR, 'core');
+
+/** Where a build error is, for the plugin list and the log. */
+export interface BuildErrorLocation {
+  file: string;
+  line: number;
+  column: number;
+  lineText: string;
+}
+
+/** A failed build: the message names file, line and column and quotes the line. */
+export class PluginBuildError extends Error {
+  constructor(message: string, readonly location?: BuildErrorLocation) {
+    super(message);
+    this.name = 'PluginBuildError';
+  }
+}
+
+const inside = (dir: string, file: string) => {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/** Why `resolved` may not be imported by a plugin in `pluginDir`, or `undefined` when it may. */
+export function importRefusal(specifier: string, resolved: string, pluginDir: string): string | undefined {
+  if (inside(pluginDir, resolved)) return undefined;
+  const where = inside(ROOT_DIR, resolved) ? path.relative(ROOT_DIR, resolved) : 'a file outside the plugin folder';
+  return `import "${specifier}" (${where}) is not allowed: a plugin may import only core/plugin-api, npm packages and its own files`;
+}
 
 export interface BuiltPlugin {
   file: string;
@@ -61,14 +90,16 @@ export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<
  * Bundle `entry` (index.ts or index.js of a plugin folder) into `cacheDir` as `<name>-<sourceKey>.mjs`, unless that
  * file is already in `cacheDir` or one of `prebuiltDirs` (bundles made by `npm run build`).
  */
-export async function bundlePlugin(name: string, entry: string, cacheDir: string, apiNames: string[], prebuiltDirs: string[] = []): Promise<BuiltPlugin> {
+export async function bundlePlugin(
+  name: string, entry: string, cacheDir: string, apiNames: string[], prebuiltDirs: string[] = [], options: { force?: boolean } = {},
+): Promise<BuiltPlugin & { cached: boolean }> {
   const started = performance.now();
   const pluginDir = path.dirname(entry);
   const key = await sourceKey(pluginDir, apiNames);
   const fileName = `${name}-${key}.mjs`;
-  for (const dir of [cacheDir, ...prebuiltDirs]) {
+  for (const dir of options.force ? [] : [cacheDir, ...prebuiltDirs]) {
     const cached = path.join(dir, fileName);
-    if (existsSync(cached)) return { file: cached, hash: key, buildMs: performance.now() - started };
+    if (existsSync(cached)) return { file: cached, hash: key, buildMs: performance.now() - started, cached: true };
   }
   const result = await esbuild.build({
     entryPoints: [entry],
@@ -88,6 +119,19 @@ export async function bundlePlugin(name: string, entry: string, cacheDir: string
             API_IMPORT.test(args.path.replace(/\\/g, '/')) ? { path: 'plugin-api', namespace: API_NAMESPACE } : undefined,
           );
           build.onLoad({ filter: /.*/, namespace: API_NAMESPACE }, () => ({ contents: apiShim(apiNames), loader: 'js' }));
+          // The import rule: relative and absolute imports must stay inside the plugin's own folder.
+          build.onResolve({ filter: /^(\.|\/|[A-Za-z]:[\\/])/ }, (args) => {
+            if (args.kind === 'entry-point') return undefined;
+            const refusal = importRefusal(args.path, path.resolve(args.resolveDir || pluginDir, args.path), pluginDir);
+            return refusal ? { errors: [{ text: refusal }] } : undefined;
+          });
+          // The backstop: whatever path led here (a symlink inside the folder, say), every file esbuild reads must
+          // really be inside the plugin folder.
+          const realPluginDir = realpathSync(pluginDir);
+          build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
+            const real = realpathSync(args.path);
+            return inside(realPluginDir, real) ? undefined : { errors: [{ text: importRefusal(path.relative(pluginDir, args.path), real, realPluginDir)! }] };
+          });
           // Bare specifiers (npm packages, node built-ins): keep external, pinned to an absolute file path.
           build.onResolve({ filter: /^[^./]/ }, async (args) => {
             if (args.namespace === API_NAMESPACE || args.pluginData === 'aion-skip') return undefined;
@@ -96,6 +140,7 @@ export async function bundlePlugin(name: string, entry: string, cacheDir: string
               const r = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'aion-skip' });
               if (!r.errors.length && r.path) {
                 if (!path.isAbsolute(r.path)) return { path: args.path, external: true }; // a node built-in
+                if (inside(CORE_DIR, r.path)) return { errors: [{ text: importRefusal(args.path, r.path, pluginDir)! }] };
                 return { path: pathToFileURL(r.path).href, external: true };
               }
             }
@@ -105,8 +150,7 @@ export async function bundlePlugin(name: string, entry: string, cacheDir: string
       },
     ],
   }).catch((error: any) => {
-    const first = error?.errors?.[0];
-    throw new Error(first ? `build failed: ${first.text}${first.location ? ` (${path.relative(ROOT_DIR, first.location.file)}:${first.location.line})` : ''}` : `build failed: ${error?.message ?? error}`);
+    throw buildError(error, pluginDir);
   });
   const code = result.outputFiles[0].text;
   await mkdir(cacheDir, { recursive: true });
@@ -114,7 +158,20 @@ export async function bundlePlugin(name: string, entry: string, cacheDir: string
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, code);
   await rename(temp, file);
-  return { file, hash: key, buildMs: performance.now() - started };
+  return { file, hash: key, buildMs: performance.now() - started, cached: false };
+}
+
+/** esbuild's first error as `build failed: file:line:column: text` with the line quoted and a caret under the column. */
+export function buildError(error: any, pluginDir: string): PluginBuildError {
+  const first = error?.errors?.[0];
+  if (!first) return new PluginBuildError(`build failed: ${error?.message ?? error}`);
+  const loc = first.location;
+  if (!loc) return new PluginBuildError(`build failed: ${first.text}`);
+  const abs = path.resolve(ROOT_DIR, loc.file);
+  const file = inside(pluginDir, abs) ? path.relative(pluginDir, abs) : path.basename(abs);
+  const location: BuildErrorLocation = { file, line: loc.line, column: loc.column + 1, lineText: loc.lineText };
+  const excerpt = `\n  ${loc.line} | ${loc.lineText}\n  ${' '.repeat(String(loc.line).length)} | ${' '.repeat(loc.column)}^`;
+  return new PluginBuildError(`build failed: ${file}:${location.line}:${location.column}: ${first.text}${excerpt}`, location);
 }
 
 /** Remove a plugin's older bundles from the cache, keeping `keep`. */

@@ -1,22 +1,22 @@
 /**
- * Builds each generation's `ctx`: every registration goes into the generation's ledger, so unloading removes exactly
- * what the plugin added; everything else is a narrow view of a core service.
+ * Builds each generation's `ctx`. Every registration goes into the generation's ledger — nothing reaches the host
+ * before the swap — and every function a plugin hands over is wrapped so a call into it is counted on its generation.
+ * Core services are exposed only as far as the plugin's declared capabilities allow (`capabilities.ts`).
  */
-import type { Logger } from 'pino';
-import type { PluginContext, PluginDefinition, PluginStore } from '../plugin-api/types.ts';
-import { createPluginRoutes } from '../http/route-table.ts';
-import { registerTool } from '../agent/tool-registry.ts';
-import type { Generation } from './generation.ts';
-import type { CoreServices } from '../runtime.ts';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ZodType } from 'zod';
+import type { PluginContext, PluginDefinition, PluginStore, ProviderDefinition, ToolDefinition } from '../plugin-api/types.ts';
+import { createPluginRoutes } from '../http/route-table.ts';
+import { registerTool } from '../agent/tool-registry.ts';
+import type { CoreServices } from '../runtime.ts';
+import { capabilityMissing, scopedAuth, scopedHost, scopedSecrets, scopedWorkspace, toolRiskAllowed } from './capabilities.ts';
+import type { Generation } from './generation.ts';
+import { trackedObject, trackedProvider, trackedTool } from './tracked.ts';
 
-export function createContext(core: CoreServices, gen: Generation, settingsSchema: PluginDefinition['settings']): PluginContext<any> {
-  const { ledger } = gen;
-  const name = gen.plugin;
-  core.settings.registerPlugin(name, settingsSchema);
+function pluginStore(core: CoreServices, name: string): PluginStore {
   const pluginState = core.store.collection<{ id: string; value: unknown }>(`plugin-${name}`);
-  const store: PluginStore = {
+  return {
     collection: (n) => core.store.collection(n),
     forUser: (userId) => core.store.forUser(userId),
     usersWith: (n) => core.store.usersWith(n),
@@ -31,7 +31,30 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
       return dir;
     },
   };
-  const log: Logger = gen.log;
+}
+
+/** This generation's view of its settings: parsed with its own schema, even before the swap registers it. */
+function pluginSettings(core: CoreServices, gen: Generation, schema: ZodType<any> | undefined): PluginContext['settings'] {
+  const name = gen.plugin;
+  return {
+    get: () => {
+      const current = core.settings.plugin(name);
+      if (!schema) return current;
+      const parsed = schema.safeParse(current);
+      return parsed.success ? parsed.data : schema.parse({});
+    },
+    set: async (patch) => {
+      await core.settings.set({ [name]: patch });
+      return core.settings.plugin(name);
+    },
+    onChange: (fn) => void gen.ledger.settingsListeners.push(fn),
+  };
+}
+
+export function createContext(core: CoreServices, gen: Generation, settingsSchema: PluginDefinition['settings']): PluginContext<any> {
+  const { ledger, capabilities: caps } = gen;
+  const name = gen.plugin;
+  ledger.settingsSchema = settingsSchema;
   // Tools added or removed once this generation is live (after setup) must reach the registry now, not at the next swap.
   const refreshIfLive = () => {
     if (core.host.generations().includes(gen)) core.host.onChange();
@@ -40,10 +63,13 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     name,
     routes: createPluginRoutes(name, ledger.routes),
     tools: {
-      register(def) {
+      register(def: ToolDefinition) {
         if (ledger.tools.has(def.name)) throw new Error(`tool ${def.name} registered twice`);
-        registerTool(def, name); // validates the definition now, so setup fails loudly
-        ledger.tools.set(def.name, def);
+        const missing = toolRiskAllowed(caps, def.risk);
+        if (missing) gen.log.warn({ tool: def.name, risk: def.risk, capability: missing }, 'tool risk not backed by a declared capability');
+        const tracked = trackedTool(gen, def);
+        registerTool(tracked, name); // validates the definition now, so setup fails loudly
+        ledger.tools.set(def.name, tracked);
         refreshIfLive();
       },
       unregister(toolName) {
@@ -53,36 +79,47 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
       },
     },
     providers: {
-      register(def) {
+      register(def: ProviderDefinition) {
         if (!/^[a-z0-9-]{1,64}$/.test(def.id)) throw new Error(`invalid provider id "${def.id}"`);
-        ledger.providers.set(def.id, def);
+        ledger.providers.set(def.id, trackedProvider(gen, def));
       },
     },
-    embedders: { register: (def) => void ledger.embedders.set(def.id, def) },
-    channels: { register: (def) => void ledger.channels.set(def.id, def) },
-    hooks: {
-      onToolResult: (fn) => void ledger.toolResultHooks.push(fn),
-      onDone: (fn) => void ledger.doneHooks.push(fn),
+    embedders: { register: (def) => void ledger.embedders.set(def.id, trackedObject(gen, def)) },
+    channels: {
+      register: (def) => void ledger.channels.set(def.id, def.notify ? { ...def, notify: (u, t) => gen.enter(() => def.notify!(u, t)) } : def),
     },
-    store,
+    hooks: {
+      onToolResult: (fn) => void ledger.toolResultHooks.push((info) => gen.retired || void gen.enter(() => fn(info)).catch((e) => gen.log.warn({ err: { message: String(e?.message ?? e) } }, 'onToolResult hook failed'))),
+      onDone: (fn) => void ledger.doneHooks.push((event, info) => (gen.retired ? undefined : gen.enter(() => fn(event, info)))),
+    },
+    services: {
+      provide(service, impl) {
+        if (!caps.services.provide.includes(service)) throw capabilityMissing(name, `"services": { "provide": ["${service}"] }`);
+        if (ledger.services.has(service)) throw new Error(`service ${service} provided twice`);
+        ledger.services.set(service, trackedObject(gen, impl as object));
+      },
+      use<T>(service: string): T | undefined {
+        if (!caps.services.use.includes(service)) throw capabilityMissing(name, `"services": { "use": ["${service}"] }`);
+        return core.registry.services.get(service)?.impl as T | undefined;
+      },
+    },
+    timers: {
+      setTimeout: (fn, ms) => gen.timer('timeout', fn, ms),
+      setInterval: (fn, ms) => gen.timer('interval', fn, ms),
+      clear: (handle) => gen.clearTimer(handle as NodeJS.Timeout | undefined),
+    },
+    store: pluginStore(core, name),
     conversations: core.conversations,
     sse: core.sse,
     events: core.events,
     memory: core.memory,
-    workspace: core.workspace,
+    workspace: scopedWorkspace(name, caps, core.workspace),
     agent: core.agent,
-    auth: core.authApi,
-    secrets: core.secrets,
-    settings: {
-      get: () => core.settings.plugin(name),
-      set: async (patch) => {
-        await core.settings.set({ [name]: patch });
-        return core.settings.plugin(name);
-      },
-      onChange: (fn) => core.settings.onPluginChange(name, fn),
-    },
-    host: core.hostApi,
-    log,
+    auth: scopedAuth(name, caps, core.authApi),
+    secrets: scopedSecrets(name, caps, core.secrets),
+    settings: pluginSettings(core, gen, settingsSchema),
+    host: scopedHost(name, caps, core.hostApi, (stat, fn) => void ledger.stats.set(stat, () => gen.enter(fn))),
+    log: gen.log,
     onUnload: (fn) => void ledger.unloads.push(fn),
   };
 }

@@ -1,31 +1,47 @@
 /**
  * Find plugin folders: every folder with an `index.ts` or `index.js` under each plugins directory, with the static
  * metadata of its optional `plugin.json` (checked before any code runs).
+ *
+ * Trust comes from where a folder lives, never from what it says about itself: only folders under the built-in
+ * `plugins/` directory are `builtin` (and may be `required`); a `PLUGINS_DIRS` plugin claiming either is not believed.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-
-const Manifest = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
-  version: z.string().optional(),
-  description: z.string().optional(),
-  builtin: z.boolean().optional(),
-  required: z.boolean().optional(),
-  enabled: z.boolean().optional(),
-  api: z.string().optional(),
-  provides: z.array(z.string()).optional(),
-}).passthrough();
+import { parseManifest, type PluginManifest } from './manifest.ts';
 
 export interface DiscoveredPlugin {
   name: string;
   dir: string;
+  /** The plugins directory it was found in. */
+  root: string;
   entry: string;
   builtin: boolean;
-  manifest: z.infer<typeof Manifest>;
+  manifest: PluginManifest;
   /** Set when plugin.json is invalid: the plugin is listed with this error and not loaded. */
   manifestError?: string;
+  /** Claims of the manifest that were ignored (logged by the host). */
+  ignored: string[];
+}
+
+/** Read one folder; `undefined` when it holds no plugin entry. */
+export async function readPluginFolder(dir: string, root: string, builtinDir: string): Promise<DiscoveredPlugin | undefined> {
+  const entry = ['index.ts', 'index.js', 'index.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  if (!entry) return undefined;
+  let manifest: PluginManifest = {};
+  let manifestError: string | undefined;
+  const manifestFile = path.join(dir, 'plugin.json');
+  if (existsSync(manifestFile)) {
+    const parsed = parseManifest(await readFile(manifestFile, 'utf8').catch(() => '{}'));
+    if ('manifest' in parsed) manifest = parsed.manifest;
+    else manifestError = parsed.error;
+  }
+  const builtin = path.resolve(root) === path.resolve(builtinDir);
+  const ignored: string[] = [];
+  if (!builtin && manifest.required) ignored.push('required');
+  if (!builtin && manifest.builtin) ignored.push('builtin');
+  const name = manifest.name ?? path.basename(dir).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  return { name, dir, root, entry, builtin, manifest, manifestError, ignored };
 }
 
 export async function discoverPlugins(dirs: string[], builtinDir: string): Promise<DiscoveredPlugin[]> {
@@ -39,24 +55,9 @@ export async function discoverPlugins(dirs: string[], builtinDir: string): Promi
     }
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const dir = path.join(root, e.name);
-      const entry = ['index.ts', 'index.js', 'index.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
-      if (!entry) continue;
-      let manifest: z.infer<typeof Manifest> = {};
-      let manifestError: string | undefined;
-      const manifestFile = path.join(dir, 'plugin.json');
-      if (existsSync(manifestFile)) {
-        try {
-          const parsed = Manifest.safeParse(JSON.parse(await readFile(manifestFile, 'utf8')));
-          if (parsed.success) manifest = parsed.data;
-          else manifestError = `invalid plugin.json: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`;
-        } catch (error) {
-          manifestError = `invalid plugin.json: ${(error as Error).message}`;
-        }
-      }
-      const name = manifest.name ?? e.name.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-      if (found.has(name)) continue; // the first folder of a name wins: built-ins cannot be shadowed
-      found.set(name, { name, dir, entry, builtin: root === builtinDir || manifest.builtin === true, manifest, manifestError });
+      const d = await readPluginFolder(path.join(root, e.name), root, builtinDir);
+      if (!d || found.has(d.name)) continue; // the first folder of a name wins: built-ins cannot be shadowed
+      found.set(d.name, d);
     }
   }
   return [...found.values()];

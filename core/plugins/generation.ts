@@ -1,8 +1,14 @@
 /**
- * One loaded generation of one plugin and its ledger: everything its `setup(ctx)` registered. Unloading removes exactly
- * this, then runs its `onUnload`s in reverse order, each with a timeout.
+ * One loaded generation of one plugin and its ledger: everything its `setup(ctx)` registered. Nothing in the ledger
+ * touches the host until the host swaps the generation in; unloading removes exactly this, then runs its `onUnload`s
+ * in reverse order, each with a timeout.
+ *
+ * Every entry into the plugin's code (routes, tool runs, provider streams, hooks, channel notifications, timers) goes
+ * through `enter`/`acquire`, so a replaced generation is disposed only once nothing runs on it any more (or after a
+ * bound). A call that arrives after disposal began gets a coded `PLUGIN_RETIRED` error.
  */
 import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
 import type {
   ChannelDefinition,
   DoneHook,
@@ -13,6 +19,11 @@ import type {
   User,
 } from '../plugin-api/types.ts';
 import type { RouteRecord } from '../http/route-table.ts';
+import { AppError } from '../errors.ts';
+import { withTimeout } from './with-timeout.ts';
+import { NO_CAPABILITIES, type PluginCapabilities } from './manifest.ts';
+
+export { withTimeout };
 
 export type ToolResultHook = (info: { user: User; name: string; ok: boolean; durationMs: number; error?: string; model: string }) => void;
 
@@ -22,20 +33,33 @@ export class Ledger {
   providers = new Map<string, ProviderDefinition>();
   embedders = new Map<string, EmbedderDefinition>();
   channels = new Map<string, ChannelDefinition>();
+  services = new Map<string, unknown>();
   toolResultHooks: ToolResultHook[] = [];
   doneHooks: DoneHook[] = [];
+  /** The settings schema, registered with the settings service only at swap. */
+  settingsSchema: ZodType<any> | undefined;
+  settingsListeners: Array<(settings: any) => void> = [];
+  stats = new Map<string, () => number | Promise<number>>();
   unloads: Array<() => unknown> = [];
 }
 
 const UNLOAD_TIMEOUT_MS = 5_000;
 const DRAIN_TIMEOUT_MS = 15_000;
 
+/** The error a call gets when it reaches a generation that is being (or was) unloaded. */
+export function pluginRetired(plugin: string): AppError {
+  return new AppError(503, 'PLUGIN_RETIRED', `Plugin ${plugin} was reloaded or unloaded while this call was on its way; try again`);
+}
+
 export class Generation {
   readonly ledger = new Ledger();
   private inflight = 0;
   private drained: Array<() => void> = [];
+  private timers = new Set<NodeJS.Timeout>();
   ctx!: PluginContext<any>;
-  disposed = false;
+  /** Set once disposal begins: no new call may enter. */
+  retired = false;
+  private disposing: Promise<void> | undefined;
 
   constructor(
     readonly plugin: string,
@@ -43,23 +67,84 @@ export class Generation {
     readonly description: string,
     readonly file: string | null,
     readonly log: Logger,
+    readonly capabilities: PluginCapabilities = NO_CAPABILITIES,
   ) {}
 
-  /** Run `fn` counted as in flight on this generation. */
-  async track<T>(fn: () => Promise<T>): Promise<T> {
+  /** Calls running on this generation right now. */
+  get inFlight(): number {
+    return this.inflight;
+  }
+
+  /** Count one call as in flight; the returned function ends it (idempotent). Throws `PLUGIN_RETIRED` when retired. */
+  acquire(): () => void {
+    if (this.retired) throw pluginRetired(this.plugin);
     this.inflight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.inflight === 0) for (const r of this.drained.splice(0)) r();
+    };
+  }
+
+  /** Run `fn` counted as in flight on this generation (sync or async). */
+  async enter<T>(fn: () => T | Promise<T>): Promise<T> {
+    const release = this.acquire();
     try {
       return await fn();
     } finally {
-      if (--this.inflight === 0) for (const r of this.drained.splice(0)) r();
+      release();
     }
   }
 
-  /** Wait until the requests that started on this generation have finished (bounded). */
+  /** Kept for the route table: the same as `enter`. */
+  track<T>(fn: () => Promise<T>): Promise<T> {
+    return this.enter(fn);
+  }
+
+  /** Wrap an async iterable so the generation counts it in flight from the first pull until it ends or is abandoned. */
+  stream<T>(make: () => AsyncIterable<T>): AsyncIterable<T> {
+    const gen = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const release = gen.acquire();
+        try {
+          yield* make();
+        } finally {
+          release();
+        }
+      },
+    };
+  }
+
+  /** A timer started through `ctx.timers`: its callback runs tracked, and it is cleared when the generation retires. */
+  timer(kind: 'timeout' | 'interval', fn: () => unknown, ms: number): NodeJS.Timeout {
+    if (this.retired) throw pluginRetired(this.plugin);
+    const run = () => {
+      if (kind === 'timeout') this.timers.delete(handle);
+      if (this.retired) return;
+      this.enter(fn).catch((error) => this.log.error({ err: { message: String(error?.message ?? error) } }, 'plugin timer failed'));
+    };
+    const handle = kind === 'timeout' ? setTimeout(run, ms) : setInterval(run, ms);
+    handle.unref?.();
+    this.timers.add(handle);
+    return handle;
+  }
+
+  clearTimer(handle: NodeJS.Timeout | undefined): void {
+    if (!handle || !this.timers.delete(handle)) return;
+    clearTimeout(handle);
+    clearInterval(handle);
+  }
+
+  /** Wait until the calls that started on this generation have finished (bounded). */
   private drain(): Promise<void> {
     if (this.inflight === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        this.log.warn({ inFlight: this.inflight }, 'calls still running on a replaced plugin generation after the drain timeout; unloading anyway');
+        resolve();
+      }, DRAIN_TIMEOUT_MS);
       this.drained.push(() => {
         clearTimeout(timer);
         resolve();
@@ -67,17 +152,28 @@ export class Generation {
     });
   }
 
-  /** Stop channels now (a bot must not poll twice), then let requests finish, then run `onUnload`s in reverse. */
-  async dispose(options: { waitForRequests: boolean }): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    await this.stopChannels();
-    if (options.waitForRequests) await this.drain();
-    for (const fn of [...this.ledger.unloads].reverse()) {
-      await withTimeout(Promise.resolve().then(fn), UNLOAD_TIMEOUT_MS).catch((error) =>
-        this.log.warn({ err: { message: String(error?.message ?? error) } }, 'onUnload failed or timed out'),
-      );
-    }
+  /**
+   * Stop channels now (a bot must not poll twice), let calls in flight finish, then retire the generation and run its
+   * `onUnload`s in reverse order. Idempotent.
+   */
+  dispose(options: { waitForRequests: boolean }): Promise<void> {
+    this.disposing ??= (async () => {
+      await this.stopChannels();
+      if (options.waitForRequests) await this.drain();
+      this.retired = true;
+      for (const t of this.timers) clearTimeout(t), clearInterval(t);
+      this.timers.clear();
+      for (const fn of [...this.ledger.unloads].reverse()) {
+        await withTimeout(Promise.resolve().then(fn), UNLOAD_TIMEOUT_MS).catch((error) =>
+          this.log.warn({ err: { message: String(error?.message ?? error) } }, 'onUnload failed or timed out'),
+        );
+      }
+    })();
+    return this.disposing;
+  }
+
+  get disposed(): boolean {
+    return this.disposing !== undefined;
   }
 
   async startChannels(): Promise<void> {
@@ -95,16 +191,4 @@ export class Generation {
       );
     }
   }
-}
-
-/** Reject after `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message = `timed out after ${ms} ms`): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(message)), ms);
-      timer.unref?.();
-    }),
-  ]);
 }

@@ -1,64 +1,59 @@
 /**
- * The plugin host: discover → build → set up into a staging generation → swap atomically → dispose the old one.
- * A failed build or setup leaves the old generation serving and marks the plugin `error`. Routes of all plugins are
- * composed into one router that is rebuilt on every swap; in-flight requests keep the router they started with.
+ * The plugin host: discover → build → set up into a staging generation → swap atomically → dispose the old one once
+ * its calls have ended. A failed build or setup leaves the old generation serving, exactly as it was, and marks the
+ * plugin `error`. Routes of all plugins are composed into one router that is rebuilt on every swap (built-ins first:
+ * on a clash the built-in wins and the clash is logged); in-flight requests keep the router they started with.
  */
-import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Collection, PluginDefinition, PluginStatus } from '../plugin-api/types.ts';
 import { conflict, notFound } from '../errors.ts';
-import { composeRouter, publicPath, type HttpMethod, type RouteRecord, type RouteServices } from '../http/route-table.ts';
+import { composeRouter, type HttpMethod, type RouteRecord, type RouteServices } from '../http/route-table.ts';
 import type { Store } from '../store/store.ts';
-import { bundlePlugin, publishPluginApi, pruneBundles } from './bundle.ts';
-import { discoverPlugins, type DiscoveredPlugin } from './discover.ts';
-import { Generation, withTimeout } from './generation.ts';
+import { bundlePlugin, publishPluginApi, pruneBundles, PluginBuildError } from './bundle.ts';
+import { discoverPlugins, readPluginFolder, type DiscoveredPlugin } from './discover.ts';
+import type { Generation } from './generation.ts';
+import { loadGeneration, type LoadEnvironment } from './load-generation.ts';
+import { statusOf, type Entry, type PluginStateDoc } from './entry.ts';
+import { PluginWatcher } from './watcher.ts';
 import { pluginErrors, recordPluginLoad } from '../metrics/index.ts';
 
-const SETUP_TIMEOUT_MS = 10_000;
-const WATCH_DEBOUNCE_MS = 200;
-
-interface PluginStateDoc {
-  id: string;
-  enabled: boolean;
-  routes: Array<{ method: HttpMethod; path: string }>;
-}
-
-interface Entry {
-  discovered: DiscoveredPlugin;
-  current?: Generation;
-  status: PluginStatus['status'];
-  error?: string;
-  enabled: boolean;
-  required: boolean;
-  loadMs: number | null;
-  loadedAt: number | null;
-  /** Serialises loads of one plugin. */
-  chain: Promise<unknown>;
-  knownRoutes: Array<{ method: HttpMethod; path: string }>;
-}
+export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
 
 /** Builds the `ctx` for a new generation (core services live behind it). */
 export type ContextFactory = (gen: Generation, settingsSchema: PluginDefinition['settings']) => Generation['ctx'];
 
+export interface PluginHostOptions {
+  dirs: string[];
+  builtinDir: string;
+  dataDir: string;
+  watch: boolean;
+  /** Poll the file system instead of native events (network and container file systems). */
+  watchPoll?: boolean;
+  prebuiltDir?: string;
+  setupTimeoutMs?: number;
+}
+
 export class PluginHost {
   private entries = new Map<string, Entry>();
   private dispatcher: Middleware = async (_ctx, next) => next();
-  private apiNames: string[] = [];
-  private watchers: FSWatcher[] = [];
+  private watcher: PluginWatcher | undefined;
   private state: Collection<PluginStateDoc>;
   private readonly cacheDir: string;
+  private env!: LoadEnvironment;
   private closed = false;
+  private loggedClashes = new Set<string>();
   /** During start every plugin loads once: rebuild the router and registries once at the end, not per plugin. */
   private starting = false;
   private startupWrites: Promise<void>[] = [];
   /** Called after every swap so registries (tools, providers) can be rebuilt. */
   onChange: () => void = () => {};
+  /** Called when a generation is swapped in, before the router is rebuilt (registers its settings schema and listeners). */
+  onActivate: (gen: Generation) => void = () => {};
 
   constructor(
-    private readonly opts: { dirs: string[]; builtinDir: string; dataDir: string; watch: boolean; prebuiltDir?: string },
+    private readonly opts: PluginHostOptions,
     store: Store,
     private readonly log: Logger,
     private readonly routeServices: Omit<RouteServices, 'track'>,
@@ -74,27 +69,25 @@ export class PluginHost {
   }
 
   async start(): Promise<void> {
-    this.apiNames = await publishPluginApi();
+    const apiNames = await publishPluginApi();
+    const api = (globalThis as any)[Symbol.for('aion.plugin-api')] as Record<string, unknown>;
+    const apiValues = Object.fromEntries(apiNames.filter((n) => typeof api[n] !== 'function').map((n) => [n, api[n]]));
+    this.env = {
+      cacheDir: this.cacheDir,
+      prebuiltDirs: (d) => (d.builtin && this.opts.prebuiltDir ? [this.opts.prebuiltDir] : []),
+      apiNames,
+      apiValues,
+      setupTimeoutMs: this.opts.setupTimeoutMs ?? DEFAULT_SETUP_TIMEOUT_MS,
+      log: this.log,
+      makeContext: this.makeContext,
+    };
     const saved = new Map((await this.state.all()).map((d) => [d.id, d]));
-    for (const d of await discoverPlugins(this.opts.dirs, this.opts.builtinDir)) {
-      const s = saved.get(d.name);
-      const required = d.manifest.required === true;
-      this.entries.set(d.name, {
-        discovered: d,
-        status: 'loading',
-        enabled: required || (s?.enabled ?? d.manifest.enabled ?? true),
-        required,
-        loadMs: null,
-        loadedAt: null,
-        chain: Promise.resolve(),
-        knownRoutes: s?.routes ?? [],
-      });
-    }
+    for (const d of await discoverPlugins(this.opts.dirs, this.opts.builtinDir)) this.addEntry(d, saved.get(d.name));
     // Build in parallel (esbuild is fast and off the main thread), set up in discovery order.
-    const builds = new Map<string, Promise<Awaited<ReturnType<typeof bundlePlugin>>>>();
+    const builds = new Map<string, ReturnType<typeof bundlePlugin>>();
     for (const [name, e] of this.entries) {
       if (e.enabled && !e.discovered.manifestError) {
-        const p = bundlePlugin(name, e.discovered.entry, this.cacheDir, this.apiNames, this.prebuilt(e.discovered));
+        const p = bundlePlugin(name, e.discovered.entry, this.cacheDir, apiNames, this.env.prebuiltDirs(e.discovered));
         p.catch(() => {});
         builds.set(name, p);
       }
@@ -102,23 +95,26 @@ export class PluginHost {
     this.starting = true;
     try {
       for (const [name, e] of this.entries) {
-        if (!e.enabled) {
-          e.status = 'disabled';
-          continue;
-        }
-        await this.load(name, builds.get(name));
+        if (!e.enabled) e.status = 'disabled';
+        else await this.load(name, builds.get(name));
       }
     } finally {
       this.starting = false;
     }
     await Promise.all(this.startupWrites.splice(0));
     this.rebuild();
-    if (this.opts.watch) this.startWatching();
+    if (this.opts.watch) await this.startWatching();
   }
 
-  /** Bundles made by `npm run build` for the built-in plugins (read-only; used when their sources match). */
-  private prebuilt(d: DiscoveredPlugin): string[] {
-    return d.builtin && this.opts.prebuiltDir ? [this.opts.prebuiltDir] : [];
+  private addEntry(d: DiscoveredPlugin, saved?: PluginStateDoc): Entry {
+    if (d.ignored.length) this.log.warn({ plugin: d.name, ignored: d.ignored }, 'a plugin outside the built-in folder cannot declare itself required or builtin; ignored');
+    const required = d.builtin && d.manifest.required === true;
+    const e: Entry = {
+      discovered: d, status: 'loading', enabled: required || (saved?.enabled ?? d.manifest.enabled ?? true), required,
+      loadMs: null, loadedAt: null, chain: Promise.resolve(), knownRoutes: saved?.routes ?? [],
+    };
+    this.entries.set(d.name, e);
+    return e;
   }
 
   private entry(name: string): Entry {
@@ -127,89 +123,98 @@ export class PluginHost {
     return e;
   }
 
-  /** Load (or reload) one plugin; serialised per plugin. Never throws: failures are recorded on the entry. */
-  private load(name: string, prebuilt?: Promise<Awaited<ReturnType<typeof bundlePlugin>>>): Promise<void> {
-    const e = this.entry(name);
-    const run = async () => {
-      if (this.closed) return;
-      const started = performance.now();
-      const previousStatus = e.status;
-      e.status = 'loading';
-      let gen: Generation | undefined;
-      try {
-        if (e.discovered.manifestError) throw new Error(e.discovered.manifestError);
-        const built = await (prebuilt ?? bundlePlugin(name, e.discovered.entry, this.cacheDir, this.apiNames, this.prebuilt(e.discovered)));
-        const mod = await import(pathToFileURL(built.file).href);
-        const def = (mod.default ?? mod.plugin) as PluginDefinition | undefined;
-        if (!def || typeof def !== 'object' || typeof def.setup !== 'function') {
-          throw new Error('the default export must be a plugin definition with a setup(ctx) function');
-        }
-        if (def.name && def.name !== name) this.log.warn({ plugin: name, declared: def.name }, 'plugin name differs from its folder; using the folder name');
-        gen = new Generation(name, def.version ?? e.discovered.manifest.version ?? '0.0.0', def.description ?? e.discovered.manifest.description ?? '', built.file, this.log.child({ plugin: name }));
-        gen.ctx = this.makeContext(gen, def.settings);
-        const g = gen;
-        await withTimeout(Promise.resolve().then(() => def.setup(g.ctx)), SETUP_TIMEOUT_MS, `setup did not finish within ${SETUP_TIMEOUT_MS} ms`);
-        if (def.required) e.required = true;
-      } catch (error: any) {
-        const message = String(error?.message ?? error);
-        e.status = 'error';
-        e.error = message;
-        recordPluginLoad(name, false);
-        this.log.error({ plugin: name, error: message }, 'plugin failed to load; the previous generation (if any) keeps serving');
-        if (gen) await gen.dispose({ waitForRequests: false });
-        if (previousStatus === 'loaded' && e.current) e.status = 'error';
-        return;
-      }
-      const old = e.current;
-      e.current = gen;
-      recordPluginLoad(name, true);
-      e.status = 'loaded';
-      e.error = undefined;
-      e.loadMs = Math.round((performance.now() - started) * 10) / 10;
-      e.loadedAt = Date.now();
-      e.knownRoutes = gen.ledger.routes.map((r) => ({ method: r.method, path: r.path }));
-      if (!this.starting) {
-        this.rebuild();
-        await this.persist(name);
-      } else this.startupWrites.push(this.persist(name)); // coalesced by the store, awaited once at the end of start
-      if (gen.file?.startsWith(this.cacheDir)) void pruneBundles(this.cacheDir, name, gen.file);
-      // The bot of the old generation must stop before the new one starts (one poller per token).
-      if (old) await old.stopChannels();
-      await gen.startChannels();
-      if (old) void old.dispose({ waitForRequests: true });
-    };
-    const result = e.chain.then(run, run);
+  /** Run `fn` after the plugin's earlier loads and unloads (one at a time per plugin). */
+  private serialise(e: Entry, fn: () => Promise<void>): Promise<void> {
+    const result = e.chain.then(fn, fn);
     e.chain = result.catch(() => {});
     return result;
   }
 
-  private async persist(name: string): Promise<void> {
+  /** Load (or reload) one plugin. Never throws: failures are recorded on the entry, the old generation keeps serving. */
+  private load(name: string, prebuilt?: ReturnType<typeof bundlePlugin>): Promise<void> {
     const e = this.entry(name);
-    await this.state.put({ id: name, enabled: e.enabled, routes: e.knownRoutes });
+    return this.serialise(e, async () => {
+      if (this.closed || this.entries.get(name) !== e) return;
+      const started = performance.now();
+      e.status = 'loading';
+      let gen: Generation;
+      try {
+        const loaded = await loadGeneration(e.discovered, this.env, prebuilt);
+        gen = loaded.gen;
+        // `required` in the definition counts only for built-ins, as in plugin.json.
+        if (loaded.def.required && e.discovered.builtin) e.required = true;
+        else if (loaded.def.required) this.log.warn({ plugin: name }, 'a plugin outside the built-in folder cannot declare itself required; ignored');
+      } catch (error: any) {
+        e.status = 'error';
+        e.error = String(error?.message ?? error);
+        e.errorLocation = error instanceof PluginBuildError ? error.location : undefined;
+        recordPluginLoad(name, false);
+        this.log.error({ plugin: name, error: e.error }, 'plugin failed to load; the previous generation (if any) keeps serving');
+        return;
+      }
+      await this.swap(e, gen, started);
+    });
+  }
+
+  private async swap(e: Entry, gen: Generation, started: number): Promise<void> {
+    const name = gen.plugin;
+    const old = e.current;
+    e.current = gen;
+    recordPluginLoad(name, true);
+    Object.assign(e, { status: 'loaded', error: undefined, errorLocation: undefined, loadedAt: Date.now() });
+    e.loadMs = Math.round((performance.now() - started) * 10) / 10;
+    e.knownRoutes = gen.ledger.routes.map((r) => ({ method: r.method, path: r.path }));
+    this.onActivate(gen);
+    if (!this.starting) {
+      this.rebuild();
+      await this.persist(name);
+    } else this.startupWrites.push(this.persist(name)); // coalesced by the store, awaited once at the end of start
+    if (gen.file?.startsWith(this.cacheDir)) void pruneBundles(this.cacheDir, name, gen.file.replace(/\?.*$/, ''));
+    // The bot of the old generation must stop before the new one starts (one poller per token).
+    if (old) await old.stopChannels();
+    await gen.startChannels();
+    if (old) void old.dispose({ waitForRequests: true });
+  }
+
+  private async persist(name: string): Promise<void> {
+    const e = this.entries.get(name);
+    if (e) await this.state.put({ id: name, enabled: e.enabled, routes: e.knownRoutes });
   }
 
   /** Rebuild the router and registries from the current generations. */
   private rebuild(): void {
     const records: RouteRecord[] = [];
+    const owner = new Map<string, string>();
     const disabled: Array<{ plugin: string; method: HttpMethod; path: string }> = [];
-    for (const [name, e] of this.entries) {
-      if (e.enabled && e.current) records.push(...e.current.ledger.routes);
-      else if (!e.enabled) for (const r of e.knownRoutes) disabled.push({ plugin: name, ...r });
+    for (const g of this.generations()) {
+      for (const r of g.ledger.routes) {
+        const key = `${r.method.toUpperCase()} ${r.path}`;
+        const taken = owner.get(key);
+        if (taken && taken !== g.plugin) {
+          this.logClash(`route ${key}`, g.plugin, taken);
+          continue;
+        }
+        owner.set(key, g.plugin);
+        records.push(r);
+      }
     }
-    const services: RouteServices = {
-      ...this.routeServices,
-      track: (plugin, run) => {
-        const gen = this.entries.get(plugin)?.current;
-        return gen ? gen.track(run) : run();
-      },
-    };
-    this.dispatcher = composeRouter(records, services, disabled);
+    for (const [name, e] of this.entries) if (!e.enabled) for (const r of e.knownRoutes) disabled.push({ plugin: name, ...r });
+    this.dispatcher = composeRouter(records, { ...this.routeServices, track: (_plugin, run) => run() }, disabled);
     this.onChange();
   }
 
-  /** Live generations of enabled plugins, in load order. */
+  /** Log a name clash once (tools, providers and routes: the first — built-in — owner keeps it). */
+  logClash(what: string, plugin: string, owner: string): void {
+    const key = `${what}|${plugin}|${owner}`;
+    if (this.loggedClashes.has(key)) return;
+    this.loggedClashes.add(key);
+    this.log.warn({ plugin, owner, what }, `${what} of plugin ${plugin} is already taken by ${owner}; ignored`);
+  }
+
+  /** Live generations of enabled plugins: built-ins first, then in load order. */
   generations(): Generation[] {
-    return [...this.entries.values()].filter((e) => e.enabled && e.current).map((e) => e.current!);
+    const live = [...this.entries.values()].filter((e) => e.enabled && e.current);
+    return [...live.filter((e) => e.discovered.builtin), ...live.filter((e) => !e.discovered.builtin)].map((e) => e.current!);
   }
 
   /** Every route record (for the OpenAPI document). */
@@ -218,26 +223,7 @@ export class PluginHost {
   }
 
   list(): PluginStatus[] {
-    return [...this.entries.entries()].map(([name, e]) => {
-      const g = e.current;
-      const live = e.enabled ? g : undefined;
-      return {
-        name,
-        version: g?.version ?? e.discovered.manifest.version ?? '0.0.0',
-        description: g?.description ?? e.discovered.manifest.description ?? '',
-        builtin: e.discovered.builtin,
-        required: e.required,
-        enabled: e.enabled,
-        status: e.enabled ? e.status : 'disabled',
-        ...(e.error && e.enabled ? { error: e.error } : {}),
-        tools: live ? [...live.ledger.tools.values()].map((t) => ({ name: t.name, description: t.description })) : [],
-        providers: live ? [...live.ledger.providers.keys()] : [],
-        channels: live ? [...live.ledger.channels.keys()] : [],
-        routes: live ? live.ledger.routes.map((r) => `${r.method.toUpperCase()} ${publicPath(r)}`) : [],
-        loadMs: e.loadMs,
-        loadedAt: e.loadedAt,
-      };
-    });
+    return [...this.entries.entries()].map(([name, e]) => statusOf(name, e));
   }
 
   status(name: string): PluginStatus {
@@ -257,18 +243,15 @@ export class PluginHost {
     return this.list();
   }
 
-  /** Pick up plugin folders added since start. */
+  /** Pick up plugin folders added since start and forget those whose folder is gone. */
   private async rediscover(): Promise<void> {
-    for (const d of await discoverPlugins(this.opts.dirs, this.opts.builtinDir)) {
+    const found = await discoverPlugins(this.opts.dirs, this.opts.builtinDir);
+    const names = new Set(found.map((d) => d.name));
+    for (const [name] of [...this.entries]) if (!names.has(name)) await this.remove(name);
+    for (const d of found) {
       const e = this.entries.get(d.name);
       if (e) e.discovered = d;
-      else {
-        this.entries.set(d.name, {
-          discovered: d, status: 'loading', enabled: d.manifest.enabled ?? true, required: d.manifest.required === true,
-          loadMs: null, loadedAt: null, chain: Promise.resolve(), knownRoutes: [],
-        });
-        if (this.opts.watch) this.watchDir(d.name, d.dir);
-      }
+      else this.addEntry(d, await this.state.get(d.name));
     }
   }
 
@@ -283,7 +266,7 @@ export class PluginHost {
   async disable(name: string): Promise<PluginStatus> {
     const e = this.entry(name);
     if (e.required) throw conflict(`Plugin ${name} is required and cannot be disabled`, 'PLUGIN_REQUIRED');
-    const run = async () => {
+    await this.serialise(e, async () => {
       e.enabled = false;
       e.status = 'disabled';
       const old = e.current;
@@ -291,54 +274,69 @@ export class PluginHost {
       this.rebuild();
       await this.persist(name);
       if (old) await old.dispose({ waitForRequests: true });
-    };
-    const result = e.chain.then(run, run);
-    e.chain = result.catch(() => {});
-    await result;
+    });
     return this.status(name);
+  }
+
+  /** A plugin folder was removed: unload it and forget it (its routes simply stop existing). */
+  private async remove(name: string): Promise<void> {
+    const e = this.entries.get(name);
+    if (!e) return;
+    await this.serialise(e, async () => {
+      this.entries.delete(name);
+      const old = e.current;
+      e.current = undefined;
+      this.rebuild();
+      this.log.info({ plugin: name }, 'plugin folder removed: unloaded');
+      if (old) await old.dispose({ waitForRequests: true });
+    });
   }
 
   /** Mark a plugin as failed after an uncaught error from its timers or handlers. Its generation keeps serving. */
   chargeError(stack: string): string | undefined {
     const match = /\.plugin-cache[\\/]([a-z0-9-]+)-[0-9a-f]{16}\.mjs/.exec(stack);
-    if (!match) return undefined;
-    const e = this.entries.get(match[1]);
+    const e = match ? this.entries.get(match[1]) : undefined;
     if (!e) return undefined;
     e.status = 'error';
     e.error = `uncaught: ${stack.split('\n')[0]}`;
-    pluginErrors.inc({ plugin: match[1] });
-    return match[1];
+    pluginErrors.inc({ plugin: match![1] });
+    return match![1];
   }
 
-  private startWatching(): void {
-    for (const [name, e] of this.entries) this.watchDir(name, e.discovered.dir);
+  private async startWatching(): Promise<void> {
+    this.watcher = new PluginWatcher({
+      roots: this.opts.dirs,
+      poll: this.opts.watchPoll === true,
+      onChange: (root, folder) => void this.folderChanged(root, folder).catch((error) =>
+        this.log.error({ folder, error: String(error?.message ?? error) }, 'handling a plugin folder change failed')),
+      onError: (error) => this.log.warn({ error: String((error as Error)?.message ?? error) }, 'plugin watcher error'),
+    });
+    await this.watcher.start();
   }
 
-  private watchDir(name: string, dir: string): void {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const w = watch(dir, { recursive: true }, (_event, file) => {
-        if (file && /(^|[\\/])(node_modules|\.git)([\\/]|$)|~$|\.swp$/.test(String(file))) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          const e = this.entries.get(name);
-          if (e?.enabled && !this.closed) {
-            this.log.info({ plugin: name }, 'plugin files changed: reloading');
-            void this.load(name);
-          }
-        }, WATCH_DEBOUNCE_MS);
-      });
-      w.on('error', () => {});
-      this.watchers.push(w);
-    } catch (error) {
-      this.log.warn({ plugin: name, error: String(error) }, 'cannot watch plugin folder');
+  /** A change in `root/folder`: load a new plugin, reload a changed one, unload a removed one. */
+  private async folderChanged(root: string, folder: string): Promise<void> {
+    if (this.closed) return;
+    const dir = path.join(root, folder);
+    const d = await readPluginFolder(dir, root, this.opts.builtinDir);
+    const known = [...this.entries.values()].find((e) => path.resolve(e.discovered.dir) === path.resolve(dir));
+    if (known && (!d || d.name !== known.discovered.name)) await this.remove(known.discovered.name);
+    if (!d) return;
+    const e = this.entries.get(d.name);
+    if (e && path.resolve(e.discovered.dir) !== path.resolve(dir)) {
+      return this.log.warn({ plugin: d.name, dir }, 'a plugin of this name is already loaded from another folder; ignored');
     }
+    const entry = e ?? this.addEntry(d, await this.state.get(d.name));
+    entry.discovered = d;
+    if (!entry.enabled) return;
+    this.log.info({ plugin: d.name }, e ? 'plugin files changed: reloading' : 'new plugin folder: loading');
+    await this.load(d.name);
   }
 
   /** Unload everything in reverse order (shutdown). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.watchers) w.close();
+    await this.watcher?.close();
     for (const gen of this.generations().reverse()) await gen.dispose({ waitForRequests: false });
   }
 }

@@ -14,6 +14,7 @@ function view(p: PluginStatus) {
     loaded: p.status === 'loaded',
     status: p.status,
     ...(p.error ? { error: p.error } : {}),
+    ...(p.errorLocation ? { errorLocation: p.errorLocation } : {}),
     builtin: p.builtin,
     required: p.required,
     tools: p.tools.map((t) => ({ name: t.name, loaded: p.status === 'loaded', description: t.description })),
@@ -22,6 +23,7 @@ function view(p: PluginStatus) {
     routes: p.routes,
     loadMs: p.loadMs,
     loadedAt: p.loadedAt,
+    capabilities: p.capabilities,
   };
 }
 

@@ -1,23 +1,19 @@
 /**
- * The connected Google account: tokens sealed at rest in the plugin's store, the access token published in memory as
- * `process.env.GEMINI_OAUTH_ACCESS_TOKEN` (never written to disk) for the Gemini provider, and refreshed before it
- * expires. A refresh refused with `invalid_grant` (revoked, expired, password changed) turns the status to
+ * The connected Google account: tokens sealed at rest in the plugin's store, the current access token kept in this
+ * generation's memory only (never in `process.env`, never on disk) and handed to the Gemini provider through the
+ * `google-credentials` service, and refreshed before it expires. A refresh refused with `invalid_grant` (revoked, expired, password changed) turns the status to
  * `reauthorize` and withdraws the published token.
  */
 import type { Logger, PluginStore, SecretsApi } from '../../core/plugin-api/index.ts';
 import { createClient, oauthErrorCode } from './client.ts';
 import type { PluginKeys, Sealed } from './keys.ts';
 
-/** The env name the Gemini provider reads (through `ctx.secrets.get`) when it has no API key. */
-export const TOKEN_ENV = 'GEMINI_OAUTH_ACCESS_TOKEN';
 /** Refresh this long before expiry (less for short-lived tokens). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 /** After a failed refresh that may be transient (network, 5xx), try again after this long. */
 const RETRY_MS = 60_000;
 /** Longest delay `setTimeout` accepts. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Marks which plugin generation owns the published token, so an old generation's unload leaves a new one's alone. */
-const OWNER = Symbol.for('aion.google-oauth.owner');
 
 export interface StoredTokens {
   access_token?: string | null;
@@ -40,7 +36,8 @@ interface Meta {
 
 export class TokenManager {
   private timer: NodeJS.Timeout | undefined;
-  private readonly owner = Symbol('generation');
+  /** The access token the Gemini provider may use now; `undefined` when none is valid. */
+  private current: { token: string; expiresAt: number } | undefined;
   private disposed = false;
 
   constructor(
@@ -55,7 +52,7 @@ export class TokenManager {
     const meta = await this.meta();
     if (meta?.status !== 'connected') return;
     const tokens = await this.tokens();
-    if (tokens?.access_token && (tokens.expiry_date ?? 0) > Date.now()) this.publish(tokens.access_token);
+    if (tokens?.access_token && (tokens.expiry_date ?? 0) > Date.now()) this.publish(tokens.access_token, tokens.expiry_date ?? 0);
     this.schedule(tokens?.expiry_date ?? 0);
   }
 
@@ -72,7 +69,7 @@ export class TokenManager {
       expiresAt: tokens.expiry_date ?? null,
       connectedAt: Date.now(),
     });
-    if (tokens.access_token) this.publish(tokens.access_token);
+    if (tokens.access_token) this.publish(tokens.access_token, tokens.expiry_date ?? 0);
     this.schedule(tokens.expiry_date ?? 0);
   }
 
@@ -123,7 +120,7 @@ export class TokenManager {
       const next: StoredTokens = { ...tokens, ...credentials, refresh_token: credentials.refresh_token ?? tokens.refresh_token };
       await this.store.set('tokens', this.keys.seal(next));
       await this.store.set<Meta>('meta', { ...meta, status: 'connected', expiresAt: next.expiry_date ?? null, lastError: undefined });
-      if (next.access_token) this.publish(next.access_token);
+      if (next.access_token) this.publish(next.access_token, next.expiry_date ?? 0);
       this.schedule(next.expiry_date ?? 0);
     } catch (error) {
       if (this.disposed || (await this.meta())?.connectedAt !== before) return;
@@ -141,7 +138,7 @@ export class TokenManager {
   dispose(): void {
     this.disposed = true;
     this.clearTimer();
-    if ((globalThis as any)[OWNER] === this.owner) this.withdraw();
+    this.withdraw();
   }
 
   private async mark(status: ConnectionStatus, lastError: string): Promise<void> {
@@ -164,13 +161,18 @@ export class TokenManager {
     this.timer = undefined;
   }
 
-  private publish(accessToken: string): void {
-    (globalThis as any)[OWNER] = this.owner;
-    process.env[TOKEN_ENV] = accessToken;
+  /** The token for the `google-credentials` service: only while it has not expired. */
+  accessToken(): string | undefined {
+    const c = this.current;
+    return c && (c.expiresAt === 0 || c.expiresAt > Date.now()) ? c.token : undefined;
+  }
+
+  private publish(accessToken: string, expiresAt = 0): void {
+    this.current = { token: accessToken, expiresAt };
   }
 
   private withdraw(): void {
-    delete process.env[TOKEN_ENV];
+    this.current = undefined;
   }
 
   private async tokens(): Promise<StoredTokens | undefined> {

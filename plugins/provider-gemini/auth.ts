@@ -1,18 +1,22 @@
 /**
- * How the Gemini client authenticates. Today: an API key. Prepared: an OAuth access token (a `google-oauth` plugin
- * can save one as `GEMINI_OAUTH_ACCESS_TOKEN`); extend `resolveGeminiAuth` when tokens come from somewhere else.
+ * How the Gemini client authenticates: an API key; else the OAuth token of the connected Google account, asked for
+ * through the `google-credentials` service (the `google-oauth` plugin provides it — no environment or globals between
+ * the two); else an access token set by hand as `GEMINI_OAUTH_ACCESS_TOKEN`.
  */
 import type { GoogleGenAI, GoogleGenAIOptions } from '@google/genai';
-import type { PluginContext } from '../../core/plugin-api/index.ts';
+import type { GoogleCredentialsService, PluginContext } from '../../core/plugin-api/index.ts';
 import { API_KEY, API_KEY_ALIAS, OAUTH_TOKEN } from './config.ts';
 
 /** The credential a call uses. */
 export type GeminiAuth = { kind: 'apiKey'; apiKey: string } | { kind: 'oauth'; accessToken: string; project?: string };
 
 /** The current credential: a key (`GEMINI_API_KEY`, else `GOOGLE_API_KEY`) wins over an OAuth token; none → `undefined`. */
-export function resolveGeminiAuth(ctx: Pick<PluginContext, 'secrets'>): GeminiAuth | undefined {
+export function resolveGeminiAuth(ctx: Pick<PluginContext, 'secrets'> & Partial<Pick<PluginContext, 'services'>>): GeminiAuth | undefined {
   const apiKey = ctx.secrets.get(API_KEY) ?? ctx.secrets.get(API_KEY_ALIAS);
   if (apiKey) return { kind: 'apiKey', apiKey };
+  const google = ctx.services?.use<GoogleCredentialsService>('google-credentials');
+  const granted = google?.accessToken();
+  if (granted) return { kind: 'oauth', accessToken: granted, project: google?.project() ?? ctx.secrets.get('GOOGLE_CLOUD_PROJECT') };
   const accessToken = ctx.secrets.get(OAUTH_TOKEN);
   // Google bills OAuth calls to a project: it must be named in `x-goog-user-project`.
   if (accessToken) return { kind: 'oauth', accessToken, project: ctx.secrets.get('GOOGLE_CLOUD_PROJECT') };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -118,6 +119,68 @@ test('a plugin whose timer throws is marked error and the host keeps serving', a
   assert.equal(thrown.status, 500);
   assert.deepEqual(thrown.body, { error: 'Internal server error', code: 'INTERNAL_ERROR', requestId: thrown.headers.get('x-request-id') });
   assert.equal((await s.api('GET', '/api/health')).status, 200);
+});
+
+/** Poll `probe` until it returns true (the watcher is asynchronous); fails with `what` after ~15 s. */
+async function eventually(what: string, probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`not seen: ${what}`);
+}
+
+const counted = (v: number) => `globalThis.__loads = (globalThis.__loads ?? 0) + 1;
+export default { name: 'watched', version: '${v}', setup(ctx) {
+  const loads = globalThis.__loads;
+  ctx.routes.get('/watched', { access: 'public' }, () => ({ v: ${v}, loads }));
+} };`;
+
+test('watching: each save reloads once, also saves by rename (temp + rename, sed -i, backup + new file)', async () => {
+  const wdir = pluginsDir();
+  const file = path.join(writePlugin(wdir, 'watched', counted(1)), 'index.js');
+  const w = await startServer({ env: { PLUGINS_DIRS: wdir, PLUGINS_WATCH: '1' } });
+  const seen = async (v: number, loads: number) => {
+    const b = (await w.api('GET', '/api/watched')).body;
+    return b?.v === v && b?.loads === loads;
+  };
+  try {
+    assert.deepEqual((await w.api('GET', '/api/watched')).body, { v: 1, loads: 1 });
+    // 1. An editor that writes a temp file and renames it over the original.
+    writeFileSync(`${file}.tmp-1234`, counted(2));
+    renameSync(`${file}.tmp-1234`, file);
+    await eventually('v2 after temp + rename', () => seen(2, 2));
+    // 2. sed -i (writes a new file and renames it into place).
+    execFileSync('sed', ['-i', 's/v: 2/v: 3/; s/\'2\'/\'3\'/', file]);
+    await eventually('v3 after sed -i', () => seen(3, 3));
+    // 3. vim with backups: the original is renamed away, a new file written in its place.
+    renameSync(file, `${file}~`);
+    writeFileSync(file, counted(4));
+    await eventually('v4 after backup + new file', () => seen(4, 4));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual((await w.api('GET', '/api/watched')).body, { v: 4, loads: 4 }, 'three saves, three reloads');
+  } finally {
+    await w.dispose();
+  }
+});
+
+test('watching: a folder dropped in is loaded, a removed one unloaded; PLUGINS_WATCH_POLL=1 polls', async () => {
+  const wdir = pluginsDir();
+  const w = await startServer({ env: { PLUGINS_DIRS: wdir, PLUGINS_WATCH: '1', PLUGINS_WATCH_POLL: '1' } });
+  try {
+    const admin = (await w.signup()).token;
+    assert.equal((await w.api('GET', '/api/dropped')).status, 404);
+    const folder = writePlugin(wdir, 'dropped', `export default { name: 'dropped', version: '1', setup(ctx) { ctx.routes.get('/dropped', { access: 'public' }, () => ({ v: 1 })); } };`);
+    await eventually('the dropped-in plugin answers', async () => (await w.api('GET', '/api/dropped')).status === 200);
+    execFileSync('sed', ['-i', 's/v: 1/v: 2/', path.join(folder, 'index.js')]);
+    await eventually('the edit is seen by polling', async () => (await w.api('GET', '/api/dropped')).body?.v === 2);
+    rmSync(folder, { recursive: true, force: true });
+    await eventually('the removed plugin is gone', async () => (await w.api('GET', '/api/dropped')).status === 404);
+    const list = (await w.api('GET', '/api/plugins', { token: admin })).body.plugins;
+    assert.equal(list.find((p: any) => p.name === 'dropped'), undefined);
+  } finally {
+    await w.dispose();
+  }
 });
 
 test('file changes reload the plugin by themselves when watching is on', async () => {
