@@ -105,14 +105,15 @@ it('the same ids are free for the other user and stay separate', async () => {
   const bConv = (await call('GET', '/api/conversations/a-conv')).body;
   assert.equal(bConv.conversation.title, 'mine');
   assert.deepEqual(bConv.messages.map((m: any) => m.content), ['mine 2']);
-  assert.deepEqual((await call('GET', '/api/tbwos/a-tbwo')).body.tbwo.receipts, []);
+  assert.equal((await call('GET', '/api/tbwos/a-tbwo')).body.tbwo.receipts, null);
+  assert.deepEqual((await call('GET', '/api/tbwos/a-tbwo/receipts')).body.receipts, []);
   const aConv = (await s.api('GET', '/api/conversations/a-conv', { token: a.token })).body;
   assert.equal(aConv.conversation.title, 'secret');
   assert.deepEqual(aConv.messages.map((m: any) => [m.content, m.isEdited]), [['secret text', false]]);
   assert.equal((await call('DELETE', '/api/conversations/a-conv')).status, 200);
   assert.equal((await call('DELETE', '/api/tbwos/a-tbwo')).status, 200);
   assert.equal((await s.api('GET', '/api/conversations/a-conv', { token: a.token })).status, 200);
-  assert.equal((await s.api('GET', '/api/tbwos/a-tbwo', { token: a.token })).body.tbwo.receipts.length, 1);
+  assert.equal((await s.api('GET', '/api/tbwos/a-tbwo/receipts', { token: a.token })).body.receipts.length, 1);
 });
 
 it('every route of the four plugins is registered and answers 401 without a token', async () => {
