@@ -151,6 +151,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       login: (i, address) => accounts.login(i, address),
       updateProfile: (id, p) => accounts.updateProfile(id, p),
       changePassword: (id, o, n) => accounts.changePassword(id, o, n),
+      rotateTokens: (id) => accounts.rotateTokens(id),
       list: () => accounts.list(),
       adminUpdate: (id, p) => accounts.adminUpdate(id, p),
       usage: (user) => usage.usage(user),

@@ -419,6 +419,8 @@ export interface AccountsApi {
   login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }>;
   updateProfile(userId: string, patch: { displayName?: string; email?: string }): Promise<User>;
   changePassword(userId: string, oldPassword: string, newPassword: string): Promise<void>;
+  /** Revoke every token of the user (token version + 1) and return a token of the new version (logout, refresh). */
+  rotateTokens(userId: string): Promise<{ user: User; token: string }>;
   list(): Promise<User[]>;
   adminUpdate(userId: string, patch: { plan?: Plan; role?: Role }): Promise<User>;
   /** Usage for `/api/auth/me`. */

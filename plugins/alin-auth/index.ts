@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { definePlugin } from '../../core/plugin-api/index.ts';
+import { registerSessionRoutes } from './session.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(8, 'must be at least 8 characters').max(256);
@@ -52,6 +53,8 @@ export default definePlugin({
       await accounts.changePassword(user!.id, body.oldPassword, body.newPassword);
       return { success: true };
     });
+
+    registerSessionRoutes(ctx);
 
     ctx.routes.get('/admin/users', { access: 'admin', summary: 'All users' }, async () => ({ success: true, users: await accounts.list() }));
 
