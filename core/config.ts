@@ -26,6 +26,8 @@ export interface Config {
   logLevel: string;
   /** Request body limit for JSON bodies. */
   bodyLimit: string;
+  /** Body limit of the chat routes (images inside messages). */
+  chatBodyLimit: string;
 }
 
 function readVersion(): string {
@@ -76,5 +78,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     version: readVersion(),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     bodyLimit: env.BODY_LIMIT ?? '1mb',
+    chatBodyLimit: env.CHAT_BODY_LIMIT ?? '10mb',
   };
 }

@@ -1,9 +1,13 @@
 /**
  * The ALIN chat dialect (`events.md`): `POST /api/chat/stream` and `/api/chat/continue` run one model turn with the
- * client's tools; tool calls are reported as `tool_use` for the client to run. Counts against the plan quota.
+ * client's tools; tool calls are reported as `tool_use` for the client to run. A message counts against the plan
+ * quota once the model has accepted it; the continuation carrying the results of the tools we asked for is free
+ * (`charge.ts`). Bodies may be up to the chat body limit (images).
  */
 import { z } from 'zod';
-import { definePlugin } from '../../core/plugin-api/index.ts';
+import { definePlugin, type AgentEvent, type User } from '../../core/plugin-api/index.ts';
+import { chargeOnStart } from './charge.ts';
+import { continuedToolIds, IssuedToolCalls } from './issued-tool-calls.ts';
 
 const Block = z.object({ type: z.string().max(64) }).passthrough();
 const Message = z.object({
@@ -35,9 +39,20 @@ export default definePlugin({
   version: '1.0.0',
   description: 'ALIN chat streaming: one model turn per request with client tools and thinking',
   setup(ctx) {
-    const handler = async (c: any, { body: b, user }: { body: z.infer<typeof Body>; user: any }) => {
+    const issued = new IssuedToolCalls();
+    ctx.onUnload(() => issued.clear());
+    /** Remember the tool calls handed to the client, so their continuation is recognised. */
+    async function* remembering(user: User, events: AsyncIterable<AgentEvent>): AsyncGenerator<AgentEvent> {
+      for await (const ev of events) {
+        if (ev.type === 'tool_call') issued.issue(user.id, ev.id);
+        yield ev;
+      }
+    }
+    const handler = async (c: any, { body: b, user: caller }: { body: z.infer<typeof Body>; user: User | undefined }) => {
+      const user = caller!;
       const system = b.system ?? b.systemPrompt;
-      await ctx.sse.streamAgent(c, 'alin', (signal) =>
+      const free = issued.redeem(user.id, continuedToolIds(b.messages));
+      await ctx.sse.streamAgent(c, 'alin', (signal) => chargeOnStart(ctx, c, user, free, remembering(user,
         ctx.agent.runTurn({
           user,
           messages: b.messages as any,
@@ -52,10 +67,9 @@ export default definePlugin({
           conversationId: b.conversationId,
           signal,
         }),
-      );
+      )));
     };
-    // The quota is counted only after the body is valid (a 400 costs nothing).
-    ctx.routes.post('/chat/stream', { summary: 'One model turn (SSE, ALIN dialect)', stream: true, quota: 'chat', body: Body }, handler);
-    ctx.routes.post('/chat/continue', { summary: 'Continue after client tool results (SSE, ALIN dialect)', stream: true, quota: 'chat', body: Body }, handler);
+    ctx.routes.post('/chat/stream', { summary: 'One model turn (SSE, ALIN dialect)', stream: true, body: Body }, handler);
+    ctx.routes.post('/chat/continue', { summary: 'Continue after client tool results (SSE, ALIN dialect; free for the tools we asked for)', stream: true, body: Body }, handler);
   },
 });
