@@ -353,6 +353,11 @@ export interface AgentTurnRequest {
   temperature?: number;
   conversationId?: string;
   signal?: AbortSignal;
+  /**
+   * Names of registered tools to run server-side in a full loop (ALIN Coding mode: the workspace tools) instead of
+   * one turn with client tools. Unknown names are ignored; approval rules apply as everywhere.
+   */
+  serverTools?: string[];
 }
 
 export interface AgentApi {
@@ -411,7 +416,7 @@ export type { ConversationRecord, MessageRecord } from '../conversations.ts';
 /** Server-sent events in the two dialects of `events.md`. */
 export interface SseApi {
   /** Run `start` and stream its events to the client; failures before the first event answer as JSON. */
-  streamAgent(ctx: KoaContext, dialect: 'aion' | 'alin', start: (signal: AbortSignal) => AsyncIterable<AgentEvent>): Promise<void>;
+  streamAgent(ctx: KoaContext, dialect: 'aion' | 'alin' | 'alin-coding', start: (signal: AbortSignal) => AsyncIterable<AgentEvent>): Promise<void>;
 }
 
 export interface AccountsApi {

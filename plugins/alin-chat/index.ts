@@ -7,13 +7,10 @@
 import { z } from 'zod';
 import { definePlugin, type AgentEvent, type User } from '../../core/plugin-api/index.ts';
 import { chargeOnStart } from './charge.ts';
+import { registerCodingRoute } from './coding.ts';
+import { ChatMessage } from './schemas.ts';
 import { continuedToolIds, IssuedToolCalls } from './issued-tool-calls.ts';
 
-const Block = z.object({ type: z.string().max(64) }).passthrough();
-const Message = z.object({
-  role: z.enum(['user', 'assistant']),
-  content: z.union([z.string().max(2_000_000), z.array(Block).max(500)]),
-});
 const Tool = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
   description: z.string().max(10_000).optional(),
@@ -21,7 +18,7 @@ const Tool = z.object({
   inputSchema: z.record(z.string(), z.unknown()).optional(),
 });
 const Body = z.object({
-  messages: z.array(Message, { error: 'messages array required' }).min(1, 'messages must not be empty').max(2000),
+  messages: z.array(ChatMessage, { error: 'messages array required' }).min(1, 'messages must not be empty').max(2000),
   model: z.string().max(128).optional(),
   provider: z.string().max(64).optional(),
   system: z.string().max(200_000).optional(),
@@ -37,7 +34,7 @@ const Body = z.object({
 export default definePlugin({
   name: 'alin-chat',
   version: '1.0.0',
-  description: 'ALIN chat streaming: one model turn per request with client tools and thinking',
+  description: 'ALIN chat streaming: one model turn per request with client tools and thinking; Coding mode with the workspace tools',
   setup(ctx) {
     const issued = new IssuedToolCalls();
     ctx.onUnload(() => issued.clear());
@@ -70,6 +67,7 @@ export default definePlugin({
       )));
     };
     ctx.routes.post('/chat/stream', { summary: 'One model turn (SSE, ALIN dialect)', stream: true, body: Body }, handler);
+    registerCodingRoute(ctx);
     ctx.routes.post('/chat/continue', { summary: 'Continue after client tool results (SSE, ALIN dialect; free for the tools we asked for)', stream: true, body: Body }, handler);
   },
 });

@@ -6,6 +6,7 @@ import { definePlugin } from '../../core/plugin-api/index.ts';
 import { registerEditorRoute } from './editor.ts';
 import { registerFileRoutes } from './routes.ts';
 import { registerFileTools } from './tools.ts';
+import { registerWorkspaceRoutes } from './workspace-routes.ts';
 
 export default definePlugin({
   name: 'alin-files',
@@ -14,6 +15,7 @@ export default definePlugin({
   setup(ctx) {
     registerFileRoutes(ctx);
     registerEditorRoute(ctx);
+    registerWorkspaceRoutes(ctx);
     registerFileTools(ctx);
   },
 });
