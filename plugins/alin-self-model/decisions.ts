@@ -49,9 +49,9 @@ export function registerDecisionRoutes(ctx: PluginContext) {
     };
     const col = log(user!.id);
     await col.insert(d);
-    if ((await col.count()) > MAX_KEPT) {
-      const oldest = (await col.all()).sort((a, b) => a.timestamp - b.timestamp).slice(0, (await col.count()) - MAX_KEPT).map((x) => x.id);
-      const drop = new Set(oldest);
+    const count = await col.count();
+    if (count > MAX_KEPT) {
+      const drop = new Set((await col.all()).sort((x, y) => x.timestamp - y.timestamp).slice(0, count - MAX_KEPT).map((x) => x.id));
       await col.deleteWhere((x) => drop.has(x.id));
     }
     return { success: true, id: d.id };

@@ -23,6 +23,9 @@ const Query = z.object({
   limit: z.coerce.number().int().min(1).default(20).transform((n) => Math.min(n, 100)),
 });
 
+/** Traces kept per conversation; the oldest go first. */
+const MAX_PER_CONVERSATION = 2000;
+
 export function registerThinkingTraces(ctx: PluginContext) {
   // One partition per conversation, so a busy user's write rewrites one conversation's traces, not all of them.
   const traces = (userId: string) => ctx.store.forUser(userId).partitioned<Trace>('self-model-traces');
@@ -43,7 +46,13 @@ export function registerThinkingTraces(ctx: PluginContext) {
       thinkingContent: body.thinkingContent ?? '',
       timestamp: body.timestamp ?? Date.now(),
     };
-    await traces(user!.id).partition(partitionOf(t.conversationId)).insert(t);
+    const part = traces(user!.id).partition(partitionOf(t.conversationId));
+    await part.insert(t);
+    const count = await part.count();
+    if (count > MAX_PER_CONVERSATION) {
+      const drop = new Set((await part.all()).sort((x, y) => x.timestamp - y.timestamp).slice(0, count - MAX_PER_CONVERSATION).map((x) => x.id));
+      await part.deleteWhere((x) => drop.has(x.id));
+    }
     return { success: true, id: t.id };
   });
 
