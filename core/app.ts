@@ -8,10 +8,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Koa from 'koa';
-import { koaBody } from 'koa-body';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
 import { clientAddress, parseTrustProxy } from './http/client-address.ts';
+import { jsonBodies } from './http/body-parser.ts';
 import { errorMiddleware } from './http/error-middleware.ts';
 import { jsonDepthLimit } from './http/json-depth.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -56,19 +56,7 @@ export function createApp(core: CoreServices): Koa {
     ctx.set('X-Frame-Options', 'DENY');
     await next();
   });
-  app.use(
-    koaBody({
-      json: true,
-      jsonStrict: true,
-      urlencoded: false,
-      text: false,
-      multipart: false,
-      jsonLimit: config.bodyLimit,
-      // Signature checks (Alexa, webhooks) need the exact bytes that were signed.
-      includeUnparsed: true,
-      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'] as any,
-    }),
-  );
+  app.use(jsonBodies(config.bodyLimit, config.chatBodyLimit));
   app.use(jsonDepthLimit());
   app.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/api/openapi.json') {

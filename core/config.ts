@@ -32,6 +32,8 @@ export interface Config {
   trustProxy: string;
   /** Signups per client address and hour (`SIGNUP_RATE_LIMIT`); 0 turns the limit off. */
   signupRateLimit: number;
+  /** Body limit of the chat routes (images inside messages). */
+  chatBodyLimit: string;
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {
@@ -90,5 +92,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     bodyTimeoutMs: positiveInt(env.BODY_TIMEOUT_MS, 30_000) || 30_000,
     trustProxy: env.TRUST_PROXY ?? '',
     signupRateLimit: positiveInt(env.SIGNUP_RATE_LIMIT, 10),
+    chatBodyLimit: env.CHAT_BODY_LIMIT ?? '10mb',
   };
 }

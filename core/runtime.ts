@@ -137,6 +137,7 @@ function authApi(accounts: Accounts, usage: UsageTracker, authenticate: (ctx: Co
       login: (i, address) => accounts.login(i, address),
       updateProfile: (id, p) => accounts.updateProfile(id, p),
       changePassword: (id, o, n) => accounts.changePassword(id, o, n),
+      rotateTokens: (id) => accounts.rotateTokens(id),
       list: () => accounts.list(),
       adminUpdate: (id, p) => accounts.adminUpdate(id, p),
       usage: (user) => usage.usage(user),

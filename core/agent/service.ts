@@ -285,7 +285,22 @@ export class AgentService implements AgentApi {
     });
   }
 
-  /** One model turn with client tools (ALIN). Nothing is saved; tokens are counted. */
+  /** The named registered tools and the tool-result hooks, for a server-side loop of `runTurn` (Coding mode). */
+  private serverLoop(names: string[], user: User, model: string) {
+    const all = this.deps.tools();
+    const tools = new Map([...all].filter(([name]) => names.includes(name)));
+    const hooks = this.deps.toolResultHooks();
+    const onToolResult = (info: { name: string; ok: boolean; durationMs: number; error?: string }) => {
+      for (const h of hooks) {
+        try {
+          h({ ...info, user, model });
+        } catch { /* a hook never breaks a turn */ }
+      }
+    };
+    return { tools, onToolResult };
+  }
+
+  /** One model turn with client tools (ALIN), or a server-side loop over `serverTools`. Nothing is saved; tokens are counted. */
   async *runTurn(req: AgentTurnRequest): AsyncGenerator<AgentEvent> {
     const { user } = req;
     const lastUser = [...req.messages].reverse().find((m) => m.role === 'user');
@@ -297,6 +312,7 @@ export class AgentService implements AgentApi {
     req.signal?.addEventListener('abort', onAbort, { once: true });
     const untrack = this.track(user.id, controller);
     const record = newTurnRecord();
+    const server = req.serverTools ? this.serverLoop(req.serverTools, user, model) : undefined;
     try {
       yield { type: 'start', messageId: randomUUID(), conversationId: req.conversationId ?? '', provider: provider.id, model };
       yield* agentLoop(
@@ -304,17 +320,18 @@ export class AgentService implements AgentApi {
           user, conversationId: req.conversationId ?? '', provider, model,
           system: req.system ?? (await this.deps.prompts.system()),
           messages: req.messages,
-          tools: new Map(),
-          clientTools: (req.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? '', inputSchema: t.input_schema ?? t.inputSchema ?? { type: 'object', properties: {} } })),
-          maxSteps: 1,
+          tools: server?.tools ?? new Map(),
+          clientTools: server ? undefined : (req.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? '', inputSchema: t.input_schema ?? t.inputSchema ?? { type: 'object', properties: {} } })),
+          maxSteps: server ? this.deps.settings.get().max_steps : 1,
           maxTokens: Math.min(req.maxTokens ?? this.deps.settings.get().max_tokens, limits.maxTokens),
           temperature: req.temperature,
           thinkingBudget: req.thinking || req.thinkingBudget ? this.thinkingBudget(user, model, req.thinkingBudget, true) : undefined,
           toolCallLimit: limits.toolCallsPerMessage,
-          toolTimeoutMs: 0,
-          approvalTimeoutMs: 0,
+          toolTimeoutMs: server ? this.deps.settings.get().tool_timeout_ms : 0,
+          approvalTimeoutMs: server ? this.deps.settings.get().approval_timeout_ms : 0,
           approvals: this.approvals,
           signal: controller.signal,
+          onToolResult: server?.onToolResult,
         },
         record,
       );

@@ -205,6 +205,18 @@ export class Accounts {
     await this.save({ ...current, passwordHash: await hashPassword(newPassword), tokenVersion: current.tokenVersion + 1 });
   }
 
+  /**
+   * Revoke every token of the user (the token version moves on) and issue one for the new version — sign-out and
+   * token refresh. The user's other sessions sign in again.
+   */
+  async rotateTokens(userId: string): Promise<{ user: User; token: string }> {
+    await this.load();
+    const current = this.cache.get(userId);
+    if (!current) throw notFound('User not found');
+    const saved = await this.save({ ...current, tokenVersion: current.tokenVersion + 1 });
+    return { user: publicUser(saved), token: await this.token(saved) };
+  }
+
   async adminUpdate(userId: string, patch: { plan?: Plan; role?: Role }): Promise<User> {
     await this.load();
     const current = this.cache.get(userId);

@@ -380,6 +380,11 @@ export interface AgentTurnRequest {
   temperature?: number;
   conversationId?: string;
   signal?: AbortSignal;
+  /**
+   * Names of registered tools to run server-side in a full loop (ALIN Coding mode: the workspace tools) instead of
+   * one turn with client tools. Unknown names are ignored; approval rules apply as everywhere.
+   */
+  serverTools?: string[];
 }
 
 export interface AgentApi {
@@ -473,7 +478,7 @@ import type { UserConversationsApi } from './conversations.ts';
 /** Server-sent events in the two dialects of `events.md`. */
 export interface SseApi {
   /** Run `start` and stream its events to the client; failures before the first event answer as JSON. */
-  streamAgent(ctx: KoaContext, dialect: 'aion' | 'alin', start: (signal: AbortSignal) => AsyncIterable<AgentEvent>): Promise<void>;
+  streamAgent(ctx: KoaContext, dialect: 'aion' | 'alin' | 'alin-coding', start: (signal: AbortSignal) => AsyncIterable<AgentEvent>): Promise<void>;
   /** Open a long-lived event stream (heartbeats included) for server-initiated messages. */
   open(ctx: KoaContext): SseStream;
 }
@@ -493,6 +498,8 @@ export interface AccountsApi {
   login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }>;
   updateProfile(userId: string, patch: { displayName?: string; email?: string }): Promise<User>;
   changePassword(userId: string, oldPassword: string, newPassword: string): Promise<void>;
+  /** Revoke every token of the user (token version + 1) and return a token of the new version (logout, refresh). */
+  rotateTokens(userId: string): Promise<{ user: User; token: string }>;
   list(): Promise<User[]>;
   adminUpdate(userId: string, patch: { plan?: Plan; role?: Role }): Promise<User>;
   /** Usage for `/api/auth/me`. */

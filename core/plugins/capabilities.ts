@@ -73,6 +73,7 @@ export function scopedAuth(plugin: string, caps: PluginCapabilities, auth: AuthA
       login: admin(a.login),
       updateProfile: admin(a.updateProfile),
       changePassword: admin(a.changePassword),
+      rotateTokens: admin(a.rotateTokens),
       list: admin(a.list),
       adminUpdate: admin(a.adminUpdate),
       usage: a.usage,

@@ -4,7 +4,7 @@
 import type { AgentEvent } from '../plugin-api/types.ts';
 import { scrubSecrets } from '../secret-scrubber.ts';
 
-export type Dialect = 'aion' | 'alin';
+export type Dialect = 'aion' | 'alin' | 'alin-coding';
 export type Frame = { type: string; payload: Record<string, unknown> } | null;
 
 /** AION (`/api/chat`): documented fields first, then the original's aliases. */

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'koa';
 import type { AgentEvent } from '../plugin-api/types.ts';
+import { alinCodingFrame, newCodingState } from './alin-coding-dialect.ts';
 import { aionFrame, alinFrame, type Dialect, type Frame } from './dialects.ts';
 import { SseWriter } from './writer.ts';
 
@@ -18,8 +19,9 @@ export async function streamAgent(ctx: Context, dialect: Dialect, start: (signal
   sse.disconnected.addEventListener('abort', () => controller.abort(new Error('client disconnected')), { once: true });
   const aionState = { approvalPending: false };
   const alinState = { model: '', usage: { inputTokens: 0, outputTokens: 0 } };
+  const codingState = newCodingState();
   const write = (ev: AgentEvent) => {
-    const out = dialect === 'aion' ? aionFrame(ev, aionState) : alinFrame(ev, alinState);
+    const out = dialect === 'aion' ? aionFrame(ev, aionState) : dialect === 'alin-coding' ? alinCodingFrame(ev, codingState) : alinFrame(ev, alinState);
     for (const f of ([] as Frame[]).concat(out)) if (f) sse.send(f.type, f.payload);
   };
   try {

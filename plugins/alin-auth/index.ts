@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
+import { registerSessionRoutes } from './session.ts';
 
 const Email = z.string().trim().max(254).email();
 const Password = z.string().min(8, 'must be at least 8 characters').max(256);
@@ -56,6 +57,7 @@ export default definePlugin({
     });
 
     registerApiKeyRoutes(ctx);
+    registerSessionRoutes(ctx);
 
     ctx.routes.get('/admin/users', { access: 'admin', summary: 'All users' }, async () => ({ success: true, users: await accounts.list() }));
 

@@ -1,15 +1,16 @@
 /**
  * The ALIN chat dialect (`events.md`): `POST /api/chat/stream` and `/api/chat/continue` run one model turn with the
- * client's tools; tool calls are reported as `tool_use` for the client to run. Counts against the plan quota.
+ * client's tools; tool calls are reported as `tool_use` for the client to run. A message counts against the plan
+ * quota once the model has accepted it; the continuation carrying the results of the tools we asked for is free
+ * (`charge.ts`). Bodies may be up to the chat body limit (images).
  */
 import { z } from 'zod';
-import { definePlugin } from '../../core/plugin-api/index.ts';
+import { definePlugin, type AgentEvent, type User } from '../../core/plugin-api/index.ts';
+import { chargeOnStart } from './charge.ts';
+import { registerCodingRoute } from './coding.ts';
+import { ChatMessage } from './schemas.ts';
+import { continuedToolIds, IssuedToolCalls } from './issued-tool-calls.ts';
 
-const Block = z.object({ type: z.string().max(64) }).passthrough();
-const Message = z.object({
-  role: z.enum(['user', 'assistant']),
-  content: z.union([z.string().max(2_000_000), z.array(Block).max(500)]),
-});
 const Tool = z.object({
   name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
   description: z.string().max(10_000).optional(),
@@ -17,7 +18,7 @@ const Tool = z.object({
   inputSchema: z.record(z.string(), z.unknown()).optional(),
 });
 const Body = z.object({
-  messages: z.array(Message, { error: 'messages array required' }).min(1, 'messages must not be empty').max(2000),
+  messages: z.array(ChatMessage, { error: 'messages array required' }).min(1, 'messages must not be empty').max(2000),
   model: z.string().max(128).optional(),
   provider: z.string().max(64).optional(),
   system: z.string().max(200_000).optional(),
@@ -33,11 +34,22 @@ const Body = z.object({
 export default definePlugin({
   name: 'alin-chat',
   version: '1.0.0',
-  description: 'ALIN chat streaming: one model turn per request with client tools and thinking',
+  description: 'ALIN chat streaming: one model turn per request with client tools and thinking; Coding mode with the workspace tools',
   setup(ctx) {
-    const handler = async (c: any, { body: b, user }: { body: z.infer<typeof Body>; user: any }) => {
+    const issued = new IssuedToolCalls();
+    ctx.onUnload(() => issued.clear());
+    /** Remember the tool calls handed to the client, so their continuation is recognised. */
+    async function* remembering(user: User, events: AsyncIterable<AgentEvent>): AsyncGenerator<AgentEvent> {
+      for await (const ev of events) {
+        if (ev.type === 'tool_call') issued.issue(user.id, ev.id);
+        yield ev;
+      }
+    }
+    const handler = async (c: any, { body: b, user: caller }: { body: z.infer<typeof Body>; user: User | undefined }) => {
+      const user = caller!;
       const system = b.system ?? b.systemPrompt;
-      await ctx.sse.streamAgent(c, 'alin', (signal) =>
+      const free = issued.redeem(user.id, continuedToolIds(b.messages));
+      await ctx.sse.streamAgent(c, 'alin', (signal) => chargeOnStart(ctx, c, user, free, remembering(user,
         ctx.agent.runTurn({
           user,
           messages: b.messages as any,
@@ -52,10 +64,10 @@ export default definePlugin({
           conversationId: b.conversationId,
           signal,
         }),
-      );
+      )));
     };
-    // The quota is counted only after the body is valid (a 400 costs nothing).
-    ctx.routes.post('/chat/stream', { summary: 'One model turn (SSE, ALIN dialect)', stream: true, quota: 'chat', body: Body }, handler);
-    ctx.routes.post('/chat/continue', { summary: 'Continue after client tool results (SSE, ALIN dialect)', stream: true, quota: 'chat', body: Body }, handler);
+    ctx.routes.post('/chat/stream', { summary: 'One model turn (SSE, ALIN dialect)', stream: true, body: Body }, handler);
+    registerCodingRoute(ctx);
+    ctx.routes.post('/chat/continue', { summary: 'Continue after client tool results (SSE, ALIN dialect; free for the tools we asked for)', stream: true, body: Body }, handler);
   },
 });

@@ -1,9 +1,10 @@
 /**
- * ALIN code execution: `POST /api/code/execute`, the admin's `GET /api/code/capabilities`, and the agent's
+ * ALIN code execution: `POST /api/code/execute`, `POST /api/command/execute` (shell), the admin's `GET /api/code/capabilities`, and the agent's
  * `execute_code` / `run_command` tools — all through `ctx.workspace.execute` (clean environment, time / output /
  * memory / process limits, per-user and global concurrency limits).
  */
 import { definePlugin } from '../../core/plugin-api/index.ts';
+import { registerCommandRoute } from './command.ts';
 import { registerCodeRoutes } from './routes.ts';
 import { registerCodeTools } from './tools.ts';
 
@@ -13,6 +14,7 @@ export default definePlugin({
   description: 'Sandboxed code execution: endpoint and the execute_code / run_command tools',
   setup(ctx) {
     registerCodeRoutes(ctx);
+    registerCommandRoute(ctx);
     registerCodeTools(ctx);
   },
 });

@@ -1,10 +1,13 @@
 /**
- * ALIN memories (`GET/POST /api/memories`, `DELETE /api/memories/:id`) and the agent's memory tools. Everything lives
+ * ALIN memories (`GET/POST /api/memories`, `PATCH/DELETE /api/memories/:id`, in both spellings — `shape.ts`) and the agent's memory tools. Everything lives
  * in the one shared memory store (`ctx.memory`), always scoped to the caller.
  */
 import { z } from 'zod';
 import { conflict, definePlugin, notFound } from '../../core/plugin-api/index.ts';
+import { packMetadata, pickFields } from './alin-fields.ts';
+import { registerMemoryPatch } from './patch.ts';
 import { Layer, ListQuery, NewMemory, salienceOf } from './schemas.ts';
+import { memoryView } from './shape.ts';
 
 export default definePlugin({
   name: 'alin-memory',
@@ -13,7 +16,7 @@ export default definePlugin({
   setup(ctx) {
     ctx.routes.get('/memories', { summary: "The caller's memories (hybrid search with ?search=)", query: ListQuery }, async (_c, { query, user }) => {
       const { entries, total } = await ctx.memory.search(user!.id, query);
-      return { success: true, memories: entries, total };
+      return { success: true, memories: entries.map(memoryView), total };
     });
 
     ctx.routes.post('/memories', { summary: 'Store a memory', body: NewMemory }, async (c, { body, user }) => {
@@ -25,14 +28,16 @@ export default definePlugin({
         category: body.category,
         salience: salienceOf(body),
         tags: body.tags,
-        metadata: body.metadata,
+        metadata: packMetadata(body.metadata, pickFields(body)),
         isPinned: body.isPinned,
         expiresAt: body.expiresAt ?? null,
         source: 'api',
       });
       c.status = 201;
-      return { success: true, id: memory.id, memory };
+      return { success: true, id: memory.id, memory: memoryView(memory) };
     });
+
+    registerMemoryPatch(ctx);
 
     ctx.routes.delete('/memories/:id', { summary: 'Delete a memory', params: z.object({ id: z.string().max(128) }) }, async (_c, { params, user }) => {
       if (!(await ctx.memory.delete(user!.id, params.id))) throw notFound('Memory not found');

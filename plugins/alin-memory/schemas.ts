@@ -1,5 +1,6 @@
 /** Input schemas of the memory endpoints and tools (`alin-api.md` → Memories). */
 import { z } from 'zod';
+import { AlinFieldsInput } from './alin-fields.ts';
 
 /** The eight layers of the ALIN memories API (the self-model's layers are accepted too: one store). */
 export const Layer = z.enum(['short_term', 'long_term', 'semantic', 'relational', 'procedural', 'working', 'episodic', 'meta', 'immediate', 'notes', 'self_model']);
@@ -15,13 +16,16 @@ export const NewMemory = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
   isPinned: z.boolean().optional(),
   expiresAt: z.number().int().positive().nullable().optional(),
+  /** The original's other columns, sent camelCase by the client (`alin-fields.ts`). */
+  ...AlinFieldsInput,
 });
 
 export const ListQuery = z.object({
   layer: Layer.optional(),
   category: z.string().max(100).optional(),
   search: z.string().max(1000).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  // The original client lists every memory at start-up without a limit (the original server had none).
+  limit: z.coerce.number().int().min(1).max(1000).default(1000),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 

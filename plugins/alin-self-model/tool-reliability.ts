@@ -65,7 +65,7 @@ function toolOut(s: ToolStats) {
   };
 }
 
-export function registerToolReliability(ctx: PluginContext) {
+export function registerToolReliability(ctx: PluginContext, models: { record(userId: string, model: string | undefined, success: boolean, durationMs?: number): Promise<void> }) {
   const tools = (userId: string) => ctx.store.forUser(userId).collection<ToolStats>('self-model-tools');
   const record = (userId: string, call: ToolCall) => upsert(tools(userId), call.toolName, (cur) => fold(cur, call, Date.now()));
 
@@ -76,7 +76,9 @@ export function registerToolReliability(ctx: PluginContext) {
   });
 
   ctx.routes.post('/self-model/tool-reliability', { summary: 'Record one tool call', body: Body }, async (_c, { body, user }) => {
-    const stats = await record(user!.id, { toolName: body.toolName, success: body.success, durationMs: body.durationMs ?? body.duration, errorReason: body.errorReason });
+    const durationMs = body.durationMs ?? body.duration;
+    const stats = await record(user!.id, { toolName: body.toolName, success: body.success, durationMs, errorReason: body.errorReason });
+    await models.record(user!.id, body.model, body.success, durationMs);
     return { success: true, tool: toolOut(stats) };
   });
 

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { conflict, notFound, type Collection, type PluginContext } from '../../core/plugin-api/index.ts';
 import { ID } from './schemas.ts';
 import type { TbwoRecord } from './record.ts';
+import { tbwoView } from './shape.ts';
 
 /** A stored receipt: the body as sent plus server-set `id`, `tbwoId`, `type` and `createdAt`. */
 export type Receipt = { id: string; tbwoId: string; type: string; createdAt: number } & Record<string, unknown>;
@@ -51,8 +52,8 @@ export class TbwoData {
     return (await this.receiptLog(tbwoId).all()).reverse();
   }
 
-  /** The record as returned: with its receipts. */
-  async withReceipts(record: TbwoRecord): Promise<TbwoRecord & { receipts: Receipt[] }> {
-    return { ...record, receipts: await this.receipts(record.id) };
+  /** The record as the client reads it (`shape.ts`). */
+  async view(record: TbwoRecord) {
+    return tbwoView(record, await this.receipts(record.id));
   }
 }

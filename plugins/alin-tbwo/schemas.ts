@@ -1,4 +1,9 @@
-/** Input schemas of the TBWO endpoints (`alin-api.md` → TBWOs). */
+/**
+ * Input schemas of the TBWO endpoints (`alin-api.md` → TBWOs). Bodies are loose: every field the client sends is stored
+ * (the original kept whatever it got), while the fields of the contract are checked for type so a stored record stays
+ * readable. Values the client computes (progress) are clamped rather than refused: a refused PATCH would lose the
+ * whole debounced update.
+ */
 import { z } from 'zod';
 import { STATUSES } from './lifecycle.ts';
 
@@ -15,12 +20,13 @@ export const AUTHORITY = ['no_autonomy', 'guided', 'supervised', 'autonomous'] a
 const Obj = z.record(z.string(), z.unknown());
 const List = z.array(z.unknown()).max(10_000);
 const Minutes = z.number().positive().max(1_000_000);
+const Millis = z.number().int().min(0).max(8.64e15);
 
 /** Fields accepted by both create and patch; every one optional (defaults are applied on create). */
 const Fields = {
   type: z.enum(TYPES).optional(),
   objective: z.string().max(100_000).optional(),
-  timeBudget: z.object({ total: Minutes.optional() }).optional(),
+  timeBudget: z.looseObject({ total: Minutes.optional() }).optional(),
   timeBudgetTotal: Minutes.optional(),
   timeBudgetMinutes: Minutes.optional(),
   // The original stored qualityTarget as given (the client sends the enum value; older ones sent an object).
@@ -33,15 +39,22 @@ const Fields = {
   checkpoints: List.optional(),
   authorityLevel: z.enum(AUTHORITY).optional(),
   status: z.enum(STATUSES).optional(),
-  progress: z.number().min(0).max(100).optional(),
-  /** A receipts object (the original engine's `TBWOReceipts`): appended to the receipt log as type `full`. */
+  progress: z.number().finite().transform((n) => Math.min(100, Math.max(0, n))).optional(),
+  /** The engine's `TBWOReceipts` object, stored on the record as sent (`null` clears it). */
   receipts: Obj.nullable().optional(),
+  /** The engine's resumable execution snapshot: a JSON string (what the client sends) or an object. */
+  execution_state: z.union([z.string().max(5_000_000), Obj]).nullable().optional(),
+  executionState: z.union([z.string().max(5_000_000), Obj]).nullable().optional(),
   chatConversationId: z.string().max(128).nullable().optional(),
   metadata: Obj.optional(),
+  startedAt: Millis.nullable().optional(),
+  completedAt: Millis.nullable().optional(),
+  createdAt: Millis.optional(),
+  updatedAt: Millis.optional(),
 };
 
-export const TbwoCreate = z.object({ id: Id.optional(), ...Fields });
-export const TbwoPatch = z.object(Fields);
+export const TbwoCreate = z.looseObject({ id: Id.optional(), ...Fields });
+export const TbwoPatch = z.looseObject(Fields);
 export type TbwoInput = z.infer<typeof TbwoPatch>;
 
 export const ListQuery = z.object({

@@ -105,14 +105,15 @@ it('the same ids are free for the other user and stay separate', async () => {
   const bConv = (await call('GET', '/api/conversations/a-conv')).body;
   assert.equal(bConv.conversation.title, 'mine');
   assert.deepEqual(bConv.messages.map((m: any) => m.content), ['mine 2']);
-  assert.deepEqual((await call('GET', '/api/tbwos/a-tbwo')).body.tbwo.receipts, []);
+  assert.equal((await call('GET', '/api/tbwos/a-tbwo')).body.tbwo.receipts, null);
+  assert.deepEqual((await call('GET', '/api/tbwos/a-tbwo/receipts')).body.receipts, []);
   const aConv = (await s.api('GET', '/api/conversations/a-conv', { token: a.token })).body;
   assert.equal(aConv.conversation.title, 'secret');
   assert.deepEqual(aConv.messages.map((m: any) => [m.content, m.isEdited]), [['secret text', false]]);
   assert.equal((await call('DELETE', '/api/conversations/a-conv')).status, 200);
   assert.equal((await call('DELETE', '/api/tbwos/a-tbwo')).status, 200);
   assert.equal((await s.api('GET', '/api/conversations/a-conv', { token: a.token })).status, 200);
-  assert.equal((await s.api('GET', '/api/tbwos/a-tbwo', { token: a.token })).body.tbwo.receipts.length, 1);
+  assert.equal((await s.api('GET', '/api/tbwos/a-tbwo/receipts', { token: a.token })).body.receipts.length, 1);
 });
 
 it('every route of the four plugins is registered and answers 401 without a token', async () => {
@@ -128,7 +129,30 @@ it('every route of the four plugins is registered and answers 401 without a toke
     'POST /api/self-model/outcomes', 'GET /api/self-model/outcomes', 'POST /api/self-model/tool-reliability', 'GET /api/self-model/tool-reliability',
     'POST /api/self-model/corrections', 'GET /api/self-model/corrections', 'POST /api/self-model/layer-memory', 'GET /api/self-model/layer-memory',
     'POST /api/self-model/layer-memory/prune', 'GET /api/system/metrics',
+    'POST /api/self-model/decisions', 'GET /api/self-model/decisions', 'POST /api/self-model/thinking-traces', 'GET /api/self-model/thinking-traces',
+    'GET /api/self-model/model-success-rates',
   ];
   assert.deepEqual(mine.map(([m, p]) => `${m} ${p}`).sort(), expected.sort());
   for (const [m, p] of mine) assertError(await s.api(m, p.replace(/\{id\}/g, 'a-conv'), { body: m === 'GET' || m === 'DELETE' ? undefined : {} }), 401);
+});
+
+it('every route of the chat, memory, code, files and auth plugins needs a token, except signup and login', async () => {
+  const doc = (await s.api('GET', '/api/openapi.json')).body;
+  const routes: Array<[string, string]> = [];
+  for (const [p, ops] of Object.entries<any>(doc.paths)) {
+    for (const [m, op] of Object.entries<any>(ops)) if (op.tags?.some((t: string) => /^alin-(chat|memory|code|files|auth)$/.test(t))) routes.push([m.toUpperCase(), p]);
+  }
+  const names = routes.map(([m, p]) => `${m} ${p}`);
+  for (const r of ['POST /api/command/execute', 'POST /api/editor/execute', 'POST /api/coding/stream', 'PATCH /api/memories/{id}', 'POST /api/auth/logout', 'POST /api/auth/refresh', 'POST /api/workspace/init', 'GET /api/workspace/tree', 'GET /api/workspace/file', 'POST /api/workspace/upload', 'DELETE /api/workspace']) {
+    assert.ok(names.includes(r), `${r} is registered`);
+  }
+  const open = new Set(['POST /api/auth/signup', 'POST /api/auth/login']);
+  let unauthenticated = 0;
+  for (const [m, p] of routes) {
+    if (open.has(`${m} ${p}`)) continue;
+    const r = await s.api(m, p.replace(/\{[^}]+\}/g, 'x'), { body: m === 'GET' || m === 'DELETE' ? undefined : {} });
+    if (r.status !== 401) unauthenticated++;
+    assertError(r, 401);
+  }
+  assert.equal(unauthenticated, 0);
 });

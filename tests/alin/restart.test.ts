@@ -58,5 +58,10 @@ it('everything written before a restart reads back the same after it', async () 
   // And the restarted server keeps working on the same data (ids still taken, edits still possible).
   assert.equal((await s.api('POST', '/api/messages', { token: admin.token, body: { id: 'k0', conversationId: 'keep', role: 'user', content: 'x' } })).status, 409);
   assert.equal((await s.api('PATCH', '/api/messages/k5', { token: admin.token, body: { content: 'after' } })).status, 200);
-  assert.equal((await s.api('PATCH', '/api/tbwo/job', { token: admin.token, body: { status: 'draft' } })).status, 409);
+  const done = await s.api('PATCH', '/api/tbwo/job', { token: admin.token, body: { status: 'completed', progress: 100 } });
+  assert.equal(done.status, 200, done.text);
+  s = await s.restart();
+  const job = (await s.api('GET', '/api/tbwo/job', { token: admin.token })).body.tbwo;
+  assert.equal(job.status, 'completed', 'a finished TBWO reads finished after a restart');
+  assert.equal(typeof job.completedAt, 'number');
 });

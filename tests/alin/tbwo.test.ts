@@ -12,8 +12,8 @@ const as = (who: Account) => (method: string, path: string, body?: unknown) => s
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const RECORD_KEYS = [
-  'activePods', 'artifacts', 'authorityLevel', 'chatConversationId', 'checkpoints', 'completedAt', 'createdAt', 'id', 'metadata', 'objective',
-  'plan', 'pods', 'progress', 'qualityTarget', 'receipts', 'scope', 'startedAt', 'status', 'timeBudget', 'type', 'updatedAt',
+  'activePods', 'artifacts', 'authorityLevel', 'chatConversationId', 'checkpoints', 'completedAt', 'createdAt', 'executionState', 'execution_state',
+  'id', 'metadata', 'objective', 'plan', 'pods', 'progress', 'qualityTarget', 'receipts', 'scope', 'startedAt', 'status', 'timeBudget', 'type', 'updatedAt',
 ];
 
 before(async () => {
@@ -58,7 +58,7 @@ describe('records', () => {
     assert.equal(t.id, r.body.id);
     assert.deepEqual(
       [t.type, t.objective, t.timeBudget, t.qualityTarget, t.scope, t.plan, t.pods, t.activePods, t.artifacts, t.checkpoints, t.authorityLevel, t.status, t.progress, t.receipts, t.chatConversationId, t.metadata, t.startedAt, t.completedAt],
-      ['general', '', { total: 60 }, 'standard', {}, null, [], [], [], [], 'guided', 'draft', 0, [], null, {}, null, null],
+      ['general', '', { total: 60 }, 'standard', {}, null, [], [], [], [], 'guided', 'draft', 0, null, null, {}, null, null],
     );
     assert.equal(t.createdAt, t.updatedAt);
   });
@@ -89,10 +89,10 @@ describe('records', () => {
 
   it('create/patch 400 on bad values', async () => {
     for (const body of [
-      { type: 'novel' }, { progress: 101 }, { progress: -1 }, { progress: '5' }, { qualityTarget: 'ultra' }, { authorityLevel: 'god' },
+      { type: 'novel' }, { progress: '5' }, { qualityTarget: 'ultra' }, { authorityLevel: 'god' },
       { id: 'bad id' }, { id: '' }, { timeBudgetTotal: -5 }, { timeBudget: { total: 'x' } }, { pods: {} }, { scope: [] }, { objective: 1 },
     ]) assertError(await as(pro)('POST', '/api/tbwos', body), 400, 'VALIDATION_ERROR');
-    assertError(await as(pro)('PATCH', '/api/tbwos/site-1', { progress: 200 }), 400, 'VALIDATION_ERROR');
+    assertError(await as(pro)('PATCH', '/api/tbwos/site-1', { progress: 'all' }), 400, 'VALIDATION_ERROR');
     assertError(await as(pro)('PATCH', '/api/tbwo/site-1', { status: 'finished' }), 400, 'VALIDATION_ERROR');
   });
 
@@ -161,18 +161,21 @@ describe('receipts', () => {
       assert.equal(g.body.receipts[0].type, 'partial');
       assert.equal(g.body.receipts[0].data, 5);
     }
+    // The original's column names come along (tbwo_id, receipt_type, created_at).
+    const g = (await as(pro)('GET', '/api/tbwo/rcpt/receipts')).body.receipts[1];
+    assert.deepEqual([g.tbwo_id, g.receipt_type, g.created_at], [t.id, 'full', g.createdAt]);
+    // The record's `receipts` is the data of the newest full receipt (the object dbInit.ts spreads).
     const one = (await as(pro)('GET', '/api/tbwos/rcpt')).body.tbwo;
-    assert.deepEqual(one.receipts.map((x: any) => x.id), [second.body.id, first.body.id]);
+    assert.deepEqual(one.receipts, { executive: { summary: 'ok' } });
   });
 
-  it('a receipts object in create or PATCH is appended as a "full" receipt (append-only: null removes nothing)', async () => {
-    const r = await as(pro)('POST', '/api/tbwos', { receipts: { tbwoId: 'x', executive: {} } });
-    assert.equal(r.body.tbwo.receipts.length, 1);
-    assert.equal(r.body.tbwo.receipts[0].type, 'full');
+  it('a receipts object in create or PATCH is the record\'s receipts, as sent; null clears it', async () => {
+    const r = await as(pro)('POST', '/api/tbwos', { receipts: { tbwoId: 'x', executive: {}, podReceipts: [['p1', { podId: 'p1' }]] } });
+    assert.deepEqual(r.body.tbwo.receipts, { tbwoId: 'x', executive: {}, podReceipts: [['p1', { podId: 'p1' }]] });
     const p = await as(pro)('PATCH', `/api/tbwos/${r.body.id}`, { receipts: { second: true } });
-    assert.equal(p.body.tbwo.receipts.length, 2);
-    assert.deepEqual(p.body.tbwo.receipts[0].data, { second: true });
-    assert.equal((await as(pro)('PATCH', `/api/tbwos/${r.body.id}`, { receipts: null })).body.tbwo.receipts.length, 2);
+    assert.deepEqual(p.body.tbwo.receipts, { second: true });
+    assert.equal((await as(pro)('PATCH', `/api/tbwos/${r.body.id}`, { receipts: null })).body.tbwo.receipts, null);
+    assert.equal((await as(pro)('GET', `/api/tbwos/${r.body.id}`)).body.tbwo.receipts, null);
   });
 
   it('400 on a non-object body or a bad type; 404 on unknown TBWO', async () => {
@@ -192,7 +195,7 @@ describe('receipts', () => {
     assertError(await as(pro)('DELETE', '/api/tbwos/rcpt'), 404);
     const again = await as(pro)('POST', '/api/tbwos', { id: 'rcpt' });
     assert.equal(again.status, 201);
-    assert.deepEqual(again.body.tbwo.receipts, []);
+    assert.equal(again.body.tbwo.receipts, null);
     assert.deepEqual((await as(pro)('GET', '/api/tbwos/rcpt/receipts')).body.receipts, []);
   });
 });
