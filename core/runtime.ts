@@ -30,6 +30,7 @@ import { Secrets } from './secrets.ts';
 import { SettingsService } from './settings.ts';
 import { streamAgent } from './sse/stream-agent.ts';
 import { Store } from './store/store.ts';
+import { cleanInterruptedWrites } from './store/temp-files.ts';
 import { directorySize } from './util/directory-size.ts';
 import { LocalEmbedder, MemoryStore } from './memory/index.ts';
 import { WorkspaceService } from './workspace/service.ts';
@@ -107,9 +108,10 @@ function bearer(ctx: Context): string | undefined {
 }
 
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
-  const store = new Store(config.dataDir, log);
-  await store.loadGlobals();
+  const store = new Store(config.dataDir, log, { cacheBytes: config.storeCacheBytes });
+  await cleanInterruptedWrites(config.dataDir, config.envFile, performance.timeOrigin, log);
   const accounts = new Accounts(store, config.jwtSecret);
+  await accounts.assertIntact(); // damaged accounts → refuse to start (StartupRefusedError), before anything else runs
   const usage = new UsageTracker(store);
   const settings = new SettingsService(store);
   await settings.load();
@@ -257,6 +259,8 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
         plugins: core.host.list().filter((p) => p.status === 'loaded').length,
         uptime: Math.round((Date.now() - startedAt) / 1000),
         dataBytes: await directorySize(config.dataDir),
+        store_cache_partitions: store.cacheStats().partitions,
+        store_cache_bytes: store.cacheStats().bytes,
       };
       const reembed = core.memory.reembedProgress();
       Object.assign(out, { memory_reembed_done: reembed.done, memory_reembed_total: reembed.total, memory_reembed_running: reembed.running ? 1 : 0 });

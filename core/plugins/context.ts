@@ -17,7 +17,7 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
   core.settings.registerPlugin(name, settingsSchema);
   const pluginState = core.store.collection<{ id: string; value: unknown }>(`plugin-${name}`);
   const store: PluginStore = {
-    collection: (n) => core.store.collection(n),
+    collection: (n, options) => core.store.collection(n, options),
     forUser: (userId) => core.store.forUser(userId),
     usersWith: (n) => core.store.usersWith(n),
     plugin: {
