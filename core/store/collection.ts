@@ -9,31 +9,20 @@
  * synchronous step, so a check and the change it guards (`createIfAbsent`) can never interleave with another call.
  * The documents of a clean collection may be dropped by the store's cache (`unload`) and are read again on next use.
  */
-import { readdir, rename } from 'node:fs/promises';
-import path from 'node:path';
-import { rm } from 'node:fs/promises';
 import { Low } from 'lowdb';
 import type { Logger } from 'pino';
 import type { Collection, CollectionOptions, CreateResult, Doc } from '../plugin-api/types.ts';
 import { AppError, conflict } from '../errors.ts';
 import type { Cacheable } from './cache.ts';
-import { asidePath, checkShape, isAsideOf } from './damage.ts';
-import { DurableJSONFile } from './durable-file.ts';
+export type { DamageReport } from './collection-file.ts';
+import type { DamageReport } from './collection-file.ts';
+import type { Adapter } from 'lowdb';
+import { JsonFormat, type Change, type CollectionFormat } from './formats.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
 interface FileShape<T> {
   schemaVersion: number;
   items: T[];
-}
-
-/** What a load found wrong with a file, kept for the start-up check and the log. */
-export interface DamageReport {
-  collection: string;
-  file: string;
-  /** Where the damaged bytes were moved; undefined when an earlier start moved them (`asideCopies` lists those). */
-  movedTo?: string;
-  problems: string[];
-  asideCopies: string[];
 }
 
 /** How a collection tells its store about loads, changes in size and damage. */
@@ -47,9 +36,6 @@ const OVERHEAD_BYTES = 1024;
 
 /** Deep copy so callers can never mutate stored state by accident. */
 const clone = <T>(value: T): T => structuredClone(value);
-
-/** JSON of each stored (frozen, so unchanging) document. */
-const serialized = new WeakMap<object, string>();
 
 /** Freeze a stored document all the way down: stored state is then shareable with readers without a copy. */
 function deepFreeze<T>(value: T): T {
@@ -65,9 +51,20 @@ function deepFreeze<T>(value: T): T {
 
 const empty = <T>(): FileShape<T> => ({ schemaVersion: SCHEMA_VERSION, items: [] });
 
+/** lowdb only holds the data here; `read`/`write` of a `Low` are never called (the format does the I/O). */
+const NO_ADAPTER: Adapter<unknown> = {
+  read: async () => {
+    throw new Error('FileCollection reads through its format');
+  },
+  write: async () => {
+    throw new Error('FileCollection writes through its format');
+  },
+};
+
 export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
   private db: Low<FileShape<T>>;
-  private adapter: DurableJSONFile<FileShape<T>>;
+  /** Mutations since the last write started (what an append-only format writes). */
+  private changes: Change[] = [];
   private index = new Map<string, number>();
   private loading: Promise<void> | undefined;
   private loaded = false;
@@ -86,9 +83,10 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     readonly file: string,
     private readonly log: Logger,
     private readonly hooks: CollectionHooks,
+    private readonly format: CollectionFormat<T> = new JsonFormat<T>(file),
   ) {
-    this.adapter = new DurableJSONFile<FileShape<T>>(file);
-    this.db = new Low(this.adapter, empty<T>());
+    // lowdb holds the data; reads and writes go through the format (which is what makes them durable).
+    this.db = new Low(NO_ADAPTER as Adapter<FileShape<T>>, empty<T>());
   }
 
   /** Apply a declaration's options; `critical` is sticky (any declarer may ask for it). */
@@ -117,50 +115,22 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
   }
 
   private async readFromDisk(): Promise<void> {
-    const text = await this.adapter.readText();
-    if (text === null) {
-      this.db.data = empty<T>();
-      this.bytes = 0;
-      if (this.critical) await this.checkUnresolvedDamage();
-      return;
+    const read = await this.format.read({
+      collection: this.name,
+      critical: this.critical,
+      isValid: this.isValid,
+      log: this.log,
+    });
+    this.bytes = read.bytes;
+    this.db.data = { schemaVersion: read.schemaVersion, items: read.items };
+    if (read.damage) {
+      this.damage = read.damage;
+      this.hooks.damaged(read.damage);
     }
-    let check: ReturnType<typeof checkShape<T>>;
-    try {
-      check = checkShape<T>(JSON.parse(text), this.isValid);
-    } catch (error) {
-      check = { items: [], schemaVersion: undefined, problems: [`not valid JSON (${(error as Error).message})`] };
-    }
-    this.bytes = text.length;
-    this.db.data = { schemaVersion: check.schemaVersion ?? 0, items: check.items };
-    if (check.problems.length) await this.setAside(check.problems);
     // Migrated in memory only: the next write stores the new form, and a reload migrates again the same way.
     if (this.db.data.schemaVersion < SCHEMA_VERSION) this.db.data = migrate(this.name, this.db.data);
     for (const item of this.db.data.items) deepFreeze(item);
     this.reindex();
-  }
-
-  /** Move the damaged file aside; a plain collection keeps (and writes back) what was well-formed. */
-  private async setAside(problems: string[]): Promise<void> {
-    const movedTo = asidePath(this.file);
-    await rename(this.file, movedTo);
-    this.damage = { collection: this.name, file: this.file, movedTo, problems, asideCopies: [movedTo] };
-    this.log.error({ file: this.file, movedTo, problems: problems.slice(0, 10) }, 'store file is damaged: moved aside');
-    this.hooks.damaged(this.damage);
-    if (this.critical) {
-      this.db.data = empty<T>();
-      return;
-    }
-    this.log.warn({ file: this.file, kept: this.db.data.items.length }, 'store: keeping the well-formed documents of the damaged file');
-    await this.adapter.writeText(JSON.stringify({ schemaVersion: this.db.data.schemaVersion, items: this.db.data.items }));
-  }
-
-  /** A critical file that is missing while a damaged copy of it lies beside it: the damage was never resolved. */
-  private async checkUnresolvedDamage(): Promise<void> {
-    const names = await readdir(path.dirname(this.file)).catch(() => [] as string[]);
-    const asideCopies = names.filter((n) => isAsideOf(this.file, n)).sort().map((n) => path.join(path.dirname(this.file), n));
-    if (!asideCopies.length) return;
-    this.damage = { collection: this.name, file: this.file, problems: ['the file is missing and an earlier damaged copy was never restored'], asideCopies };
-    this.hooks.damaged(this.damage);
   }
 
   /** Loaded and usable; loops because the cache may unload between a load finishing and its waiter running. */
@@ -215,6 +185,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     if (i !== undefined) return { created: false, existing: clone(this.items[i]) };
     const stored = deepFreeze(clone(doc));
     this.index.set(stored.id, this.items.push(stored) - 1);
+    this.changes.push({ put: stored });
     await this.commit();
     return { created: true, doc: clone(stored) };
   }
@@ -231,6 +202,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     const i = this.index.get(doc.id);
     if (i === undefined) this.index.set(stored.id, this.items.push(stored) - 1);
     else this.items[i] = stored;
+    this.changes.push({ put: stored });
     await this.commit();
     return clone(stored);
   }
@@ -243,6 +215,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     // A copy, so the caller keeps no reference into stored state.
     const next = deepFreeze(clone(typeof patch === 'function' ? patch(clone(current)) : { ...current, ...patch, id: current.id }));
     this.items[i] = next;
+    this.changes.push({ put: next });
     await this.commit();
     return clone(next);
   }
@@ -253,15 +226,20 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     if (i === undefined) return false;
     this.items.splice(i, 1);
     this.reindex();
+    this.changes.push({ del: id });
     await this.commit();
     return true;
   }
 
   async deleteWhere(predicate: (doc: T) => boolean): Promise<number> {
     await this.ready();
-    const before = this.items.length;
-    this.db.data.items = this.items.filter((d) => !predicate(d));
-    const removed = before - this.items.length;
+    const kept: T[] = [];
+    for (const d of this.items) {
+      if (predicate(d)) this.changes.push({ del: d.id });
+      else kept.push(d);
+    }
+    const removed = this.items.length - kept.length;
+    this.db.data.items = kept;
     if (removed > 0) {
       this.reindex();
       await this.commit();
@@ -275,7 +253,8 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     this.db.data = empty<T>();
     this.index.clear();
     this.bytes = 0;
-    await rm(this.file, { force: true });
+    this.changes = [];
+    await this.format.remove();
   }
 
   // ───────────────────────────── cache ─────────────────────────────
@@ -318,11 +297,11 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     }
     if (this.flushScheduled || !this.dirty) return;
     const waiters = this.waiters;
+    const changes = this.changes;
     this.waiters = [];
+    this.changes = [];
     this.dirty = false;
-    const text = this.serialize();
-    this.bytes = text.length;
-    this.flushing = this.adapter.writeText(text);
+    this.flushing = this.format.write(this.db.data, changes).then((bytes) => void (this.bytes = bytes));
     try {
       await this.flushing;
       for (const w of waiters) w.resolve();
@@ -336,22 +315,6 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
       this.flushScheduled = true;
       setImmediate(() => void this.flush());
     } else if (this.loaded) this.hooks.loaded(this); // clean again: the cache may trim now
-  }
-
-  /**
-   * The file's text. Stored documents are frozen, so each one's JSON is computed once and reused by every later write
-   * of the file: a write costs one stringify of what changed plus a string join, not a stringify of everything.
-   */
-  private serialize(): string {
-    const parts = this.db.data.items.map((item) => {
-      let json = serialized.get(item);
-      if (json === undefined) {
-        json = JSON.stringify(item);
-        serialized.set(item, json);
-      }
-      return json;
-    });
-    return `{"schemaVersion":${this.db.data.schemaVersion},"items":[${parts.join(',')}]}`;
   }
 
   /** Wait for pending writes (shutdown). */
