@@ -268,6 +268,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
   }
 
   unload(): void {
+    this.changes = [];
     this.loaded = false;
     this.loading = undefined;
     this.db.data = empty<T>();

@@ -18,6 +18,8 @@ import type { Collection, CollectionOptions, Doc, PartitionedCollection, UserSto
 import { CollectionCache, type CacheStats } from './cache.ts';
 import { FileCollection, type CollectionHooks, type DamageReport } from './collection.ts';
 import { refusalForDamage, StartupRefusedError } from './damage.ts';
+import { JsonFormat } from './formats.ts';
+import { LogFormat } from './log-format.ts';
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const KEY = /^[A-Za-z0-9_-]{1,128}$/;
@@ -56,10 +58,10 @@ export class Store {
     };
   }
 
-  private open<T extends Doc>(name: string, file: string, options?: CollectionOptions): FileCollection<T> {
+  private open<T extends Doc>(name: string, file: string, options?: CollectionOptions, appendOnly = false): FileCollection<T> {
     let c = this.files.get(file)?.deref();
     if (!c) {
-      c = new FileCollection<T>(name, file, this.log, this.hooks);
+      c = new FileCollection<T>(name, file, this.log, this.hooks, appendOnly ? new LogFormat<T>(file) : new JsonFormat<T>(file));
       this.files.set(file, new WeakRef(c));
       this.collected.register(c, file);
     }
@@ -84,11 +86,12 @@ export class Store {
       partitioned<T extends Doc>(name: string): PartitionedCollection<T> {
         const dir = path.join(store.root, checkName(name), userId);
         return {
-          partition: (key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`)),
-          keys: async () => jsonNames(dir),
+          // Partitions grow by appending (messages, receipts): each is an append-only log, compacted when mostly dead.
+          partition: (key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`), undefined, true),
+          keys: async () => partitionNames(dir),
           dropPartition: async (key) => {
             const file = path.join(dir, `${checkKey(key)}.json`);
-            const c = store.open<T>(name, file);
+            const c = store.open<T>(name, file, undefined, true);
             await c.drop();
             store.cache.forget(c);
           },
@@ -148,6 +151,16 @@ export class Store {
   /** Wait for every pending write. */
   async settle(): Promise<void> {
     await Promise.all([...this.files.values()].map((r) => r.deref()?.settle()));
+  }
+}
+
+/** Partition keys in `dir`: logs (`.jsonl`) and partitions not yet converted from the older `.json` form. */
+async function partitionNames(dir: string): Promise<string[]> {
+  try {
+    const names = (await readdir(dir)).flatMap((f) => (f.endsWith('.jsonl') ? [f.slice(0, -6)] : f.endsWith('.json') ? [f.slice(0, -5)] : []));
+    return [...new Set(names)];
+  } catch {
+    return [];
   }
 }
 

@@ -163,8 +163,10 @@ test('damage in settings.json, plugins.json and per-user files is moved aside an
   const convFile = path.join(store, 'conversations', `${user.user.id}.json`);
   const convData = JSON.parse(readFileSync(convFile, 'utf8'));
   writeFileSync(convFile, JSON.stringify({ ...convData, items: [null, ...convData.items, 7] }));
-  const msgFile = path.join(store, 'messages', user.user.id, `${convId}.json`);
-  writeFileSync(msgFile, 'null');
+  // Messages are an append-only log: a line that is not a record in the middle of it is damage too.
+  const msgFile = path.join(store, 'messages', user.user.id, `${convId}.jsonl`);
+  const lines = readFileSync(msgFile, 'utf8').split('\n');
+  writeFileSync(msgFile, [lines[0], 'null', '{"put":[1]}', ...lines.slice(1)].join('\n'));
   const s2 = await s.restart();
   try {
     assert.equal(asideCopies(store, 'settings.json').length, 1);
@@ -177,6 +179,7 @@ test('damage in settings.json, plugins.json and per-user files is moved aside an
     assert.deepEqual(list.body.conversations.map((c: any) => c.title), ['keep me'], 'the well-formed documents are kept');
     const one = await s2.api('GET', `/api/conversations/${convId}`, { token: user.token });
     assert.equal(one.status, 200, one.text);
+    assert.deepEqual(one.body.messages.map((m: any) => m.content), ['hello'], 'the readable records of the log are kept');
     assert.equal(asideCopies(path.dirname(convFile), path.basename(convFile)).length, 1);
     assert.equal(asideCopies(path.dirname(msgFile), path.basename(msgFile)).length, 1);
     assert.equal((await s2.api('POST', `/api/conversations/${convId}/messages`, { token: user.token, body: { role: 'user', content: 'again' } })).status, 201);
