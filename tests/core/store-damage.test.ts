@@ -121,13 +121,17 @@ test('damaged users.json: the server refuses to start (twice), names the file an
   assert.equal(startedOnDamage, 0, `${startedOnDamage} of ${attempts} starts on a damaged accounts file got through`);
 });
 
-test('users.json deleted while other accounts\' data exists: refuses to start instead of making the next signup admin', async () => {
+test('users.json deleted or emptied while other accounts\' data exists: refuses to start instead of making the next signup admin', async () => {
   const { s, usersFile, original } = await populated();
   try {
     unlinkSync(usersFile);
     const r = await expectRefusal(s.dataDir);
     assert.equal(r.code, 65);
     assert.ok(r.stderr.includes(usersFile));
+    writeFileSync(usersFile, '{"schemaVersion":1,"items":[]}'); // well-formed, but every account is gone
+    const r2 = await expectRefusal(s.dataDir);
+    assert.equal(r2.code, 65);
+    assert.match(r2.stderr, /missing or empty/);
     writeFileSync(usersFile, original);
     const s2 = await s.restart();
     assert.equal((await s2.signup()).user.role, 'user');
