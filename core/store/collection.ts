@@ -1,5 +1,6 @@
 /**
- * One collection = one lowdb JSON file `{ schemaVersion, items: [...] }`.
+ * One collection = one file: a lowdb-style JSON file `{ schemaVersion, items: [...] }` (`JsonFormat`) or, for
+ * partitions, an append-only log (`LogFormat`); see `formats.ts`.
  *
  * Writes are coalesced: every mutation made in the same tick (and while a write is on its way) goes to disk in one
  * durable write, and each mutation's promise resolves only after the write that contains it has been fsynced. Writes
@@ -9,14 +10,12 @@
  * synchronous step, so a check and the change it guards (`createIfAbsent`) can never interleave with another call.
  * The documents of a clean collection may be dropped by the store's cache (`unload`) and are read again on next use.
  */
-import { Low } from 'lowdb';
 import type { Logger } from 'pino';
 import type { Collection, CollectionOptions, CreateResult, Doc } from '../plugin-api/types.ts';
 import { AppError, conflict } from '../errors.ts';
 import type { Cacheable } from './cache.ts';
 export type { DamageReport } from './collection-file.ts';
 import type { DamageReport } from './collection-file.ts';
-import type { Adapter } from 'lowdb';
 import { JsonFormat, type Change, type CollectionFormat } from './formats.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 
@@ -51,18 +50,9 @@ function deepFreeze<T>(value: T): T {
 
 const empty = <T>(): FileShape<T> => ({ schemaVersion: SCHEMA_VERSION, items: [] });
 
-/** lowdb only holds the data here; `read`/`write` of a `Low` are never called (the format does the I/O). */
-const NO_ADAPTER: Adapter<unknown> = {
-  read: async () => {
-    throw new Error('FileCollection reads through its format');
-  },
-  write: async () => {
-    throw new Error('FileCollection writes through its format');
-  },
-};
-
 export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
-  private db: Low<FileShape<T>>;
+  /** The documents in file order (`items`) — the same `{ schemaVersion, items }` shape as lowdb's files. */
+  private data: FileShape<T> = empty<T>();
   /** Mutations since the last write started (what an append-only format writes). */
   private changes: Change[] = [];
   private index = new Map<string, number>();
@@ -84,10 +74,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     private readonly log: Logger,
     private readonly hooks: CollectionHooks,
     private readonly format: CollectionFormat<T> = new JsonFormat<T>(file),
-  ) {
-    // lowdb holds the data; reads and writes go through the format (which is what makes them durable).
-    this.db = new Low(NO_ADAPTER as Adapter<FileShape<T>>, empty<T>());
-  }
+  ) {}
 
   /** Apply a declaration's options; `critical` is sticky (any declarer may ask for it). */
   configure(options: CollectionOptions | undefined): void {
@@ -122,14 +109,14 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
       log: this.log,
     });
     this.bytes = read.bytes;
-    this.db.data = { schemaVersion: read.schemaVersion, items: read.items };
+    this.data = { schemaVersion: read.schemaVersion, items: read.items };
     if (read.damage) {
       this.damage = read.damage;
       this.hooks.damaged(read.damage);
     }
     // Migrated in memory only: the next write stores the new form, and a reload migrates again the same way.
-    if (this.db.data.schemaVersion < SCHEMA_VERSION) this.db.data = migrate(this.name, this.db.data);
-    for (const item of this.db.data.items) deepFreeze(item);
+    if (this.data.schemaVersion < SCHEMA_VERSION) this.data = migrate(this.name, this.data);
+    for (const item of this.data.items) deepFreeze(item);
     this.reindex();
   }
 
@@ -144,11 +131,11 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
 
   private reindex(): void {
     this.index.clear();
-    this.db.data.items.forEach((item, i) => this.index.set(item.id, i));
+    this.data.items.forEach((item, i) => this.index.set(item.id, i));
   }
 
   private get items(): T[] {
-    return this.db.data.items;
+    return this.data.items;
   }
 
   async get(id: string): Promise<T | undefined> {
@@ -239,7 +226,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
       else kept.push(d);
     }
     const removed = this.items.length - kept.length;
-    this.db.data.items = kept;
+    this.data.items = kept;
     if (removed > 0) {
       this.reindex();
       await this.commit();
@@ -250,7 +237,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
   async drop(): Promise<void> {
     await this.ready();
     await this.settle();
-    this.db.data = empty<T>();
+    this.data = empty<T>();
     this.index.clear();
     this.bytes = 0;
     this.changes = [];
@@ -271,7 +258,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     this.changes = [];
     this.loaded = false;
     this.loading = undefined;
-    this.db.data = empty<T>();
+    this.data = empty<T>();
     this.index = new Map();
   }
 
@@ -302,7 +289,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     this.waiters = [];
     this.changes = [];
     this.dirty = false;
-    this.flushing = this.format.write(this.db.data, changes).then((bytes) => void (this.bytes = bytes));
+    this.flushing = this.format.write(this.data, changes).then((bytes) => void (this.bytes = bytes));
     try {
       await this.flushing;
       for (const w of waiters) w.resolve();
