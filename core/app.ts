@@ -115,6 +115,15 @@ export async function startServer(overrides: Record<string, string | undefined> 
   const log = existingLog ?? createLogger(config.logLevel);
   const core = await createRuntime(config, log);
   await core.host.start();
+  try {
+    // Plugins have declared their collections now: check the rest of the store files, and refuse to run on damage
+    // in one a plugin marked critical.
+    await core.store.loadGlobals();
+    await core.store.assertCriticalIntact();
+  } catch (error) {
+    await core.host.close().catch(() => {});
+    throw error;
+  }
   const app = createApp(core);
   const server = http.createServer(requestTimeouts(config.bodyTimeoutMs), app.callback());
   server.keepAliveTimeout = 65_000;

@@ -2,11 +2,11 @@
  * Configuration from the environment and `.env` (dotenv). Read once at start; `ENV_FILE` is also the file that
  * `POST /api/keys` writes, so keys saved there survive a restart.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
+import { loadJwtSecret } from './auth/jwt-secret.ts';
 
 /** The project root (folder of package.json). */
 export const ROOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +34,8 @@ export interface Config {
   signupRateLimit: number;
   /** Body limit of the chat routes (images inside messages). */
   chatBodyLimit: string;
+  /** Budget of the store's cache of loaded files (`STORE_CACHE_MB`, default 64). */
+  storeCacheBytes: number;
 }
 
 function positiveInt(value: string | undefined, fallback: number): number {
@@ -47,19 +49,6 @@ function readVersion(): string {
   } catch {
     return '0.0.0';
   }
-}
-
-/** The JWT secret: `JWT_SECRET`, else one generated once into `DATA_DIR/jwt-secret` (mode 600). */
-function loadJwtSecret(dataDir: string, env: NodeJS.ProcessEnv): Uint8Array {
-  if (env.JWT_SECRET && env.JWT_SECRET.length >= 16) return new TextEncoder().encode(env.JWT_SECRET);
-  const file = path.join(dataDir, 'jwt-secret');
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8').trim();
-    if (text.length >= 32) return new TextEncoder().encode(text);
-  }
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
-  return new TextEncoder().encode(secret);
 }
 
 /** Build the configuration. `overrides` (tests) win over the environment. */
@@ -93,5 +82,12 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     trustProxy: env.TRUST_PROXY ?? '',
     signupRateLimit: positiveInt(env.SIGNUP_RATE_LIMIT, 10),
     chatBodyLimit: env.CHAT_BODY_LIMIT ?? '10mb',
+    storeCacheBytes: megabytes(env.STORE_CACHE_MB, 64),
   };
+}
+
+/** A size setting in MiB (fractions allowed, for tests); a missing or bad value gives the default. */
+function megabytes(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Math.round((value !== undefined && value !== '' && Number.isFinite(n) && n >= 0 ? n : fallback) * 1024 * 1024);
 }

@@ -2,8 +2,8 @@
  * Conversations and messages, per user — shared by the ALIN conversation endpoints and the agent loop, so an AION
  * chat turn is an ordinary conversation of its user.
  *
- * Storage: `store/conversations/<userId>.json` (one file per user) and `store/messages/<userId>/<conversationId>.json`
- * (one file per conversation): a message write rewrites one conversation's file and its owner's conversation list.
+ * Storage: `store/conversations/<userId>.json` (one file per user) and `store/messages/<userId>/<conversationId>.jsonl`
+ * (one append-only log per conversation): a message write is one durable append to its conversation's log.
  */
 import { randomUUID } from 'node:crypto';
 import type { Collection, ContentBlock, UserStore } from './plugin-api/types.ts';

@@ -20,6 +20,12 @@ process.on('unhandledRejection', onUncaught('unhandledRejection'));
 try {
   running = await startServer({}, log);
 } catch (error: any) {
+  if (error?.name === 'StartupRefusedError') {
+    // Damaged data the server must not guess about: a plain message for the operator, no stack (it is not a bug).
+    log.fatal({ reason: String(error.message) }, 'refusing to start');
+    process.stderr.write(`${error.message}\n`);
+    process.exit(typeof error.exitCode === 'number' ? error.exitCode : 1);
+  }
   log.fatal({ err: { message: String(error?.message ?? error), stack: error?.stack } }, 'failed to start');
   process.exit(1);
 }

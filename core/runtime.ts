@@ -28,6 +28,7 @@ import { SseWriter } from './sse/writer.ts';
 import { EventHub } from './events/hub.ts';
 import { instrumentAgent } from './metrics/index.ts';
 import { Store } from './store/store.ts';
+import { cleanInterruptedWrites } from './store/temp-files.ts';
 import { LocalEmbedder, MemoryStore } from './memory/index.ts';
 import { WorkspaceService } from './workspace/service.ts';
 
@@ -57,11 +58,12 @@ export interface CoreServices {
 }
 
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
-  const store = new Store(config.dataDir, log);
-  await store.loadGlobals();
+  const store = new Store(config.dataDir, log, { cacheBytes: config.storeCacheBytes });
+  await cleanInterruptedWrites(config.dataDir, config.envFile, performance.timeOrigin, log);
+  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit });
+  await accounts.assertIntact(); // damaged accounts → refuse to start (StartupRefusedError), before anything else runs
   const settings = new SettingsService(store);
   await settings.load();
-  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit });
   const usage = new UsageTracker(store);
   const prompts = new Prompts(config.promptsDir, path.join(config.dataDir, 'prompts'));
   const conversations = new Conversations(store);
@@ -81,7 +83,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   const host = new PluginHost(hostOptions(config), store, log, routeServices(requestAuth, usage), (gen, schema) => createContext(core, gen, schema));
   const applyEmbedder = () => switchEmbedder(memory, settings, registry);
   const hostApi = createHostApi({
-    config, log, host, registry, settings, prompts, conversations, accounts, memory, providers, afterSettingsChange: applyEmbedder, startedAt: Date.now(),
+    config, log, host, registry, settings, prompts, conversations, accounts, memory, store, providers, afterSettingsChange: applyEmbedder, startedAt: Date.now(),
   });
   host.onChange = () => {
     registry.rebuild(host);

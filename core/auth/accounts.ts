@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Plan, Role, User } from '../plugin-api/types.ts';
 import { AppError, conflict, notFound, unauthorized } from '../errors.ts';
+import path from 'node:path';
+import { StartupRefusedError } from '../store/damage.ts';
 import type { Store } from '../store/store.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
 import { API_KEY_PREFIX, ApiKeys } from './api-keys.ts';
@@ -18,6 +20,19 @@ export type UserRecord = User & {
   tokenVersion: number;
   updatedAt: number;
 };
+
+/** The shape every stored account must have; anything else in `users.json` is damage (see `assertIntact`). */
+function isUserRecord(doc: unknown): boolean {
+  const r = doc as Partial<UserRecord>;
+  return (
+    typeof r.email === 'string' &&
+    typeof r.emailLower === 'string' &&
+    typeof r.passwordHash === 'string' &&
+    (r.role === 'admin' || r.role === 'user') &&
+    (r.plan === 'free' || r.plan === 'pro' || r.plan === 'enterprise') &&
+    typeof r.tokenVersion === 'number'
+  );
+}
 
 /** The public view of a user record. */
 export function publicUser(r: UserRecord): User {
@@ -43,10 +58,30 @@ export class Accounts {
   readonly apiKeys: ApiKeys;
   private verified = new Map<string, { claims: TokenClaims; until: number }>();
 
-  constructor(store: Store, private readonly secret: Uint8Array, limits: Partial<ThrottleLimits> = {}) {
-    this.users = store.collection<UserRecord>('users');
+  constructor(private readonly store: Store, private readonly secret: Uint8Array, limits: Partial<ThrottleLimits> = {}) {
+    // Critical: a damaged accounts file stops the server instead of starting with no accounts, where the next
+    // anonymous signup would become the admin.
+    this.users = store.collection<UserRecord>('users', { critical: true, isValid: isUserRecord });
     this.throttle = new SignInThrottle(limits);
     this.apiKeys = new ApiKeys(store);
+  }
+
+  /**
+   * Refuse to start (`StartupRefusedError`) when the accounts file is damaged, or was and was never restored, or is
+   * missing while other users' data exists. What remains is a truly fresh install, where the first signup is the admin.
+   */
+  async assertIntact(): Promise<void> {
+    await this.store.assertCriticalIntact({ users: 'accounts' });
+    if ((await this.users.count()) > 0 || !(await this.store.hasUserData())) return;
+    const file = path.join(this.store.root, 'users.json');
+    throw new StartupRefusedError(
+      [
+        `AION refuses to start: the accounts file ${file} is missing or empty, but ${this.store.root} holds data of existing accounts.`,
+        'Starting would make the next signup the admin of that data, so the server stops instead.',
+        `To restore: stop AION and put your backup of users.json back at ${file}.`,
+        `To start over deliberately, move the folders under ${this.store.root} out of the way first.`,
+      ].join('\n'),
+    );
   }
 
   private load(): Promise<void> {

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { badRequest } from '../errors.ts';
+import { badRequest, conflict } from '../errors.ts';
 import type {
   EmbedderDefinition,
   MemoryApi,
@@ -72,6 +72,8 @@ interface UserState {
   stash: Map<string, StoredVector>;
   /** Ids whose vector by the current embedder is missing. */
   pending: Set<string>;
+  /** Ids reserved by a `create` whose write has not finished (so a second create of the id is refused at once). */
+  creating: Set<string>;
   compacting: boolean;
 }
 
@@ -201,6 +203,18 @@ export class MemoryStore implements MemoryApi {
   // ───────────────────────────── MemoryApi ─────────────────────────────
 
   async add(userId: string, input: MemoryInput): Promise<MemoryEntry> {
+    return this.write(userId, input, false);
+  }
+
+  /**
+   * Store a new memory; an id that exists (or is being created right now) → 409 `ALREADY_EXISTS`. The check and the
+   * reservation of the id happen in one synchronous step, so of concurrent creates with one id exactly one succeeds.
+   */
+  async create(userId: string, input: MemoryInput): Promise<MemoryEntry> {
+    return this.write(userId, input, true);
+  }
+
+  private async write(userId: string, input: MemoryInput, onlyIfAbsent: boolean): Promise<MemoryEntry> {
     this.assertOpen();
     const state = this.state(userId, true)!;
     const content = typeof input.content === 'string' ? input.content.trim() : '';
@@ -210,6 +224,18 @@ export class MemoryStore implements MemoryApi {
     if (!LAYER_SET.has(layer)) throw badRequest(`unknown layer ${layer}`, { layers: MEMORY_LAYERS });
     const id = input.id ?? randomUUID();
     if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw badRequest('bad id');
+    if (onlyIfAbsent) {
+      if (state.entries.has(id) || state.creating.has(id)) throw conflict(`A memory with id "${id}" already exists`, 'ALREADY_EXISTS');
+      state.creating.add(id);
+    }
+    try {
+      return await this.embedAndStore(state, userId, id, content, layer, input);
+    } finally {
+      if (onlyIfAbsent) state.creating.delete(id);
+    }
+  }
+
+  private async embedAndStore(state: UserState, userId: string, id: string, content: string, layer: MemoryLayer, input: MemoryInput): Promise<MemoryEntry> {
     const now = Date.now();
     const existing = state.entries.get(id);
     const salience = typeof input.salience === 'number' && Number.isFinite(input.salience) ? Math.min(1, Math.max(0, input.salience)) : 0.5;
@@ -402,6 +428,7 @@ export class MemoryStore implements MemoryApi {
       vectors: this.newVectorIndex(),
       stash: new Map(),
       pending: new Set(),
+      creating: new Set(),
       compacting: false,
     };
   }

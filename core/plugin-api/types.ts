@@ -209,6 +209,20 @@ export interface ChannelDefinition {
 /** A document with an id. */
 export type Doc = { id: string } & Record<string, any>;
 
+/** Outcome of `createIfAbsent`: the stored document, or the one that already had the id. */
+export type CreateResult<T> = { created: true; doc: T } | { created: false; existing: T };
+
+/** Options given when a collection is declared (the first declaration's `isValid` wins; `critical` is sticky). */
+export interface CollectionOptions {
+  /**
+   * The server must not run without this data: when its file is damaged, the server refuses to start (with a message
+   * naming the file and its moved-aside copy) instead of starting the collection empty. Declare it in `setup()`.
+   */
+  critical?: boolean;
+  /** Extra check of a stored document when the file is read; a document it refuses is damage. */
+  isValid?: (doc: unknown) => boolean;
+}
+
 /** One collection of documents in one JSON file (lowdb). Writes resolve once the data is on disk. */
 export interface Collection<T extends Doc> {
   get(id: string): Promise<T | undefined>;
@@ -218,8 +232,10 @@ export interface Collection<T extends Doc> {
   snapshot(): Promise<ReadonlyArray<Readonly<T>>>;
   find(predicate: (doc: T) => boolean): Promise<T[]>;
   count(): Promise<number>;
-  /** Insert; an existing id → `conflict` error (409). */
+  /** Insert; an existing id → `conflict` error (409). Atomic: of concurrent inserts with one id exactly one succeeds. */
   insert(doc: T): Promise<T>;
+  /** Insert unless the id exists, checked and inserted in one step (no check-then-act race); never throws a 409. */
+  createIfAbsent(doc: T): Promise<CreateResult<T>>;
   /** Replace or insert. */
   put(doc: T): Promise<T>;
   /** Merge a patch or apply a function; `undefined` when there is no such document. */
@@ -243,7 +259,7 @@ export interface PartitionedCollection<T extends Doc> {
 export interface UserStore {
   readonly userId: string;
   /** A collection of this user's documents (`DATA_DIR/store/<name>/<userId>.json`). */
-  collection<T extends Doc>(name: string): Collection<T>;
+  collection<T extends Doc>(name: string, options?: Pick<CollectionOptions, 'isValid'>): Collection<T>;
   /** A partitioned collection of this user's documents (`DATA_DIR/store/<name>/<userId>/<key>.json`). */
   partitioned<T extends Doc>(name: string): PartitionedCollection<T>;
 }
@@ -251,7 +267,7 @@ export interface UserStore {
 /** The shared store. */
 export interface PluginStore {
   /** A global collection (not per user). Prefer `forUser` for user data. */
-  collection<T extends Doc>(name: string): Collection<T>;
+  collection<T extends Doc>(name: string, options?: CollectionOptions): Collection<T>;
   /** The only way to reach a user's data. */
   forUser(userId: string): UserStore;
   /** Ids of users that have data in the per-user collection `name`. */
@@ -336,7 +352,10 @@ export interface MemorySearchResult {
 
 /** The shared memory store (hybrid full-text + vector search), always per user. */
 export interface MemoryApi {
+  /** Store a memory; an existing id is replaced. */
   add(userId: string, input: MemoryInput): Promise<MemoryEntry>;
+  /** Store a new memory; an existing id → 409 `ALREADY_EXISTS`. Atomic: of concurrent creates with one id one wins. */
+  create(userId: string, input: MemoryInput): Promise<MemoryEntry>;
   get(userId: string, id: string): Promise<MemoryEntry | undefined>;
   search(userId: string, query: MemoryQuery): Promise<MemorySearchResult>;
   delete(userId: string, id: string): Promise<boolean>;

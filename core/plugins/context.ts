@@ -17,7 +17,7 @@ import { trackedObject, trackedProvider, trackedTool } from './tracked.ts';
 function pluginStore(core: CoreServices, name: string): PluginStore {
   const pluginState = core.store.collection<{ id: string; value: unknown }>(`plugin-${name}`);
   return {
-    collection: (n) => core.store.collection(n),
+    collection: (n, options) => core.store.collection(n, options),
     forUser: (userId) => core.store.forUser(userId),
     usersWith: (n) => core.store.usersWith(n),
     plugin: {

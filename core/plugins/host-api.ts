@@ -9,6 +9,7 @@ import type { Accounts } from '../auth/accounts.ts';
 import { activeModel, providerForModel, type ProviderLookup } from '../agent/model-resolution.ts';
 import type { Conversations } from '../conversations.ts';
 import type { MemoryStore } from '../memory/index.ts';
+import type { Store } from '../store/store.ts';
 import type { Prompts, PromptName } from '../prompts.ts';
 import type { SettingsService } from '../settings.ts';
 import { directorySize } from '../util/directory-size.ts';
@@ -25,6 +26,7 @@ export interface HostApiDeps {
   conversations: Conversations;
   accounts: Accounts;
   memory: MemoryStore;
+  store: Store;
   providers: ProviderLookup;
   /** Called after global settings change (the embedder may have been switched). */
   afterSettingsChange(): void;
@@ -46,7 +48,7 @@ async function notifyAll(deps: HostApiDeps, user: User, text: string): Promise<s
 }
 
 async function stats(deps: HostApiDeps): Promise<Record<string, number>> {
-  const { conversations, accounts, memory, host, config, registry, startedAt } = deps;
+  const { conversations, accounts, memory, host, config, registry, startedAt, store } = deps;
   const totals = await conversations.totals();
   const reembed = memory.reembedProgress();
   const out: Record<string, number> = {
@@ -57,6 +59,8 @@ async function stats(deps: HostApiDeps): Promise<Record<string, number>> {
     plugins: host.list().filter((p) => p.status === 'loaded').length,
     uptime: Math.round((Date.now() - startedAt) / 1000),
     dataBytes: await directorySize(config.dataDir),
+    store_cache_partitions: store.cacheStats().partitions,
+    store_cache_bytes: store.cacheStats().bytes,
     memory_reembed_done: reembed.done,
     memory_reembed_total: reembed.total,
     memory_reembed_running: reembed.running ? 1 : 0,

@@ -69,6 +69,16 @@ export class DurableJSONFile<T> implements Adapter<T> {
     }
   }
 
+  /** The file's text, or `null` when there is no file. */
+  async readText(): Promise<string | null> {
+    try {
+      return await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
   async write(data: T): Promise<void> {
     await writeFileDurable(this.file, JSON.stringify(data));
   }

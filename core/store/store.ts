@@ -7,12 +7,19 @@
  * - per-user partitioned collection `name`:   `store/<name>/<userId>/<key>.json` (e.g. messages per conversation)
  *
  * User data is reachable only through `forUser(userId)`, so a handler cannot forget to scope a query.
+ *
+ * One file has at most one live `FileCollection` (callers may hold theirs for as long as they like): the store keeps
+ * weak references to them, plus strong ones in the bounded cache of loaded collections (`cache.ts`).
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Collection, Doc, PartitionedCollection, UserStore } from '../plugin-api/types.ts';
-import { FileCollection } from './collection.ts';
+import type { Collection, CollectionOptions, Doc, PartitionedCollection, UserStore } from '../plugin-api/types.ts';
+import { CollectionCache, type CacheStats } from './cache.ts';
+import { FileCollection, type CollectionHooks, type DamageReport } from './collection.ts';
+import { refusalForDamage, StartupRefusedError } from './damage.ts';
+import { JsonFormat } from './formats.ts';
+import { LogFormat } from './log-format.ts';
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const KEY = /^[A-Za-z0-9_-]{1,128}$/;
@@ -26,33 +33,45 @@ function checkKey(key: string): string {
   return key;
 }
 
-export interface CorruptionReport {
-  file: string;
-  movedTo: string;
-  at: number;
+export interface StoreOptions {
+  /** Budget of the cache of loaded collections, bytes of JSON (default 64 MiB). */
+  cacheBytes?: number;
 }
 
 export class Store {
   readonly root: string;
-  private files = new Map<string, FileCollection<any>>();
-  readonly corruptions: CorruptionReport[] = [];
+  private readonly files = new Map<string, WeakRef<FileCollection<any>>>();
+  private readonly collected = new FinalizationRegistry<string>((file) => {
+    if (this.files.get(file)?.deref() === undefined) this.files.delete(file);
+  });
+  private readonly cache: CollectionCache;
+  private readonly hooks: CollectionHooks;
+  /** Damage found in store files since start. */
+  readonly damages: DamageReport[] = [];
 
-  constructor(dataDir: string, private readonly log: Logger) {
+  constructor(dataDir: string, private readonly log: Logger, options: StoreOptions = {}) {
     this.root = path.join(dataDir, 'store');
+    this.cache = new CollectionCache(options.cacheBytes ?? 64 * 1024 * 1024);
+    this.hooks = {
+      loaded: (c) => this.cache.touch(c),
+      damaged: (report) => this.damages.push(report),
+    };
   }
 
-  private open<T extends Doc>(name: string, file: string): FileCollection<T> {
-    let c = this.files.get(file);
+  private open<T extends Doc>(name: string, file: string, options?: CollectionOptions, appendOnly = false): FileCollection<T> {
+    let c = this.files.get(file)?.deref();
     if (!c) {
-      c = new FileCollection<T>(name, file, this.log, (f, movedTo) => this.corruptions.push({ file: f, movedTo, at: Date.now() }));
-      this.files.set(file, c);
+      c = new FileCollection<T>(name, file, this.log, this.hooks, appendOnly ? new LogFormat<T>(file) : new JsonFormat<T>(file));
+      this.files.set(file, new WeakRef(c));
+      this.collected.register(c, file);
     }
+    c.configure(options);
     return c;
   }
 
-  /** A global collection. */
-  collection<T extends Doc>(name: string): Collection<T> {
-    return this.open<T>(name, path.join(this.root, `${checkName(name)}.json`));
+  /** A global collection. `critical` ones stop the server from starting when their file is damaged. */
+  collection<T extends Doc>(name: string, options?: CollectionOptions): Collection<T> {
+    return this.open<T>(name, path.join(this.root, `${checkName(name)}.json`), options);
   }
 
   /** The data of one user. */
@@ -61,21 +80,20 @@ export class Store {
     const store = this;
     return {
       userId,
-      collection<T extends Doc>(name: string): Collection<T> {
-        return store.open<T>(name, path.join(store.root, checkName(name), `${userId}.json`));
+      collection<T extends Doc>(name: string, options?: Pick<CollectionOptions, 'isValid'>): Collection<T> {
+        return store.open<T>(name, path.join(store.root, checkName(name), `${userId}.json`), options && { isValid: options.isValid });
       },
       partitioned<T extends Doc>(name: string): PartitionedCollection<T> {
         const dir = path.join(store.root, checkName(name), userId);
         return {
-          partition: (key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`)),
-          keys: async () => jsonNames(dir),
+          // Partitions grow by appending (messages, receipts): each is an append-only log, compacted when mostly dead.
+          partition: (key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`), undefined, true),
+          keys: async () => partitionNames(dir),
           dropPartition: async (key) => {
             const file = path.join(dir, `${checkKey(key)}.json`);
-            const c = store.files.get(file);
-            if (c) {
-              await c.drop();
-              store.files.delete(file);
-            } else await rm(file, { force: true });
+            const c = store.open<T>(name, file, undefined, true);
+            await c.drop();
+            store.cache.forget(c);
           },
         };
       },
@@ -87,7 +105,16 @@ export class Store {
     return jsonNames(path.join(this.root, checkName(name)));
   }
 
-  /** Load every global collection file now, so corrupt files are found and reported at start. */
+  /** Does any per-user collection hold data (a folder under `store/` that is not empty)? */
+  async hasUserData(): Promise<boolean> {
+    const entries = await readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.isDirectory() && (await readdir(path.join(this.root, e.name)).catch(() => [])).length > 0) return true;
+    }
+    return false;
+  }
+
+  /** Load every global collection file now, so damaged files are found and reported at start. */
   async loadGlobals(): Promise<void> {
     let entries: string[] = [];
     try {
@@ -102,9 +129,38 @@ export class Store {
     );
   }
 
+  /**
+   * Load every collection declared critical and throw `StartupRefusedError` if one is damaged (or was, and its copy
+   * was never restored): the server must not run without that data.
+   */
+  async assertCriticalIntact(labels: Record<string, string> = {}): Promise<void> {
+    const critical = [...this.files.values()].map((r) => r.deref()).filter((c): c is FileCollection<any> => !!c?.isCritical);
+    await Promise.all(critical.map((c) => c.load()));
+    const damaged = critical.find((c) => c.damage);
+    if (!damaged) return;
+    const d = damaged.damage!;
+    const label = labels[d.collection] ?? `"${d.collection}" collection`;
+    const message = refusalForDamage(label, d.file, d.movedTo ?? d.asideCopies.at(-1), d.problems);
+    throw new StartupRefusedError(d.movedTo ? message : `${message}\nDamaged copies found: ${d.asideCopies.join(', ')}`);
+  }
+
+  cacheStats(): CacheStats {
+    return this.cache.stats();
+  }
+
   /** Wait for every pending write. */
   async settle(): Promise<void> {
-    await Promise.all([...this.files.values()].map((c) => c.settle()));
+    await Promise.all([...this.files.values()].map((r) => r.deref()?.settle()));
+  }
+}
+
+/** Partition keys in `dir`: logs (`.jsonl`) and partitions not yet converted from the older `.json` form. */
+async function partitionNames(dir: string): Promise<string[]> {
+  try {
+    const names = (await readdir(dir)).flatMap((f) => (f.endsWith('.jsonl') ? [f.slice(0, -6)] : f.endsWith('.json') ? [f.slice(0, -5)] : []));
+    return [...new Set(names)];
+  } catch {
+    return [];
   }
 }
 

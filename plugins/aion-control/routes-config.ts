@@ -17,8 +17,9 @@ export function registerConfigRoutes(ctx: PluginContext) {
     if (!names.length) throw badRequest('No keys given', [{ field: 'body', message: 'expected { "ENV_NAME": "value" }' }]);
     const refused = names.filter((n) => !isAllowedKey(ctx, n));
     if (refused.length) throw badRequest(`Key name not allowed: ${refused.join(', ')}`, refused.map((field) => ({ field, message: 'not a key name' })), 'KEY_NOT_ALLOWED');
-    const bad = names.filter((n) => /[\r\n\0]/.test(body[n]));
-    if (bad.length) throw badRequest(`Key values cannot contain line breaks: ${bad.join(', ')}`, bad.map((field) => ({ field, message: 'invalid value' })));
+    // Newlines are fine (PEM keys; the keys file quotes them); a carriage return or NUL would not survive the file.
+    const bad = names.filter((n) => /[\r\0]/.test(body[n]));
+    if (bad.length) throw badRequest(`Key values cannot contain carriage returns or NUL: ${bad.join(', ')}`, bad.map((field) => ({ field, message: 'invalid value' })));
     await ctx.secrets.set(Object.fromEntries(names.map((n) => [n, body[n].trim()])));
     ctx.log.info({ keys: names }, 'keys updated');
     return { ok: true, updated: names };

@@ -3,7 +3,7 @@
  * in the one shared memory store (`ctx.memory`), always scoped to the caller.
  */
 import { z } from 'zod';
-import { conflict, definePlugin, notFound } from '../../core/plugin-api/index.ts';
+import { definePlugin, notFound } from '../../core/plugin-api/index.ts';
 import { packMetadata, pickFields } from './alin-fields.ts';
 import { registerMemoryPatch } from './patch.ts';
 import { Layer, ListQuery, NewMemory, salienceOf } from './schemas.ts';
@@ -20,8 +20,8 @@ export default definePlugin({
     });
 
     ctx.routes.post('/memories', { summary: 'Store a memory', body: NewMemory }, async (c, { body, user }) => {
-      if (body.id && (await ctx.memory.get(user!.id, body.id))) throw conflict(`A memory with id "${body.id}" already exists`, 'ALREADY_EXISTS');
-      const memory = await ctx.memory.add(user!.id, {
+      // One step that checks and reserves the id: of concurrent creates with one id exactly one gets the 201.
+      const memory = await ctx.memory.create(user!.id, {
         id: body.id,
         content: body.content,
         layer: body.layer,

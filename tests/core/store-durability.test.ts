@@ -37,18 +37,20 @@ test('SIGKILL in the middle of a burst of signups: every signup that got a 201 i
 });
 
 test('a corrupt store file is moved aside and reported, not silently emptied', async () => {
+  // (A damaged users.json refuses start instead: tests/core/store-damage.test.ts.)
   const s = await startServer();
-  await s.signup();
+  const admin = await s.signup();
+  assert.equal((await s.api('POST', '/api/config/settings', { token: admin.token, body: { max_steps: 5 } })).status, 200);
   await s.stop();
-  const file = path.join(s.dataDir, 'store', 'users.json');
+  const file = path.join(s.dataDir, 'store', 'settings.json');
   const original = readFileSync(file, 'utf8');
   writeFileSync(file, original.slice(0, Math.floor(original.length / 2)));
   const s2 = await s.restart();
   try {
-    const aside = readdirSync(path.join(s.dataDir, 'store')).filter((f) => f.startsWith('users.json.corrupt-'));
+    const aside = readdirSync(path.join(s.dataDir, 'store')).filter((f) => f.startsWith('settings.json.corrupt-'));
     assert.equal(aside.length, 1);
     assert.equal(readFileSync(path.join(s.dataDir, 'store', aside[0]), 'utf8'), original.slice(0, Math.floor(original.length / 2)));
-    assert.match(s2.output, /corrupt/);
+    assert.match(s2.output, /damaged/);
     assert.equal((await s2.api('GET', '/api/health')).status, 200);
   } finally {
     await s2.dispose();

@@ -1,0 +1,65 @@
+/**
+ * How a collection's documents are kept on disk. Two formats behind one interface:
+ *
+ * - `JsonFormat` — the whole collection as one lowdb JSON file `{ schemaVersion, items: [...] }`, rewritten durably
+ *   (temp file, fsync, rename, fsync of the folder) on every write. For small, rarely written collections.
+ * - `LogFormat` (`log-format.ts`) — an append-only log, one record a line; a write appends the changed documents and
+ *   fsyncs once, and the log is compacted (rewritten whole) when most of it is dead. For partitions that grow by
+ *   appending (messages of a conversation, TBWO receipts).
+ */
+import type { ReadOptions, ReadResult } from './collection-file.ts';
+import { readCollectionFile } from './collection-file.ts';
+import { DurableJSONFile } from './durable-file.ts';
+
+/** The state a write must make durable. Items are frozen documents. */
+export interface StoredState<T> {
+  schemaVersion: number;
+  items: readonly T[];
+}
+
+/** One change since the last write, for formats that append. */
+export type Change = { put: object } | { del: string };
+
+export interface CollectionFormat<T> {
+  read(opts: ReadOptions): Promise<ReadResult<T>>;
+  /** Make `state` durable; `changes` are the mutations since the last successful write. Returns the stored size. */
+  write(state: StoredState<T>, changes: Change[]): Promise<number>;
+  /** Remove every file of the collection. */
+  remove(): Promise<void>;
+}
+
+/** JSON of each stored (frozen, so unchanging) document, computed once. */
+const serialized = new WeakMap<object, string>();
+
+/** The JSON of a frozen stored document (cached: a rewrite costs one stringify of what changed plus a join). */
+export function docJson(doc: object): string {
+  let json = serialized.get(doc);
+  if (json === undefined) {
+    json = JSON.stringify(doc);
+    serialized.set(doc, json);
+  }
+  return json;
+}
+
+/** The whole collection in one JSON file. */
+export class JsonFormat<T extends { id: string }> implements CollectionFormat<T> {
+  private readonly adapter: DurableJSONFile<unknown>;
+  constructor(readonly file: string) {
+    this.adapter = new DurableJSONFile(file);
+  }
+
+  read(opts: ReadOptions): Promise<ReadResult<T>> {
+    return readCollectionFile<T>(this.adapter, opts);
+  }
+
+  async write(state: StoredState<T>): Promise<number> {
+    const text = `{"schemaVersion":${state.schemaVersion},"items":[${state.items.map((d) => docJson(d)).join(',')}]}`;
+    await this.adapter.writeText(text);
+    return text.length;
+  }
+
+  async remove(): Promise<void> {
+    const { rm } = await import('node:fs/promises');
+    await rm(this.file, { force: true });
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Messages as an append-only log per conversation (issue #16 item 3): a message write appends one record instead of
+ * rewriting the conversation's file; an older `.json` partition is read and converted; a torn last line (a crash in
+ * the middle of an append, never acknowledged) is cut off; many edits compact the log; every state survives a restart.
+ */
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { startServer } from '../helpers/server.ts';
+
+const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+
+test('each message is one appended record; the log reads back the same after a restart', async () => {
+  const s = await startServer();
+  try {
+    const { token, user } = await s.signup();
+    const conv = (await s.api('POST', '/api/conversations', { token, body: { id: 'c1', title: 'log' } })).body.id;
+    const log = path.join(s.dataDir, 'store', 'messages', user.id, `${conv}.jsonl`);
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await s.api('POST', `/api/conversations/${conv}/messages`, { token, body: { id: `m${i}`, role: 'user', content: `message ${i}` } })).status, 201);
+      const l = lines(log);
+      assert.equal(l.length, i + 2, 'header + one record per message');
+      assert.equal(JSON.parse(l.at(-1)!).put.id, `m${i}`, 'the new message is the last line');
+    }
+    const before = readFileSync(log, 'utf8');
+    assert.equal((await s.api('POST', `/api/conversations/${conv}/messages`, { token, body: { id: 'm5', role: 'assistant', content: 'six' } })).status, 201);
+    assert.ok(readFileSync(log, 'utf8').startsWith(before), 'earlier bytes are never rewritten by an append');
+    const s2 = await s.restart();
+    try {
+      const r = await s2.api('GET', `/api/conversations/${conv}`, { token });
+      assert.deepEqual(r.body.messages.map((m: any) => m.id), ['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    } finally {
+      await s2.stop();
+    }
+  } finally {
+    await s.dispose();
+  }
+});
+
+test('an older .json partition is read as is and converted to a log by its first write', async () => {
+  const s = await startServer();
+  const { token, user } = await s.signup();
+  const conv = (await s.api('POST', '/api/conversations', { token, body: { id: 'old', title: 'older format' } })).body.id;
+  await s.stop();
+  const dir = path.join(s.dataDir, 'store', 'messages', user.id);
+  mkdirSync(dir, { recursive: true });
+  const now = Date.now();
+  const old = ['a', 'b'].map((id, i) => ({ id, conversationId: conv, role: 'user', content: `old ${id}`, metadata: {}, isEdited: false, timestamp: now + i, createdAt: now + i, updatedAt: now + i }));
+  writeFileSync(path.join(dir, `${conv}.json`), JSON.stringify({ schemaVersion: 1, items: old }));
+  const s2 = await s.restart();
+  try {
+    assert.deepEqual((await s2.api('GET', `/api/conversations/${conv}`, { token })).body.messages.map((m: any) => m.content), ['old a', 'old b']);
+    assert.equal((await s2.api('POST', `/api/conversations/${conv}/messages`, { token, body: { id: 'c', role: 'user', content: 'new c' } })).status, 201);
+    assert.equal(existsSync(path.join(dir, `${conv}.json`)), false, 'the older file is gone once the log holds everything');
+    assert.equal(lines(path.join(dir, `${conv}.jsonl`)).length, 4);
+    const s3 = await s2.restart();
+    try {
+      assert.deepEqual((await s3.api('GET', `/api/conversations/${conv}`, { token })).body.messages.map((m: any) => m.content), ['old a', 'old b', 'new c']);
+    } finally {
+      await s3.stop();
+    }
+  } finally {
+    await s2.dispose();
+  }
+});
+
+test('a torn last line is cut off when the log is read; the acknowledged messages are all there and new ones append cleanly', async () => {
+  const s = await startServer();
+  const { token, user } = await s.signup();
+  const conv = (await s.api('POST', '/api/conversations', { token, body: { id: 'torn' } })).body.id;
+  for (const id of ['x', 'y']) await s.api('POST', `/api/conversations/${conv}/messages`, { token, body: { id, role: 'user', content: id } });
+  await s.stop();
+  const log = path.join(s.dataDir, 'store', 'messages', user.id, `${conv}.jsonl`);
+  appendFileSync(log, '{"put":{"id":"z","conversationId":"torn","role":"us');
+  const s2 = await s.restart();
+  try {
+    assert.deepEqual((await s2.api('GET', `/api/conversations/${conv}`, { token })).body.messages.map((m: any) => m.id), ['x', 'y']);
+    assert.match(s2.output, /torn last line/, 'the cut is logged (partitions load on first use)');
+    assert.equal((await s2.api('POST', `/api/conversations/${conv}/messages`, { token, body: { id: 'z', role: 'user', content: 'z' } })).status, 201);
+    for (const l of lines(log)) JSON.parse(l); // every line whole
+    const s3 = await s2.restart();
+    try {
+      assert.deepEqual((await s3.api('GET', `/api/conversations/${conv}`, { token })).body.messages.map((m: any) => m.id), ['x', 'y', 'z']);
+    } finally {
+      await s3.stop();
+    }
+  } finally {
+    await s2.dispose();
+  }
+});
+
+test('many edits and deletes compact the log; the latest state survives a restart', async () => {
+  const s = await startServer();
+  try {
+    const { token, user } = await s.signup();
+    const conv = (await s.api('POST', '/api/conversations', { token, body: { id: 'edits' } })).body.id;
+    for (const id of ['keep', 'gone']) await s.api('POST', `/api/conversations/${conv}/messages`, { token, body: { id, role: 'user', content: id } });
+    for (let i = 0; i < 60; i++) assert.equal((await s.api('PATCH', `/api/messages/keep`, { token, body: { content: `edit ${i}` } })).status, 200);
+    assert.equal((await s.api('DELETE', `/api/messages/gone`, { token })).status, 200);
+    const log = path.join(s.dataDir, 'store', 'messages', user.id, `${conv}.jsonl`);
+    assert.ok(lines(log).length <= 1 + 2 * 1 + 16 + 1, `the log was compacted (${lines(log).length} lines for 1 live message)`);
+    const s2 = await s.restart();
+    try {
+      const msgs = (await s2.api('GET', `/api/conversations/${conv}`, { token })).body.messages;
+      assert.deepEqual(msgs.map((m: any) => [m.id, m.content]), [['keep', 'edit 59']]);
+    } finally {
+      await s2.stop();
+    }
+  } finally {
+    await s.dispose();
+  }
+});
