@@ -48,6 +48,7 @@ test('accounts: verify and plan limits for all, account management only with "ho
   const auth = {
     verify: async () => undefined,
     accounts: { adminUpdate: async () => ({ role: 'admin' }), list: async () => [], signup: async () => ({}), login: async () => ({}),
+      apiKeys: { create: async () => ({}), list: async () => [], revoke: async () => true }, rotateTokens: async () => ({}),
       updateProfile: async () => ({}), changePassword: async () => {}, usage: async () => ({}), limits: () => ({ tbwo: true }) },
   } as unknown as AuthApi;
   const plain = scopedAuth('p', Capabilities.parse({}), auth);

@@ -115,7 +115,7 @@ function routesOf(doc: any): Route[] {
   return out;
 }
 
-it(`${TOTAL} random and malformed requests across every route: never a 5xx (seed ${SEED})`, { timeout: 150_000 }, async () => {
+it(`${TOTAL} random and malformed requests across every route: never a 5xx (seed ${SEED})`, { timeout: 400_000 }, async () => {
   // Sign-out and refresh revoke the caller's tokens by design (tests/alin/auth-session.test.ts); they would end the run.
   const routes = routesOf((await s.api('GET', '/api/openapi.json')).body).filter((r) => r.path !== '/api/auth/logout' && r.path !== '/api/auth/refresh');
   assert.ok(routes.length >= 50, `only ${routes.length} routes`);

@@ -48,7 +48,7 @@ before(async () => {
   }));
   fakes.push(openai, anthropic);
   const dir = pluginsDir();
-  writePlugin(dir, 'leaky', LEAKY_PLUGIN);
+  writePlugin(dir, 'leaky', LEAKY_PLUGIN, { name: 'leaky', version: '1.0.0', api: '^1.0.0', capabilities: { secrets: ['OPENAI_API_KEY'] } });
   s = await startServer({
     env: {
       ...openai.env,
