@@ -44,6 +44,8 @@ export type AgentEvent =
       text: string;
       blocks: ContentBlock[];
       stopReason: StopReason;
+      /** The turn stopped to ask for approval; it continues when the user answers (`approvals.ts`). */
+      approvalPending?: boolean;
       /** Extra output media (speech) attached by plugins, e.g. `{ type: 'audio', url, format }`. */
       media?: Array<{
         type: 'audio' | 'image';

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'koa';
 import type { AgentEvent } from '../plugin-api/types.ts';
-import { aionFrame, alinFrame, type Dialect, type Frame } from './dialects.ts';
+import { aionFrame, alinFrame, type AionState, type Dialect, type Frame } from './dialects.ts';
 import { SseWriter } from './writer.ts';
 
 /**
@@ -16,7 +16,7 @@ export async function streamAgent(ctx: Context, dialect: Dialect, start: (signal
   const first = await iterator.next(); // throws → JSON error by the error middleware
   const sse = new SseWriter(ctx);
   sse.disconnected.addEventListener('abort', () => controller.abort(new Error('client disconnected')), { once: true });
-  const aionState = { approvalPending: false };
+  const aionState: AionState = { approvalPending: false };
   const alinState = { model: '', usage: { inputTokens: 0, outputTokens: 0 } };
   const write = (ev: AgentEvent) => {
     const out = dialect === 'aion' ? aionFrame(ev, aionState) : alinFrame(ev, alinState);
