@@ -5,6 +5,7 @@
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { registerConfigRoutes } from './routes-config.ts';
 import { registerEventRoutes } from './routes-events.ts';
+import { registerHubRoutes } from './routes-hub.ts';
 import { registerMemoryRoutes } from './routes-memory.ts';
 import { registerModelRoutes } from './routes-model.ts';
 import { registerPluginRoutes } from './routes-plugins.ts';
@@ -21,5 +22,6 @@ export default definePlugin({
     registerModelRoutes(ctx);
     registerMemoryRoutes(ctx);
     registerEventRoutes(ctx);
+    registerHubRoutes(ctx);
   },
 });
