@@ -14,6 +14,7 @@ import type {
 } from '../plugin-api/types.ts';
 import type { ThinkingBlock, ToolResultBlock, ToolUseBlock } from './events.ts';
 import { EventQueue } from './event-queue.ts';
+import { CHECK_NUDGE } from './turn-settings.ts';
 import type { RegisteredTool } from './tool-registry.ts';
 
 export interface LoopOptions {
@@ -37,6 +38,8 @@ export interface LoopOptions {
   signal: AbortSignal;
   /** The user's permission for a tool (`/api/permissions`): deny refuses, ask always asks, allow/undefined = the tool's own rule. */
   permission?: (tool: RegisteredTool) => 'allow' | 'ask' | 'deny' | undefined;
+  /** The check model's verdict on a final answer (setting `check_model`): true = it announced an action it never took. */
+  check?: (answer: string) => Promise<boolean>;
   /** Continue a parked turn: run (or refuse) its waiting calls first, then go on with the model. */
   resume?: { calls: ToolUseBlock[]; results: Map<string, ToolResultBlock>; pendingIds: Set<string>; approved: boolean };
   onToolResult?: (info: { name: string; ok: boolean; durationMs: number; error?: string }) => void;
@@ -195,6 +198,7 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
     ...(opts.clientTools ?? []),
   ];
   let toolCallsUsed = 0;
+  let checked = false;
   if (opts.resume && !(yield* resumeParked(opts, record, messages))) {
     record.stopReason = 'aborted';
     return;
@@ -292,20 +296,31 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
       return;
     }
     record.stopReason = calls.length && stop !== 'max_tokens' ? 'tool_use' : stop === 'tool_use' ? 'end_turn' : stop;
-    if (!calls.length) return;
+    if (!calls.length) {
+      // Once per turn: an answer that only announces an action is sent back with a nudge to take it.
+      const answer = stepBlocks.map((b) => (b.type === 'text' ? b.text : '')).join('');
+      if (!checked && opts.check && opts.tools.size && answer && step < opts.maxSteps - 1 && !opts.signal.aborted) {
+        checked = true;
+        if (await opts.check(answer).catch(() => false)) {
+          messages.push({ role: 'assistant', content: stepBlocks }, { role: 'user', content: CHECK_NUDGE });
+          continue;
+        }
+      }
+      return;
+    }
     // Client tools (ALIN): the model's turn ends here; the client runs them and continues.
     if (opts.clientTools) {
       record.stopReason = 'tool_use';
       return;
     }
     messages.push({ role: 'assistant', content: stepBlocks });
-    const step = yield* runCalls(calls, opts, record, () => opts.toolCallLimit === null || ++toolCallsUsed <= opts.toolCallLimit, new Map());
-    if (step.parked.length && !opts.signal.aborted) {
-      record.parked = { messages: [...messages], calls, results: step.results, pending: step.parked };
+    const ran = yield* runCalls(calls, opts, record, () => opts.toolCallLimit === null || ++toolCallsUsed <= opts.toolCallLimit, new Map());
+    if (ran.parked.length && !opts.signal.aborted) {
+      record.parked = { messages: [...messages], calls, results: ran.results, pending: ran.parked };
       record.stopReason = 'tool_use';
       return;
     }
-    if (!feedResults(calls, step.results, messages, record) || opts.signal.aborted) {
+    if (!feedResults(calls, ran.results, messages, record) || opts.signal.aborted) {
       record.stopReason = 'aborted';
       return;
     }

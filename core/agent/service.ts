@@ -27,6 +27,8 @@ import type { Store } from '../store/store.ts';
 import { formatMemoriesForPrompt } from '../memory/prompt.ts';
 import { Approvals, approvalWord, type ParkedTurn } from './approvals.ts';
 import { agentLoop, newTurnRecord, type TurnRecord } from './loop.ts';
+import { fallbackAttempts, failedEarly, makeChecker } from './turn-options.ts';
+import { channelAllowed, thinkingLevelFor } from './turn-settings.ts';
 import { resolveModel, type ProviderLookup } from './model-resolution.ts';
 import type { RegisteredTool } from './tool-registry.ts';
 
@@ -189,12 +191,11 @@ export class AgentService implements AgentApi {
     return parts.filter(Boolean).join('\n\n');
   }
 
-  private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean): number | undefined {
+  private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean, channel = 'web'): number | undefined {
     const cap = limitsFor(user).thinkingBudget;
     if (requested) return Math.min(requested, cap);
     if (enabled) return Math.min(4000, cap);
-    const s = this.deps.settings.get();
-    const level = s.thinking_overrides[model] ?? s.thinking_level;
+    const level = thinkingLevelFor(this.deps.settings.get(), model, channel);
     const budget = THINKING_BUDGETS[level] ?? 0;
     return budget ? Math.min(budget, cap) : undefined;
   }
@@ -232,18 +233,24 @@ export class AgentService implements AgentApi {
   /** The whole loop for AION chat and channels; saves the turn. A turn that needs approval parks (`approvals.ts`). */
   async *run(req: AgentRunRequest): AsyncGenerator<AgentEvent> {
     const { user } = req;
+    const settings = this.deps.settings.get();
     const conversations = this.deps.conversations.forUser(user.id);
     const conversationId = req.conversationId ?? (await this.currentSession(user.id));
+    const channel = req.channel ?? this.approvals.forConversation(user.id, conversationId)?.channel ?? 'web';
+    if (!channelAllowed(settings, channel)) {
+      // As the original: the refusal is the stream's error, so its client shows it.
+      yield { type: 'start', messageId: randomUUID(), conversationId, provider: '', model: '' };
+      yield { type: 'error', code: 'CHANNEL_NOT_ALLOWED', message: `The channel ${channel} is not in the channel allowlist` };
+      return;
+    }
     const answer = await this.answerFor(req, conversationId);
-    const { provider, model } = answer ? this.resolve(user, answer.turn.provider, answer.turn.model) : this.resolve(user, req.provider, req.model, req.message);
+    const first = answer ? this.resolve(user, answer.turn.provider, answer.turn.model) : this.resolve(user, req.provider, req.model, req.message);
     let stored = await conversations.listMessages(conversationId);
     if (!stored) {
       if (!/^[A-Za-z0-9_-]{1,128}$/.test(conversationId)) throw badRequest('Invalid conversationId');
       await conversations.create({ id: conversationId, title: 'AION session', mode: 'aion' });
       stored = [];
     }
-    const settings = this.deps.settings.get();
-    const channel = req.channel ?? answer?.turn.channel ?? 'web';
     const userContent = answer ? [] : toUserContent(req);
     if (!answer) {
       await conversations.addMessage(conversationId, {
@@ -255,6 +262,8 @@ export class AgentService implements AgentApi {
     const messages: ChatMessage[] = answer
       ? answer.turn.messages
       : [...historyFrom(stored, settings.max_history_turns), { role: 'user', content: userContent.length ? userContent : req.message }];
+    // A parked turn continues on the model that asked; an explicit choice is not replaced by the fallback chain.
+    const attempts = answer || req.provider || req.model ? [first] : fallbackAttempts(first, settings, user, (u, p, m) => this.resolve(u, p, m));
     const controller = new AbortController();
     const onAbort = () => controller.abort(req.signal?.reason);
     req.signal?.addEventListener('abort', onAbort, { once: true });
@@ -263,39 +272,48 @@ export class AgentService implements AgentApi {
     const record = newTurnRecord();
     const limits = limitsFor(user);
     const toolResultHooks = this.deps.toolResultHooks();
+    let used = attempts[0];
     try {
-      yield { type: 'start', messageId: randomUUID(), conversationId, provider: provider.id, model };
+      yield { type: 'start', messageId: randomUUID(), conversationId, provider: used.provider.id, model: used.model };
       const system = answer ? answer.turn.system : await this.systemPrompt(user, req.message, req.system);
-      yield* agentLoop(
-        {
-          user, conversationId, provider, model, system,
-          messages,
-          tools: this.deps.tools(),
-          maxSteps: settings.max_steps,
-          maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
-          thinkingBudget: this.thinkingBudget(user, model),
-          toolCallLimit: limits.toolCallsPerMessage,
-          toolTimeoutMs: settings.tool_timeout_ms,
-          signal: controller.signal,
-          permission: this.deps.permission ? (tool) => this.deps.permission!(user, tool) : undefined,
-          resume: answer ? { calls: answer.turn.calls, results: answer.turn.results, pendingIds: new Set(answer.turn.pending.map((p) => p.id)), approved: answer.approved } : undefined,
-          onToolResult: (info) => {
-            for (const h of toolResultHooks) {
-              try {
-                h({ ...info, user, model });
-              } catch { /* a hook never breaks a turn */ }
-            }
+      const check = answer ? undefined : makeChecker(settings, user, req.message, (u, p, m) => this.resolve(u, p, m), controller.signal);
+      for (let i = 0; i < attempts.length; i++) {
+        used = attempts[i];
+        yield* agentLoop(
+          {
+            user, conversationId, provider: used.provider, model: used.model, system, messages, check,
+            tools: this.deps.tools(),
+            maxSteps: settings.max_steps,
+            maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
+            thinkingBudget: this.thinkingBudget(user, used.model, undefined, undefined, channel),
+            toolCallLimit: limits.toolCallsPerMessage,
+            toolTimeoutMs: settings.tool_timeout_ms,
+            signal: controller.signal,
+            permission: this.deps.permission ? (tool) => this.deps.permission!(user, tool) : undefined,
+            resume: answer ? { calls: answer.turn.calls, results: answer.turn.results, pendingIds: new Set(answer.turn.pending.map((p) => p.id)), approved: answer.approved } : undefined,
+            onToolResult: (info) => {
+              for (const h of toolResultHooks) {
+                try {
+                  h({ ...info, user, model: used.model });
+                } catch { /* a hook never breaks a turn */ }
+              }
+            },
           },
-        },
-        record,
-      );
-      if (record.parked) this.park(record, { user, conversationId, channel, provider: provider.id, model, system });
-      yield* this.finish(record, user, conversationId, provider.id, model, channel);
+          record,
+        );
+        if (!failedEarly(record) || i === attempts.length - 1 || controller.signal.aborted) break;
+        const next = attempts[i + 1];
+        this.deps.log.warn({ model: used.model, next: next.model, code: record.error?.code }, 'model failed; trying the fallback');
+        yield { type: 'notice', trigger: 'failover', text: `${used.model} failed (${record.error?.message}); trying ${next.model}` };
+        Object.assign(record, newTurnRecord(), { error: undefined });
+      }
+      if (record.parked) this.park(record, { user, conversationId, channel, provider: used.provider.id, model: used.model, system });
+      yield* this.finish(record, user, conversationId, used.provider.id, used.model, channel);
     } finally {
       untrack();
       req.signal?.removeEventListener('abort', onAbort);
       if (controller.signal.aborted && record.stopReason !== 'aborted' && !record.saved) record.stopReason = 'aborted';
-      if (!record.saved) await this.save(record, user, conversationId, provider.id, model, channel).catch(() => {});
+      if (!record.saved) await this.save(record, user, conversationId, used.provider.id, used.model, channel).catch(() => {});
     }
   }
 

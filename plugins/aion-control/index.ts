@@ -9,6 +9,7 @@ import { registerHubRoutes } from './routes-hub.ts';
 import { registerMemoryRoutes } from './routes-memory.ts';
 import { registerModelRoutes } from './routes-model.ts';
 import { registerPluginRoutes } from './routes-plugins.ts';
+import { registerSettingsRoutes } from './routes-settings.ts';
 import { registerStatusRoutes } from './routes-status.ts';
 
 export default definePlugin({
@@ -19,6 +20,7 @@ export default definePlugin({
     registerStatusRoutes(ctx);
     registerPluginRoutes(ctx);
     registerConfigRoutes(ctx);
+    registerSettingsRoutes(ctx);
     registerModelRoutes(ctx);
     registerMemoryRoutes(ctx);
     registerEventRoutes(ctx);

@@ -1,4 +1,4 @@
-/** `/api/keys`, `/api/config`, `/api/config/settings`, `/api/prompt/{name}` (admin). */
+/** `/api/keys` and `/api/prompt/{name}` (admin); the config routes are in `routes-settings.ts`. */
 import { z } from 'zod';
 import { badRequest, notFound, type PluginContext } from '../../core/plugin-api/index.ts';
 import { isAllowedKey, listKeys } from './keys.ts';
@@ -23,17 +23,6 @@ export function registerConfigRoutes(ctx: PluginContext) {
     ctx.log.info({ keys: names }, 'keys updated');
     return { ok: true, updated: names };
   });
-
-  ctx.routes.get('/config', { access: 'admin', summary: 'Model, settings and stats (never a secret)' }, async () => {
-    const active = ctx.host.activeModel();
-    return { model: active.model, provider: active.provider, settings: ctx.host.settings.get(), stats: await ctx.host.stats() };
-  });
-
-  ctx.routes.post('/config/settings', {
-    access: 'admin',
-    summary: 'Change settings (unknown keys → 400)',
-    body: z.record(z.string().max(128), z.unknown()),
-  }, async (_c, { body }) => ({ ok: true, settings: await ctx.host.settings.set(body) }));
 
   const promptName = (raw: string) => {
     const name = PROMPT_ALIASES[raw];
