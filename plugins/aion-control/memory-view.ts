@@ -12,8 +12,9 @@ export function originalMemory(e: MemoryEntry) {
   const error = str(meta.error, 300);
   const hint = str(meta.hint, 300);
   const category = e.category || 'general';
+  const { id, category: _stored, ...ours } = e;
   return {
-    id: e.id,
+    id,
     timestamp: new Date(e.createdAt).toISOString(),
     category,
     success: meta.success !== false,
@@ -22,8 +23,7 @@ export function originalMemory(e: MemoryEntry) {
     ...(error ? { error } : {}),
     ...(hint ? { hint } : {}),
     // Our fields come along (content, layer, salience, embedder, …).
-    ...e,
-    category,
+    ...ours,
   };
 }
 
