@@ -37,7 +37,7 @@ export interface LoopOptions {
   toolTimeoutMs: number;
   signal: AbortSignal;
   /** The user's permission for a tool (`/api/permissions`): deny refuses, ask always asks, allow/undefined = the tool's own rule. */
-  permission?: (tool: RegisteredTool) => 'allow' | 'ask' | 'deny' | undefined;
+  permission?: (tool: RegisteredTool) => Promise<'allow' | 'ask' | 'deny' | undefined>;
   /** The check model's verdict on a final answer (setting `check_model`): true = it announced an action it never took. */
   check?: (answer: string) => Promise<boolean>;
   /** Continue a parked turn: run (or refuse) its waiting calls first, then go on with the model. */
@@ -128,7 +128,7 @@ async function executeCall(call: ToolUseBlock, opts: LoopOptions, queue: EventQu
   if (!tool) return finish(false, { error: `Unknown tool: ${call.name}` });
   const valid = tool.validate(call.input);
   if (!valid.ok) return finish(false, { error: valid.message });
-  const permission = opts.permission?.(tool);
+  const permission = await opts.permission?.(tool).catch(() => 'ask' as const); // fail closed
   if (permission === 'deny') return finish(false, { error: `${call.name} is not allowed by your permissions` });
   if (decision === false) return finish(false, { error: `The user did not approve ${call.name}` });
   if (decision === undefined && (permission === 'ask' || (await needsApproval(tool, valid.value, opts, call.id)))) {

@@ -27,6 +27,7 @@ import type { Store } from '../store/store.ts';
 import { formatMemoriesForPrompt } from '../memory/prompt.ts';
 import { Approvals, approvalWord, type ParkedTurn } from './approvals.ts';
 import { agentLoop, newTurnRecord, type TurnRecord } from './loop.ts';
+import { permissionFor } from './permissions.ts';
 import { fallbackAttempts, failedEarly, makeChecker } from './turn-options.ts';
 import { channelAllowed, thinkingLevelFor } from './turn-settings.ts';
 import { resolveModel, type ProviderLookup } from './model-resolution.ts';
@@ -44,8 +45,6 @@ export interface AgentDeps {
   store: Store;
   memory(): MemoryApi | undefined;
   log: Logger;
-  /** The user's permission for a tool (`/api/permissions`), when a plugin set a policy. */
-  permission?: (user: User, tool: RegisteredTool) => 'allow' | 'ask' | 'deny' | undefined;
 }
 
 /** The new user message as content blocks (images first, as the providers expect). */
@@ -289,7 +288,7 @@ export class AgentService implements AgentApi {
             toolCallLimit: limits.toolCallsPerMessage,
             toolTimeoutMs: settings.tool_timeout_ms,
             signal: controller.signal,
-            permission: this.deps.permission ? (tool) => this.deps.permission!(user, tool) : undefined,
+            permission: (tool) => permissionFor(this.deps.store, user.id, { name: tool.def.name, risk: tool.def.risk }),
             resume: answer ? { calls: answer.turn.calls, results: answer.turn.results, pendingIds: new Set(answer.turn.pending.map((p) => p.id)), approved: answer.approved } : undefined,
             onToolResult: (info) => {
               for (const h of toolResultHooks) {

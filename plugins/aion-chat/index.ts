@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { badRequest, definePlugin, notFound } from '../../core/plugin-api/index.ts';
 import { registerHistoryRoutes } from './history.ts';
+import { registerProcessFileRoute } from './process-file.ts';
 
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)$/i;
 const Image = z.union([
@@ -62,6 +63,7 @@ export default definePlugin({
     });
 
     registerHistoryRoutes(ctx);
+    registerProcessFileRoute(ctx);
 
     ctx.routes.post('/reset', { summary: 'Start a new AION session (the old conversation is kept)' }, async (_c, { user }) => ({
       ok: true,
