@@ -145,7 +145,7 @@ function tinyPdf(): Buffer {
 test('process_file: text, Markdown, PDF (unpdf) and images → { ok, text }; other types 415, too large 413, no file 400', async () => {
   const upload = async (name: string, data: Buffer | string, type = 'application/octet-stream', token = user) => {
     const fd = new FormData();
-    fd.append('file', new Blob([data], { type }), name);
+    fd.append('file', new Blob([typeof data === 'string' ? data : new Uint8Array(data)], { type }), name);
     const res = await fetch(`${s.url}/api/process_file`, { method: 'POST', body: fd, headers: { authorization: `Bearer ${token}` } });
     return { status: res.status, body: await res.json() };
   };
