@@ -22,6 +22,7 @@ export const CUSTOM_PROVIDERS = 'custom-providers';
 
 export async function registerCustomProviders(ctx: PluginContext): Promise<void> {
   let list: CustomProvider[] = [];
+  if (!ctx.store) return; // a bare context (provider unit tests) has no store: no custom providers
   try {
     list = await ctx.store.collection<CustomProvider>(CUSTOM_PROVIDERS).all();
   } catch (error) {
