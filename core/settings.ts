@@ -15,17 +15,29 @@ export const GlobalSettingsSchema = z.strictObject({
   /** Active provider and model; empty = the best configured provider, else echo. */
   provider: z.string().max(64).default(''),
   model: z.string().max(128).default(''),
-  tts_engine: z.enum(['none', 'elevenlabs']).default('none'),
+  /** `off` (the original's name; `none` is the same), `elevenlabs`. The original's edge/sapi5/pyttsx3 are refused by the route. */
+  tts_engine: z.enum(['off', 'none', 'elevenlabs']).default('off'),
   tts_voice: z.string().max(128).default(''),
   /** Models to try when the active one fails, in order. */
   model_fallback: z.array(z.string().max(128)).max(10).default([]),
-  /** Enterprise routing: pattern (regex on the message) or user id → provider/model. */
+  /**
+   * Enterprise routing: the original's object (task kind `coding`/`review`/`browsing`/`default` → model), or our rules
+   * (pattern on the message or user id → provider/model).
+   */
   task_routing: z
-    .array(z.strictObject({ match: z.string().max(200).optional(), userId: z.string().max(128).optional(), provider: z.string().max(64), model: z.string().max(128) }))
-    .max(50)
+    .union([
+      z.strictObject({ coding: z.string().max(128).optional(), review: z.string().max(128).optional(), browsing: z.string().max(128).optional(), default: z.string().max(128).optional() }),
+      z.array(z.strictObject({ match: z.string().max(200).optional(), userId: z.string().max(128).optional(), provider: z.string().max(64), model: z.string().max(128) })).max(50),
+    ])
     .default([]),
+  /** A cheap model that checks each final answer: did it announce an action without calling a tool? Empty = no check. */
+  check_model: z.string().max(128).default(''),
+  /** Kept for the original client; AION ships no browser tool that reads it yet. */
+  browser_headless: z.boolean().default(true),
   thinking_level: ThinkingLevel.default('off'),
+  /** Model name or channel pattern (`telegram*`, `web`) → level. */
   thinking_overrides: z.record(z.string().max(128), ThinkingLevel).default({}),
+  /** Channels that may talk to the agent (`web`, `telegram`, `alexa`; `*` suffix wildcard); empty = all. */
   channel_allowlist: z.array(z.string().max(64)).max(100).default([]),
   max_history_turns: z.number().int().min(1).max(500).default(40),
   /** Agent loop: model calls per turn at most. */

@@ -38,12 +38,16 @@ export type AgentEvent =
   | { type: 'approval'; id: string; name: string; args: Record<string, unknown>; message: string }
   | { type: 'tool_result'; id: string; name: string; result: unknown; ok: boolean; durationMs: number }
   | { type: 'progress'; id: string; percent: number; label?: string }
+  /** Something the user should know about the turn itself (e.g. `failover` to a `model_fallback` model). */
+  | { type: 'notice'; trigger: string; text: string }
   | ({ type: 'usage' } & Usage)
   | {
       type: 'done';
       text: string;
       blocks: ContentBlock[];
       stopReason: StopReason;
+      /** The turn stopped to ask for approval; it continues when the user answers (`approvals.ts`). */
+      approvalPending?: boolean;
       /** Extra output media (speech) attached by plugins, e.g. `{ type: 'audio', url, format }`. */
       media?: Array<{
         type: 'audio' | 'image';

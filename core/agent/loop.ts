@@ -13,9 +13,9 @@ import type {
   User,
   Usage,
 } from '../plugin-api/types.ts';
-import type { ThinkingBlock, ToolUseBlock } from './events.ts';
-import type { Approvals } from './approvals.ts';
+import type { ThinkingBlock, ToolResultBlock, ToolUseBlock } from './events.ts';
 import { EventQueue } from './event-queue.ts';
+import { CHECK_NUDGE } from './turn-settings.ts';
 import type { RegisteredTool } from './tool-registry.ts';
 
 export interface LoopOptions {
@@ -36,9 +36,13 @@ export interface LoopOptions {
   /** Tool calls allowed in this turn (plan limit); `null` = unlimited. */
   toolCallLimit: number | null;
   toolTimeoutMs: number;
-  approvalTimeoutMs: number;
-  approvals: Approvals;
   signal: AbortSignal;
+  /** The user's permission for a tool (`/api/permissions`): deny refuses, ask always asks, allow/undefined = the tool's own rule. */
+  permission?: (tool: RegisteredTool) => Promise<'allow' | 'ask' | 'deny' | undefined>;
+  /** The check model's verdict on a final answer (setting `check_model`): true = it announced an action it never took. */
+  check?: (answer: string) => Promise<boolean>;
+  /** Continue a parked turn: run (or refuse) its waiting calls first, then go on with the model. */
+  resume?: { calls: ToolUseBlock[]; results: Map<string, ToolResultBlock>; pendingIds: Set<string>; approved: boolean };
   onToolResult?: (info: { name: string; ok: boolean; durationMs: number; error?: string }) => void;
 }
 
@@ -51,6 +55,8 @@ export interface TurnRecord {
   stopReason: StopReason;
   toolCalls: Array<{ id: string; name: string; args: unknown; ok?: boolean; result?: unknown; durationMs?: number }>;
   error?: { code: string; message: string };
+  /** Set when the turn stopped to ask for approval: what is needed to continue it. */
+  parked?: { messages: ChatMessage[]; calls: ToolUseBlock[]; results: Map<string, ToolResultBlock>; pending: Array<{ id: string; name: string; args: Record<string, unknown>; message: string }> };
   /** Set once the turn has been written to the conversation. */
   saved?: boolean;
 }
@@ -104,8 +110,13 @@ async function needsApproval(tool: RegisteredTool, args: unknown, opts: LoopOpti
   }
 }
 
-/** Execute one tool call end to end, pushing approval/progress/result events. */
-async function executeCall(call: ToolUseBlock, opts: LoopOptions, queue: EventQueue<AgentEvent>, allowed: boolean): Promise<{ ok: boolean; result: unknown; durationMs: number }> {
+type CallOutcome = { ok: boolean; result: unknown; durationMs: number } | { parked: { id: string; name: string; args: Record<string, unknown>; message: string } };
+
+/**
+ * Execute one tool call end to end, pushing progress/result events. A call that needs approval is not run: it comes
+ * back as `parked` (the turn ends and waits for the user's answer) unless `decision` already answers it.
+ */
+async function executeCall(call: ToolUseBlock, opts: LoopOptions, queue: EventQueue<AgentEvent>, allowed: boolean, decision?: boolean): Promise<CallOutcome> {
   const started = performance.now();
   const finish = (ok: boolean, raw: unknown) => {
     // What a tool returns reaches the user and the model: configured secrets never; an error not even a key-like string.
@@ -120,10 +131,11 @@ async function executeCall(call: ToolUseBlock, opts: LoopOptions, queue: EventQu
   if (!tool) return finish(false, { error: `Unknown tool: ${call.name}` });
   const valid = tool.validate(call.input);
   if (!valid.ok) return finish(false, { error: valid.message });
-  if (await needsApproval(tool, valid.value, opts, call.id)) {
-    queue.push({ type: 'approval', id: call.id, name: call.name, args: call.input, message: `Allow ${call.name} to run (${tool.def.risk})?` });
-    const approved = await opts.approvals.wait(call.id, opts.user.id, opts.approvalTimeoutMs, opts.signal);
-    if (!approved) return finish(false, { error: opts.signal.aborted ? 'Cancelled' : `The user did not approve ${call.name}` });
+  const permission = await opts.permission?.(tool).catch(() => 'ask' as const); // fail closed
+  if (permission === 'deny') return finish(false, { error: `${call.name} is not allowed by your permissions` });
+  if (decision === false) return finish(false, { error: `The user did not approve ${call.name}` });
+  if (decision === undefined && (permission === 'ask' || (await needsApproval(tool, valid.value, opts, call.id)))) {
+    return { parked: { id: call.id, name: call.name, args: call.input, message: approvalText(call.name, tool.def.risk, call.input) } };
   }
   try {
     const result = await runTool(tool, valid.value, opts, call.id, queue);
@@ -131,6 +143,45 @@ async function executeCall(call: ToolUseBlock, opts: LoopOptions, queue: EventQu
   } catch (error: any) {
     return finish(false, { error: String(error?.message ?? error) });
   }
+}
+
+/** The question shown to the user (and sent as the approval's token, as the original did). */
+function approvalText(name: string, risk: string, args: Record<string, unknown>): string {
+  let shown = JSON.stringify(args ?? {});
+  if (shown.length > 300) shown = `${shown.slice(0, 300)}…`;
+  return `Allow ${name} to run (${risk})? ${shown}\nAnswer "ja" / "yes" to run it, "nein" / "no" to refuse.`;
+}
+
+/**
+ * Run one step's tool calls concurrently, streaming their events. Calls that need approval are collected: the turn
+ * parks (approval events after the other results) instead of waiting.
+ */
+async function* runCalls(
+  calls: ToolUseBlock[],
+  opts: LoopOptions,
+  record: TurnRecord,
+  allowedFor: (call: ToolUseBlock) => boolean,
+  decisions: Map<string, boolean>,
+): AsyncGenerator<AgentEvent, { results: Map<string, ToolResultBlock>; parked: Array<{ id: string; name: string; args: Record<string, unknown>; message: string }> }> {
+  const queue = new EventQueue<AgentEvent>();
+  const results = new Map<string, ToolResultBlock>();
+  const parked: Array<{ id: string; name: string; args: Record<string, unknown>; message: string }> = [];
+  const running = Promise.all(
+    calls.map(async (call) => {
+      const r = await executeCall(call, opts, queue, allowedFor(call), decisions.get(call.id));
+      if ('parked' in r) return void parked.push(r.parked);
+      results.set(call.id, { type: 'tool_result', tool_use_id: call.id, content: resultText(r.result), ...(r.ok ? {} : { is_error: true }) });
+      const rec = record.toolCalls.find((t) => t.id === call.id);
+      if (rec) Object.assign(rec, { ok: r.ok, result: r.result, durationMs: r.durationMs });
+    }),
+  )
+    .then(() => {
+      for (const p of calls.flatMap((c) => parked.filter((x) => x.id === c.id))) queue.push({ type: 'approval', ...p });
+    })
+    .finally(() => queue.close());
+  for await (const ev of queue) yield ev;
+  await running;
+  return { results, parked };
 }
 
 /** Text for a tool result block (what the model sees). */
@@ -150,6 +201,11 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
     ...(opts.clientTools ?? []),
   ];
   let toolCallsUsed = 0;
+  let checked = false;
+  if (opts.resume && !(yield* resumeParked(opts, record, messages))) {
+    record.stopReason = 'aborted';
+    return;
+  }
   for (let step = 0; step < opts.maxSteps; step++) {
     const stepBlocks: ContentBlock[] = [];
     const calls: ToolUseBlock[] = [];
@@ -244,37 +300,55 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
       return;
     }
     record.stopReason = calls.length && stop !== 'max_tokens' ? 'tool_use' : stop === 'tool_use' ? 'end_turn' : stop;
-    if (!calls.length) return;
+    if (!calls.length) {
+      // Once per turn: an answer that only announces an action is sent back with a nudge to take it.
+      const answer = stepBlocks.map((b) => (b.type === 'text' ? b.text : '')).join('');
+      if (!checked && opts.check && opts.tools.size && answer && step < opts.maxSteps - 1 && !opts.signal.aborted) {
+        checked = true;
+        if (await opts.check(answer).catch(() => false)) {
+          messages.push({ role: 'assistant', content: stepBlocks }, { role: 'user', content: CHECK_NUDGE });
+          continue;
+        }
+      }
+      return;
+    }
     // Client tools (ALIN): the model's turn ends here; the client runs them and continues.
     if (opts.clientTools) {
       record.stopReason = 'tool_use';
       return;
     }
     messages.push({ role: 'assistant', content: stepBlocks });
-    const queue = new EventQueue<AgentEvent>();
-    const results = new Map<string, { ok: boolean; result: unknown }>();
-    const running = Promise.all(
-      calls.map(async (call) => {
-        const allowed = opts.toolCallLimit === null || ++toolCallsUsed <= opts.toolCallLimit;
-        const r = await executeCall(call, opts, queue, allowed);
-        results.set(call.id, r);
-        const rec = record.toolCalls.find((t) => t.id === call.id);
-        if (rec) Object.assign(rec, { ok: r.ok, result: r.result, durationMs: r.durationMs });
-      }),
-    ).finally(() => queue.close());
-    for await (const ev of queue) yield ev;
-    await running;
-    const resultBlocks: ContentBlock[] = calls.map((c) => {
-      const r = results.get(c.id)!;
-      return { type: 'tool_result', tool_use_id: c.id, content: resultText(r.result), ...(r.ok ? {} : { is_error: true }) };
-    });
-    record.blocks.push(...resultBlocks);
-    messages.push({ role: 'user', content: resultBlocks });
-    if (opts.signal.aborted) {
+    const ran = yield* runCalls(calls, opts, record, () => opts.toolCallLimit === null || ++toolCallsUsed <= opts.toolCallLimit, new Map());
+    if (ran.parked.length && !opts.signal.aborted) {
+      record.parked = { messages: [...messages], calls, results: ran.results, pending: ran.parked };
+      record.stopReason = 'tool_use';
+      return;
+    }
+    if (!feedResults(calls, ran.results, messages, record) || opts.signal.aborted) {
       record.stopReason = 'aborted';
       return;
     }
   }
+}
+
+/** Append a step's results (in call order) for the model; false when a call has none (the turn was cut short). */
+function feedResults(calls: ToolUseBlock[], results: Map<string, ToolResultBlock>, messages: ChatMessage[], record: TurnRecord): boolean {
+  const blocks = calls.map((c) => results.get(c.id));
+  if (blocks.some((b) => !b)) return false;
+  record.blocks.push(...(blocks as ToolResultBlock[]));
+  messages.push({ role: 'user', content: blocks as ToolResultBlock[] });
+  return true;
+}
+
+/** Continue a parked turn: the waiting calls run (or are refused), all results of that step go to the model. */
+async function* resumeParked(opts: LoopOptions, record: TurnRecord, messages: ChatMessage[]): AsyncGenerator<AgentEvent, boolean> {
+  const { calls, results, pendingIds, approved } = opts.resume!;
+  const waiting = calls.filter((c) => pendingIds.has(c.id));
+  for (const c of waiting) if (!record.toolCalls.some((t) => t.id === c.id)) record.toolCalls.push({ id: c.id, name: c.name, args: c.input });
+  const decisions = new Map(waiting.map((c) => [c.id, approved] as const));
+  const step = yield* runCalls(waiting, opts, record, () => true, decisions);
+  const all = new Map([...results, ...step.results]);
+  return feedResults(calls, all, messages, record) && !opts.signal.aborted;
 }
 
 /** A provider error's message without anything that could be a key. */

@@ -5,6 +5,7 @@
 import type { ProviderDefinition, User } from '../plugin-api/types.ts';
 import { badRequest, forbidden } from '../errors.ts';
 import type { GlobalSettings } from '../settings.ts';
+import { routedModel } from './turn-settings.ts';
 
 export interface ProviderLookup {
   get(id: string): ProviderDefinition | undefined;
@@ -77,9 +78,8 @@ export function resolveModel(
     if (!provider) throw badRequest(`Unknown model: ${model}`, undefined, 'UNKNOWN_MODEL');
   } else {
     if (user.plan === 'enterprise' || user.role === 'admin') {
-      const rule = settings.task_routing.find((r) => (r.userId ? r.userId === user.id : true) && (r.match ? safeTest(r.match, message ?? '') : !!r.userId));
-      const routed = rule && providers.get(rule.provider);
-      if (routed && routed.isConfigured() && mayUse(routed, user)) return { provider: routed, model: rule.model };
+      const routed = routeFor(providers, settings, user, message ?? '');
+      if (routed) return routed;
     }
     const active = activeModel(providers, settings, user);
     if (!active.provider) throw badRequest('No provider is available', undefined, 'NO_PROVIDER');
@@ -90,6 +90,19 @@ export function resolveModel(
   if (!provider.isConfigured()) throw badRequest(`Provider ${provider.id} is not configured (set ${provider.envKeys.join(' or ') || 'its key'})`, undefined, 'PROVIDER_NOT_CONFIGURED');
   const m = model && model.startsWith(`${provider.id}/`) && !provider.prefixes.includes(`${provider.id}/`) ? model.slice(provider.id.length + 1) : model;
   return { provider, model: m || provider.models[0] || '' };
+}
+
+/** Custom routing (enterprise): our rules, or the original's task kinds; only to a configured provider. */
+function routeFor(providers: ProviderLookup, settings: GlobalSettings, user: User, message: string): { provider: ProviderDefinition; model: string } | undefined {
+  const routing = settings.task_routing;
+  if (!Array.isArray(routing)) {
+    const model = routedModel(settings, message);
+    const provider = model ? providerForModel(providers, model) : undefined;
+    return provider?.isConfigured() && mayUse(provider, user) && model ? { provider, model } : undefined;
+  }
+  const rule = routing.find((r) => (r.userId ? r.userId === user.id : true) && (r.match ? safeTest(r.match, message) : !!r.userId));
+  const provider = rule ? providers.get(rule.provider) : undefined;
+  return rule && provider?.isConfigured() && mayUse(provider, user) ? { provider, model: rule.model } : undefined;
 }
 
 function safeTest(pattern: string, text: string): boolean {

@@ -19,7 +19,7 @@ import type {
   ProviderDefinition,
   User,
 } from '../plugin-api/types.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { limitsFor } from '../auth/plans.ts';
 import type { UsageTracker } from '../auth/usage.ts';
 import type { Conversations, MessageRecord } from '../conversations.ts';
@@ -27,9 +27,12 @@ import type { Prompts } from '../prompts.ts';
 import type { SettingsService } from '../settings.ts';
 import type { Store } from '../store/store.ts';
 import { formatMemoriesForPrompt } from '../memory/prompt.ts';
-import { Approvals } from './approvals.ts';
+import { Approvals, approvalWord, type ParkedTurn } from './approvals.ts';
 import { callDirectTool, listDirectTools, type DirectToolDeps } from './direct-tools.ts';
 import { agentLoop, newTurnRecord, type TurnRecord } from './loop.ts';
+import { permissionFor } from './permissions.ts';
+import { fallbackAttempts, failedEarly, makeChecker } from './turn-options.ts';
+import { channelAllowed, thinkingLevelFor } from './turn-settings.ts';
 import { resolveModel, type ProviderLookup } from './model-resolution.ts';
 import type { RegisteredTool } from './tool-registry.ts';
 
@@ -45,6 +48,16 @@ export interface AgentDeps {
   store: Store;
   memory(): MemoryApi | undefined;
   log: Logger;
+}
+
+/** The new user message as content blocks (images first, as the providers expect). */
+function toUserContent(req: AgentRunRequest): ContentBlock[] {
+  return [
+    ...(req.images ?? []).map((img): ContentBlock =>
+      'url' in img ? { type: 'image', source: { type: 'url', url: img.url } } : { type: 'image', source: { type: 'base64', media_type: img.mediaType, data: img.data } },
+    ),
+    ...(req.message ? [{ type: 'text' as const, text: req.message }] : []),
+  ];
 }
 
 const THINKING_BUDGETS = { off: 0, minimal: 1024, standard: 4000, deep: 12000, ultra: 32000 } as const;
@@ -77,13 +90,27 @@ export function historyFrom(records: ReadonlyArray<Readonly<MessageRecord>>, max
   const from = starts.length > maxTurns ? starts[starts.length - maxTurns] : starts[0] ?? msgs.length;
   const kept = msgs.slice(from);
   // A turn cut short (aborted mid tool use) would leave dangling tool_use blocks: drop them.
-  return kept.filter((m, i) => {
+  const whole = kept.filter((m, i) => {
     if (m.role !== 'assistant' || typeof m.content === 'string') return true;
     const uses = m.content.filter((b) => b.type === 'tool_use');
     if (!uses.length) return true;
     const next = kept[i + 1];
     return !!next && Array.isArray(next.content) && next.content.some((b) => b.type === 'tool_result');
   }).filter((m) => typeof m.content === 'string' ? m.content.length > 0 : m.content.length > 0);
+  return mergeUserRuns(whole);
+}
+
+/** A refused approval leaves its tool results right before the next user message: one user message holds both. */
+function mergeUserRuns(msgs: ChatMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const m of msgs) {
+    const last = out[out.length - 1];
+    if (last && last.role === 'user' && m.role === 'user' && Array.isArray(last.content) && last.content.some((b) => b.type === 'tool_result')) {
+      const extra: ContentBlock[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
+      out[out.length - 1] = { role: 'user', content: [...last.content, ...extra] };
+    } else out.push(m);
+  }
+  return out;
 }
 
 export class AgentService implements AgentApi {
@@ -121,8 +148,23 @@ export class AgentService implements AgentApi {
     return callDirectTool(this.direct, request);
   }
 
+  /**
+   * Answer a parked approval without a stream (`POST /api/chat/approve`): the turn continues in the background and is
+   * saved to its conversation. False when the id is unknown, expired or another user's.
+   */
   approve(user: User, id: string, approved: boolean): boolean {
-    return this.approvals.answer(user.id, id, approved);
+    const turn = this.approvals.byId(user.id, id);
+    if (!turn) return false;
+    const drain = async () => {
+      for await (const _ev of this.run({ user, conversationId: turn.conversationId, message: '', approval: { id, approved }, channel: turn.channel })) { /* saved by run */ }
+    };
+    drain().catch((error) => this.deps.log.warn({ error: String(error?.message ?? error) }, 'background approval turn failed'));
+    return true;
+  }
+
+  /** True while call `id` of this user waits for an answer. */
+  isPending(userId: string, id: string): boolean {
+    return this.approvals.has(userId, id);
   }
 
   private sessionDoc(userId: string) {
@@ -163,83 +205,141 @@ export class AgentService implements AgentApi {
     return parts.filter(Boolean).join('\n\n');
   }
 
-  private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean): number | undefined {
+  private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean, channel = 'web'): number | undefined {
     const cap = limitsFor(user).thinkingBudget;
     if (requested) return Math.min(requested, cap);
     if (enabled) return Math.min(4000, cap);
-    const s = this.deps.settings.get();
-    const level = s.thinking_overrides[model] ?? s.thinking_level;
+    const level = thinkingLevelFor(this.deps.settings.get(), model, channel);
     const budget = THINKING_BUDGETS[level] ?? 0;
     return budget ? Math.min(budget, cap) : undefined;
   }
 
-  /** The whole loop for AION chat and channels; saves the turn. */
+  /**
+   * What this message does to a parked approval of the conversation: an explicit answer (`approval`), a yes/no word, or
+   * another message (which refuses the parked call and is then handled as new).
+   */
+  private async answerFor(req: AgentRunRequest, conversationId: string): Promise<{ turn: ParkedTurn; approved: boolean } | undefined> {
+    const { user } = req;
+    if (req.approval) {
+      const turn = this.approvals.byId(user.id, req.approval.id);
+      if (!turn || !this.approvals.take(turn)) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
+      return { turn, approved: req.approval.approved };
+    }
+    const turn = this.approvals.forConversation(user.id, conversationId);
+    if (!turn) return undefined;
+    const word = req.images?.length ? 'other' : approvalWord(req.message);
+    if (!this.approvals.take(turn)) return undefined;
+    if (word !== 'other') return { turn, approved: word === 'yes' };
+    await this.saveRefusal(turn);
+    return undefined;
+  }
+
+  /** A parked call refused by another message: its results go into the conversation so the model's history stays whole. */
+  private async saveRefusal(turn: ParkedTurn): Promise<void> {
+    const blocks = turn.calls.map((c) =>
+      turn.results.get(c.id) ?? { type: 'tool_result' as const, tool_use_id: c.id, content: JSON.stringify({ error: `The user did not approve ${c.name}` }), is_error: true },
+    );
+    await this.deps.conversations.forUser(turn.userId).addMessage(turn.conversationId, {
+      role: 'assistant', content: blocks, stopReason: 'tool_use', metadata: { channel: turn.channel, approval: 'refused' },
+    }).catch(() => undefined);
+  }
+
+  /** The whole loop for AION chat and channels; saves the turn. A turn that needs approval parks (`approvals.ts`). */
   async *run(req: AgentRunRequest): AsyncGenerator<AgentEvent> {
     const { user } = req;
-    const { provider, model } = this.resolve(user, req.provider, req.model, req.message);
+    const settings = this.deps.settings.get();
     const conversations = this.deps.conversations.forUser(user.id);
     const conversationId = req.conversationId ?? (await this.currentSession(user.id));
+    const channel = req.channel ?? this.approvals.forConversation(user.id, conversationId)?.channel ?? 'web';
+    if (!channelAllowed(settings, channel)) {
+      // As the original: the refusal is the stream's error, so its client shows it.
+      yield { type: 'start', messageId: randomUUID(), conversationId, provider: '', model: '' };
+      yield { type: 'error', code: 'CHANNEL_NOT_ALLOWED', message: `The channel ${channel} is not in the channel allowlist` };
+      return;
+    }
+    const answer = await this.answerFor(req, conversationId);
+    const first = answer ? this.resolve(user, answer.turn.provider, answer.turn.model) : this.resolve(user, req.provider, req.model, req.message);
     let stored = await conversations.listMessages(conversationId);
     if (!stored) {
       if (!/^[A-Za-z0-9_-]{1,128}$/.test(conversationId)) throw badRequest('Invalid conversationId');
       await conversations.create({ id: conversationId, title: 'AION session', mode: 'aion' });
       stored = [];
     }
-    const settings = this.deps.settings.get();
-    const history = historyFrom(stored, settings.max_history_turns);
-    const userContent: ContentBlock[] = [
-      ...(req.images ?? []).map((img): ContentBlock =>
-        'url' in img ? { type: 'image', source: { type: 'url', url: img.url } } : { type: 'image', source: { type: 'base64', media_type: img.mediaType, data: img.data } },
-      ),
-      ...(req.message ? [{ type: 'text' as const, text: req.message }] : []),
-    ];
-    await conversations.addMessage(conversationId, {
-      role: 'user',
-      content: userContent.length === 1 && userContent[0].type === 'text' ? req.message : userContent,
-      metadata: { channel: req.channel ?? 'web' },
-    });
+    const userContent = answer ? [] : toUserContent(req);
+    if (!answer) {
+      await conversations.addMessage(conversationId, {
+        role: 'user',
+        content: userContent.length === 1 && userContent[0].type === 'text' ? req.message : userContent,
+        metadata: { channel },
+      });
+    }
+    const messages: ChatMessage[] = answer
+      ? answer.turn.messages
+      : [...historyFrom(stored, settings.max_history_turns), { role: 'user', content: userContent.length ? userContent : req.message }];
+    // A parked turn continues on the model that asked; an explicit choice is not replaced by the fallback chain.
+    const attempts = answer || req.provider || req.model ? [first] : fallbackAttempts(first, settings, user, (u, p, m) => this.resolve(u, p, m));
     const controller = new AbortController();
     const onAbort = () => controller.abort(req.signal?.reason);
     req.signal?.addEventListener('abort', onAbort, { once: true });
     if (req.signal?.aborted) controller.abort();
     const untrack = this.track(user.id, controller);
-    const messageId = randomUUID();
     const record = newTurnRecord();
     const limits = limitsFor(user);
     const toolResultHooks = this.deps.toolResultHooks();
+    let used = attempts[0];
     try {
-      yield { type: 'start', messageId, conversationId, provider: provider.id, model };
-      const system = await this.systemPrompt(user, req.message, req.system);
-      yield* agentLoop(
-        {
-          user, conversationId, provider, model, system,
-          messages: [...history, { role: 'user', content: userContent.length ? userContent : req.message }],
-          tools: this.deps.tools(),
-          maxSteps: settings.max_steps,
-          maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
-          thinkingBudget: this.thinkingBudget(user, model),
-          toolCallLimit: limits.toolCallsPerMessage,
-          toolTimeoutMs: settings.tool_timeout_ms,
-          approvalTimeoutMs: settings.approval_timeout_ms,
-          approvals: this.approvals,
-          signal: controller.signal,
-          onToolResult: (info) => {
-            for (const h of toolResultHooks) {
-              try {
-                h({ ...info, user, model });
-              } catch { /* a hook never breaks a turn */ }
-            }
+      yield { type: 'start', messageId: randomUUID(), conversationId, provider: used.provider.id, model: used.model };
+      const system = answer ? answer.turn.system : await this.systemPrompt(user, req.message, req.system);
+      const check = answer ? undefined : makeChecker(settings, user, req.message, (u, p, m) => this.resolve(u, p, m), controller.signal);
+      for (let i = 0; i < attempts.length; i++) {
+        used = attempts[i];
+        yield* agentLoop(
+          {
+            user, conversationId, provider: used.provider, model: used.model, system, messages, check,
+            tools: this.deps.tools(),
+            maxSteps: settings.max_steps,
+            maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
+            thinkingBudget: this.thinkingBudget(user, used.model, undefined, undefined, channel),
+            toolCallLimit: limits.toolCallsPerMessage,
+            toolTimeoutMs: settings.tool_timeout_ms,
+            signal: controller.signal,
+            permission: (tool) => permissionFor(this.deps.store, user.id, { name: tool.def.name, risk: tool.def.risk }),
+            resume: answer ? { calls: answer.turn.calls, results: answer.turn.results, pendingIds: new Set(answer.turn.pending.map((p) => p.id)), approved: answer.approved } : undefined,
+            onToolResult: (info) => {
+              for (const h of toolResultHooks) {
+                try {
+                  h({ ...info, user, model: used.model });
+                } catch { /* a hook never breaks a turn */ }
+              }
+            },
           },
-        },
-        record,
-      );
-      yield* this.finish(record, user, conversationId, provider.id, model, req.channel ?? 'web');
+          record,
+        );
+        if (!failedEarly(record) || i === attempts.length - 1 || controller.signal.aborted) break;
+        const next = attempts[i + 1];
+        this.deps.log.warn({ model: used.model, next: next.model, code: record.error?.code }, 'model failed; trying the fallback');
+        yield { type: 'notice', trigger: 'failover', text: `${used.model} failed (${record.error?.message}); trying ${next.model}` };
+        Object.assign(record, newTurnRecord(), { error: undefined });
+      }
+      if (record.parked) this.park(record, { user, conversationId, channel, provider: used.provider.id, model: used.model, system });
+      yield* this.finish(record, user, conversationId, used.provider.id, used.model, channel);
     } finally {
       untrack();
       req.signal?.removeEventListener('abort', onAbort);
       if (controller.signal.aborted && record.stopReason !== 'aborted' && !record.saved) record.stopReason = 'aborted';
-      if (!record.saved) await this.save(record, user, conversationId, provider.id, model, req.channel ?? 'web').catch(() => {});
+      if (!record.saved) await this.save(record, user, conversationId, used.provider.id, used.model, channel).catch(() => {});
     }
+  }
+
+  private park(record: TurnRecord, info: { user: User; conversationId: string; channel: string; provider: string; model: string; system: string }): void {
+    const p = record.parked!;
+    this.approvals.park(
+      {
+        userId: info.user.id, conversationId: info.conversationId, channel: info.channel, provider: info.provider, model: info.model,
+        system: info.system, messages: p.messages, calls: p.calls, results: p.results, pending: p.pending, parkedAt: Date.now(),
+      },
+      this.deps.settings.get().approval_timeout_ms,
+    );
   }
 
   private async *finish(record: TurnRecord, user: User, conversationId: string, provider: string, model: string, channel: string): AsyncGenerator<AgentEvent> {
@@ -254,6 +354,7 @@ export class AgentService implements AgentApi {
       text: record.text,
       blocks: record.blocks,
       stopReason: record.stopReason,
+      ...(record.parked ? { approvalPending: true } : {}),
     };
     if (record.stopReason !== 'aborted') {
       for (const hook of this.deps.doneHooks()) {
@@ -328,8 +429,6 @@ export class AgentService implements AgentApi {
           thinkingBudget: req.thinking || req.thinkingBudget ? this.thinkingBudget(user, model, req.thinkingBudget, true) : undefined,
           toolCallLimit: limits.toolCallsPerMessage,
           toolTimeoutMs: server ? this.deps.settings.get().tool_timeout_ms : 0,
-          approvalTimeoutMs: server ? this.deps.settings.get().approval_timeout_ms : 0,
-          approvals: this.approvals,
           signal: controller.signal,
           onToolResult: server?.onToolResult,
         },

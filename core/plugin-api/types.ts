@@ -383,6 +383,11 @@ export interface AgentRunRequest {
   channel?: string;
   /** Extra system-prompt text for this turn only (e.g. "voice request, locale de-DE; answer briefly"). Not saved. */
   system?: string;
+  /**
+   * Answer the caller's parked approval `id` and continue that turn (Telegram buttons); unknown or expired → 404.
+   * Without it, a message "ja"/"yes"/"ok"/"y" answers the conversation's parked approval, "nein"/"no"/"n" refuses it.
+   */
+  approval?: { id: string; approved: boolean };
 }
 
 /** A request for one model turn with client-side tools (ALIN dialect). */
@@ -411,8 +416,10 @@ export interface AgentApi {
   run(request: AgentRunRequest): AsyncIterable<AgentEvent>;
   /** One model turn; client tools are reported, not run. */
   runTurn(request: AgentTurnRequest): AsyncIterable<AgentEvent>;
-  /** Answer a pending approval; false when the id is unknown or another user's. */
+  /** Answer a parked approval (the turn continues in the background); false when the id is unknown or another user's. */
   approve(user: User, id: string, approved: boolean): boolean;
+  /** True while the user's tool call `id` is parked, waiting for an answer. */
+  isPending(userId: string, id: string): boolean;
   /** Cancel the user's running turns; returns how many. */
   stop(userId: string): number;
   /** Start a new AION session for the user; returns its conversation id. */

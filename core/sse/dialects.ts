@@ -7,18 +7,41 @@ import { scrubSecrets } from '../secret-scrubber.ts';
 export type Dialect = 'aion' | 'alin' | 'alin-coding';
 export type Frame = { type: string; payload: Record<string, unknown> } | null;
 
+/** What the AION mapping remembers between events of one stream. */
+export interface AionState {
+  approvalPending: boolean;
+  /** The thinking block being streamed: sent whole as one `thought` when it ends. */
+  thinking?: string;
+}
+
+/** The finished thinking block as one `thought` (the original client draws one panel per event). */
+function flushThought(state: AionState): Frame[] {
+  const text = state.thinking;
+  state.thinking = undefined;
+  return text ? [{ type: 'thought', payload: { text, trigger: 'thinking', call_id: null } }] : [];
+}
+
 /** AION (`/api/chat`): documented fields first, then the original's aliases. */
-export function aionFrame(ev: AgentEvent, state: { approvalPending: boolean }): Frame | Frame[] {
+export function aionFrame(ev: AgentEvent, state: AionState): Frame | Frame[] {
   switch (ev.type) {
-    case 'text':
-      return { type: 'token', payload: { text: ev.delta, content: ev.delta } };
+    case 'thinking_start':
+      return flushThought(state);
     case 'thinking':
-      return { type: 'thought', payload: { text: ev.delta } };
+      state.thinking = (state.thinking ?? '') + ev.delta;
+      return { type: 'thought_delta', payload: { text: ev.delta } };
+    case 'thinking_end':
+      return flushThought(state);
+    case 'text':
+      return [...flushThought(state), { type: 'token', payload: { text: ev.delta, content: ev.delta } }];
     case 'tool_call':
-      return { type: 'tool_call', payload: { name: ev.name, args: ev.args, id: ev.id, tool: ev.name, call_id: ev.id } };
+      return [...flushThought(state), { type: 'tool_call', payload: { name: ev.name, args: ev.args, id: ev.id, tool: ev.name, call_id: ev.id } }];
     case 'approval':
       state.approvalPending = true;
-      return { type: 'approval', payload: { message: ev.message, id: ev.id, name: ev.name, args: ev.args } };
+      // As the original: the question as text first, then the approval; the turn then ends with approval_pending.
+      return [
+        { type: 'token', payload: { text: ev.message, content: ev.message } },
+        { type: 'approval', payload: { message: ev.message, id: ev.id, name: ev.name, args: ev.args } },
+      ];
     case 'tool_result':
       state.approvalPending = false;
       return {
@@ -27,30 +50,36 @@ export function aionFrame(ev: AgentEvent, state: { approvalPending: boolean }): 
       };
     case 'progress':
       return { type: 'progress', payload: { call_id: ev.id, percent: ev.percent, label: ev.label ?? '' } };
+    case 'notice':
+      // The original reported a failover as a thought with trigger and call_id "failover".
+      return [...flushThought(state), { type: 'thought', payload: { text: ev.text, trigger: ev.trigger, call_id: ev.trigger } }];
     case 'usage':
       return { type: 'usage', payload: { input_tokens: ev.inputTokens, output_tokens: ev.outputTokens } };
-    case 'done': {
-      const blocks: Array<Record<string, unknown>> = [];
-      if (ev.text) blocks.push({ type: 'text', content: ev.text });
-      for (const m of ev.media ?? []) blocks.push(m.type === 'audio' ? { type: 'audio', url: m.url, format: m.format ?? 'mp3' } : { type: 'image', url: m.url });
-      const audio = ev.media?.find((m) => m.type === 'audio');
-      return {
-        type: 'done',
-        payload: {
-          full_response: ev.text,
-          response_blocks: blocks,
-          approval_pending: state.approvalPending,
-          stop_reason: ev.stopReason,
-          ...(audio ? { audio: { url: audio.url, format: audio.format ?? 'mp3' } } : {}),
-          ...(ev.stopReason === 'aborted' ? { cancelled: true } : {}),
-        },
-      };
-    }
+    case 'done':
+      return [...flushThought(state), aionDone(ev, state)];
     case 'error':
-      return { type: 'error', payload: { message: scrubSecrets(ev.message), code: ev.code } };
+      return [...flushThought(state), { type: 'error', payload: { message: scrubSecrets(ev.message), code: ev.code } }];
     default:
       return null;
   }
+}
+
+function aionDone(ev: Extract<AgentEvent, { type: 'done' }>, state: AionState): Frame {
+  const blocks: Array<Record<string, unknown>> = [];
+  if (ev.text) blocks.push({ type: 'text', content: ev.text });
+  for (const m of ev.media ?? []) blocks.push(m.type === 'audio' ? { type: 'audio', url: m.url, format: m.format ?? 'mp3' } : { type: 'image', url: m.url });
+  const audio = ev.media?.find((m) => m.type === 'audio');
+  return {
+    type: 'done',
+    payload: {
+      full_response: ev.text,
+      response_blocks: blocks,
+      approval_pending: ev.approvalPending === true || state.approvalPending,
+      stop_reason: ev.stopReason,
+      ...(audio ? { audio: { url: audio.url, format: audio.format ?? 'mp3' } } : {}),
+      ...(ev.stopReason === 'aborted' ? { cancelled: true } : {}),
+    },
+  };
 }
 
 /** ALIN (`/api/chat/stream`, `/api/chat/continue`). */

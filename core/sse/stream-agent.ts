@@ -5,7 +5,7 @@
 import type { Context } from 'koa';
 import type { AgentEvent } from '../plugin-api/types.ts';
 import { alinCodingFrame, newCodingState } from './alin-coding-dialect.ts';
-import { aionFrame, alinFrame, type Dialect, type Frame } from './dialects.ts';
+import { aionFrame, alinFrame, type AionState, type Dialect, type Frame } from './dialects.ts';
 import { SseWriter } from './writer.ts';
 
 /**
@@ -17,7 +17,7 @@ export async function streamAgent(ctx: Context, dialect: Dialect, start: (signal
   const first = await iterator.next(); // throws → JSON error by the error middleware
   const sse = new SseWriter(ctx);
   sse.disconnected.addEventListener('abort', () => controller.abort(new Error('client disconnected')), { once: true });
-  const aionState = { approvalPending: false };
+  const aionState: AionState = { approvalPending: false };
   const alinState = { model: '', usage: { inputTokens: 0, outputTokens: 0 } };
   const codingState = newCodingState();
   const write = (ev: AgentEvent) => {

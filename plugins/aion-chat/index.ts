@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { badRequest, definePlugin, notFound } from '../../core/plugin-api/index.ts';
+import { registerHistoryRoutes } from './history.ts';
+import { registerProcessFileRoute } from './process-file.ts';
 
 const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+)$/i;
 const Image = z.union([
@@ -59,6 +61,9 @@ export default definePlugin({
       const stopped = ctx.agent.stop(user!.id);
       return { ok: true, stopped: stopped > 0 };
     });
+
+    registerHistoryRoutes(ctx);
+    registerProcessFileRoute(ctx);
 
     ctx.routes.post('/reset', { summary: 'Start a new AION session (the old conversation is kept)' }, async (_c, { user }) => ({
       ok: true,

@@ -3,11 +3,16 @@
  * providers, memory. Access rules per the spec: status and health public, the rest admin unless noted.
  */
 import { definePlugin } from '../../core/plugin-api/index.ts';
+import { registerActivityRoutes } from './routes-activity.ts';
 import { registerConfigRoutes } from './routes-config.ts';
+import { registerCustomProviderRoutes } from './routes-custom-providers.ts';
 import { registerEventRoutes } from './routes-events.ts';
+import { registerHubRoutes } from './routes-hub.ts';
 import { registerMemoryRoutes } from './routes-memory.ts';
 import { registerModelRoutes } from './routes-model.ts';
+import { registerPermissionRoutes } from './routes-permissions.ts';
 import { registerPluginRoutes } from './routes-plugins.ts';
+import { registerSettingsRoutes } from './routes-settings.ts';
 import { registerStatusRoutes } from './routes-status.ts';
 
 export default definePlugin({
@@ -18,8 +23,13 @@ export default definePlugin({
     registerStatusRoutes(ctx);
     registerPluginRoutes(ctx);
     registerConfigRoutes(ctx);
+    registerSettingsRoutes(ctx);
     registerModelRoutes(ctx);
     registerMemoryRoutes(ctx);
     registerEventRoutes(ctx);
+    registerHubRoutes(ctx);
+    registerPermissionRoutes(ctx);
+    registerActivityRoutes(ctx);
+    registerCustomProviderRoutes(ctx);
   },
 });

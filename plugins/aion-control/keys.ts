@@ -7,6 +7,9 @@ export const OTHER_KEYS = [
   'ELEVENLABS_API_KEY',
   'GOOGLE_OAUTH_CLIENT_ID',
   'GOOGLE_OAUTH_CLIENT_SECRET',
+  // The original's names, aliases of the two above; the original client shows Google sign-in when it finds this one.
+  'GOOGLE_CLIENT_ID',
+  'GOOGLE_CLIENT_SECRET',
   'ALEXA_SKILL_ID',
 ];
 
@@ -26,7 +29,22 @@ export function isAllowedKey(ctx: PluginContext, name: string): boolean {
   return declaredKeyNames(ctx).has(name) || KEY_NAME.test(name);
 }
 
-export function listKeys(ctx: PluginContext) {
+/** Plugin-state key of the names saved through `POST /api/keys` that no provider or plugin declares. */
+export const CUSTOM_KEYS = 'custom-keys';
+
+export async function rememberCustomKeys(ctx: PluginContext, names: string[]): Promise<void> {
+  const declared = declaredKeyNames(ctx);
+  const known = new Set((await ctx.store.plugin.get<string[]>(CUSTOM_KEYS)) ?? []);
+  for (const n of names) if (!declared.has(n)) known.add(n);
+  await ctx.store.plugin.set(CUSTOM_KEYS, [...known].sort());
+}
+
+export async function forgetCustomKey(ctx: PluginContext, name: string): Promise<void> {
+  const known = (await ctx.store.plugin.get<string[]>(CUSTOM_KEYS)) ?? [];
+  await ctx.store.plugin.set(CUSTOM_KEYS, known.filter((k) => k !== name));
+}
+
+export async function listKeys(ctx: PluginContext) {
   const entry = (key: string) => ({ key, set: ctx.secrets.has(key), masked: ctx.secrets.mask(ctx.secrets.get(key)) });
   const providerKeys = new Set<string>();
   const providers = ctx.host.declaredKeys().map((p) => {
@@ -34,7 +52,8 @@ export function listKeys(ctx: PluginContext) {
     return { label: p.label, env_keys: p.keys.map(entry) };
   });
   const other = OTHER_KEYS.filter((k) => !providerKeys.has(k));
-  // Keys saved earlier through the API that no plugin declares any more stay visible (masked).
+  // Custom keys saved through the API (any name of the key pattern) are listed too, masked, as the original did.
+  for (const k of (await ctx.store.plugin.get<string[]>(CUSTOM_KEYS)) ?? []) if (!providerKeys.has(k) && !other.includes(k)) other.push(k);
   for (const k of Object.keys(process.env)) if (KEY_NAME.test(k) && !providerKeys.has(k) && !other.includes(k) && k.startsWith('AION_')) other.push(k);
   return { providers, other_keys: other.map(entry) };
 }

@@ -1,7 +1,7 @@
-/** `/api/keys`, `/api/config`, `/api/config/settings`, `/api/prompt/{name}` (admin). */
+/** `/api/keys` and `/api/prompt/{name}` (admin); the config routes are in `routes-settings.ts`. */
 import { z } from 'zod';
 import { badRequest, notFound, type PluginContext } from '../../core/plugin-api/index.ts';
-import { isAllowedKey, listKeys } from './keys.ts';
+import { forgetCustomKey, isAllowedKey, listKeys, rememberCustomKeys } from './keys.ts';
 
 const PROMPT_ALIASES: Record<string, 'rules' | 'character' | 'self'> = { rules: 'rules', character: 'character', self: 'self', self_doc: 'self' };
 
@@ -21,20 +21,24 @@ export function registerConfigRoutes(ctx: PluginContext) {
     const bad = names.filter((n) => /[\r\0]/.test(body[n]));
     if (bad.length) throw badRequest(`Key values cannot contain carriage returns or NUL: ${bad.join(', ')}`, bad.map((field) => ({ field, message: 'invalid value' })));
     await ctx.secrets.set(Object.fromEntries(names.map((n) => [n, body[n].trim()])));
+    await rememberCustomKeys(ctx, names);
     ctx.log.info({ keys: names }, 'keys updated');
     return { ok: true, updated: names };
   });
 
-  ctx.routes.get('/config', { access: 'admin', summary: 'Model, settings and stats (never a secret)' }, async () => {
-    const active = ctx.host.activeModel();
-    return { model: active.model, provider: active.provider, settings: ctx.host.settings.get(), stats: await ctx.host.stats() };
-  });
-
-  ctx.routes.post('/config/settings', {
+  ctx.routes.delete('/keys/:name', {
     access: 'admin',
-    summary: 'Change settings (unknown keys → 400)',
-    body: z.record(z.string().max(128), z.unknown()),
-  }, async (_c, { body }) => ({ ok: true, settings: await ctx.host.settings.set(body) }));
+    summary: 'Remove one key from ENV_FILE and the running process',
+    params: z.object({ name: z.string().max(128) }),
+  }, async (_c, { params }) => {
+    const name = params.name;
+    if (!isAllowedKey(ctx, name)) throw badRequest(`Key name not allowed: ${name}`, [{ field: 'name', message: 'not a key name' }], 'KEY_NOT_ALLOWED');
+    if (!ctx.secrets.has(name)) throw notFound(`${name} is not set`, 'KEY_NOT_FOUND');
+    await ctx.secrets.set({ [name]: '' });
+    await forgetCustomKey(ctx, name);
+    ctx.log.info({ key: name }, 'key deleted');
+    return { ok: true, deleted: name };
+  });
 
   const promptName = (raw: string) => {
     const name = PROMPT_ALIASES[raw];

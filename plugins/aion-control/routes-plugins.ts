@@ -30,7 +30,9 @@ function view(p: PluginStatus) {
 export function registerPluginRoutes(ctx: PluginContext) {
   ctx.routes.get('/plugins', { access: 'admin', summary: 'Plugins and what each registered' }, () => {
     const plugins = ctx.host.plugins().map(view);
-    return { plugins, total_loaded: plugins.filter((p) => p.loaded).length };
+    // As the original client shows it ("Tools"): the tools of loaded plugins.
+    const totalLoaded = plugins.filter((p) => p.loaded).reduce((n, p) => n + p.tools.length, 0);
+    return { plugins, total_loaded: totalLoaded, loaded_plugins: plugins.filter((p) => p.loaded).length };
   });
 
   ctx.routes.post('/plugins/reload', {

@@ -1,6 +1,9 @@
 /** `/api/health` (public) and `/api/status` (public; counts only with a token). */
 import type { PluginContext } from '../../core/plugin-api/index.ts';
 
+/** The original's default mood; AION has no mood engine yet (a mood plugin may supply one later). */
+const NEUTRAL_MOOD = 'calm';
+
 export function registerStatusRoutes(ctx: PluginContext) {
   const uptime = () => Math.round((Date.now() - ctx.host.startedAt) / 1000);
 
@@ -28,6 +31,9 @@ export function registerStatusRoutes(ctx: PluginContext) {
         disabled: plugins.filter((p) => p.status === 'disabled').length,
       },
       channels,
+      // The original client's mood badge and wake-up message: neutral values.
+      mood: NEUTRAL_MOOD,
+      pending_wakeup: '',
     };
     if (!user) return base;
     const sessionId = await ctx.agent.currentSession(user.id);

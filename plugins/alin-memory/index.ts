@@ -50,18 +50,27 @@ export default definePlugin({
       risk: 'write',
       input: z.object({
         content: z.string().min(1).max(5000).describe('What to remember, as one self-contained sentence'),
-        category: z.string().max(100).optional(),
+        category: z.string().max(100).optional().describe('A short topic, e.g. user_preference, project, tool_usage'),
+        summary: z.string().max(250).optional().describe('One line: what happened or what this is about'),
+        lesson: z.string().max(600).optional().describe('What to do (or avoid) next time'),
+        success: z.boolean().optional().describe('false when this records a failure'),
         importance: z.number().min(1).max(10).optional().describe('1 (trivia) to 10 (critical)'),
         layer: Layer.optional(),
       }),
       run: async (args, call) => {
+        // The AION memory view (GET /api/memory) shows summary and category: always fill them.
         const m = await ctx.memory.add(call.user.id, {
           content: args.content,
-          category: args.category,
+          category: args.category?.trim() || 'general',
           layer: args.layer ?? 'long_term',
           salience: salienceOf({ importance: args.importance }),
           source: 'agent',
-          metadata: { conversationId: call.conversationId },
+          metadata: {
+            conversationId: call.conversationId,
+            summary: (args.summary?.trim() || args.content).slice(0, 250),
+            ...(args.lesson ? { lesson: args.lesson } : {}),
+            ...(args.success === false ? { success: false } : {}),
+          },
         });
         return { stored: true, id: m.id };
       },

@@ -8,6 +8,7 @@ import { definePlugin } from '../../core/plugin-api/index.ts';
 import { AudioFiles } from './audio-files.ts';
 import { registerRoutes } from './routes.ts';
 import { SettingsSchema } from './settings.ts';
+import { AudioUrlSigner } from './signed-url.ts';
 import { createSpeaker, speakable } from './speech.ts';
 
 /** Channels whose clients can play audio. */
@@ -20,8 +21,9 @@ export default definePlugin({
   settings: SettingsSchema,
   setup(ctx) {
     const files = new AudioFiles(path.join(ctx.host.dataDir, 'audio'), ctx.store);
-    const speak = createSpeaker(ctx, files);
-    registerRoutes(ctx, files, speak);
+    const signer = new AudioUrlSigner(ctx.store);
+    const speak = createSpeaker(ctx, files, signer);
+    registerRoutes(ctx, files, speak, signer);
 
     ctx.hooks.onDone(async (done, info) => {
       if (ctx.host.settings.get().tts_engine !== 'elevenlabs' || !ctx.secrets.has('ELEVENLABS_API_KEY')) return;

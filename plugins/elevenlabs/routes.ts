@@ -3,22 +3,36 @@
  * tool. Another user's file is 404, never 403.
  */
 import { z } from 'zod';
-import type { PluginContext } from '../../core/plugin-api/index.ts';
+import { forbidden, unauthorized, type PluginContext } from '../../core/plugin-api/index.ts';
 import { AUDIO_TYPES, type AudioFiles } from './audio-files.ts';
 import { sendFile } from './serve-range.ts';
+import type { AudioUrlSigner } from './signed-url.ts';
 import type { Settings } from './settings.ts';
 import type { createSpeaker } from './speech.ts';
 
 const Text = z.string().trim().min(1, 'text required').max(10_000);
 const Voice = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid voice id').optional();
 
-export function registerRoutes(ctx: PluginContext<Settings>, files: AudioFiles, speak: ReturnType<typeof createSpeaker>): void {
+export function registerRoutes(ctx: PluginContext<Settings>, files: AudioFiles, speak: ReturnType<typeof createSpeaker>, signer: AudioUrlSigner): void {
   ctx.routes.post('/tts', { summary: 'Text to speech (ElevenLabs) → audio URL', body: z.object({ text: Text, voice: Voice }) }, async (_c, { body, user }) =>
     speak(user!.id, body.text, body.voice),
   );
 
-  ctx.routes.get('/audio/:filename', { summary: 'Audio made by text-to-speech (owner only; Range supported)' }, async (c, { params, user }) => {
-    const { file, size, ext } = await files.open(user!.id, String(params.filename));
+  // Public so a signed URL works in `<audio src>`; without a token it needs a valid, unexpired signature for this file.
+  ctx.routes.get('/audio/:filename', {
+    access: 'public',
+    summary: 'Audio made by text-to-speech (its owner: token or signed URL; Range supported)',
+    query: z.object({ exp: z.string().max(20).optional(), uid: z.string().max(200).optional(), sig: z.string().max(100).optional() }),
+  }, async (c, { params, query, user }) => {
+    const name = String(params.filename);
+    let owner = user?.id;
+    if (!owner) {
+      if (!query.sig) throw unauthorized('Authentication required: a bearer token or a signed audio URL');
+      const verdict = await signer.verify(name, query);
+      if (!verdict.ok) throw forbidden(verdict.reason === 'expired' ? 'This audio link has expired' : 'Invalid audio link signature', verdict.reason === 'expired' ? 'URL_EXPIRED' : 'BAD_SIGNATURE');
+      owner = verdict.userId;
+    }
+    const { file, size, ext } = await files.open(owner, name);
     sendFile(c, file, size, AUDIO_TYPES[ext]);
   });
 

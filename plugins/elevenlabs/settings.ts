@@ -10,5 +10,7 @@ export const SettingsSchema = z.object({
   /** Audio files older than this are deleted. */
   max_age_hours: z.number().min(0.0001).max(24 * 30).default(24),
   cleanup_interval_minutes: z.number().min(0.01).max(1_440).default(60),
+  /** How long a signed audio URL (for players that cannot send the token) stays valid. */
+  audio_url_ttl_seconds: z.number().int().min(1).max(86_400).default(600),
 });
 export type Settings = z.infer<typeof SettingsSchema>;

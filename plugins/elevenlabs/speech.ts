@@ -4,6 +4,7 @@
  */
 import type { PluginContext } from '../../core/plugin-api/index.ts';
 import type { AudioFiles } from './audio-files.ts';
+import type { AudioUrlSigner } from './signed-url.ts';
 import type { Settings } from './settings.ts';
 import { synthesize } from './synthesize.ts';
 
@@ -17,7 +18,7 @@ export interface SpeakResult {
 
 const VOICE = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function createSpeaker(ctx: PluginContext<Settings>, files: AudioFiles) {
+export function createSpeaker(ctx: PluginContext<Settings>, files: AudioFiles, signer: AudioUrlSigner) {
   /** The voice to use: the caller's, else the runtime's `tts_voice`, else this plugin's default. */
   const voiceFor = (voice?: string) => {
     const global = String(ctx.host.settings.get().tts_voice ?? '');
@@ -28,7 +29,9 @@ export function createSpeaker(ctx: PluginContext<Settings>, files: AudioFiles) {
     const clipped = text.slice(0, ctx.settings.get().max_chars);
     const speech = await synthesize(ctx.secrets, { text: clipped, voiceId, modelId: ctx.settings.get().model_id, signal });
     const name = await files.save(userId, speech.data, { format: speech.format, voice: voiceId, chars: clipped.length });
-    return { ok: true, url: `/api/audio/${name}`, format: speech.format, file: files.pathOf(name) };
+    // Signed, so a player without the token (`<audio src>`) can load it; short-lived, bound to this user and file.
+    const url = await signer.sign(userId, name, ctx.settings.get().audio_url_ttl_seconds * 1000);
+    return { ok: true, url, format: speech.format, file: files.pathOf(name) };
   };
 }
 

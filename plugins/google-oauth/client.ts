@@ -18,8 +18,9 @@ export const DEFAULT_SCOPES = [
 
 /** Client id and secret, or `undefined` when the operator has not set them. */
 export function clientConfig(secrets: SecretsApi): { clientId: string; clientSecret: string } | undefined {
-  const clientId = secrets.get('GOOGLE_OAUTH_CLIENT_ID');
-  const clientSecret = secrets.get('GOOGLE_OAUTH_CLIENT_SECRET');
+  // GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET are the original AION's names (its client looks for them): aliases.
+  const clientId = secrets.get('GOOGLE_OAUTH_CLIENT_ID') ?? secrets.get('GOOGLE_CLIENT_ID');
+  const clientSecret = secrets.get('GOOGLE_OAUTH_CLIENT_SECRET') ?? secrets.get('GOOGLE_CLIENT_SECRET');
   return clientId && clientSecret ? { clientId, clientSecret } : undefined;
 }
 

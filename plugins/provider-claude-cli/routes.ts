@@ -1,6 +1,7 @@
 /**
  * `GET /claude-cli/status` → `{ installed, authenticated, path, version }` and `POST /claude-cli/login` →
- * `{ ok, step, message?, url? }` (admin). Login starts the CLI's own sign-in (`claude setup-token` by default) and
+ * `{ ok, step, error?, message?, url? }` (admin; the steps the original client knows: `already_authenticated`, `browser_opened`,
+ * `no_cli`, plus `launch_failed`). Login starts the CLI's own sign-in (`claude setup-token` by default) and
  * hands back the URL it prints, for the admin to open.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,7 +42,10 @@ export function registerRoutes(ctx: PluginContext<Settings>, workdir: (userId: s
 
   ctx.routes.post('/claude-cli/login', { access: 'admin', summary: 'Start the CLI sign-in' }, async (_c, { user }) => {
     const bin = findCli();
-    if (!bin) return { ok: false, step: 'no_cli', message: 'The claude CLI is not installed: npm install -g @anthropic-ai/claude-code, or set CLAUDE_CLI_PATH' };
+    if (!bin) {
+      const error = 'The claude CLI is not installed: npm install -g @anthropic-ai/claude-code, or set CLAUDE_CLI_PATH';
+      return { ok: false, step: 'no_cli', error, message: error };
+    }
     probe = undefined;
     if (await authenticated(bin, user!.id)) return { ok: true, step: 'already_authenticated' };
     login?.kill('SIGTERM');
@@ -61,16 +65,16 @@ export function registerRoutes(ctx: PluginContext<Settings>, workdir: (userId: s
       const onData = (d: Buffer) => {
         output = (output + d).slice(-8_000);
         const url = URL_RE.exec(output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))?.[0];
-        if (url) done({ ok: true, step: 'login_started', url, message: 'Open the URL to sign in; the status turns authenticated when done' });
+        if (url) done({ ok: true, step: 'browser_opened', url, message: 'Open the URL to sign in; the status turns authenticated when done' });
       };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
-      child.on('error', (error) => done({ ok: false, step: 'launch_failed', message: String(error.message).slice(0, 300) }));
+      child.on('error', (error) => done({ ok: false, step: 'launch_failed', error: String(error.message).slice(0, 300), message: String(error.message).slice(0, 300) }));
       child.on('close', (code) => {
         if (login === child) login = undefined;
-        done(code === 0 ? { ok: true, step: 'login_started', message: 'The CLI finished its sign-in' } : { ok: false, step: 'launch_failed', message: `claude exited with ${code}: ${output.trim().slice(-300)}` });
+        done(code === 0 ? { ok: true, step: 'browser_opened', message: 'The CLI finished its sign-in' } : { ok: false, step: 'launch_failed', error: `claude exited with ${code}`, message: `claude exited with ${code}: ${output.trim().slice(-300)}` });
       });
-      const wait = setTimeout(() => done({ ok: true, step: 'login_started', message: 'Sign-in started; follow the CLI on the server' }), LOGIN_WAIT_MS);
+      const wait = setTimeout(() => done({ ok: true, step: 'browser_opened', message: 'Sign-in started; follow the CLI on the server' }), LOGIN_WAIT_MS);
       setTimeout(() => child.kill('SIGTERM'), LOGIN_MAX_MS).unref();
     });
   });

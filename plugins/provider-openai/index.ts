@@ -8,13 +8,14 @@ import { buildRequest } from './build-request.ts';
 import { openAIEmbedder } from './embedder.ts';
 import { API_KEY, BASE_URL, MODELS, readConfig } from './config.ts';
 import { notConfigured } from '../../core/plugin-api/index.ts';
+import { registerCustomProviders } from './custom-providers.ts';
 import { streamChat } from './stream.ts';
 
 export default definePlugin({
   name: 'provider-openai',
   version: '1.0.0',
   description: 'OpenAI and OpenAI-compatible servers through Chat Completions',
-  setup(ctx) {
+  async setup(ctx) {
     ctx.providers.register({
       id: 'openai',
       label: 'OpenAI',
@@ -33,5 +34,6 @@ export default definePlugin({
       },
     });
     ctx.embedders.register(openAIEmbedder(ctx));
+    await registerCustomProviders(ctx);
   },
 });

@@ -1,7 +1,8 @@
 /**
- * Tool approvals as inline keyboards: the agent's `approval` event becomes a message with Approve / Deny buttons; the
- * button's callback answers the pending approval. Button data carries a short random key (callback data is limited to
- * 64 bytes), never the approval id itself.
+ * Tool approvals as inline keyboards: the agent's `approval` event (the turn then parks) becomes a message with
+ * Approve / Deny buttons; a press answers that parked call and the router continues the turn in the chat. Typing
+ * "ja" / "nein" answers it too (the agent handles those words). Button data carries a short random key (callback data
+ * is limited to 64 bytes), never the approval id itself.
  */
 import { randomBytes } from 'node:crypto';
 import type { AgentEvent, PluginContext, User } from '../../core/plugin-api/index.ts';
@@ -30,6 +31,8 @@ export class ApprovalButtons {
 
   /** Show an approval with its two buttons in `chatId`. */
   async offer(api: ReplyApi, chatId: string, user: User, ev: ApprovalEvent): Promise<void> {
+    // Buttons of calls that were answered another way (typed "ja", expired) are dropped here.
+    for (const [k, p] of this.pending) if (!this.ctx.agent.isPending(p.userId, p.approvalId)) this.pending.delete(k);
     const key = randomBytes(9).toString('base64url');
     let args = JSON.stringify(ev.args ?? {});
     if (args.length > 500) args = `${args.slice(0, 500)}…`;
@@ -41,32 +44,26 @@ export class ApprovalButtons {
   }
 
   /**
-   * Answer a button press from `chatId` (already whitelist-checked). A key from another chat, an unknown key or an
-   * approval that already ended only gets "expired".
+   * A button press from `chatId` (already whitelist-checked) → the decision for the router to continue the turn with.
+   * A key from another chat, an unknown key or an approval that is no longer parked only gets "expired".
    */
-  async press(api: ButtonApi, chatId: string, callbackId: string, data: string): Promise<void> {
+  async press(api: ButtonApi, chatId: string, callbackId: string, data: string): Promise<{ user: User; approvalId: string; approved: boolean } | undefined> {
     const m = DATA.exec(data);
     const entry = m ? this.pending.get(m[1]) : undefined;
     if (!m || !entry || entry.chatId !== chatId) {
       await api.answerCbQuery(callbackId, 'This request has expired.');
-      return;
+      return undefined;
     }
+    this.pending.delete(m[1]);
     const approved = m[2] === 'y';
     const user = await this.ctx.auth.getUser(entry.userId);
-    const ok = !!user && this.ctx.agent.approve(user, entry.approvalId, approved);
-    this.pending.delete(m[1]);
-    if (!ok) {
+    if (!user || !this.ctx.agent.isPending(user.id, entry.approvalId)) {
       await api.answerCbQuery(callbackId, 'This request has expired.');
-      return;
+      return undefined;
     }
     await api.answerCbQuery(callbackId, approved ? 'Approved' : 'Denied');
     // Replace the buttons with the decision so the chat shows what happened.
     await api.editMessageText(chatId, entry.messageId, undefined, `${entry.text}\n→ ${approved ? 'approved' : 'denied'}`).catch(() => undefined);
-  }
-
-  /** Drop the buttons of a finished turn (their approvals cannot be answered any more). */
-  forget(approvalIds: Iterable<string>): void {
-    const ids = new Set(approvalIds);
-    for (const [key, p] of this.pending) if (ids.has(p.approvalId)) this.pending.delete(key);
+    return { user, approvalId: entry.approvalId, approved };
   }
 }

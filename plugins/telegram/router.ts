@@ -7,7 +7,7 @@ import type { User } from '../../core/plugin-api/index.ts';
 import type { ButtonApi } from './approvals.ts';
 import { parseCommand, runCommand } from './commands.ts';
 import { sameCode } from './state.ts';
-import { runTurn, type TurnDeps } from './turn.ts';
+import { runTurn, type TurnDeps, type TurnInput } from './turn.ts';
 
 /** The parts of a Telegram message the router reads. */
 export interface IncomingMessage {
@@ -62,12 +62,18 @@ export class TelegramRouter {
     }
     const cmd = parseCommand(msg.text);
     if (cmd) return runCommand(this.deps, api, chatId, user, cmd);
-    // Not awaited: a turn may wait for an approval whose button press is a later update (polling handles updates in
-    // batches, so awaiting here would deadlock).
-    const text = msg.text;
+    this.enqueue(api, chatId, user, msg.text);
+  }
+
+  /**
+   * Turns of one chat run one after another. Not awaited: polling handles updates in batches, so a long turn must
+   * not hold up the next update (a button press, /stop).
+   */
+  private enqueue(api: ButtonApi, chatId: string, user: User, input: TurnInput): void {
+    const { ctx } = this.deps;
     const previous = this.chains.get(chatId) ?? Promise.resolve();
     const next = previous
-      .then(() => runTurn(this.deps, api, chatId, user, text, this.signal))
+      .then(() => runTurn(this.deps, api, chatId, user, input, this.signal))
       .catch((error) => ctx.log.error({ err: { message: String(error?.message ?? error) }, chatId }, 'telegram: answering failed'))
       .finally(() => {
         if (this.chains.get(chatId) === next) this.chains.delete(chatId);
@@ -102,7 +108,8 @@ export class TelegramRouter {
       this.deps.ctx.log.info({ chatId, fromId: cb.from.id }, 'telegram: button press from a chat that is not whitelisted ignored');
       return;
     }
-    await this.deps.buttons.press(api, chatId, cb.id, cb.data ?? '');
+    const decision = await this.deps.buttons.press(api, chatId, cb.id, cb.data ?? '');
+    if (decision) this.enqueue(api, chatId, decision.user, { approval: { id: decision.approvalId, approved: decision.approved } });
   }
 
   /** Wait for running turns (after the bot's signal aborted them). */

@@ -36,11 +36,16 @@ async function sendVoiceIfAny(deps: TurnDeps, api: ReplyApi, chatId: string, don
   }
 }
 
-/** Run the agent for one text message of `chatId` and answer in the chat. */
-export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, user: User, text: string, signal: AbortSignal): Promise<void> {
+/** What starts a turn: a text message, or a button's answer to a parked approval (not counted as a new message). */
+export type TurnInput = string | { approval: { id: string; approved: boolean } };
+
+/** Run the agent for one text message of `chatId` (or continue a parked turn) and answer in the chat. */
+export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, user: User, input: TurnInput, signal: AbortSignal): Promise<void> {
   const { ctx } = deps;
+  const text = typeof input === 'string' ? input : '';
+  const approval = typeof input === 'string' ? undefined : input.approval;
   try {
-    await ctx.auth.consumeChat(user);
+    if (!approval) await ctx.auth.consumeChat(user);
   } catch (error) {
     if (isAppError(error) && error.status === 429) {
       const minutes = Math.max(1, Math.ceil(Number(error.headers?.['Retry-After'] ?? 60) / 60));
@@ -53,19 +58,18 @@ export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, use
   api.sendChatAction(chatId, 'typing').catch(() => undefined); // cosmetic: never blocks or fails a turn
   let reply = new StreamingReply(api, chatId, deps.clock, ctx.log);
   let shown = false;
-  const approvals: string[] = [];
   try {
-    for await (const ev of ctx.agent.run({ user, conversationId, message: text, signal, channel: 'telegram' })) {
+    for await (const ev of ctx.agent.run({ user, conversationId, message: text, approval, signal, channel: 'telegram' })) {
       if (ev.type === 'text') reply.push(ev.delta);
       else if (ev.type === 'approval') {
-        // Text so far stays above the buttons; what follows the decision goes into a new message below them.
+        // Text so far stays above the buttons; the turn parks, and the answer continues it in a new message below.
         await reply.finish();
         shown ||= reply.shown;
         reply = new StreamingReply(api, chatId, deps.clock, ctx.log);
-        approvals.push(ev.id);
         await deps.buttons.offer(api, chatId, user, ev);
       } else if (ev.type === 'done') {
-        await reply.finish(shown ? undefined : ev.text || (ev.stopReason === 'aborted' ? '(stopped)' : '(no answer)'));
+        const parked = ev.approvalPending === true;
+        await reply.finish(shown || parked ? undefined : ev.text || (ev.stopReason === 'aborted' ? '(stopped)' : '(no answer)'));
         await sendVoiceIfAny(deps, api, chatId, ev);
       } else if (ev.type === 'error') {
         await reply.finish();
@@ -79,7 +83,5 @@ export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, use
     const message = isAppError(error) ? error.message : 'Something went wrong while answering.';
     if (!isAppError(error)) ctx.log.error({ err: { message: String(error?.message ?? error) } }, 'telegram: agent turn failed');
     await api.sendMessage(chatId, `⚠️ ${message}`).catch(() => undefined);
-  } finally {
-    deps.buttons.forget(approvals);
   }
 }

@@ -143,7 +143,7 @@ describe('claude-cli provider', () => {
     const r = await s.api('POST', '/api/claude-cli/login', { token: admin.token });
     assert.equal(r.status, 200);
     assert.equal(r.body.ok, true);
-    assert.equal(r.body.step, 'login_started');
+    assert.equal(r.body.step, 'browser_opened');
     assert.equal(r.body.url, 'https://claude.ai/oauth/authorize?code=true&state=xyz');
     assert.ok(cli.calls().some((c) => c.argv[0] === 'setup-token'));
     const st = await s.api('GET', '/api/claude-cli/status', { token: admin.token });

@@ -145,6 +145,14 @@ describe('approvals', () => {
     await tg.waitFor(() => tg.chatMessages(OWNER).slice(before2).some((m) => /did not approve danger/.test(m.text)));
     assert.match(tg.chatText(OWNER), /did not approve danger/);
   });
+
+  test('typing "ja" answers the parked call like the button', async () => {
+    const before = tg.chatMessages(OWNER).length;
+    tg.sendText(OWNER, '/tool danger {}');
+    await tg.waitFor(() => tg.chatMessages(OWNER).slice(before).some((m) => m.withButtons));
+    tg.sendText(OWNER, 'Ja');
+    await tg.waitFor(() => tg.chatMessages(OWNER).slice(before).some((m) => !m.withButtons && /Tool result: .*"done":true/.test(m.text)));
+  });
 });
 
 describe('commands', () => {

@@ -83,39 +83,18 @@ test('a tool that outlives its timeout ends ok:false and is aborted', async () =
   assert.match(result.data.result.error, /timed out/);
 });
 
-test('approval granted: the tool runs after POST /api/chat/approve', async () => {
-  const r = await chat(admin, { message: '/tool danger {}' }, async (e) => {
-    if (e.event === 'approval') {
-      assert.equal(e.data.name, 'danger');
-      const a = await s.api('POST', '/api/chat/approve', { token: admin, body: { id: e.data.id, approved: true } });
-      assert.deepEqual(a.body, { ok: true });
-    }
-  });
-  const result = r.events.find((e) => e.event === 'tool_result')!;
+// Approvals park the turn (done.approval_pending) and are answered by the next message: tests/core/aion-client-approval.test.ts.
+test('approval: the turn parks; "ja" runs the tool in the next stream, "nein" refuses it', async () => {
+  const parked = await chat(admin, { message: '/tool danger {}' });
+  assert.equal(parked.events.find((e) => e.event === 'approval')!.data.name, 'danger');
+  assert.equal(parked.events.at(-1)!.data.approval_pending, true);
+  const yes = await chat(admin, { message: 'ja' });
+  const result = yes.events.find((e) => e.event === 'tool_result')!;
   assert.equal(result.data.ok, true);
   assert.deepEqual(result.data.result, { done: true });
-});
-
-test('approval denied, and another user cannot answer (404); unknown ids are 404', async () => {
-  const other = await s.signup();
-  const r = await chat(admin, { message: '/tool danger {}' }, async (e) => {
-    if (e.event === 'approval') {
-      assert.equal((await s.api('POST', '/api/chat/approve', { token: other.token, body: { id: e.data.id, approved: true } })).status, 404);
-      await s.api('POST', '/api/chat/approve', { token: admin, body: { id: e.data.id, approved: false } });
-    }
-  });
-  const result = r.events.find((e) => e.event === 'tool_result')!;
-  assert.equal(result.data.ok, false);
-  assert.match(result.data.result.error, /did not approve/);
-  assert.equal((await s.api('POST', '/api/chat/approve', { token: admin, body: { id: 'nope', approved: true } })).status, 404);
-  assert.equal((await s.api('POST', '/api/chat/approve', { token: admin, body: { id: 'x' } })).status, 400);
-});
-
-test('approval timeout counts as denied', async () => {
-  const r = await chat(admin, { message: '/tool danger {}' });
-  const result = r.events.find((e) => e.event === 'tool_result')!;
-  assert.equal(result.data.ok, false);
-  assert.equal(r.events.at(-1)!.event, 'done');
+  await chat(admin, { message: '/tool danger {}' });
+  const no = await chat(admin, { message: 'nein' });
+  assert.match(no.events.find((e) => e.event === 'tool_result')!.data.result.error, /did not approve/);
 });
 
 test('bad input is plain JSON 4xx before any SSE', async () => {

@@ -22,13 +22,14 @@ after(() => s.dispose());
 const chat = (token: string, message: string, onEvent?: (e: SseEvent) => void | Promise<void>) =>
   readSse(`${s.url}/api/chat`, { token, body: { message }, onEvent });
 const results = (events: SseEvent[]) => events.filter((e) => e.event === 'tool_result');
-/** Approves every approval event as `token` and records it. */
-const approver = (token: string, seen: SseEvent[]) => async (e: SseEvent) => {
-  if (e.event !== 'approval') return;
-  seen.push(e);
-  const r = await s.api('POST', '/api/chat/approve', { token, body: { id: e.data.id, approved: true } });
-  assert.equal(r.status, 200);
-};
+/** A turn that parks at an approval (recorded in `seen`) and is answered by the next message, as the AION client does. */
+async function chatAnswering(token: string, message: string, answer: 'ja' | 'nein', seen: SseEvent[] = []) {
+  const first = await chat(token, message);
+  seen.push(...first.events.filter((e) => e.event === 'approval'));
+  if (!seen.length) return first;
+  assert.equal(first.events.at(-1)!.data.approval_pending, true);
+  return chat(token, answer);
+}
 
 test('file_write then file_read through the agent; no approval asked for file tools', async () => {
   const w = await chat(admin.token, '/tool file_write {"path":"a.txt","content":"hi"}');
@@ -87,7 +88,7 @@ test('tools are confined too: escapes fail with the outside-workspace error', as
 
 test('execute_code asks for approval; once approved it runs and the result holds 42', async () => {
   const seen: SseEvent[] = [];
-  const r = await chat(admin.token, '/tool execute_code {"language":"python","code":"print(6*7)"}', approver(admin.token, seen));
+  const r = await chatAnswering(admin.token, '/tool execute_code {"language":"python","code":"print(6*7)"}', 'ja', seen);
   assert.equal(seen.length, 1);
   assert.equal(seen[0].data.name, 'execute_code');
   assert.deepEqual(seen[0].data.args, { language: 'python', code: 'print(6*7)' });
@@ -99,9 +100,7 @@ test('execute_code asks for approval; once approved it runs and the result holds
 });
 
 test('denied execution does not run', async () => {
-  const r = await chat(admin.token, '/tool run_command {"command":"echo ran > ran.txt"}', async (e) => {
-    if (e.event === 'approval') await s.api('POST', '/api/chat/approve', { token: admin.token, body: { id: e.data.id, approved: false } });
-  });
+  const r = await chatAnswering(admin.token, '/tool run_command {"command":"echo ran > ran.txt"}', 'nein');
   const res = results(r.events)[0];
   assert.equal(res.data.ok, false);
   assert.equal((await s.api('POST', '/api/files/read', { token: admin.token, body: { path: 'ran.txt' } })).status, 404);
@@ -119,7 +118,7 @@ test('exec_approval_off_users skips approval for a paying user only; run_command
 
     // Listed but on the free plan: still asked.
     const seen: SseEvent[] = [];
-    const f = await chat(free.token, '/tool execute_code {"language":"js","code":"console.log(6*7)"}', approver(free.token, seen));
+    const f = await chatAnswering(free.token, '/tool execute_code {"language":"js","code":"console.log(6*7)"}', 'ja', seen);
     assert.equal(seen.length, 1);
     assert.equal(results(f.events)[0].data.result.stdout, '42\n');
 
@@ -134,6 +133,6 @@ test('exec_approval_off_users skips approval for a paying user only; run_command
   }
   // Off the list again: asked again.
   const seen: SseEvent[] = [];
-  await chat(admin.token, '/tool run_command {"command":"true"}', approver(admin.token, seen));
+  await chatAnswering(admin.token, '/tool run_command {"command":"true"}', 'nein', seen);
   assert.equal(seen.length, 1);
 });

@@ -9,6 +9,7 @@ import { authHeaders, failure } from './api.ts';
 export type ChatFrame =
   | { type: 'token'; text: string }
   | { type: 'thought'; text: string }
+  | { type: 'thought_delta'; text: string }
   | { type: 'tool_call'; id: string; name: string; args: unknown }
   | { type: 'tool_result'; id: string; name: string; result: unknown; ok: boolean; duration?: number }
   | { type: 'approval'; id: string; name: string; args: unknown; message: string }

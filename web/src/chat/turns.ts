@@ -53,7 +53,8 @@ export function applyFrame(turn: Turn, f: ChatFrame): Turn {
   switch (f.type) {
     case 'token':
       return { ...turn, parts: appendText(turn.parts, 'text', f.text ?? '') };
-    case 'thought':
+    case 'thought_delta':
+      // Live thinking; the whole block's `thought` that follows repeats it (it is for the original client).
       return { ...turn, parts: appendText(turn.parts, 'thought', f.text ?? '') };
     case 'tool_call':
       return { ...turn, parts: updateTool(turn.parts, f.id, f.name, { name: f.name, args: f.args }) };

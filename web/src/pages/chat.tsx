@@ -111,14 +111,10 @@ export function ChatPage() {
     }
   }
 
+  /** The turn parked at the approval (`done.approval_pending`); the answer is the next message, as in the original AION. */
   async function approve(id: string, approved: boolean) {
-    updateLast((t) => ({ ...t, parts: t.parts.map((p) => (p.kind === 'tool' && p.id === id && p.approval ? { ...p, approval: { ...p.approval, state: 'sending' } } : p)) }));
-    try {
-      await api('POST', '/api/chat/approve', { id, approved });
-      updateLast((t) => ({ ...t, parts: t.parts.map((p) => (p.kind === 'tool' && p.id === id && p.approval ? { ...p, approval: { ...p.approval, state: approved ? 'approved' : 'denied' } } : p)) }));
-    } catch (e) {
-      setError(e as Error);
-    }
+    updateLast((t) => ({ ...t, parts: t.parts.map((p) => (p.kind === 'tool' && p.id === id && p.approval ? { ...p, approval: { ...p.approval, state: approved ? 'approved' : 'denied' } } : p)) }));
+    await send(approved ? 'ja' : 'nein');
   }
 
   function onKey(e: KeyboardEvent) {

@@ -21,7 +21,7 @@ interface PluginView {
 const list = (xs: string[] | number | undefined) => (Array.isArray(xs) ? (xs.length ? xs.join(', ') : '—') : String(xs ?? '—'));
 
 export function PluginsPage() {
-  const plugins = useLoad(() => api<{ plugins: PluginView[]; total_loaded: number }>('GET', '/api/plugins'));
+  const plugins = useLoad(() => api<{ plugins: PluginView[]; total_loaded: number; loaded_plugins: number }>('GET', '/api/plugins'));
   const [busy, setBusy] = useState<Record<string, string>>({});
   const [error, setError] = useState<Error>();
   const working = Object.keys(busy).length > 0;
@@ -57,7 +57,7 @@ export function PluginsPage() {
       }
     >
       <ErrorNotice error={error ?? plugins.error} />
-      {plugins.data && <p class="muted">{plugins.data.total_loaded} loaded</p>}
+      {plugins.data && <p class="muted">{plugins.data.loaded_plugins} loaded, {plugins.data.total_loaded} tools</p>}
       <div class="grid">
         {plugins.data?.plugins.map((p) => {
           const action = busy[p.name] ?? (busy[''] ? 'reload' : undefined);

@@ -1,0 +1,59 @@
+/**
+ * Issue 13, item 4: `GET /api/memory` in the original entry format, read as the client's `loadMemory()` /
+ * `renderMemory()` read it, with the agent's `memory_store` filling `summary` and `category`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { clientChat } from './aion-client-stream.ts';
+
+let s: TestServer;
+let admin: string;
+before(async () => {
+  s = await startServer();
+  admin = (await s.signup()).token;
+});
+after(() => s.dispose());
+
+const memory = (token: string, q = '') => s.api('GET', `/api/memory?limit=80&offset=0${q}`, { token });
+
+test('the agent’s memory_store fills summary and category; entries come in the original format', async () => {
+  const r = await clientChat(s.url, admin, {
+    message: '/tool memory_store {"content":"The user prefers dark mode in every editor","category":"user_preference","summary":"Prefers dark mode","lesson":"Offer dark themes first"}\n/tool memory_store {"content":"Deploys happen on Fridays"}',
+  });
+  assert.ok(r.frames.filter((f) => f.type === 'tool_result').every((f) => f.ok), JSON.stringify(r.frames));
+  const m = (await memory(admin)).body;
+  assert.equal(m.total, 2);
+  assert.equal(m.returned, 2);
+  assert.equal(m.has_more, false);
+  const dark = m.entries.find((e: any) => e.category === 'user_preference');
+  assert.equal(dark.summary, 'Prefers dark mode');
+  assert.equal(dark.lesson, 'Offer dark themes first');
+  assert.equal(dark.success, true);
+  assert.equal(typeof dark.id, 'string');
+  assert.equal(new Date(dark.timestamp).toISOString(), dark.timestamp, 'ISO timestamp');
+  assert.equal(dark.timestamp.replace('T', ' ').slice(0, 16).length, 16, 'what the client shows');
+  const plain = m.entries.find((e: any) => e.category === 'general');
+  assert.equal(plain.summary, 'Deploys happen on Fridays', 'summary filled from the content');
+  assert.ok(!('error' in plain) && !('hint' in plain), 'error and hint only when present');
+});
+
+test('search is a substring over summary, lesson and category; total counts all, has_more the filtered list', async () => {
+  for (let i = 0; i < 5; i++) {
+    await s.api('POST', '/api/memories', { token: admin, body: { content: `note number ${i}`, metadata: { summary: `batch entry ${i}`, lesson: i === 3 ? 'ZEBRA lesson' : 'nothing' } } });
+  }
+  const all = (await memory(admin)).body;
+  assert.equal(all.total, 7);
+  const byLesson = (await memory(admin, '&search=zebra')).body;
+  assert.deepEqual(byLesson.entries.map((e: any) => e.summary), ['batch entry 3']);
+  assert.equal(byLesson.total, 7, 'total is the count before filtering');
+  assert.equal((await memory(admin, '&search=USER_PREF')).body.entries[0].category, 'user_preference');
+  const paged = (await s.api('GET', '/api/memory?limit=2&offset=0&search=batch%20entry', { token: admin })).body;
+  assert.equal(paged.returned, 2);
+  assert.equal(paged.has_more, true);
+  const rest = (await s.api('GET', '/api/memory?limit=80&offset=4&search=batch%20entry', { token: admin })).body;
+  assert.equal(rest.has_more, false);
+  const other = await s.signup();
+  assert.deepEqual((await memory(other.token, '&search=zebra')).body.entries, [], 'never another user’s memories');
+  assert.equal((await s.api('GET', '/api/memory?limit=x', { token: admin })).status, 400);
+});
