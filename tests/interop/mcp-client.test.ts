@@ -36,20 +36,20 @@ async function until(check: (list: any[]) => boolean, what: string): Promise<any
 }
 const connected = (name: string, after = -1) => (list: any[]) => list.some((x) => x.name === name && x.status === 'connected' && x.toolCount === 4 && x.restarts > after);
 
-/** Chat as the admin, approving (or not) every approval. */
+/**
+ * Chat as the admin. A call that needs approval parks the turn (`approval`, then `done { approval_pending }`); the
+ * next message answers it — "ja" runs the call and the turn goes on in that stream, "nein" refuses it.
+ */
 async function chat(message: string, approve: boolean | null = true) {
-  const approvals: SseEvent[] = [];
-  const r = await readSse(`${s.url}/api/chat`, {
-    token: admin.token,
-    body: { message },
-    onEvent: async (e) => {
-      if (e.event !== 'approval') return;
-      approvals.push(e);
-      if (approve !== null) assert.equal((await s.api('POST', '/api/chat/approve', { token: admin.token, body: { id: e.data.id, approved: approve } })).status, 200);
-    },
-  });
-  const result = r.events.find((e) => e.event === 'tool_result');
-  return { approvals, result: result?.data, events: r.events };
+  const first = await readSse(`${s.url}/api/chat`, { token: admin.token, body: { message } });
+  const approvals: SseEvent[] = first.events.filter((e) => e.event === 'approval');
+  let events = first.events;
+  if (approvals.length && approve !== null) {
+    const answer = await readSse(`${s.url}/api/chat`, { token: admin.token, body: { message: approve ? 'ja' : 'nein' } });
+    events = [...first.events, ...answer.events];
+  }
+  const result = events.find((e) => e.event === 'tool_result');
+  return { approvals, result: result?.data, events };
 }
 
 before(async () => {
