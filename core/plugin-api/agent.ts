@@ -1,0 +1,94 @@
+/** The agent contract: running a turn of the agent loop, server-side SSE, and direct tool calls. */
+import type { AgentEvent, ChatMessage, JsonSchema, User } from './common.ts';
+import type { ToolRisk } from './tools.ts';
+
+/** A request to run the whole agent loop (AION dialect, channels). */
+export interface AgentRunRequest {
+  user: User;
+  /** Existing or new conversation id; default: the user's current AION session. */
+  conversationId?: string;
+  message: string;
+  images?: Array<{ mediaType: string; data: string } | { url: string }>;
+  provider?: string;
+  model?: string;
+  signal?: AbortSignal;
+  /** Which channel runs it (`web`, `telegram`, `alexa`, …) — stored with the turn. */
+  channel?: string;
+  /** Extra system-prompt text for this turn only (e.g. "voice request, locale de-DE; answer briefly"). Not saved. */
+  system?: string;
+  /**
+   * Answer the caller's parked approval `id` and continue that turn (Telegram buttons); unknown or expired → 404.
+   * Without it, a message "ja"/"yes"/"ok"/"y" answers the conversation's parked approval, "nein"/"no"/"n" refuses it.
+   */
+  approval?: { id: string; approved: boolean };
+}
+
+/** A request for one model turn with client-side tools (ALIN dialect). */
+export interface AgentTurnRequest {
+  user: User;
+  messages: ChatMessage[];
+  model?: string;
+  provider?: string;
+  system?: string;
+  tools?: Array<{ name: string; description?: string; input_schema?: JsonSchema; inputSchema?: JsonSchema }>;
+  thinking?: boolean;
+  thinkingBudget?: number;
+  maxTokens?: number;
+  temperature?: number;
+  conversationId?: string;
+  signal?: AbortSignal;
+  /**
+   * Names of registered tools to run server-side in a full loop (ALIN Coding mode: the workspace tools) instead of
+   * one turn with client tools. Unknown names are ignored; approval rules apply as everywhere.
+   */
+  serverTools?: string[];
+}
+
+export interface AgentApi {
+  /** Run the loop: model, server-side tools, results fed back, until the model stops. */
+  run(request: AgentRunRequest): AsyncIterable<AgentEvent>;
+  /** One model turn; client tools are reported, not run. */
+  runTurn(request: AgentTurnRequest): AsyncIterable<AgentEvent>;
+  /** Answer a parked approval (the turn continues in the background); false when the id is unknown or another user's. */
+  approve(user: User, id: string, approved: boolean): boolean;
+  /** True while the user's tool call `id` is parked, waiting for an answer. */
+  isPending(userId: string, id: string): boolean;
+  /** Cancel the user's running turns; returns how many. */
+  stop(userId: string): number;
+  /** Start a new AION session for the user; returns its conversation id. */
+  resetSession(userId: string): Promise<string>;
+  /** The user's current AION session conversation id. */
+  currentSession(userId: string): Promise<string>;
+  /**
+   * The server-side tools as `user` may call them directly (outside a model turn, e.g. through MCP), with their JSON
+   * Schema and whether a call needs the user's approval (decided for this user; an error while deciding = yes).
+   */
+  toolsFor(user: User): Promise<DirectTool[]>;
+  /**
+   * Run one server-side tool for `user`: arguments validated, approval asked through `confirm` when the tool needs it
+   * (no `confirm` = denied), timeout and signal applied, tool-result hooks called. Never throws for tool failures.
+   */
+  callTool(request: DirectToolCall): Promise<{ ok: boolean; result: unknown }>;
+}
+
+/** A tool as `AgentApi.toolsFor` lists it. */
+export interface DirectTool {
+  name: string;
+  description: string;
+  risk: ToolRisk;
+  plugin: string;
+  inputSchema: JsonSchema;
+  needsApproval: boolean;
+}
+
+/** One direct tool call (`AgentApi.callTool`). */
+export interface DirectToolCall {
+  user: User;
+  name: string;
+  args: unknown;
+  signal?: AbortSignal;
+  /** Recorded as the call's conversation (default `direct`). */
+  conversationId?: string;
+  /** Ask the user; resolve true to run. */
+  confirm?: (question: { name: string; args: unknown; risk: ToolRisk; message: string }) => Promise<boolean>;
+}
