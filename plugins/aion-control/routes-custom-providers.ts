@@ -1,7 +1,7 @@
 /**
  * `GET/POST/DELETE /api/custom-providers` (admin), the original's shape: `{ name, base_url, api_key_env, models
  * ("a, b" or a list), prefix? }`. Saved in the global `custom-providers` collection, which provider-openai turns into
- * providers `custom-<name>`; it is reloaded after each change so the models can be chosen at once. The admin adding a
+ * providers `custom-<name>`; it is reloaded after each change (in the background; the models show within moments). The admin adding a
  * server allows its address (local servers are the usual case), so private addresses are not refused here.
  */
 import { z } from 'zod';
@@ -25,9 +25,13 @@ const slug = (name: string) => `custom-${name.toLowerCase().replace(/[^a-z0-9]+/
 export function registerCustomProviderRoutes(ctx: PluginContext) {
   const coll = () => ctx.store.collection<Stored>(COLLECTION);
   const view = (p: Stored) => ({ name: p.name, id: p.id, base_url: p.base_url, api_key_env: p.api_key_env, models: p.models, prefix: p.prefix });
-  const apply = async () => {
-    const [status] = await ctx.host.reload(OPENAI_PLUGIN);
-    if (status?.status === 'error') ctx.log.warn({ error: status.error }, 'provider-openai failed to reload with the custom providers');
+  // Not awaited by the request: a reload of every plugin waits for this plugin's in-flight requests, so a request
+  // that waited for a reload could deadlock with one. The change shows in /api/providers once the reload is done.
+  const apply = () => {
+    ctx.host.reload(OPENAI_PLUGIN).then(
+      ([status]) => status?.status === 'error' && ctx.log.warn({ error: status.error }, 'provider-openai failed to reload with the custom providers'),
+      (error) => ctx.log.warn({ error: String(error?.message ?? error) }, 'provider-openai reload failed'),
+    );
   };
 
   ctx.routes.get('/custom-providers', { access: 'admin', summary: 'OpenAI-compatible servers added at run time' }, async () => ({
@@ -43,7 +47,7 @@ export function registerCustomProviderRoutes(ctx: PluginContext) {
     if (ctx.host.providers().some((p) => p.def.id === id && p.plugin !== OPENAI_PLUGIN)) throw badRequest(`A provider ${id} exists already`, undefined, 'PROVIDER_EXISTS');
     const stored: Stored = { id, name: body.name, base_url: body.base_url.replace(/\/+$/, ''), api_key_env: env, models, prefix: body.prefix };
     await coll().put(stored);
-    await apply();
+    apply();
     return { ok: true, registered: body.name, provider: view(stored) };
   });
 
@@ -55,7 +59,7 @@ export function registerCustomProviderRoutes(ctx: PluginContext) {
     const found = (await coll().all()).find((p) => p.name === params.name || p.id === params.name);
     if (!found) throw notFound(`No custom provider ${params.name}`, 'PROVIDER_NOT_FOUND');
     await coll().delete(found.id);
-    await apply();
+    apply();
     return { ok: true, deleted: found.name };
   });
 }

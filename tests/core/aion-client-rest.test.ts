@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/openai.ts';
 import type { FakeProvider } from '../fakes/server.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { clientChat } from './aion-client-stream.ts';
+import { clientChat, eventually } from './aion-client-stream.ts';
 
 let s: TestServer;
 let fake: FakeProvider;
@@ -83,7 +83,7 @@ test('custom providers: added at run time with its models, chosen, chatted with 
   assert.equal(add.body.ok, true);
   const list = (await s.api('GET', '/api/custom-providers', { token: admin })).body.providers;
   assert.deepEqual(list.map((p: any) => [p.name, p.base_url, p.models]), [['LocalLab', `${fake.url}/v1`, ['lab-small', 'lab-large']]]);
-  const pv = (await s.api('GET', '/api/providers', { token: admin })).body.providers.find((p: any) => p.label === 'LocalLab');
+  const pv = await eventually(async () => (await s.api('GET', '/api/providers', { token: admin })).body.providers.find((p: any) => p.label === 'LocalLab'));
   assert.deepEqual(pv.models, ['lab-small', 'lab-large']);
   assert.equal(pv.configured, false, 'its key is not set yet');
   assert.equal((await s.api('POST', '/api/model', { token: admin, body: { model: 'lab-large' } })).body.code, 'PROVIDER_NOT_CONFIGURED');
@@ -102,7 +102,7 @@ test('custom providers: added at run time with its models, chosen, chatted with 
   assert.equal((await s.api('POST', '/api/custom-providers', { token: admin, body: { name: 'x', base_url: `${fake.url}/v1`, models: 'm', api_key_env: 'PATH' } })).status, 400);
   assert.equal((await s.api('POST', '/api/custom-providers', { token: user, body: { name: 'x', base_url: `${fake.url}/v1`, models: 'm' } })).status, 403);
   assert.deepEqual((await s.api('DELETE', '/api/custom-providers/LocalLab', { token: admin })).body, { ok: true, deleted: 'LocalLab' });
-  assert.ok(!(await s.api('GET', '/api/providers', { token: admin })).body.providers.some((p: any) => p.label === 'LocalLab'));
+  await eventually(async () => !(await s.api('GET', '/api/providers', { token: admin })).body.providers.some((p: any) => p.label === 'LocalLab'));
   assert.equal((await s.api('DELETE', '/api/custom-providers/LocalLab', { token: admin })).status, 404);
 });
 
