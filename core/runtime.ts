@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type {
   AuthApi,
   DoneHook,
+  StatusFieldsHook,
+  SystemContextHook,
   EmbedderDefinition,
   HostApi,
   ProviderDefinition,
@@ -65,6 +67,8 @@ export class Registry {
   channels: Array<{ id: string; plugin: string; status: () => string; notify?: (user: User, text: string) => Promise<boolean> }> = [];
   toolResultHooks: Array<(info: any) => void> = [];
   doneHooks: DoneHook[] = [];
+  systemContextHooks: SystemContextHook[] = [];
+  statusHooks: StatusFieldsHook[] = [];
 
   rebuild(host: PluginHost, log: Logger): void {
     const tools = new Map<string, RegisteredTool>();
@@ -73,6 +77,8 @@ export class Registry {
     const channels: Registry['channels'] = [];
     const toolResultHooks: Registry['toolResultHooks'] = [];
     const doneHooks: DoneHook[] = [];
+    const systemContextHooks: SystemContextHook[] = [];
+    const statusHooks: StatusFieldsHook[] = [];
     for (const g of host.generations()) {
       for (const def of g.ledger.tools.values()) {
         if (tools.has(def.name)) {
@@ -88,8 +94,10 @@ export class Registry {
       }
       toolResultHooks.push(...g.ledger.toolResultHooks);
       doneHooks.push(...g.ledger.doneHooks);
+      systemContextHooks.push(...g.ledger.systemContextHooks);
+      statusHooks.push(...g.ledger.statusHooks);
     }
-    Object.assign(this, { tools, providers, embedders, channels, toolResultHooks, doneHooks });
+    Object.assign(this, { tools, providers, embedders, channels, toolResultHooks, doneHooks, systemContextHooks, statusHooks });
   }
 }
 
@@ -133,6 +141,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     tools: () => registry.tools,
     toolResultHooks: () => registry.toolResultHooks,
     doneHooks: () => registry.doneHooks,
+    systemContextHooks: () => registry.systemContextHooks,
     settings,
     prompts,
     conversations,
@@ -268,6 +277,17 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
       return out;
     },
     addStat: (n, fn) => void extraStats.set(n, fn),
+    statusFields: async (user) => {
+      const out: Record<string, unknown> = {};
+      for (const hook of registry.statusHooks) {
+        try {
+          Object.assign(out, await hook(user));
+        } catch (error) {
+          log.warn({ error: String((error as Error)?.message ?? error) }, 'a status-fields hook failed');
+        }
+      }
+      return out;
+    },
   };
   return core;
 }

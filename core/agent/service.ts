@@ -15,6 +15,7 @@ import type {
   DoneHook,
   MemoryApi,
   ProviderDefinition,
+  SystemContextHook,
   User,
 } from '../plugin-api/types.ts';
 import { badRequest } from '../errors.ts';
@@ -35,6 +36,8 @@ export interface AgentDeps {
   tools(): Map<string, RegisteredTool>;
   toolResultHooks(): Array<(info: any) => void>;
   doneHooks(): DoneHook[];
+  /** Plugins' per-turn system-prompt additions (focus, reflections …). */
+  systemContextHooks(): SystemContextHook[];
   settings: SettingsService;
   prompts: Prompts;
   conversations: Conversations;
@@ -131,9 +134,10 @@ export class AgentService implements AgentApi {
     return resolveModel(this.deps.providers, this.deps.settings.get(), user, provider, model, message);
   }
 
-  private async systemPrompt(user: User, message: string, extra?: string): Promise<string> {
+  private async systemPrompt(user: User, message: string, extra?: string, turn?: { conversationId: string; channel: string }): Promise<string> {
     const parts = [await this.deps.prompts.system()];
     if (extra) parts.push(extra);
+    if (turn) parts.push(...(await this.pluginContext(user, message, turn)));
     const settings = this.deps.settings.get();
     const memory = this.deps.memory();
     if (memory && settings.memory_inject && settings.memory_token_budget > 0 && message.trim()) {
@@ -146,6 +150,20 @@ export class AgentService implements AgentApi {
       }
     }
     return parts.filter(Boolean).join('\n\n');
+  }
+
+  /** What plugins add for this turn; a failing hook adds nothing and never breaks the turn. */
+  private async pluginContext(user: User, message: string, turn: { conversationId: string; channel: string }): Promise<string[]> {
+    const out: string[] = [];
+    for (const hook of this.deps.systemContextHooks()) {
+      try {
+        const text = await hook({ user, message, ...turn });
+        if (typeof text === 'string' && text.trim()) out.push(text.trim());
+      } catch (error) {
+        this.deps.log.warn({ error: String((error as Error)?.message ?? error) }, 'a system-context hook failed');
+      }
+    }
+    return out;
   }
 
   private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean): number | undefined {
@@ -194,7 +212,7 @@ export class AgentService implements AgentApi {
     const toolResultHooks = this.deps.toolResultHooks();
     try {
       yield { type: 'start', messageId, conversationId, provider: provider.id, model };
-      const system = await this.systemPrompt(user, req.message, req.system);
+      const system = await this.systemPrompt(user, req.message, req.system, { conversationId, channel: req.channel ?? 'web' });
       yield* agentLoop(
         {
           user, conversationId, provider, model, system,

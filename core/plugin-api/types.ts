@@ -518,6 +518,8 @@ export interface HostApi {
   stats(): Promise<Record<string, number>>;
   /** Register a stats contributor (name → number). */
   addStat(name: string, fn: () => number | Promise<number>): void;
+  /** The fields plugins add to this user's `GET /api/status` (`hooks.statusFields`). */
+  statusFields(user: User): Promise<Record<string, unknown>>;
 }
 
 // ───────────────────────────── push events (`GET /api/events`) ─────────────────────────────
@@ -547,6 +549,12 @@ export interface EventsApi {
 /** Attach output media (speech) to finished AION turns: called with each done event before it is sent. */
 export type DoneHook = (event: Extract<AgentEvent, { type: 'done' }>, info: { user: User; conversationId: string; channel: string }) => Promise<void> | void;
 
+/** Text for the system prompt of one AION turn (a focus, recent reflections …); empty or nothing adds none. */
+export type SystemContextHook = (info: { user: User; conversationId: string; message: string; channel: string }) => string | undefined | Promise<string | undefined>;
+
+/** Extra fields of the caller's `GET /api/status` (e.g. `mood`). */
+export type StatusFieldsHook = (user: User) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+
 /** What `setup(ctx)` receives. Everything registered through it is removed when the plugin unloads. */
 export interface PluginContext<S = Record<string, unknown>> {
   /** The plugin's name. */
@@ -562,6 +570,10 @@ export interface PluginContext<S = Record<string, unknown>> {
     onToolResult(fn: (info: { user: User; name: string; ok: boolean; durationMs: number; error?: string; model: string }) => void): void;
     /** Called before a finished AION turn's `done` is sent; may attach media. */
     onDone(fn: DoneHook): void;
+    /** Called while the system prompt of each AION turn is built; the returned text is appended (not saved). */
+    systemContext(fn: SystemContextHook): void;
+    /** Called by `GET /api/status` for a signed-in caller; the fields are merged into the answer. */
+    statusFields(fn: StatusFieldsHook): void;
   };
   readonly store: PluginStore;
   /** Conversations and messages, per user: `conversations.forUser(userId)`. */

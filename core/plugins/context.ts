@@ -53,6 +53,8 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     hooks: {
       onToolResult: (fn) => void ledger.toolResultHooks.push(fn),
       onDone: (fn) => void ledger.doneHooks.push(fn),
+      systemContext: (fn) => void ledger.systemContextHooks.push(fn),
+      statusFields: (fn) => void ledger.statusHooks.push(fn),
     },
     store,
     conversations: core.conversations,

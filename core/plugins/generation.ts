@@ -7,6 +7,8 @@ import type {
   ChannelDefinition,
   DoneHook,
   EmbedderDefinition,
+  StatusFieldsHook,
+  SystemContextHook,
   PluginContext,
   ProviderDefinition,
   ToolDefinition,
@@ -24,6 +26,8 @@ export class Ledger {
   channels = new Map<string, ChannelDefinition>();
   toolResultHooks: ToolResultHook[] = [];
   doneHooks: DoneHook[] = [];
+  systemContextHooks: SystemContextHook[] = [];
+  statusHooks: StatusFieldsHook[] = [];
   unloads: Array<() => unknown> = [];
 }
 
