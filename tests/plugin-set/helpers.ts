@@ -68,3 +68,18 @@ export async function pluginSettings(s: TestServer, adminToken: string, plugin: 
   assert.equal(r.status, 200, r.text);
   return r.body;
 }
+
+/** A second account on the pro plan (no hourly message limit), so a test can run many tool turns as it. */
+export async function signupPro(s: TestServer, adminToken: string) {
+  const u = await s.signup();
+  const r = await s.api('PATCH', `/api/admin/users/${u.user.id}`, { token: adminToken, body: { plan: 'pro' } });
+  assert.equal(r.status, 200, r.text);
+  return u;
+}
+
+/** Sign in again (after a restart tokens stay valid, but this keeps tests independent of that). */
+export async function login(s: TestServer, u: { email: string; password: string }) {
+  const r = await s.api('POST', '/api/auth/login', { body: { email: u.email, password: u.password } });
+  assert.equal(r.status, 200, r.text);
+  return r.body.token as string;
+}
