@@ -44,8 +44,8 @@ function parseTarget(raw: string): URL {
   return url;
 }
 
-/** The address to connect to, after the checks. */
-async function approvedAddress(url: URL, policy: FetchPolicy): Promise<{ address: string; family: number }> {
+/** The address to connect to, after the checks (the browser plugin's proxy uses it too). */
+export async function approvedAddress(url: Pick<URL, 'hostname'>, policy: Pick<FetchPolicy, 'allowPrivateHosts'>): Promise<{ address: string; family: number }> {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const allowed = policy.allowPrivateHosts.some((h) => h.toLowerCase() === host);
   const family = isIP(host);
