@@ -86,6 +86,12 @@ export function historyFrom(records: ReadonlyArray<Readonly<MessageRecord>>, max
   }).filter((m) => typeof m.content === 'string' ? m.content.length > 0 : m.content.length > 0);
 }
 
+/** The registered tools limited to `names` (a sub-agent's tool subset). */
+function subset(all: Map<string, RegisteredTool>, names: string[]): Map<string, RegisteredTool> {
+  const wanted = new Set(names);
+  return new Map([...all].filter(([name]) => wanted.has(name)));
+}
+
 export class AgentService implements AgentApi {
   readonly approvals = new Approvals();
   private running = new Map<string, Set<AbortController>>();
@@ -217,8 +223,8 @@ export class AgentService implements AgentApi {
         {
           user, conversationId, provider, model, system,
           messages: [...history, { role: 'user', content: userContent.length ? userContent : req.message }],
-          tools: this.deps.tools(),
-          maxSteps: settings.max_steps,
+          tools: req.tools ? subset(this.deps.tools(), req.tools) : this.deps.tools(),
+          maxSteps: Math.max(1, Math.min(settings.max_steps, req.maxSteps ?? settings.max_steps)),
           maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
           thinkingBudget: this.thinkingBudget(user, model),
           toolCallLimit: limits.toolCallsPerMessage,

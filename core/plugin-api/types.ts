@@ -337,6 +337,10 @@ export interface AgentRunRequest {
   channel?: string;
   /** Extra system-prompt text for this turn only (e.g. "voice request, locale de-DE; answer briefly"). Not saved. */
   system?: string;
+  /** Only these server tools are offered and runnable in this run (sub-agents); default all. */
+  tools?: string[];
+  /** At most this many model calls (capped by the `max_steps` setting). */
+  maxSteps?: number;
 }
 
 /** A request for one model turn with client-side tools (ALIN dialect). */
