@@ -19,7 +19,7 @@ before(async () => {
   stand = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': String(req.headers['content-type']) }, body: Buffer.concat(chunks) }).formData();
+    const form = await new Request('http://x', { method: 'POST', headers: { 'content-type': String(req.headers['content-type']) }, body: new Uint8Array(Buffer.concat(chunks)) }).formData();
     const fields: Record<string, string> = {};
     let file: File | undefined;
     for (const [k, v] of form) typeof v === 'string' ? (fields[k] = v) : (file = v as File);
@@ -41,7 +41,7 @@ after(() => {
 });
 
 async function upload(s: TestServer, token: string, body: Buffer, type = 'audio/wav') {
-  const r = await fetch(`${s.url}/api/audio/transcribe?language=de`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body });
+  const r = await fetch(`${s.url}/api/audio/transcribe?language=de`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body: new Uint8Array(body) });
   return { status: r.status, body: await r.json() };
 }
 
@@ -93,7 +93,7 @@ test('OpenAI transcription through the openai SDK; ElevenLabs when chosen; paths
     assert.equal(el.body.engine, 'elevenlabs');
     assert.equal(seen.at(-1)!.fields.model_id, 'scribe_v1');
     assert.equal(seen.at(-1)!.auth, 'el-test');
-    assert.equal((await fetch(`${s.url}/api/audio/transcribe`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: AUDIO })).status, 401);
+    assert.equal((await fetch(`${s.url}/api/audio/transcribe`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Uint8Array(AUDIO) })).status, 401);
   } finally {
     await s.dispose();
   }
