@@ -68,7 +68,7 @@ export default definePlugin({
       void moodOf(ctx, user.id).update('current', { lastToolError: !ok }).catch(() => {});
     });
     ctx.hooks.systemContext(async ({ user, message }) => {
-      const d = await current(ctx, user.id, message);
+      const d = await current(ctx, user.id, message.slice(-2000)); // the end of a long message carries its tone
       return `## Mood\nYour current mood is ${d.mood}: ${HINTS[d.mood]}`;
     });
     ctx.hooks.statusFields(async (user) => {

@@ -52,7 +52,7 @@ export default definePlugin({
   setup(ctx) {
     ctx.hooks.systemContext(async ({ user, message }) => {
       if (message.startsWith('/tool ')) return undefined;
-      const found = await surface(ctx, user, message);
+      const found = await surface(ctx, user, message.slice(0, 2000)); // a huge message is not a better query
       return found.length ? `## Worth bringing up\nThese past memories match what the user said; mention them if useful:\n${found.map((f) => `- ${f.text}`).join('\n')}` : undefined;
     });
     ctx.tools.register({

@@ -1,7 +1,7 @@
 /**
  * Web tools: `web_search` (DuckDuckGo, SearXNG or Brave) and `web_fetch` (a page as readable Markdown). Fetches refuse
  * loopback, private, link-local and metadata addresses — after DNS resolution and on every redirect — unless the admin
- * lists the host in `web_allow_private_hosts`. Also `POST /api/web/search` and `POST /api/web/fetch`.
+ * lists the host in `web_allow_private_hosts`. Also `POST /api/web/fetch` (search is a tool only).
  */
 import { z } from 'zod';
 import { definePlugin, type PluginContext } from '../../core/plugin-api/index.ts';
@@ -61,9 +61,6 @@ export default definePlugin({
       risk: 'network',
       run: (args, call) => fetchReadable(ctx, args.url, args.prompt, call.signal),
     });
-    ctx.routes.post('/web/search', { summary: 'Web search (as the web_search tool)', body: SearchInput }, (c, { body }) =>
-      webSearch(body.query, body.max_results, ctx.settings.get(), env(), AbortSignal.timeout(ctx.settings.get().fetch_timeout_ms)),
-    );
     ctx.routes.post('/web/fetch', { summary: 'A web page as Markdown (as the web_fetch tool)', body: FetchInput }, (_c, { body }) =>
       fetchReadable(ctx, body.url, body.prompt),
     );

@@ -95,9 +95,9 @@ test('web_search: DuckDuckGo HTML by default, SearXNG and Brave when configured'
   assert.deepEqual(searx.results.map((r: any) => r.title), ['Searx 1 rivers', 'Searx 2 rivers']);
 
   await pluginSettings(s, admin.token, 'web-tools', { search_engine: 'brave' });
-  const noKey = await s.api('POST', '/api/web/search', { token: user.token, body: { query: 'x' } });
-  assert.equal(noKey.status, 503);
-  assert.equal(noKey.body.code, 'SEARCH_NOT_CONFIGURED');
+  const noKey = await tool(s, user.token, 'web_search', { query: 'x' }, false);
+  assert.equal(noKey.ok, false);
+  assert.match(noKey.result.error, /BRAVE_API_KEY is not set/);
   const keys = await s.api('POST', '/api/keys', { token: admin.token, body: { BRAVE_API_KEY: 'brave-test-key' } });
   if (keys.status !== 200) {
     // The keys endpoint may accept only declared names: restart with the key in the environment instead.
@@ -108,6 +108,6 @@ test('web_search: DuckDuckGo HTML by default, SearXNG and Brave when configured'
   const brave = await tool(s, user.token, 'web_search', { query: 'otters' });
   assert.equal(brave.engine, 'brave');
   assert.deepEqual(brave.results, [{ title: 'Brave otters', url: 'https://brave.example/1', snippet: 'a brave result' }]);
-  const bad = await s.api('POST', '/api/web/search', { token: user.token, body: { query: 'x', max_results: 500 } });
-  assert.equal(bad.status, 400);
+  const bad = await tool(s, user.token, 'web_search', { query: 'x', max_results: 500 }, false);
+  assert.equal(bad.ok, false);
 });
