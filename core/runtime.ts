@@ -75,6 +75,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     tools: () => registry.tools,
     toolResultHooks: () => registry.toolResultHooks,
     doneHooks: () => registry.doneHooks,
+    systemContextHooks: () => registry.systemContextHooks,
     settings, prompts, conversations, usage, store, log,
     memory: () => memory,
   });

@@ -15,6 +15,7 @@ import type {
   DirectTool,
   DirectToolCall,
   DoneHook,
+  SystemContextHook,
   MemoryApi,
   ProviderDefinition,
   User,
@@ -41,6 +42,8 @@ export interface AgentDeps {
   tools(): Map<string, RegisteredTool>;
   toolResultHooks(): Array<(info: any) => void>;
   doneHooks(): DoneHook[];
+  /** Plugins' per-turn system-prompt additions (focus, reflections …). */
+  systemContextHooks(): SystemContextHook[];
   settings: SettingsService;
   prompts: Prompts;
   conversations: Conversations;
@@ -76,6 +79,12 @@ function blocksToMessages(blocks: ContentBlock[]): ChatMessage[] {
 }
 
 /** The conversation as the model sees it (last `maxTurns` user messages and what followed them). */
+/** The registered tools limited to `names` (a sub-agent's tool subset). */
+function subset(all: Map<string, RegisteredTool>, names: string[]): Map<string, RegisteredTool> {
+  const wanted = new Set(names);
+  return new Map([...all].filter(([name]) => wanted.has(name)));
+}
+
 export function historyFrom(records: ReadonlyArray<Readonly<MessageRecord>>, maxTurns: number): ChatMessage[] {
   const msgs: ChatMessage[] = [];
   for (const r of records) {
@@ -188,9 +197,10 @@ export class AgentService implements AgentApi {
     return resolveModel(this.deps.providers, this.deps.settings.get(), user, provider, model, message);
   }
 
-  private async systemPrompt(user: User, message: string, extra?: string): Promise<string> {
+  private async systemPrompt(user: User, message: string, extra?: string, turn?: { conversationId: string; channel: string }): Promise<string> {
     const parts = [await this.deps.prompts.system()];
     if (extra) parts.push(extra);
+    if (turn) parts.push(...(await this.pluginContext(user, message, turn)));
     const settings = this.deps.settings.get();
     const memory = this.deps.memory();
     if (memory && settings.memory_inject && settings.memory_token_budget > 0 && message.trim()) {
@@ -203,6 +213,20 @@ export class AgentService implements AgentApi {
       }
     }
     return parts.filter(Boolean).join('\n\n');
+  }
+
+  /** What plugins add for this turn; a failing hook adds nothing and never breaks the turn. */
+  private async pluginContext(user: User, message: string, turn: { conversationId: string; channel: string }): Promise<string[]> {
+    const out: string[] = [];
+    for (const hook of this.deps.systemContextHooks()) {
+      try {
+        const text = await hook({ user, message, ...turn });
+        if (typeof text === 'string' && text.trim()) out.push(text.trim());
+      } catch (error) {
+        this.deps.log.warn({ error: String((error as Error)?.message ?? error) }, 'a system-context hook failed');
+      }
+    }
+    return out;
   }
 
   private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean, channel = 'web'): number | undefined {
@@ -289,15 +313,15 @@ export class AgentService implements AgentApi {
     let used = attempts[0];
     try {
       yield { type: 'start', messageId: randomUUID(), conversationId, provider: used.provider.id, model: used.model };
-      const system = answer ? answer.turn.system : await this.systemPrompt(user, req.message, req.system);
+      const system = answer ? answer.turn.system : await this.systemPrompt(user, req.message, req.system, { conversationId, channel });
       const check = answer ? undefined : makeChecker(settings, user, req.message, (u, p, m) => this.resolve(u, p, m), controller.signal);
       for (let i = 0; i < attempts.length; i++) {
         used = attempts[i];
         yield* agentLoop(
           {
             user, conversationId, provider: used.provider, model: used.model, system, messages, check,
-            tools: this.deps.tools(),
-            maxSteps: settings.max_steps,
+            tools: req.tools ? subset(this.deps.tools(), req.tools) : this.deps.tools(),
+            maxSteps: Math.max(1, Math.min(settings.max_steps, req.maxSteps ?? settings.max_steps)),
             maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
             thinkingBudget: this.thinkingBudget(user, used.model, undefined, undefined, channel),
             toolCallLimit: limits.toolCallsPerMessage,

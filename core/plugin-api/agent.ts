@@ -21,6 +21,10 @@ export interface AgentRunRequest {
    * Without it, a message "ja"/"yes"/"ok"/"y" answers the conversation's parked approval, "nein"/"no"/"n" refuses it.
    */
   approval?: { id: string; approved: boolean };
+  /** Only these server tools are offered and runnable in this run (sub-agents); default all. */
+  tools?: string[];
+  /** At most this many model calls (capped by the `max_steps` setting). */
+  maxSteps?: number;
 }
 
 /** A request for one model turn with client-side tools (ALIN dialect). */

@@ -20,6 +20,12 @@ import type { ServicesApi, TimersApi } from './services.ts';
 /** Attach output media (speech) to finished AION turns: called with each done event before it is sent. */
 export type DoneHook = (event: Extract<AgentEvent, { type: 'done' }>, info: { user: User; conversationId: string; channel: string }) => Promise<void> | void;
 
+/** Text for the system prompt of one AION turn (a focus, recent reflections …); empty or nothing adds none. */
+export type SystemContextHook = (info: { user: User; conversationId: string; message: string; channel: string }) => string | undefined | Promise<string | undefined>;
+
+/** Extra fields of the caller's `GET /api/status` (e.g. `mood`). */
+export type StatusFieldsHook = (user: User) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+
 /** What `setup(ctx)` receives. Everything registered through it is removed when the plugin unloads. */
 export interface PluginContext<S = Record<string, unknown>> {
   /** The plugin's name. */
@@ -39,6 +45,10 @@ export interface PluginContext<S = Record<string, unknown>> {
     onToolResult(fn: (info: { user: User; name: string; ok: boolean; durationMs: number; error?: string; model: string }) => void): void;
     /** Called before a finished AION turn's `done` is sent; may attach media. */
     onDone(fn: DoneHook): void;
+    /** Called while the system prompt of each AION turn is built; the returned text is appended (not saved). */
+    systemContext(fn: SystemContextHook): void;
+    /** Called by `GET /api/status` for a signed-in caller; the fields are merged into the answer. */
+    statusFields(fn: StatusFieldsHook): void;
   };
   /** Services shared between plugins (declared in plugin.json). */
   readonly services: ServicesApi;

@@ -68,4 +68,6 @@ export interface HostApi {
   stats(): Promise<Record<string, number>>;
   /** Register a stats contributor (name → number). */
   addStat(name: string, fn: () => number | Promise<number>): void;
+  /** The fields plugins add to this user's `GET /api/status` (`hooks.statusFields`). */
+  statusFields(user: User): Promise<Record<string, unknown>>;
 }

@@ -20,6 +20,16 @@ export interface GoogleCredentialsService {
   project(): string | undefined;
 }
 
+/**
+ * The `outbound-address` service (provided by `web-tools`, used by `browser`): the one place that decides where an
+ * outbound connection may go. Resolves `hostname`, refuses loopback, private, link-local and metadata addresses unless
+ * an admin listed the host in `web_allow_private_hosts` (403 `PRIVATE_ADDRESS_BLOCKED`), and answers the address to
+ * connect to (connect to exactly that one, so a second DNS answer cannot differ).
+ */
+export interface OutboundAddressService {
+  approve(hostname: string): Promise<{ address: string; family: number }>;
+}
+
 /** Opaque timer handle of `ctx.timers`. */
 export type TimerHandle = unknown;
 

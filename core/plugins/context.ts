@@ -91,6 +91,8 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     hooks: {
       onToolResult: (fn) => void ledger.toolResultHooks.push((info) => gen.retired || void gen.enter(() => fn(info)).catch((e) => gen.log.warn({ err: { message: String(e?.message ?? e) } }, 'onToolResult hook failed'))),
       onDone: (fn) => void ledger.doneHooks.push((event, info) => (gen.retired ? undefined : gen.enter(() => fn(event, info)))),
+      systemContext: (fn) => void ledger.systemContextHooks.push((info) => (gen.retired ? undefined : gen.enter(() => fn(info)))),
+      statusFields: (fn) => void ledger.statusHooks.push((user) => (gen.retired ? undefined : gen.enter(() => fn(user)))),
     },
     services: {
       provide(service, impl) {

@@ -12,6 +12,8 @@ import type { ZodType } from 'zod';
 import type {
   ChannelDefinition,
   DoneHook,
+  StatusFieldsHook,
+  SystemContextHook,
   EmbedderDefinition,
   PluginContext,
   ProviderDefinition,
@@ -36,6 +38,8 @@ export class Ledger {
   services = new Map<string, unknown>();
   toolResultHooks: ToolResultHook[] = [];
   doneHooks: DoneHook[] = [];
+  systemContextHooks: SystemContextHook[] = [];
+  statusHooks: StatusFieldsHook[] = [];
   /** The settings schema, registered with the settings service only at swap. */
   settingsSchema: ZodType<any> | undefined;
   settingsListeners: Array<(settings: any) => void> = [];

@@ -47,6 +47,19 @@ async function notifyAll(deps: HostApiDeps, user: User, text: string): Promise<s
   return delivered;
 }
 
+/** The fields plugins add to a caller's `GET /api/status`; a failing hook adds nothing. */
+async function statusFields(registry: Registry, user: User, log: Logger): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const hook of registry.statusHooks) {
+    try {
+      Object.assign(out, (await hook(user)) ?? {});
+    } catch (error) {
+      log.warn({ error: String((error as Error)?.message ?? error) }, 'a status-fields hook failed');
+    }
+  }
+  return out;
+}
+
 async function stats(deps: HostApiDeps): Promise<Record<string, number>> {
   const { conversations, accounts, memory, host, config, registry, startedAt, store } = deps;
   const totals = await conversations.totals();
@@ -107,5 +120,6 @@ export function createHostApi(deps: HostApiDeps): HostApi {
     stats: () => stats(deps),
     // Plugins get their own ledgered `addStat` (capabilities.ts); this one is for the host itself.
     addStat: (n, fn) => void registry.stats.set(n, fn),
+    statusFields: (user) => statusFields(registry, user, deps.log),
   };
 }

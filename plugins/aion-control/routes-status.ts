@@ -44,6 +44,7 @@ export function registerStatusRoutes(ctx: PluginContext) {
     } catch {
       memoryEntries = 0;
     }
-    return { ...base, memory_entries: memoryEntries, conversation_len: conversation?.messageCount ?? 0 };
+    const extra = await ctx.host.statusFields(user);
+    return { ...extra, ...base, memory_entries: memoryEntries, conversation_len: conversation?.messageCount ?? 0 };
   });
 }

@@ -10,6 +10,7 @@ import { API_KEY, BASE_URL, MODELS, readConfig } from './config.ts';
 import { notConfigured } from '../../core/plugin-api/index.ts';
 import { registerCustomProviders } from './custom-providers.ts';
 import { streamChat } from './stream.ts';
+import { PRESETS } from './presets.ts';
 
 export default definePlugin({
   name: 'provider-openai',
@@ -34,6 +35,23 @@ export default definePlugin({
       },
     });
     ctx.embedders.register(openAIEmbedder(ctx));
+    for (const preset of PRESETS) {
+      ctx.providers.register({
+        id: preset.id,
+        label: preset.label,
+        prefixes: preset.prefixes,
+        models: preset.models,
+        envKeys: [preset.keyName, preset.baseUrlName],
+        isConfigured: () => ctx.secrets.has(preset.keyName),
+        async *stream(request, signal) {
+          const apiKey = ctx.secrets.get(preset.keyName);
+          if (!apiKey) throw notConfigured(preset.keyName);
+          const { default: OpenAIClient } = await import('openai');
+          const client: OpenAI = new OpenAIClient({ apiKey, baseURL: ctx.secrets.get(preset.baseUrlName) || preset.defaultBaseUrl });
+          yield* streamChat(client, buildRequest(request), signal, ctx.log);
+        },
+      });
+    }
     await registerCustomProviders(ctx);
   },
 });

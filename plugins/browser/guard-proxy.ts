@@ -1,0 +1,97 @@
+/**
+ * The browser's only way out: a forward proxy on 127.0.0.1 that Chromium is launched with (loopback not bypassed).
+ * Every request — navigation, redirect hop, subresource, WebSocket, HTTPS tunnel — is checked by web-tools'
+ * `outbound-address` service, and the connection is made to the very address that was checked, so Chromium's own DNS cannot be
+ * raced into a private address. Each user's browser context has its own random proxy credentials, so no other local
+ * program can use the proxy, and a refused host is reported to the user whose page asked for it.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+export interface GuardProxy {
+  server: string;
+  /** Fresh credentials for one user's context. */
+  credentialsFor(userId: string): { username: string; password: string };
+  forget(username: string): void;
+  close(): Promise<void>;
+}
+
+export async function startGuardProxy(approve: (hostname: string) => Promise<{ address: string; family: number }>, onBlocked: (userId: string, host: string) => void): Promise<GuardProxy> {
+  const users = new Map<string, { password: Buffer; userId: string }>();
+  /** The user a request's `Proxy-Authorization` belongs to, or undefined. */
+  const authorized = (req: http.IncomingMessage): string | undefined => {
+    const m = /^Basic\s+(.+)$/i.exec(String(req.headers['proxy-authorization'] ?? ''));
+    if (!m) return undefined;
+    const [username, password = ''] = Buffer.from(m[1], 'base64').toString().split(':');
+    const entry = users.get(username);
+    const got = Buffer.from(password);
+    return entry && got.length === entry.password.length && timingSafeEqual(got, entry.password) ? entry.userId : undefined;
+  };
+  const check = async (userId: string, hostname: string) => {
+    try {
+      return await approve(hostname);
+    } catch {
+      onBlocked(userId, hostname);
+      return undefined;
+    }
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const userId = authorized(req);
+    if (!userId) return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="aion"' }).end();
+    let target: URL;
+    try {
+      target = new URL(req.url ?? '');
+      if (target.protocol !== 'http:') throw new Error('scheme');
+    } catch {
+      return void res.writeHead(400).end();
+    }
+    const pinned = await check(userId, target.hostname);
+    if (!pinned) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('Blocked: private address (web_allow_private_hosts)');
+    const headers = { ...req.headers };
+    delete headers['proxy-authorization'];
+    delete headers['proxy-connection'];
+    const upstream = http.request({
+      host: pinned.address, family: pinned.family, port: target.port || 80, method: req.method, path: target.pathname + target.search,
+      headers: { ...headers, host: target.host }, setHost: false,
+    }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+    req.pipe(upstream);
+  });
+
+  server.on('connect', async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const userId = authorized(req);
+    if (!userId) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="aion"\r\n\r\n');
+    const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
+    const pinned = m && (await check(userId, m[1]));
+    if (!m || !pinned) return void socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+    const upstream = net.connect({ host: pinned.address, port: Number(m[2]), family: pinned.family }, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('close', () => upstream.destroy());
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server: `http://127.0.0.1:${port}`,
+    credentialsFor(userId) {
+      const username = randomBytes(9).toString('hex');
+      const password = randomBytes(18).toString('base64url');
+      users.set(username, { password: Buffer.from(password), userId });
+      return { username, password };
+    },
+    forget: (username) => void users.delete(username),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
