@@ -45,6 +45,7 @@ export function registerStatusRoutes(ctx: PluginContext) {
       memoryEntries = 0;
     }
     const extra = await ctx.host.statusFields(user);
-    return { ...extra, ...base, memory_entries: memoryEntries, conversation_len: conversation?.messageCount ?? 0 };
+    // A plugin's fields (a mood engine's `mood`) replace the neutral defaults; the core figures stay ours.
+    return { ...base, ...extra, memory_entries: memoryEntries, conversation_len: conversation?.messageCount ?? 0 };
   });
 }

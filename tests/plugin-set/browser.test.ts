@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type SseEvent, type TestServer } from '../helpers/server.ts';
-import { chat, pluginSettings, signupPro, tool } from './helpers.ts';
+import { chat, chatAnswering, pluginSettings, signupPro, tool } from './helpers.ts';
 
 const PAGE = `<!doctype html><html><head><title>Local Test Page</title></head><body>
 <h1>Welcome to the local page</h1><ul><li>alpha</li><li>beta</li><li>gamma</li></ul>
@@ -107,14 +107,9 @@ test('subresources and redirects to addresses that are not allowed never reach t
 });
 
 test('browser_evaluate asks for approval; browser_close ends the session', async () => {
-  const approvals: SseEvent[] = [];
-  const r = await chat(s, alice.token, '/tool browser_evaluate {"js":"document.title"}', {}, async (e) => {
-    if (e.event !== 'approval') return;
-    approvals.push(e);
-    await s.api('POST', '/api/chat/approve', { token: alice.token, body: { id: e.data.id, approved: true } });
-  });
+  const { approvals, events } = await chatAnswering(s, alice.token, '/tool browser_evaluate {"js":"document.title"}', true);
   assert.equal(approvals.length, 1);
-  const result = r.events.find((e) => e.event === 'tool_result')!.data;
+  const result = events.find((e) => e.event === 'tool_result')!.data;
   assert.equal(result.ok, true, JSON.stringify(result));
   assert.equal(typeof result.result.result, 'string');
   assert.equal((await s.api('GET', '/api/browser/status', { token: alice.token })).body.open, true);

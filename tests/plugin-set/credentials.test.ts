@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type SseEvent, type TestServer } from '../helpers/server.ts';
-import { chat, login, signupPro, tool } from './helpers.ts';
+import { chatAnswering, login, signupPro, tool } from './helpers.ts';
 
 const SECRET = 'hunter2-Sup3rSecret-value';
 let s: TestServer;
@@ -27,13 +27,8 @@ after(() => s.dispose());
 
 /** credential_read as `token`, answering its approval with `approve`. */
 async function readWith(token: string, service: string, approve: boolean) {
-  const approvals: SseEvent[] = [];
-  const r = await chat(s, token, `/tool credential_read {"service":"${service}"}`, {}, async (e) => {
-    if (e.event !== 'approval') return;
-    approvals.push(e);
-    await s.api('POST', '/api/chat/approve', { token, body: { id: e.data.id, approved: approve } });
-  });
-  return { approvals, result: r.events.find((e) => e.event === 'tool_result')!.data };
+  const { approvals, events } = await chatAnswering(s, token, `/tool credential_read {"service":"${service}"}`, approve);
+  return { approvals, result: events.find((e) => e.event === 'tool_result')!.data };
 }
 
 test('write, list, read with approval, delete — encrypted at rest with a key file of mode 600', async () => {

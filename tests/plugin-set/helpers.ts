@@ -7,6 +7,18 @@ import { readSse, type SseEvent, type TestServer } from '../helpers/server.ts';
 export const chat = (s: TestServer, token: string, message: string, extra: Record<string, unknown> = {}, onEvent?: (e: SseEvent) => void | Promise<void>) =>
   readSse(`${s.url}/api/chat`, { token, body: { message, model: 'echo-1', ...extra }, onEvent });
 
+/**
+ * One AION chat turn whose approvals are answered as the original client does: the turn parks (`approval`, then
+ * `done { approval_pending }`) and the next message, "ja" or "nein", answers it and continues in its own stream.
+ */
+export async function chatAnswering(s: TestServer, token: string, message: string, approve: boolean): Promise<{ approvals: SseEvent[]; events: SseEvent[] }> {
+  const first = await chat(s, token, message);
+  const approvals = first.events.filter((e) => e.event === 'approval');
+  if (!approvals.length) return { approvals, events: first.events };
+  const answer = await chat(s, token, approve ? 'ja' : 'nein');
+  return { approvals, events: [...first.events, ...answer.events] };
+}
+
 /** Run tool lines as `token` and return the `tool_result` events' data, in order. */
 export async function tools(s: TestServer, token: string, ...lines: Array<[string, Record<string, unknown>?]>): Promise<any[]> {
   const r = await chat(s, token, lines.map(([name, args]) => `/tool ${name} ${JSON.stringify(args ?? {})}`).join('\n'));

@@ -116,7 +116,7 @@ test('mood: check and set per user; shown in /api/status and the turn', async ()
   assert.ok(bobStatus.body.mood);
   // The admin's manual mood for Alice did not leak: Bob's comes from the signals (it is computed, not "manual").
   assert.equal((await tool(s, bob.token, 'mood_check')).source, 'auto');
-  assert.equal((await s.api('GET', '/api/status')).body.mood, undefined, 'no mood without a token');
+  assert.equal((await s.api('GET', '/api/status')).body.mood, 'calm', 'without a token only the neutral default, never a user\'s mood');
 });
 
 test("update_character: the admin writes the character prompt; a user's sections stay in their own turns", async () => {
