@@ -7,6 +7,7 @@ import type { SecretsApi } from './plugin-api/types.ts';
 import { secretsChanged } from './secret-scrubber.ts';
 import { badRequest } from './errors.ts';
 import { writeFileDurable } from './store/durable-file.ts';
+import { SerialQueue } from './plugin-api/serial.ts';
 
 /** Mask for display: empty → `""`; ≤ 8 chars → one `●` per char; else first 4 + `…` + last 4. */
 export function maskSecret(value: string | undefined): string {
@@ -40,7 +41,7 @@ function assignments(text: string): Array<{ name: string; start: number; end: nu
 }
 
 export class Secrets implements SecretsApi {
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
   constructor(private readonly envFile: string) {}
 
   get(name: string): string | undefined {
@@ -87,8 +88,6 @@ export class Secrets implements SecretsApi {
       }
       secretsChanged();
     };
-    const result = this.chain.then(run, run);
-    this.chain = result.catch(() => {});
-    return result;
+    return this.writes.run(run);
   }
 }

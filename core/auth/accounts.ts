@@ -12,6 +12,7 @@ import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts
 import { API_KEY_PREFIX, ApiKeys } from './api-keys.ts';
 import { SignInThrottle, type ThrottleLimits } from './sign-in-throttle.ts';
 import { signToken, verifyToken, type TokenClaims } from './tokens.ts';
+import { SerialQueue } from '../plugin-api/serial.ts';
 
 /** A stored user: the public fields plus what never leaves the server. */
 export type UserRecord = User & {
@@ -53,7 +54,7 @@ export class Accounts {
   private cache = new Map<string, UserRecord>();
   private loaded: Promise<void> | undefined;
   /** Serialises signups so "first account becomes admin" and unique emails hold under concurrency. */
-  private signupChain: Promise<unknown> = Promise.resolve();
+  private readonly signups = new SerialQueue();
   private readonly throttle: SignInThrottle;
   readonly apiKeys: ApiKeys;
   private verified = new Map<string, { claims: TokenClaims; until: number }>();
@@ -130,9 +131,7 @@ export class Accounts {
       }
       return { user: publicUser(record), token: await this.token(record) };
     };
-    const result = this.signupChain.then(run, run);
-    this.signupChain = result.catch(() => {});
-    return result;
+    return this.signups.run(run);
   }
 
   async login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }> {

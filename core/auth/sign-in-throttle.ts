@@ -13,6 +13,7 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { tooMany } from '../errors.ts';
 import { addressBucket } from '../http/client-address.ts';
+import { KeyedSerialQueue } from '../plugin-api/serial.ts';
 
 export interface ThrottleLimits {
   /** Failed logins per account and address in `loginWindowSeconds`. */
@@ -31,7 +32,7 @@ export class SignInThrottle {
   private readonly address: RateLimiterMemory;
   private readonly signups: RateLimiterMemory | undefined;
   private readonly limits: ThrottleLimits;
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly perKey = new KeyedSerialQueue();
 
   constructor(limits: Partial<ThrottleLimits> = {}) {
     const l = (this.limits = { ...DEFAULT_LIMITS, ...limits });
@@ -72,14 +73,7 @@ export class SignInThrottle {
 
   /** Runs `task` after every earlier task of the same key has settled. */
   private serial<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const settled = run.then(() => {}, () => {});
-    this.chains.set(key, settled);
-    void settled.then(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
-    });
-    return run;
+    return this.perKey.run(key, task);
   }
 
   /** Count one signup from `address`; 429 when the hourly budget is spent. */

@@ -7,6 +7,7 @@ import type { QuotaStatus, User } from '../plugin-api/types.ts';
 import { tooMany } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { limitsFor } from './plans.ts';
+import { KeyedSerialQueue } from '../plugin-api/serial.ts';
 
 const HOUR = 3_600_000;
 
@@ -21,7 +22,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 export class UsageTracker {
   private docs = new Map<string, UsageDoc>();
   /** Serialises check-and-count per user so concurrent requests cannot both take the last slot. */
-  private chains = new Map<string, Promise<unknown>>();
+  private readonly perUser = new KeyedSerialQueue();
 
   constructor(private readonly store: Store) {}
 
@@ -77,10 +78,7 @@ export class UsageTracker {
       else this.saveSoon(user.id);
       return this.status(user, d, now);
     };
-    const prev = this.chains.get(user.id) ?? Promise.resolve();
-    const result = prev.then(run, run);
-    this.chains.set(user.id, result.catch(() => {}));
-    return result;
+    return this.perUser.run(user.id, run);
   }
 
   /** Add tokens to today's count. Written within a second, off the response path (statistics, not quota). */

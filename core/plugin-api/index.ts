@@ -26,3 +26,4 @@ export function definePlugin<S = Record<string, unknown>>(def: PluginDefinition<
 }
 
 export { PLUGIN_API_VERSION } from './version.ts';
+export { KeyedSerialQueue, SerialQueue } from './serial.ts';

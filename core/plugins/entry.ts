@@ -1,5 +1,6 @@
 /** The host's record of one plugin (across its generations) and how it is shown in `GET /api/plugins`. */
 import type { PluginStatus } from '../plugin-api/types.ts';
+import type { SerialQueue } from '../plugin-api/serial.ts';
 import { publicPath, type HttpMethod } from '../http/route-table.ts';
 import type { DiscoveredPlugin } from './discover.ts';
 import type { Generation } from './generation.ts';
@@ -23,7 +24,8 @@ export interface Entry {
   loadMs: number | null;
   loadedAt: number | null;
   /** Serialises loads of one plugin. */
-  chain: Promise<unknown>;
+  /** Loads and unloads of this plugin, one at a time. */
+  chain: SerialQueue;
   knownRoutes: Array<{ method: HttpMethod; path: string }>;
 }
 

@@ -17,6 +17,7 @@ import type { Generation } from './generation.ts';
 import { loadGeneration, type LoadEnvironment } from './load-generation.ts';
 import { statusOf, type Entry, type PluginStateDoc } from './entry.ts';
 import { PluginWatcher } from './watcher.ts';
+import { SerialQueue } from '../plugin-api/serial.ts';
 import { pluginErrors, recordPluginLoad } from '../metrics/index.ts';
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
@@ -111,7 +112,7 @@ export class PluginHost {
     const required = d.builtin && d.manifest.required === true;
     const e: Entry = {
       discovered: d, status: 'loading', enabled: required || (saved?.enabled ?? d.manifest.enabled ?? true), required,
-      loadMs: null, loadedAt: null, chain: Promise.resolve(), knownRoutes: saved?.routes ?? [],
+      loadMs: null, loadedAt: null, chain: new SerialQueue(), knownRoutes: saved?.routes ?? [],
     };
     this.entries.set(d.name, e);
     return e;
@@ -125,9 +126,7 @@ export class PluginHost {
 
   /** Run `fn` after the plugin's earlier loads and unloads (one at a time per plugin). */
   private serialise(e: Entry, fn: () => Promise<void>): Promise<void> {
-    const result = e.chain.then(fn, fn);
-    e.chain = result.catch(() => {});
-    return result;
+    return e.chain.run(fn);
   }
 
   /** Load (or reload) one plugin. Never throws: failures are recorded on the entry, the old generation keeps serving. */

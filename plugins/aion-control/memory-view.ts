@@ -13,6 +13,11 @@ export function originalMemory(e: MemoryEntry) {
   const hint = str(meta.hint, 300);
   const category = e.category || 'general';
   const { id, category: _stored, ...ours } = e;
+  // ALIN-only fields live under `metadata._alin` (the ALIN routes show them in their own spelling); not here.
+  if (ours.metadata && '_alin' in ours.metadata) {
+    const { _alin, ...rest } = ours.metadata as Record<string, unknown>;
+    ours.metadata = rest;
+  }
   return {
     id,
     timestamp: new Date(e.createdAt).toISOString(),

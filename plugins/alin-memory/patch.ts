@@ -4,7 +4,7 @@
  * memory user-modified. Patches of one memory are applied one after another, so two quick ones never lose each other.
  */
 import { z } from 'zod';
-import { notFound, type PluginContext } from '../../core/plugin-api/index.ts';
+import { KeyedSerialQueue, notFound, type PluginContext } from '../../core/plugin-api/index.ts';
 import { AlinFieldsInput, fieldsOf, packMetadata, pickFields } from './alin-fields.ts';
 import { Layer } from './schemas.ts';
 import { memoryView } from './shape.ts';
@@ -42,14 +42,8 @@ function moreOf(body: Patch, stored: Record<string, unknown> | undefined): Recor
 }
 
 export function registerMemoryPatch(ctx: PluginContext): void {
-  const chains = new Map<string, Promise<unknown>>();
-  const serial = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    const run = (chains.get(key) ?? Promise.resolve()).then(fn, fn);
-    const tail = run.catch(() => {});
-    chains.set(key, tail);
-    void tail.then(() => chains.get(key) === tail && chains.delete(key));
-    return run;
-  };
+  const perMemory = new KeyedSerialQueue();
+  const serial = <T>(key: string, fn: () => Promise<T>): Promise<T> => perMemory.run(key, fn);
 
   ctx.routes.patch('/memories/:id', {
     summary: 'Update a memory (pin, archive, salience, layer; a content edit is kept in editHistory)',

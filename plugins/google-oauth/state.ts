@@ -4,7 +4,7 @@
  * replayed callback finds nothing.
  */
 import { randomBytes } from 'node:crypto';
-import type { PluginStore } from '../../core/plugin-api/index.ts';
+import { SerialQueue, type PluginStore } from '../../core/plugin-api/index.ts';
 import type { PluginKeys, Sealed } from './keys.ts';
 
 /** How long a consent page may stay open. */
@@ -23,7 +23,7 @@ export type StateError = 'invalid_state' | 'state_expired' | 'state_used';
 type PendingMap = Record<string, { exp: number; sealed: Sealed }>;
 
 export class StateStore {
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
   constructor(
     private readonly keys: PluginKeys,
     private readonly store: PluginStore['plugin'],
@@ -69,8 +69,6 @@ export class StateStore {
 
   /** One read-modify-write at a time, so two callbacks with one state cannot both win. */
   private locked<T>(run: () => Promise<T>): Promise<T> {
-    const result = this.chain.then(run, run);
-    this.chain = result.catch(() => {});
-    return result;
+    return this.writes.run(run);
   }
 }

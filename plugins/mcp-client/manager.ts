@@ -3,7 +3,7 @@
  * and its tools unregistered — live, without a restart. The file is watched (chokidar), so edits by hand apply too.
  */
 import { watch, type FSWatcher } from 'chokidar';
-import type { PluginContext } from '../../core/plugin-api/index.ts';
+import { SerialQueue, type PluginContext } from '../../core/plugin-api/index.ts';
 import { configPath, isStdio, loadConfig, saveConfig, type ServerEntry } from './config.ts';
 import { McpConnection } from './connection.ts';
 import { toAionTool, type McpToolInfo } from './tool-defs.ts';
@@ -16,7 +16,7 @@ export class McpManager {
   private invalid = new Map<string, string>();
   private fileError?: string;
   private watcher?: FSWatcher;
-  private applying: Promise<void> = Promise.resolve();
+  private readonly applying = new SerialQueue();
 
   constructor(private readonly ctx: PluginContext, private readonly cwd: string) {
     this.file = configPath(ctx.host.dataDir);
@@ -31,7 +31,7 @@ export class McpManager {
 
   /** Read the file and apply it (serialised: one apply at a time). */
   reload(): Promise<void> {
-    this.applying = this.applying.then(async () => {
+    return this.applying.run(async () => {
       const loaded = await loadConfig(this.file);
       this.fileError = loaded.error;
       if (loaded.error) {
@@ -41,7 +41,6 @@ export class McpManager {
       this.invalid = loaded.invalid;
       this.apply(loaded.servers);
     });
-    return this.applying;
   }
 
   private apply(servers: Map<string, ServerEntry>): void {
@@ -105,9 +104,7 @@ export class McpManager {
       this.invalid = loaded.invalid;
       this.apply(loaded.servers);
     };
-    const result = this.applying.then(run, run);
-    this.applying = result.catch(() => {});
-    await result;
+    await this.applying.run(run);
   }
 
   /** What the admin sees: status and counts, names of env and header keys, never their values. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Telegraf } from 'telegraf';
-import { notFound, unauthorized, type User } from '../../core/plugin-api/index.ts';
+import { notFound, SerialQueue, unauthorized, type User } from '../../core/plugin-api/index.ts';
 import { splitMessage } from './format.ts';
 import type { ButtonApi } from './approvals.ts';
 import { TelegramRouter } from './router.ts';
@@ -29,7 +29,7 @@ export class TelegramBot {
   private state: 'running' | 'stopped' | 'error' = 'stopped';
   private errorText = '';
   /** start/stop/restart run one at a time. */
-  private op: Promise<unknown> = Promise.resolve();
+  private readonly ops = new SerialQueue();
 
   constructor(private readonly deps: TurnDeps) {}
 
@@ -82,9 +82,7 @@ export class TelegramBot {
   }
 
   private serial(fn: () => Promise<void>): Promise<void> {
-    const next = this.op.then(fn, fn);
-    this.op = next.catch(() => undefined);
-    return next;
+    return this.ops.run(fn);
   }
 
   /** An error message without the token (fetch errors quote the request URL, which contains it). */

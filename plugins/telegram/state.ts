@@ -3,7 +3,7 @@
  * chat acts as which account, and which AION conversation each chat writes into.
  */
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import type { PluginContext } from '../../core/plugin-api/index.ts';
+import { SerialQueue, type PluginContext } from '../../core/plugin-api/index.ts';
 
 /** A link code stays valid this long. */
 export const LINK_CODE_TTL_MS = 10 * 60_000;
@@ -29,14 +29,12 @@ type LinkCodes = Record<string, { userId: string; expiresAt: number }>;
 
 /** Typed access to the plugin's keys; every read-modify-write runs one at a time. */
 export class TelegramState {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly mutations = new SerialQueue();
   constructor(private readonly store: PluginContext['store']['plugin']) {}
 
   /** Run `fn` after every earlier mutation (one JSON file: no lost updates). */
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.mutations.run(fn);
   }
 
   async allowedIds(): Promise<string[]> {

@@ -171,9 +171,10 @@ test('process_file: text, Markdown, PDF (unpdf) and images → { ok, text }; oth
   assert.equal((await fetch(`${s.url}/api/process_file`, { method: 'POST', body: new FormData() })).status, 401);
 });
 
-test('wake-up ack and mood: neutral answers the client understands', async () => {
+test('wake-up ack and mood: answers the client understands', async () => {
   assert.deepEqual((await s.api('POST', '/api/wakeup-ack', { token: user })).body, { ok: true });
   const st = (await s.api('GET', '/api/status', { token: user })).body;
-  assert.equal(st.mood, 'calm');
+  // The mood-engine plugin's current mood for the caller (tests/plugin-set cover how it moves); a word the badge shows.
+  assert.ok(['curious', 'focused', 'playful', 'calm', 'reflective'].includes(st.mood), String(st.mood));
   assert.equal(st.pending_wakeup, '');
 });
