@@ -7,14 +7,13 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { AuthApi, HostApi, SseApi, User } from './plugin-api/types.ts';
 import { ROOT_DIR, type Config } from './config.ts';
-import { AppError, unauthorized } from './errors.ts';
 import { Accounts } from './auth/accounts.ts';
 import { limitsFor } from './auth/plans.ts';
 import { setQuotaHeaders, UsageTracker } from './auth/usage.ts';
 import { AgentService } from './agent/service.ts';
 import type { ProviderLookup } from './agent/model-resolution.ts';
 import { Conversations } from './conversations.ts';
-import type { RouteServices } from './http/route-table.ts';
+import { requestAuthenticator, routeServices } from './auth/request-auth.ts';
 import { PluginHost, type PluginHostOptions } from './plugins/host.ts';
 import { createContext } from './plugins/context.ts';
 import { createHostApi } from './plugins/host-api.ts';
@@ -150,46 +149,6 @@ function authApi(accounts: Accounts, usage: UsageTracker, authenticate: (ctx: Co
         list: (userId) => accounts.apiKeys.list(userId),
         revoke: (userId, id) => accounts.apiKeys.revoke(userId, id),
       },
-    },
-  };
-}
-
-/** Bearer token from the Authorization header (a bare token works too, as in the original): a JWT or an `aion_` API key. */
-function bearer(ctx: Context): string | undefined {
-  const h = ctx.get('authorization');
-  if (!h) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-  return (m ? m[1] : h).trim() || undefined;
-}
-
-type RequestAuth = RouteServices['authenticate'];
-
-/** The caller of a request from its bearer token; resolved once per request (routes, `/metrics`, plugins). */
-function requestAuthenticator(accounts: Accounts): RequestAuth {
-  return async (ctx) => {
-    if (ctx.state.authResolved) return { user: ctx.state.user as User | undefined, error: ctx.state.authError };
-    ctx.state.authResolved = true;
-    const token = bearer(ctx);
-    if (!token) return { error: unauthorized('Authentication required') };
-    const user = await accounts.verify(token);
-    ctx.state.user = user;
-    if (!user) ctx.state.authError = unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-    return { user, error: ctx.state.authError as AppError | undefined };
-  };
-}
-
-/** What the composed router asks of the host for each request: the caller, and the chat quota. */
-function routeServices(authenticate: RequestAuth, usage: UsageTracker): Omit<RouteServices, 'track'> {
-  return {
-    authenticate,
-    chatQuota: async (ctx, user) => {
-      const q = await usage.consume(user).catch((error) => {
-        if (error instanceof AppError && error.status === 429) {
-          setQuotaHeaders(ctx, { limited: true, limit: Number(error.extra?.limit ?? 0), remaining: 0, resetAt: Number(error.extra?.resetAt ?? 0) });
-        }
-        throw error;
-      });
-      setQuotaHeaders(ctx, q);
     },
   };
 }
