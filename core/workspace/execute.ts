@@ -15,6 +15,8 @@ import { buildArgv } from './command.ts';
 import { confineScript } from './confine.ts';
 import { cleanEnv, nodeBinary, pythonBinary } from './interpreters.ts';
 import { sandboxPlan } from './sandbox.ts';
+import type { ExecuteResult } from '../plugin-api/workspace.ts';
+export type { ExecuteResult } from '../plugin-api/workspace.ts';
 
 export type ExecLanguage = 'python' | 'javascript' | 'shell';
 
@@ -77,16 +79,6 @@ export interface ExecuteOptions {
    * With `hidePaths`, execution needs the private mount namespace and is refused (503 `SANDBOX_UNAVAILABLE`) without it.
    */
   readOnlyPaths?: string[];
-}
-
-export interface ExecuteResult {
-  language: ExecLanguage;
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-  durationMs: number;
-  timedOut: boolean;
-  truncated: boolean;
 }
 
 const clamp = (v: number | undefined, dflt: number, lo: number, hi: number) =>

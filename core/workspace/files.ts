@@ -9,6 +9,8 @@ import path from 'node:path';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { decodeUtf8, looksBinary } from './binary.ts';
 import { isInside, resolveInWorkspace, toWorkspaceRelative } from './paths.ts';
+import type { ListEntry } from '../plugin-api/workspace.ts';
+export type { ListEntry } from '../plugin-api/workspace.ts';
 
 /** Largest file `readWorkspaceFile` returns. */
 export const MAX_READ_BYTES = 1024 * 1024;
@@ -126,17 +128,6 @@ export async function writeWorkspaceFile(root: string, userPath: string, content
     fsError(e);
   }
   return { path: toWorkspaceRelative(realRoot, real), bytesWritten: bytes.length };
-}
-
-/** One entry of a listing. */
-export interface ListEntry {
-  name: string;
-  /** Relative to the workspace root, forward slashes. */
-  path: string;
-  isDirectory: boolean;
-  size: number;
-  /** Epoch ms. */
-  modifiedAt: number;
 }
 
 /**

@@ -8,6 +8,8 @@ import { decodeUtf8, looksBinary } from './binary.ts';
 import { compileGlobs } from './glob.ts';
 import { resolveInWorkspace, toWorkspaceRelative } from './paths.ts';
 import { walk, type WalkEntry, type WalkState } from './walk.ts';
+import type { ScanFile, ScanResult } from '../plugin-api/workspace.ts';
+export type { ScanFile, ScanResult } from '../plugin-api/workspace.ts';
 
 /** Scan bounds; the defaults are the documented ones. */
 export interface ScanLimits {
@@ -30,22 +32,6 @@ export interface ScanOptions {
   filePatterns?: string[];
   excludePatterns?: string[];
   limits?: Partial<ScanLimits>;
-}
-
-export interface ScanFile {
-  /** Relative to the workspace root (so it can be passed straight to read), forward slashes. */
-  path: string;
-  size: number;
-  /** The text, a placeholder for over-size files, or '' when contents were not requested. */
-  content: string;
-}
-
-export interface ScanResult {
-  /** The scanned folder, relative to the workspace root. */
-  path: string;
-  tree: string;
-  files: ScanFile[];
-  summary: { totalFiles: number; totalSize: number; languages: Record<string, number>; truncated: boolean };
 }
 
 interface TreeNode {

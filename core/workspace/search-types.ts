@@ -1,28 +1,5 @@
 /** Shapes shared by the search front (`search.ts`) and its two engines. */
-
-export interface SearchMatch {
-  /** Relative to the workspace root, forward slashes. */
-  file: string;
-  /** 1-based. */
-  line: number;
-  /** 1-based, in UTF-16 code units (what a JS editor counts). */
-  column: number;
-  /** The matching line, trimmed and capped. */
-  text: string;
-  /** Previous, matching and next line joined by `\n` (each capped). */
-  context: string;
-}
-
-export interface SearchResult {
-  matches: SearchMatch[];
-  /** Matches returned (the search stops once `maxResults` is reached; `truncated` then says more exist). */
-  totalMatches: number;
-  /** Files searched (ripgrep stopped early reports the files it had reached). */
-  filesSearched: number;
-  /** True when maxResults, the time bound or a size cap cut the search short. */
-  truncated: boolean;
-  engine: 'ripgrep' | 'node';
-}
+export type { SearchMatch, SearchResult } from '../plugin-api/workspace.ts';
 
 /** What an engine needs: a validated, compiled request. */
 export interface EngineRequest {

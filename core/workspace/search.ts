@@ -12,20 +12,8 @@ import type { EngineRequest, SearchResult } from './search-types.ts';
 
 export type { SearchMatch, SearchResult } from './search-types.ts';
 export { hasRipgrep } from './search-rg.ts';
-
-export interface SearchOptions {
-  query: string;
-  dirPath?: string;
-  regex?: boolean;
-  caseSensitive?: boolean;
-  filePatterns?: string[];
-  /** Default 100, at most 1000. */
-  maxResults?: number;
-  /** Engine choice; `auto` (default) prefers ripgrep. Tests force `node`. */
-  engine?: 'auto' | 'ripgrep' | 'node';
-  /** Time bound of the whole search (default 5 s); results found so far are returned with `truncated`. */
-  timeoutMs?: number;
-}
+import type { SearchOptions } from '../plugin-api/workspace.ts';
+export type { SearchOptions } from '../plugin-api/workspace.ts';
 
 export const DEFAULT_MAX_RESULTS = 100;
 export const MAX_RESULTS_LIMIT = 1000;
