@@ -38,12 +38,14 @@ const executable = (file: string) => {
 };
 
 /**
- * The node for JavaScript runs: the server's own when it lives outside the installation, else a system `node` (the
- * server's copy inside `node_modules` would tell the code where the installation is), else the server's anyway —
+ * The node for JavaScript runs: the server's own when it lives outside the installation and outside `/tmp` (which the
+ * sandbox replaces with a private, empty one, so a node there would not exist for the code), else a system `node`
+ * (the server's copy inside `node_modules` would tell the code where the installation is), else the server's anyway —
  * read-only in the sandbox, so knowing its path gains nothing.
  */
 export function nodeBinary(installation: string[]): string {
-  if (!installation.some((dir) => isInside(dir, process.execPath))) return process.execPath;
+  const hiddenFromCode = installation.some((dir) => isInside(dir, process.execPath)) || isInside('/tmp', process.execPath);
+  if (!hiddenFromCode) return process.execPath;
   for (const dir of SYSTEM_PATH) {
     const candidate = path.join(dir, 'node');
     if (executable(candidate)) return candidate;
