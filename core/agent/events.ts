@@ -39,7 +39,7 @@ export type AgentEvent =
   | { type: 'tool_result'; id: string; name: string; result: unknown; ok: boolean; durationMs: number }
   | { type: 'progress'; id: string; percent: number; label?: string }
   /** Something the user should know about the turn itself (e.g. `failover` to a `model_fallback` model). */
-  | { type: 'notice'; trigger: string; text: string }
+  | { type: 'notice'; trigger: string; text: string; /** The tool call that said it, when a tool did. */ callId?: string }
   | ({ type: 'usage' } & Usage)
   | {
       type: 'done';

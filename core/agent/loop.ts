@@ -84,6 +84,9 @@ async function runTool(tool: RegisteredTool, args: unknown, opts: LoopOptions, i
           conversationId: opts.conversationId,
           signal: controller.signal,
           emit: (p) => queue.push({ type: 'progress', id, percent: Math.max(0, Math.min(100, Number(p.percent) || 0)), label: p.label }),
+          thought: (text, trigger = 'tool') => {
+            if (typeof text === 'string' && text.trim()) queue.push({ type: 'notice', trigger: String(trigger).slice(0, 100), text: text.slice(0, 4000), callId: id });
+          },
         }),
       ),
       new Promise((_, reject) => {

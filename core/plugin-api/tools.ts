@@ -15,6 +15,8 @@ export interface ToolCallContext {
   signal: AbortSignal;
   /** Report progress of a long tool (0–100). */
   emit(progress: { percent: number; label?: string }): void;
+  /** Show a thought in the chat while the tool runs (an AION `thought` event with this call's id; e.g. a reflection). */
+  thought?(text: string, trigger?: string): void;
 }
 
 /** A tool the agent may call. */

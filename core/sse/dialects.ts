@@ -51,8 +51,8 @@ export function aionFrame(ev: AgentEvent, state: AionState): Frame | Frame[] {
     case 'progress':
       return { type: 'progress', payload: { call_id: ev.id, percent: ev.percent, label: ev.label ?? '' } };
     case 'notice':
-      // The original reported a failover as a thought with trigger and call_id "failover".
-      return [...flushThought(state), { type: 'thought', payload: { text: ev.text, trigger: ev.trigger, call_id: ev.trigger } }];
+      // The original reported a failover as a thought with trigger and call_id "failover", a tool's thought with its call.
+      return [...flushThought(state), { type: 'thought', payload: { text: ev.text, trigger: ev.trigger, call_id: ev.callId ?? ev.trigger } }];
     case 'usage':
       return { type: 'usage', payload: { input_tokens: ev.inputTokens, output_tokens: ev.outputTokens } };
     case 'done':

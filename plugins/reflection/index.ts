@@ -31,6 +31,8 @@ export default definePlugin({
         const s = ctx.settings.get();
         const out = await reflect(ctx, call.user.id, a.thought, a.trigger ?? 'general', { keep: s.keep, duplicateThreshold: s.duplicate_threshold, compareLast: 3 });
         if ('entry' in out && out.entry) {
+          // In the chat where it was thought, and on the push stream for the user's other open clients.
+          call.thought?.(out.entry.thought, out.entry.trigger);
           ctx.events.publish(call.user.id, { type: 'thought', text: out.entry.thought, trigger: out.entry.trigger, call_id: call.id });
           const { entry: _entry, ...rest } = out;
           return rest;

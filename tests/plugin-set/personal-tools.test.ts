@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { startFakeOpenAI } from '../fakes/index.ts';
 import type { FakeProvider } from '../fakes/server.ts';
 import { readSse, startServer, type TestServer } from '../helpers/server.ts';
-import { pushStream, signupPro, tool } from './helpers.ts';
+import { chat, pushStream, signupPro, tool } from './helpers.ts';
 
 let s: TestServer;
 let fake: FakeProvider;
@@ -80,8 +80,14 @@ test('reflection: saved, near-duplicates skipped, pushed as thought, the latest 
   const push = await pushStream(s, alice.token);
   const bobPush = await pushStream(s, bob.token);
   try {
-    const first = await tool(s, alice.token, 'reflect', { thought: 'I enjoy untangling the report numbers with Alice', trigger: 'insight' });
+    const turn = await chat(s, alice.token, '/tool reflect {"thought":"I enjoy untangling the report numbers with Alice","trigger":"insight"}');
+    const first = turn.events.find((e) => e.event === 'tool_result')!.data.result;
     assert.equal(first.saved, true);
+    // Shown in the chat as the original did: a `thought` event of that tool call.
+    const shown = turn.events.find((e) => e.event === 'thought' && e.data.trigger === 'insight');
+    assert.ok(shown, 'a thought event in the chat stream');
+    assert.equal(shown.data.text, 'I enjoy untangling the report numbers with Alice');
+    assert.equal(shown.data.call_id, turn.events.find((e) => e.event === 'tool_result')!.data.call_id);
     const dup = await tool(s, alice.token, 'reflect', { thought: 'I enjoy untangling the report numbers with Alice!' });
     assert.equal(dup.skipped, 'near_duplicate');
     const event = await push.waitFor((e) => e.type === 'thought');
