@@ -6,48 +6,13 @@
  * (one append-only log per conversation): a message write is one durable append to its conversation's log.
  */
 import { randomUUID } from 'node:crypto';
-import type { Collection, ContentBlock, UserStore } from './plugin-api/types.ts';
+import type { Collection, UserStore } from './plugin-api/types.ts';
+import type { ConversationRecord, MessageRecord, NewConversation, NewMessage } from './plugin-api/conversations.ts';
 import { conflict, notFound } from './errors.ts';
 import type { Store } from './store/store.ts';
 
-export type ConversationRecord = {
-  id: string;
-  title: string;
-  mode: string;
-  model: string;
-  provider: string;
-  isFavorite: boolean;
-  isArchived: boolean;
-  isPinned: boolean;
-  messageCount: number;
-  preview: string;
-  metadata: Record<string, unknown>;
-  createdAt: number;
-  updatedAt: number;
-};
-
-export type MessageRecord = {
-  id: string;
-  conversationId: string;
-  role: 'user' | 'assistant' | 'system' | 'tool';
-  content: string | ContentBlock[] | unknown[];
-  model?: string;
-  tokens?: { input: number; output: number };
-  tokensInput?: number;
-  tokensOutput?: number;
-  cost?: number;
-  parentId?: string;
-  thinkingContent?: string;
-  metadata: Record<string, unknown>;
-  isEdited: boolean;
-  stopReason?: string;
-  timestamp: number;
-  createdAt: number;
-  updatedAt: number;
-};
-
-export type NewConversation = Partial<Pick<ConversationRecord, 'id' | 'title' | 'mode' | 'model' | 'provider' | 'metadata'>>;
-export type NewMessage = Omit<Partial<MessageRecord>, 'conversationId'> & Pick<MessageRecord, 'role' | 'content'>;
+// The records are the plugin API's contract (`ctx.conversations`); core implements it.
+export type { ConversationRecord, MessageRecord, NewConversation, NewMessage } from './plugin-api/conversations.ts';
 
 /** Plain text of message content, for previews and search. */
 export function contentText(content: unknown): string {

@@ -9,6 +9,7 @@ import { compileGlobs } from './glob.ts';
 import { resolveInWorkspace, toWorkspaceRelative } from './paths.ts';
 import { walk, type WalkEntry, type WalkState } from './walk.ts';
 import type { ScanFile, ScanResult } from '../plugin-api/workspace.ts';
+import type { ScanOptions } from '../plugin-api/workspace.ts';
 export type { ScanFile, ScanResult } from '../plugin-api/workspace.ts';
 
 /** Scan bounds; the defaults are the documented ones. */
@@ -24,15 +25,7 @@ export const DEFAULT_SCAN_LIMITS: ScanLimits = { maxFileBytes: 100 * 1024, maxTo
 /** Deepest `maxDepth` accepted. */
 export const MAX_SCAN_DEPTH = 20;
 
-export interface ScanOptions {
-  dirPath?: string;
-  recursive?: boolean;
-  maxDepth?: number;
-  includeContents?: boolean;
-  filePatterns?: string[];
-  excludePatterns?: string[];
-  limits?: Partial<ScanLimits>;
-}
+export type { ScanOptions } from '../plugin-api/workspace.ts';
 
 interface TreeNode {
   children: Map<string, TreeNode>;
