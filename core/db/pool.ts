@@ -1,0 +1,41 @@
+/**
+ * The PostgreSQL connection pool of one AION instance, opened when DATABASE_URL is set. Every driver (store, memory,
+ * cluster bus) shares it, so one instance holds at most `DATABASE_POOL_MAX` connections (default 10) plus the one
+ * LISTEN connection of the bus.
+ */
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+}
+
+export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'aion',
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (server restart, network) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs `fn` in one transaction on one client: COMMIT when it resolves, ROLLBACK when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
