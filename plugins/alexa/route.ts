@@ -33,7 +33,7 @@ export function registerAlexaRoute(ctx: PluginContext<any>): AlexaAnswers {
     const linked = token ? await ctx.auth.verify(token) : undefined;
     return linked ?? (await ctx.auth.firstAdmin());
   };
-  const skill = buildSkill(ctx, answers, userFor, skillId);
+  let skill: ReturnType<typeof buildSkill> | undefined; // built on the first request: ask-sdk-core loads then
   let warnedRaw = false;
 
   ctx.routes.public.post('/alexa', { summary: 'Alexa skill endpoint (request signature, timestamp and skill id verified)' }, async (c, { body }) => {
@@ -62,7 +62,8 @@ export function registerAlexaRoute(ctx: PluginContext<any>): AlexaAnswers {
     }
     if (!body || typeof body !== 'object' || typeof (body as any).request?.type !== 'string') throw badRequest('Not an Alexa request envelope', undefined, 'INVALID_REQUEST');
     if (skillId && skillIdOf(body) !== skillId) throw badRequest('Request is for another skill', undefined, 'WRONG_SKILL');
-    return skill.invoke(body as RequestEnvelope);
+    skill ??= buildSkill(ctx, answers, userFor, skillId);
+    return (await skill).invoke(body as RequestEnvelope);
   });
   return answers;
 }

@@ -1,11 +1,12 @@
 /**
- * The Alexa skill (ask-sdk-core): launch, `AionCommandIntent` (slot `command` → the agent), help, stop/cancel,
- * session end, and a catch-all. Speech is plain text with a simple card, like the original's envelope.
+ * The Alexa skill (ask-sdk-core): launch, `AionCommandIntent` (slot `command` → the agent), yes/no (the answer to a
+ * tool approval the agent asked for), help, stop/cancel, session end, and a catch-all. Speech is plain text with a
+ * simple card, like the original's envelope. The SDK is loaded when the first request comes, not with the plugin.
  */
-import { getIntentName, getLocale, getRequestType, getSlotValue, type HandlerInput, SkillBuilders } from 'ask-sdk-core';
+import type { HandlerInput } from 'ask-sdk-core';
 import type { RequestEnvelope, Response } from 'ask-sdk-model';
 import type { PluginContext, User } from '../../core/plugin-api/index.ts';
-import type { AlexaAnswers } from './answers.ts';
+import type { AlexaAnswers, Spoken } from './answers.ts';
 
 export const TEXT = {
   launch: 'AION is ready. What can I do for you?',
@@ -28,11 +29,23 @@ function say(text: string, endSession = false, reprompt?: string): Response {
   };
 }
 
-const isIntent = (input: HandlerInput, ...names: string[]) =>
-  getRequestType(input.requestEnvelope) === 'IntentRequest' && names.includes(getIntentName(input.requestEnvelope));
+/** An answer; one that asks for a yes or no keeps the session open for it. */
+const speak = (spoken: Spoken) => (spoken.confirming ? say(spoken.text, false, 'Say yes or no.') : say(spoken.text));
+
+/** A spoken yes or no as a command ("ja", "yes", "nein", "no"), when the skill model hands it over as text. */
+function yesOrNo(command: string): boolean | undefined {
+  const word = command.trim().replace(/[.!]+$/, '').toLowerCase();
+  if (['ja', 'yes', 'ok', 'okay', 'jawohl'].includes(word)) return true;
+  if (['nein', 'no', 'nope'].includes(word)) return false;
+  return undefined;
+}
 
 /** Build the skill. `userFor` picks the AION account a request acts as. */
-export function buildSkill(ctx: PluginContext<any>, answers: AlexaAnswers, userFor: (env: RequestEnvelope) => Promise<User | undefined>, skillId?: string) {
+export async function buildSkill(ctx: PluginContext<any>, answers: AlexaAnswers, userFor: (env: RequestEnvelope) => Promise<User | undefined>, skillId?: string) {
+  const { getIntentName, getLocale, getRequestType, getSlotValue, SkillBuilders } = await import('ask-sdk-core');
+  const isIntent = (input: HandlerInput, ...names: string[]) =>
+    getRequestType(input.requestEnvelope) === 'IntentRequest' && names.includes(getIntentName(input.requestEnvelope));
+  const localeOf = (input: HandlerInput) => getLocale(input.requestEnvelope) || 'en-US';
   const withPending = async (user: User, text: string) => {
     const pending = await answers.takePending(user);
     return pending ? `${pending} ${text}` : text;
@@ -54,9 +67,19 @@ export function buildSkill(ctx: PluginContext<any>, answers: AlexaAnswers, userF
           if (!user) return say(TEXT.noAccount, true);
           const command = (getSlotValue(input.requestEnvelope, 'command') ?? '').trim();
           if (!command) return say(TEXT.notUnderstood, false, TEXT.reprompt);
+          const answer = yesOrNo(command);
+          if (answer !== undefined && answers.awaitsConfirmation(user)) return speak(await answers.confirm(user, answer, localeOf(input)));
           const pending = await answers.takePending(user);
-          const answer = await answers.ask(user, command, getLocale(input.requestEnvelope) || 'en-US', input.requestEnvelope.session?.sessionId ?? 'no-session');
-          return say(pending ? `${pending} ${answer}` : answer);
+          const spoken = await answers.ask(user, command, localeOf(input), input.requestEnvelope.session?.sessionId ?? 'no-session');
+          return speak(pending ? { ...spoken, text: `${pending} ${spoken.text}` } : spoken);
+        },
+      },
+      {
+        canHandle: (input) => isIntent(input, 'AMAZON.YesIntent', 'AMAZON.NoIntent'),
+        async handle(input) {
+          const user = await userFor(input.requestEnvelope);
+          if (!user) return say(TEXT.noAccount, true);
+          return speak(await answers.confirm(user, getIntentName(input.requestEnvelope) === 'AMAZON.YesIntent', localeOf(input)));
         },
       },
       {

@@ -4,7 +4,7 @@
  * server (a local Bot API server, or the fake in tests).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { Telegraf } from 'telegraf';
+import type { Telegraf } from 'telegraf';
 import { notFound, SerialQueue, unauthorized, type User } from '../../core/plugin-api/index.ts';
 import { splitMessage } from './format.ts';
 import type { ButtonApi } from './approvals.ts';
@@ -100,7 +100,8 @@ export class TelegramBot {
       return;
     }
     const apiRoot = process.env.TELEGRAM_API_ROOT?.trim();
-    const bot = new Telegraf(token, { telegram: apiRoot ? { apiRoot } : {}, handlerTimeout: 30_000 });
+    const { Telegraf: TelegrafBot } = await import('telegraf'); // loaded when a bot starts, not with the plugin
+    const bot = new TelegrafBot(token, { telegram: apiRoot ? { apiRoot } : {}, handlerTimeout: 30_000 });
     const controller = new AbortController();
     const router = new TelegramRouter(this.deps, controller.signal);
     const api = bot.telegram as unknown as ButtonApi;

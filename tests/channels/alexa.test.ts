@@ -121,6 +121,37 @@ describe('skill', () => {
   });
 });
 
+describe('approvals by voice', () => {
+  test('a tool that needs approval is read out with a question; "yes" runs it, "nein" refuses it, nothing waiting is said', async () => {
+    const stored = await s.api('POST', '/api/chat', { token: admin.token, body: { message: '/tool credential_write {"service":"mailbox","content":"hunter2-secret"}', model: 'echo-1' } });
+    assert.equal(stored.status, 200, stored.text);
+    const read = '/tool credential_read {"service":"mailbox"}';
+
+    const sessionId = 'amzn1.echo-api.session.approve';
+    const asked = await post(intentRequest('AionCommandIntent', { command: read }, { skillId: SKILL, sessionId }));
+    assert.equal(asked.status, 200);
+    assert.match(speech(asked), /Say yes to allow it, or no to refuse/);
+    assert.match(speech(asked), /credential_read/);
+    assert.doesNotMatch(speech(asked), /hunter2/, 'nothing ran before the answer');
+    assert.equal(asked.body.response.shouldEndSession, false, 'the session stays open for the answer');
+    assert.ok(asked.body.response.reprompt, 'a reprompt asks again');
+
+    const yes = await post(intentRequest('AMAZON.YesIntent', {}, { skillId: SKILL, sessionId }));
+    assert.match(speech(yes), /Tool result: .*hunter2-secret/);
+
+    const again = await post(intentRequest('AionCommandIntent', { command: read }, { skillId: SKILL, sessionId }));
+    assert.match(speech(again), /Say yes/);
+    const no = await post(intentRequest('AionCommandIntent', { command: 'nein' }, { skillId: SKILL, sessionId }));
+    assert.doesNotMatch(speech(no), /hunter2/, 'a refusal never runs the tool');
+    assert.match(speech(no), /Tool error/);
+
+    const nothing = await post(intentRequest('AMAZON.YesIntent', {}, { skillId: SKILL, sessionId }));
+    assert.equal(speech(nothing), 'There is nothing waiting for your confirmation.');
+    const noAgain = await post(intentRequest('AMAZON.NoIntent', {}, { skillId: SKILL }));
+    assert.equal(speech(noAgain), 'There is nothing waiting for your confirmation.');
+  });
+});
+
 describe('ALEXA_VERIFY_SIGNATURE=false', () => {
   test('unsigned requests are answered and a warning is logged at start', async () => {
     const local = await startServer({ env: { ALEXA_VERIFY_SIGNATURE: 'false', LOG_LEVEL: 'warn' } });
