@@ -64,11 +64,13 @@ export function openApiDocument(records: RouteRecord[], version: string) {
     }
     const body = schemaOf(r.options.body);
     const access = r.options.access ?? 'user';
+    // Open only when nobody checks a token: a public route that authenticates in its handler is bearer-protected.
+    const security = access !== 'public' ? {} : r.options.handlerAuth === 'bearer' ? { security: [{ bearer: [] }] } : { security: [] };
     (paths[p] ??= {})[r.method] = {
       operationId: ids[i],
       summary: r.options.summary ?? `${r.method.toUpperCase()} ${p}`,
       tags: [r.plugin],
-      ...(access === 'public' ? { security: [] } : {}),
+      ...security,
       ...(access === 'admin' ? { description: 'Admin only.' } : {}),
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),

@@ -30,6 +30,11 @@ export interface RouteOptions<B = unknown, Q = unknown, P = unknown> {
    * (`/v1/...` of the OpenAI API, `/mcp`). The path must not start with `/api`.
    */
   root?: boolean;
+  /**
+   * A public route whose handler checks the bearer token itself (so that a missing key is answered in its protocol's
+   * own error shape, as the OpenAI API does): the OpenAPI document lists it under the bearer scheme, not as open.
+   */
+  handlerAuth?: 'bearer';
 }
 
 /**

@@ -30,7 +30,7 @@ export default definePlugin({
   description: 'OpenAI-compatible API: /v1/models and /v1/chat/completions',
   setup(ctx) {
     // Public at the router: the handler authenticates itself so a missing key is answered in OpenAI's shape.
-    ctx.routes.get('/v1/models', { root: true, access: 'public', summary: 'OpenAI-compatible: list models (bearer token required)' }, handle(ctx, () => listModels(ctx.host)));
-    ctx.routes.post('/v1/chat/completions', { root: true, access: 'public', stream: true, summary: 'OpenAI-compatible chat completions (bearer token required)' }, handle(ctx, (c, user) => chatCompletions(ctx, c, user)));
+    ctx.routes.get('/v1/models', { root: true, access: 'public', handlerAuth: 'bearer', summary: 'OpenAI-compatible: list models (bearer token required)' }, handle(ctx, () => listModels(ctx.host)));
+    ctx.routes.post('/v1/chat/completions', { root: true, access: 'public', handlerAuth: 'bearer', stream: true, summary: 'OpenAI-compatible chat completions (bearer token required)' }, handle(ctx, (c, user) => chatCompletions(ctx, c, user)));
   },
 });

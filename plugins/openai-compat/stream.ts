@@ -13,12 +13,10 @@ export class ChunkStream {
   constructor(private readonly ctx: Context) {
     ctx.respond = false;
     const res = ctx.res;
-    res.statusCode = 200;
-    for (const [k, v] of Object.entries(ctx.response.headers)) if (v !== undefined) res.setHeader(k, v as any);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('Connection', 'keep-alive');
-    res.setHeader('X-Accel-Buffering', 'no');
+    // The headers set so far (request id, security headers, X-RateLimit-*) are already on `res` — Koa keeps them
+    // there — so they are not copied a second time. `Connection` is left to Node: it knows whether the client asked
+    // to close (a fixed `keep-alive` contradicted `Connection: close` and HTTP/1.0 clients).
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
     res.flushHeaders();
     ctx.req.socket.setNoDelay(true);
     res.on('close', () => {

@@ -4,6 +4,7 @@
  * errors, plan limits with rate-limit headers.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { startFakeOpenAI, type FakeProvider, type FakeTurn } from '../fakes/index.ts';
@@ -74,6 +75,40 @@ test('streaming with include_usage: deltas, finish chunk, a usage chunk with no 
   const body = await raw.text();
   assert.ok(body.trimEnd().endsWith('data: [DONE]'));
   assert.ok(!/"usage":\{/.test(body), 'no usage chunk unless asked for');
+});
+
+/** The raw head of a streamed completion, read off the socket (fetch would merge repeated headers). */
+async function rawHead(url: string, token: string, model: string, connection: string): Promise<Array<[string, string]>> {
+  const { hostname, port } = new URL(url);
+  const body = JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  const socket = connect(Number(port), hostname);
+  socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: ${connection}\r\n\r\n${body}`);
+  let data = '';
+  for await (const chunk of socket) {
+    data += chunk;
+    if (data.includes('\r\n\r\n')) break;
+  }
+  socket.destroy();
+  const [status, ...lines] = data.split('\r\n\r\n')[0].split('\r\n');
+  assert.match(status, /^HTTP\/1\.1 200/);
+  return lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]);
+}
+
+test('a streamed answer sends each header once, and honours Connection: close', async () => {
+  const user = await s.signup(); // on the free plan: X-RateLimit-* headers are set before the stream starts
+  for (const model of ['echo-1', 'aion']) {
+    for (const connection of ['keep-alive', 'close']) {
+      const head = await rawHead(s.url, user.token, model, connection);
+      const names = head.map(([n]) => n);
+      assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `${model}/${connection}: repeated headers in ${JSON.stringify(head)}`);
+      const get = (n: string) => head.find(([k]) => k === n)?.[1];
+      assert.equal(get('content-type'), 'text/event-stream; charset=utf-8');
+      assert.equal(get('cache-control'), 'no-cache, no-transform');
+      assert.ok(get('x-ratelimit-remaining'), 'the quota headers set before the stream are kept');
+      assert.ok(get('x-request-id'));
+      assert.equal(get('connection'), connection, 'the connection header matches what the client asked for');
+    }
+  }
 });
 
 test('client tools come back as tool_calls; tool results sent back are passed on', async () => {
@@ -168,4 +203,25 @@ test('plan limits apply: rate-limit headers, then 429 in OpenAI shape', async ()
   await assert.rejects(o.chat.completions.create({ model: 'echo-1', messages: [] }), OpenAI.BadRequestError);
   const ok = await o.chat.completions.create({ model: 'echo-1', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
   assert.equal(ok.response.headers.get('x-ratelimit-remaining'), '9');
+});
+
+test('the OpenAPI document marks /v1 with the bearer scheme, and every GET it lists as open or bearer answers so', async () => {
+  const doc = (await s.api('GET', '/api/openapi.json')).body;
+  assert.deepEqual(doc.paths['/v1/models'].get.security, [{ bearer: [] }]);
+  assert.deepEqual(doc.paths['/v1/chat/completions'].post.security, [{ bearer: [] }]);
+  assert.deepEqual(doc.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or aion_ API key' });
+  assert.deepEqual(doc.paths['/api/health'].get.security, [], 'a really open route stays open');
+  // The document's claims, replayed without a token: bearer-protected GETs refuse (401), open ones do not.
+  let checked = 0;
+  for (const [p, ops] of Object.entries<any>(doc.paths)) {
+    const op = ops.get;
+    if (!op || p.includes('{')) continue;
+    const r = await fetch(`${s.url}${p}`, { signal: AbortSignal.timeout(10_000) });
+    await r.body?.cancel();
+    const open = Array.isArray(op.security) && op.security.length === 0;
+    if (open) assert.notEqual(r.status, 401, `${p} is listed as open but refuses`);
+    else assert.equal(r.status, 401, `${p} is listed as bearer-protected but answered ${r.status} without a token`);
+    checked++;
+  }
+  assert.ok(checked > 10, `checked ${checked} routes`);
 });
