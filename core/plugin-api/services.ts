@@ -30,6 +30,34 @@ export interface OutboundAddressService {
   approve(hostname: string): Promise<{ address: string; family: number }>;
 }
 
+/**
+ * The `gemini-audio` service (provided by `provider-gemini`, used by `audio-transcriber`): speech to text through
+ * Gemini's audio input (the audio inline in a `generateContent` request), on the provider's own credential — an API
+ * key or the connected Google account.
+ */
+export interface GeminiAudioService {
+  isConfigured(): boolean;
+  /** The spoken words as text. Upstream failures throw coded `AppError`s. */
+  transcribe(audio: { data: Buffer; mimeType: string }, options: { model: string; language?: string; signal: AbortSignal }): Promise<string>;
+}
+
+/** One transcript of the `audio-transcriber` service. */
+export interface AudioTranscript {
+  text: string;
+  engine: 'openai' | 'elevenlabs' | 'gemini';
+  model: string;
+  language?: string;
+}
+
+/**
+ * The `audio-transcriber` service (provided by `audio-transcriber`, used by `telegram` for voice messages): the
+ * configured speech-to-text engine. Without one, `transcribe` throws 503 `TRANSCRIBER_NOT_CONFIGURED`.
+ */
+export interface AudioTranscriberService {
+  isConfigured(): boolean;
+  transcribe(audio: { data: Buffer; filename: string; mimeType: string }, options: { language?: string; signal: AbortSignal }): Promise<AudioTranscript>;
+}
+
 /** Opaque timer handle of `ctx.timers`. */
 export type TimerHandle = unknown;
 

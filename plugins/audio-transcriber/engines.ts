@@ -1,13 +1,17 @@
 /**
  * Speech-to-text engines, each through its vendor's SDK: OpenAI's transcription endpoint (`OPENAI_API_KEY`,
- * `OPENAI_BASE_URL`) and ElevenLabs speech-to-text (`ELEVENLABS_API_KEY`, `ELEVENLABS_BASE_URL`).
+ * `OPENAI_BASE_URL`), ElevenLabs speech-to-text (`ELEVENLABS_API_KEY`, `ELEVENLABS_BASE_URL`) and Gemini's audio
+ * input (through provider-gemini's `gemini-audio` service, on its key or the connected Google account).
  */
-import { AppError, providerError, type PluginContext } from '../../core/plugin-api/index.ts';
+import { AppError, providerError, type AudioTranscript, type GeminiAudioService, type PluginContext } from '../../core/plugin-api/index.ts';
+
+export type Engine = 'openai' | 'elevenlabs' | 'gemini';
 
 export interface Settings {
-  engine: 'auto' | 'openai' | 'elevenlabs';
+  engine: 'auto' | Engine;
   openai_model: string;
   elevenlabs_model: string;
+  gemini_model: string;
 }
 
 export interface Audio {
@@ -16,26 +20,35 @@ export interface Audio {
   mimeType: string;
 }
 
-export interface Transcript {
-  text: string;
-  engine: 'openai' | 'elevenlabs';
-  model: string;
-  language?: string;
+export type Transcript = AudioTranscript;
+
+export const notConfigured = (engine?: Engine) =>
+  new AppError(
+    503,
+    'TRANSCRIBER_NOT_CONFIGURED',
+    engine
+      ? `No transcriber is configured: the engine "${engine}" is chosen but ${engine === 'gemini' ? 'Gemini has no GEMINI_API_KEY or Google account' : `${engine === 'openai' ? 'OPENAI_API_KEY' : 'ELEVENLABS_API_KEY'} is not set`}`
+      : 'No transcriber is configured: set OPENAI_API_KEY (OpenAI transcription), ELEVENLABS_API_KEY (ElevenLabs speech-to-text) or GEMINI_API_KEY (Gemini audio input)',
+  );
+
+const gemini = (ctx: PluginContext<Settings>) => ctx.services.use<GeminiAudioService>('gemini-audio');
+
+/** Which engines have a credential now. */
+function available(ctx: PluginContext<Settings>): Record<Engine, boolean> {
+  return { openai: ctx.secrets.has('OPENAI_API_KEY'), elevenlabs: ctx.secrets.has('ELEVENLABS_API_KEY'), gemini: gemini(ctx)?.isConfigured() === true };
 }
 
-export const notConfigured = () =>
-  new AppError(503, 'TRANSCRIBER_NOT_CONFIGURED', 'No transcriber is configured: set OPENAI_API_KEY (OpenAI transcription) or ELEVENLABS_API_KEY (ElevenLabs speech-to-text)');
-
-export function pickEngine(ctx: PluginContext<Settings>): 'openai' | 'elevenlabs' {
+/** The chosen engine (setting `engine`), or with `auto` the first one configured: OpenAI, ElevenLabs, Gemini. */
+export function pickEngine(ctx: PluginContext<Settings>): Engine {
   const { engine } = ctx.settings.get();
-  const has = { openai: ctx.secrets.has('OPENAI_API_KEY'), elevenlabs: ctx.secrets.has('ELEVENLABS_API_KEY') };
+  const has = available(ctx);
   if (engine !== 'auto') {
-    if (!has[engine]) throw notConfigured();
+    if (!has[engine]) throw notConfigured(engine);
     return engine;
   }
-  if (has.openai) return 'openai';
-  if (has.elevenlabs) return 'elevenlabs';
-  throw notConfigured();
+  const first = (['openai', 'elevenlabs', 'gemini'] as const).find((e) => has[e]);
+  if (!first) throw notConfigured();
+  return first;
 }
 
 async function openai(ctx: PluginContext<Settings>, audio: Audio, language: string | undefined, signal: AbortSignal): Promise<Transcript> {
@@ -64,6 +77,18 @@ async function elevenlabs(ctx: PluginContext<Settings>, audio: Audio, language: 
   }
 }
 
-export function transcribe(ctx: PluginContext<Settings>, audio: Audio, language: string | undefined, signal: AbortSignal): Promise<Transcript> {
-  return pickEngine(ctx) === 'openai' ? openai(ctx, audio, language, signal) : elevenlabs(ctx, audio, language, signal);
+async function viaGemini(ctx: PluginContext<Settings>, audio: Audio, language: string | undefined, signal: AbortSignal): Promise<Transcript> {
+  const service = gemini(ctx);
+  if (!service) throw notConfigured('gemini');
+  const model = ctx.settings.get().gemini_model;
+  const text = await service.transcribe({ data: audio.data, mimeType: audio.mimeType }, { model, language, signal });
+  return { text, engine: 'gemini', model, ...(language ? { language } : {}) };
 }
+
+const ENGINES: Record<Engine, typeof openai> = { openai, elevenlabs, gemini: viaGemini };
+
+export function transcribe(ctx: PluginContext<Settings>, audio: Audio, language: string | undefined, signal: AbortSignal): Promise<Transcript> {
+  return ENGINES[pickEngine(ctx)](ctx, audio, language, signal);
+}
+
+export const isConfigured = (ctx: PluginContext<Settings>) => Object.values(available(ctx)).some(Boolean);

@@ -1,14 +1,15 @@
 /**
  * Audio transcriber: `transcribe_audio(path)` for an audio file in the caller's workspace, and
  * `POST /api/audio/transcribe` with the audio as the raw body (`Content-Type: audio/…`, at most 25 MB — OpenAI's
- * limit) or JSON `{ path }`. Without a key it answers 503 `TRANSCRIBER_NOT_CONFIGURED`, saying what to set.
+ * limit) or JSON `{ path }`. Without a key it answers 503 `TRANSCRIBER_NOT_CONFIGURED`, saying what to set. Other
+ * plugins (Telegram voice messages) use it as the `audio-transcriber` service.
  */
 import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { AppError, badRequest, definePlugin, notFound, type PluginContext } from '../../core/plugin-api/index.ts';
-import { transcribe, type Settings } from './engines.ts';
+import { AppError, badRequest, definePlugin, notFound, type AudioTranscriberService, type PluginContext } from '../../core/plugin-api/index.ts';
+import { isConfigured, transcribe, type Settings } from './engines.ts';
 
 const MAX_BYTES = 25 * 1024 * 1024;
 const EXT_TYPES: Record<string, string> = {
@@ -16,9 +17,10 @@ const EXT_TYPES: Record<string, string> = {
   '.webm': 'audio/webm', '.ogg': 'audio/ogg', '.oga': 'audio/ogg', '.opus': 'audio/ogg', '.flac': 'audio/flac',
 };
 const SettingsSchema = z.object({
-  engine: z.enum(['auto', 'openai', 'elevenlabs']).default('auto'),
+  engine: z.enum(['auto', 'openai', 'elevenlabs', 'gemini']).default('auto'),
   openai_model: z.string().max(100).default('gpt-4o-mini-transcribe'),
   elevenlabs_model: z.string().max(100).default('scribe_v1'),
+  gemini_model: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).default('gemini-2.5-flash'),
 });
 const Language = z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z]{2})?$/).optional().describe('ISO language code, e.g. "de"');
 
@@ -60,9 +62,13 @@ async function rawBody(req: NodeJS.ReadableStream & { destroy(): void }): Promis
 export default definePlugin({
   name: 'audio-transcriber',
   version: '1.0.0',
-  description: 'Speech to text (OpenAI transcription or ElevenLabs speech-to-text): transcribe_audio and POST /api/audio/transcribe',
+  description: 'Speech to text (OpenAI transcription, ElevenLabs speech-to-text or Gemini audio input): transcribe_audio and POST /api/audio/transcribe',
   settings: SettingsSchema,
   setup(ctx) {
+    ctx.services.provide<AudioTranscriberService>('audio-transcriber', {
+      isConfigured: () => isConfigured(ctx),
+      transcribe: (audio, { language, signal }) => transcribe(ctx, audio, language, signal),
+    });
     ctx.tools.register({
       name: 'transcribe_audio',
       description: 'Transcribe an audio file of the workspace (mp3, m4a, wav, webm, ogg, flac) to text.',

@@ -1,7 +1,8 @@
 /**
  * provider-gemini: Google Gemini through the Gemini API — streaming text, thinking (with thought signatures carried
- * across turns) and function calling.
+ * across turns) and function calling; speech to text for the audio transcriber (the `gemini-audio` service).
  */
+import { geminiAudio } from './audio.ts';
 import { geminiEmbedder } from './embedder.ts';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { createGeminiClient, resolveGeminiAuth } from './auth.ts';
@@ -31,5 +32,6 @@ export default definePlugin({
       },
     });
     ctx.embedders.register(geminiEmbedder(ctx));
+    ctx.services.provide('gemini-audio', geminiAudio(ctx));
   },
 });

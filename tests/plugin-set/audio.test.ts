@@ -1,12 +1,14 @@
 /**
  * The audio transcriber: without a key it says clearly that no transcriber is configured; with OpenAI or ElevenLabs
- * keys it sends the audio through their SDKs to local stand-ins speaking their multipart wire formats; workspace
- * paths stay inside the caller's workspace.
+ * keys it sends the audio through their SDKs to local stand-ins speaking their multipart wire formats; with Gemini the
+ * audio goes inline into a generateContent request (the @google/genai SDK, through provider-gemini) to a stand-in
+ * speaking that format; workspace paths stay inside the caller's workspace.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { startFakeGeminiAudio } from '../fakes/gemini-audio.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { tool } from './helpers.ts';
 
@@ -32,6 +34,8 @@ before(async () => {
     res.statusCode = 404;
     res.end('{}');
   });
+  // Idle sockets stay open longer than a slow test step: a POST on a socket the stand-in just closed fails in undici.
+  stand.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => stand.listen(0, '127.0.0.1', r));
   standUrl = `http://127.0.0.1:${(stand.address() as AddressInfo).port}`;
 });
@@ -96,5 +100,55 @@ test('OpenAI transcription through the openai SDK; ElevenLabs when chosen; paths
     assert.equal((await fetch(`${s.url}/api/audio/transcribe`, { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Uint8Array(AUDIO) })).status, 401);
   } finally {
     await s.dispose();
+  }
+});
+
+test('Gemini audio input: inline audio in generateContent through provider-gemini; chosen by setting or as the only one configured', async () => {
+  const gemini = await startFakeGeminiAudio((audio, prompt) => `gemini heard ${audio.bytes.length} bytes of ${audio.mimeType}${/"de"/.test(prompt) ? ' in de' : ''}`);
+  const s = await startServer({ env: { ...gemini.env } });
+  try {
+    const admin = await s.signup();
+    const r = await upload(s, admin.token, AUDIO);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body, { text: `gemini heard ${AUDIO.length} bytes of audio/wav in de`, engine: 'gemini', model: 'gemini-2.5-flash', language: 'de' });
+    const call = gemini.lastRequest!;
+    assert.match(call.path, /^\/v1beta\/models\/gemini-2\.5-flash:generateContent/);
+    assert.equal(call.headers['x-goog-api-key'], gemini.env.GEMINI_API_KEY);
+    const parts = call.body.contents[0].parts;
+    assert.equal(parts[0].inlineData.mimeType, 'audio/wav');
+    assert.equal(Buffer.from(parts[0].inlineData.data, 'base64').equals(AUDIO), true, 'the exact bytes, inline');
+    assert.match(parts[1].text, /Transcribe this audio verbatim/);
+
+    await s.api('POST', '/api/files/write', { token: admin.token, body: { filePath: 'memo.ogg', content: 'ogg bytes' } });
+    assert.equal((await tool(s, admin.token, 'transcribe_audio', { path: 'memo.ogg' })).text, 'gemini heard 9 bytes of audio/ogg');
+
+    await s.api('POST', '/api/config/settings', { token: admin.token, body: { 'audio-transcriber': { engine: 'gemini', gemini_model: 'gemini-2.5-pro' } } });
+    assert.equal((await upload(s, admin.token, AUDIO)).body.model, 'gemini-2.5-pro');
+    assert.match(gemini.lastRequest!.path, /gemini-2\.5-pro:generateContent/);
+    const bad = await s.api('POST', '/api/config/settings', { token: admin.token, body: { 'audio-transcriber': { gemini_model: '../../x' } } });
+    assert.equal(bad.status, 400, 'a model name cannot walk the API path');
+    // Chosen but without a key: says which engine lacks what.
+    await s.api('POST', '/api/config/settings', { token: admin.token, body: { 'audio-transcriber': { engine: 'openai' } } });
+    const none = await upload(s, admin.token, AUDIO);
+    assert.equal(none.status, 503);
+    assert.match(none.body.error, /engine "openai" is chosen but OPENAI_API_KEY is not set/);
+  } finally {
+    await s.dispose();
+    await gemini.close();
+  }
+});
+
+test('a Gemini key the API refuses is a 502 PROVIDER_AUTH_FAILED, not a crash', async () => {
+  const gemini = await startFakeGeminiAudio(() => 'never', 'the-right-key');
+  const s = await startServer({ env: { GEMINI_BASE_URL: gemini.url, GEMINI_API_KEY: 'a-wrong-key' } });
+  try {
+    const admin = await s.signup();
+    const r = await upload(s, admin.token, AUDIO);
+    assert.equal(r.status, 502, JSON.stringify(r.body));
+    assert.equal(r.body.code, 'PROVIDER_AUTH_FAILED');
+    assert.doesNotMatch(JSON.stringify(r.body), /a-wrong-key/);
+  } finally {
+    await s.dispose();
+    await gemini.close();
   }
 });
