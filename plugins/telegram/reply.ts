@@ -6,12 +6,14 @@
 import type { Logger } from '../../core/plugin-api/index.ts';
 import { splitMessage } from './format.ts';
 
-/** The few Bot API calls a reply needs (telegraf's `Telegram` has them). */
+/** The few Bot API calls the chat needs (telegraf's `Telegram` has them). */
 export interface ReplyApi {
   sendMessage(chatId: string, text: string, extra?: Record<string, unknown>): Promise<{ message_id: number }>;
   editMessageText(chatId: string, messageId: number, inlineMessageId: undefined, text: string, extra?: Record<string, unknown>): Promise<unknown>;
   sendChatAction(chatId: string, action: 'typing'): Promise<unknown>;
   sendAudio(chatId: string, audio: { source: string }): Promise<unknown>;
+  /** `getFile`, then the file's download URL (voice messages). */
+  getFileLink(fileId: string): Promise<URL>;
 }
 
 /** Minimum time between two edits in one chat. */

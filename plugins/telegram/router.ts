@@ -7,13 +7,16 @@ import type { User } from '../../core/plugin-api/index.ts';
 import type { ButtonApi } from './approvals.ts';
 import { parseCommand, runCommand } from './commands.ts';
 import { sameCode } from './state.ts';
-import { runTurn, type TurnDeps, type TurnInput } from './turn.ts';
+import { consumeQuota, runTurn, type TurnDeps, type TurnInput } from './turn.ts';
+import { NO_TRANSCRIBER, transcribeVoice, transcriberOf, type IncomingAudio } from './voice.ts';
 
 /** The parts of a Telegram message the router reads. */
 export interface IncomingMessage {
   chat: { id: number | string };
   from?: { id: number | string };
   text?: string;
+  voice?: IncomingAudio;
+  audio?: IncomingAudio;
 }
 
 /** The parts of a callback query the router reads. */
@@ -56,8 +59,10 @@ export class TelegramRouter {
       await api.sendMessage(chatId, 'There is no AION account yet — create one in the web app first.');
       return;
     }
+    const audio = msg.voice ?? msg.audio;
+    if (audio && typeof msg.text !== 'string') return this.enqueueVoice(api, chatId, user, audio);
     if (typeof msg.text !== 'string' || !msg.text.trim()) {
-      await api.sendMessage(chatId, 'Only text messages are supported for now.');
+      await api.sendMessage(chatId, 'Only text and voice messages are supported for now.');
       return;
     }
     const cmd = parseCommand(msg.text);
@@ -70,10 +75,25 @@ export class TelegramRouter {
    * not hold up the next update (a button press, /stop).
    */
   private enqueue(api: ButtonApi, chatId: string, user: User, input: TurnInput): void {
+    this.chain(chatId, () => runTurn(this.deps, api, chatId, user, input, this.signal));
+  }
+
+  /** A voice message: counted, transcribed, then answered like text — in the chat's order, after earlier turns. */
+  private enqueueVoice(api: ButtonApi, chatId: string, user: User, audio: IncomingAudio): void {
+    this.chain(chatId, async () => {
+      // Told at once, and not counted as a message, when nothing could transcribe it.
+      if (!transcriberOf(this.deps.ctx)) return void (await api.sendMessage(chatId, NO_TRANSCRIBER));
+      if (!(await consumeQuota(this.deps, api, chatId, user))) return;
+      const transcript = await transcribeVoice(this.deps.ctx, api, chatId, audio, this.signal);
+      if (transcript) await runTurn(this.deps, api, chatId, user, { transcript }, this.signal);
+    });
+  }
+
+  private chain(chatId: string, job: () => Promise<void>): void {
     const { ctx } = this.deps;
     const previous = this.chains.get(chatId) ?? Promise.resolve();
     const next = previous
-      .then(() => runTurn(this.deps, api, chatId, user, input, this.signal))
+      .then(job)
       .catch((error) => ctx.log.error({ err: { message: String(error?.message ?? error) }, chatId }, 'telegram: answering failed'))
       .finally(() => {
         if (this.chains.get(chatId) === next) this.chains.delete(chatId);

@@ -36,24 +36,33 @@ async function sendVoiceIfAny(deps: TurnDeps, api: ReplyApi, chatId: string, don
   }
 }
 
-/** What starts a turn: a text message, or a button's answer to a parked approval (not counted as a new message). */
-export type TurnInput = string | { approval: { id: string; approved: boolean } };
+/**
+ * What starts a turn: a text message; a button's answer to a parked approval (not counted as a new message); or the
+ * transcript of a voice message (counted before it was transcribed).
+ */
+export type TurnInput = string | { approval: { id: string; approved: boolean } } | { transcript: string };
 
-/** Run the agent for one text message of `chatId` (or continue a parked turn) and answer in the chat. */
-export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, user: User, input: TurnInput, signal: AbortSignal): Promise<void> {
-  const { ctx } = deps;
-  const text = typeof input === 'string' ? input : '';
-  const approval = typeof input === 'string' ? undefined : input.approval;
+/** Count one message against the plan's hourly limit; false (and the chat told) when it is reached. */
+export async function consumeQuota(deps: TurnDeps, api: ReplyApi, chatId: string, user: User): Promise<boolean> {
   try {
-    if (!approval) await ctx.auth.consumeChat(user);
+    await deps.ctx.auth.consumeChat(user);
+    return true;
   } catch (error) {
     if (isAppError(error) && error.status === 429) {
       const minutes = Math.max(1, Math.ceil(Number(error.headers?.['Retry-After'] ?? 60) / 60));
       await api.sendMessage(chatId, `You have reached your plan's hourly message limit. Please try again in about ${minutes} minute${minutes === 1 ? '' : 's'}.`);
-      return;
+      return false;
     }
     throw error;
   }
+}
+
+/** Run the agent for one text message of `chatId` (or continue a parked turn) and answer in the chat. */
+export async function runTurn(deps: TurnDeps, api: ReplyApi, chatId: string, user: User, input: TurnInput, signal: AbortSignal): Promise<void> {
+  const { ctx } = deps;
+  const text = typeof input === 'string' ? input : 'transcript' in input ? input.transcript : '';
+  const approval = typeof input === 'object' && 'approval' in input ? input.approval : undefined;
+  if (typeof input === 'string' && !(await consumeQuota(deps, api, chatId, user))) return;
   const conversationId = await chatConversation(deps, chatId, user);
   api.sendChatAction(chatId, 'typing').catch(() => undefined); // cosmetic: never blocks or fails a turn
   let reply = new StreamingReply(api, chatId, deps.clock, ctx.log);

@@ -48,6 +48,13 @@ export interface FakeTelegram {
   sendText(chatId: number, text: string): number;
   /** Queue a button press on the bot's message `messageId` in `chatId`. */
   pressButton(chatId: number, messageId: number, data: string): number;
+  /**
+   * Queue a voice message (`kind: 'audio'` for a music/audio file) whose bytes the bot can fetch with `getFile` and
+   * `GET /file/bot<token>/<file_path>`, as from Telegram's servers.
+   */
+  sendVoice(chatId: number, bytes: Buffer, opts?: { kind?: 'voice' | 'audio'; mimeType?: string; duration?: number; fileName?: string }): number;
+  /** How often each file was downloaded, by `file_path`. */
+  downloads: Map<string, number>;
   /** Build an update without queueing it (for webhook tests). */
   textUpdate(chatId: number, text: string): any;
   /** Calls of one method. */
@@ -72,6 +79,8 @@ export async function startFakeTelegram(token = '7000001:AAFakeTokenForTestsOnly
   let nextUpdate = 1;
   let nextMessage = 1;
   let webhook: FakeTelegram['webhook'];
+  const files = new Map<string, { path: string; bytes: Buffer }>();
+  const downloads = new Map<string, number>();
 
   const user = (id: number) => ({ id, is_bot: false, first_name: `User${id}` });
   const chat = (id: number) => ({ id, type: 'private', first_name: `User${id}` });
@@ -114,6 +123,16 @@ export async function startFakeTelegram(token = '7000001:AAFakeTokenForTestsOnly
       } catch {
         return fail(res, 400, 'Bad Request: invalid JSON');
       }
+    }
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? '');
+    if (download && req.method === 'GET') {
+      // File downloads answer with the bytes (or a JSON error like Telegram's file server).
+      if (download[1] !== token) return fail(res, 401, 'Unauthorized');
+      const file = [...files.values()].find((f) => f.path === download[2]);
+      if (!file) return fail(res, 404, 'Not Found');
+      downloads.set(file.path, (downloads.get(file.path) ?? 0) + 1);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.bytes.length });
+      return void res.end(file.bytes);
     }
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
     if (!m) return fail(res, 404, 'Not Found');
@@ -173,6 +192,11 @@ export async function startFakeTelegram(token = '7000001:AAFakeTokenForTestsOnly
         msg.history.push(text);
         return ok(res, asMessage(msg));
       }
+      case 'getFile': {
+        const file = files.get(String(body.file_id));
+        if (!file) return fail(res, 400, 'Bad Request: invalid file_id');
+        return ok(res, { file_id: String(body.file_id), file_unique_id: `u-${body.file_id}`, file_size: file.bytes.length, file_path: file.path });
+      }
       case 'answerCallbackQuery':
       case 'sendChatAction':
         return ok(res, true);
@@ -196,6 +220,16 @@ export async function startFakeTelegram(token = '7000001:AAFakeTokenForTestsOnly
       return webhook;
     },
     sendText: (chatId, text) => push(textUpdate(chatId, text)),
+    downloads,
+    sendVoice: (chatId, bytes, opts = {}) => {
+      const kind = opts.kind ?? 'voice';
+      const n = files.size + 1;
+      const fileId = `AwACAgIAAxkBAAI${kind}${n}`;
+      const path = kind === 'voice' ? `voice/file_${n}.oga` : `music/file_${n}.mp3`;
+      files.set(fileId, { path, bytes });
+      const media = { file_id: fileId, file_unique_id: `u-${fileId}`, duration: opts.duration ?? 2, mime_type: opts.mimeType ?? (kind === 'voice' ? 'audio/ogg' : 'audio/mpeg'), file_size: bytes.length, ...(opts.fileName ? { file_name: opts.fileName } : {}) };
+      return push({ update_id: nextUpdate++, message: { message_id: nextMessage++, from: user(chatId), chat: chat(chatId), date: now(), [kind]: media } });
+    },
     pressButton: (chatId, messageId, data) => {
       const msg = messages.find((x) => x.chat_id === String(chatId) && x.message_id === messageId);
       return push({
