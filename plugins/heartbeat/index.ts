@@ -1,20 +1,24 @@
 /**
  * Heartbeat: every `interval_seconds` a self-check — which plugins failed, how many todos each user has open. Users
  * with open todos and an open push stream get `{ type: "heartbeat", ts, todos_open }`; admins get a
- * `{ type: "warning", text }` when a plugin newly failed. `heartbeat_last` reports the last beat.
+ * `{ type: "warning", text }` when a plugin newly failed. The todo worker (`todo-worker.ts`) works on open todos as
+ * agent turns. `heartbeat_last` reports the last beat.
  */
 import { z } from 'zod';
 import { definePlugin, type PluginContext } from '../../core/plugin-api/index.ts';
+import { openTodosOf, TodoWorker } from './todo-worker.ts';
 
-const Settings = z.object({ interval_seconds: z.number().min(1).max(86_400).default(60) });
+const Settings = z.object({
+  interval_seconds: z.number().min(1).max(86_400).default(60),
+  /** The original's todo worker: on by default, every 30 minutes (first after one interval). */
+  todo_worker: z.boolean().default(true),
+  todo_interval_seconds: z.number().min(1).max(7 * 86_400).default(1800),
+});
 type S = z.infer<typeof Settings>;
 
 interface Beat { at: number; pluginsError: string[]; beats: number }
 
-async function openTodos(ctx: PluginContext<S>, userId: string): Promise<number> {
-  const todos = await ctx.store.forUser(userId).collection<{ id: string; done: boolean }>('todos').snapshot();
-  return todos.filter((t) => !t.done).length;
-}
+const openTodos = async (ctx: PluginContext<S>, userId: string): Promise<number> => (await openTodosOf(ctx, userId)).length;
 
 async function beat(ctx: PluginContext<S>, state: { last?: Beat; warned: Set<string> }): Promise<void> {
   const failed = ctx.host.plugins().filter((p) => p.status === 'error');
@@ -43,6 +47,7 @@ export default definePlugin({
   settings: Settings,
   async setup(ctx) {
     const state: { last?: Beat; warned: Set<string> } = { last: await ctx.store.plugin.get<Beat>('last'), warned: new Set() };
+    const worker = new TodoWorker(ctx);
     let timer: NodeJS.Timeout | undefined;
     let running = false;
     let unloaded = false;
@@ -51,6 +56,7 @@ export default definePlugin({
       running = true;
       try {
         await beat(ctx, state);
+        await worker.beat(Date.now());
       } catch (error) {
         ctx.log.warn({ error: String((error as Error)?.message ?? error) }, 'heartbeat failed');
       } finally {
@@ -66,11 +72,12 @@ export default definePlugin({
     ctx.onUnload(() => {
       unloaded = true;
       if (timer) clearInterval(timer);
+      worker.stop();
     });
 
     ctx.tools.register({
       name: 'heartbeat_last',
-      description: 'The last heartbeat: when it ran, failed plugins, the open todos of this user.',
+      description: 'The last heartbeat: when it ran, failed plugins, the open todos of this user and the todo worker.',
       input: z.object({}),
       risk: 'read',
       run: async (_a, call) => {
@@ -82,6 +89,9 @@ export default definePlugin({
           todos_open: await openTodos(ctx, call.user.id),
           interval_seconds: s.interval_seconds,
           next_at: state.last ? new Date(state.last.at + s.interval_seconds * 1000).toISOString() : null,
+          todo_worker: s.todo_worker,
+          worker_running: worker.isRunning(call.user.id),
+          next_todo_check: s.todo_worker ? new Date(worker.nextCheckAt()!).toISOString() : null,
         };
       },
     });
