@@ -46,13 +46,16 @@ async function download(api: ReplyApi, audio: IncomingAudio, signal: AbortSignal
   if (!res.ok || !res.body) throw new Error(`the file download answered ${res.status}`);
   const parts: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.length;
     if (size > MAX_VOICE_BYTES) {
-      await res.body.cancel().catch(() => undefined);
+      await reader.cancel().catch(() => undefined);
       throw new Error('the file is over 20 MB');
     }
-    parts.push(chunk);
+    parts.push(value);
   }
   return Buffer.concat(parts);
 }
