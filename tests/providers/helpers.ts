@@ -20,6 +20,7 @@ export async function loadProvider(plugin: PluginDefinition): Promise<{ provider
     name: plugin.name,
     providers: { register: (def: ProviderDefinition) => void registered.push(def) },
     embedders: { register: () => {} },
+    services: { provide: () => {}, use: () => undefined },
     secrets: {
       get: (name: string) => process.env[name] || undefined,
       has: (name: string) => !!process.env[name],
