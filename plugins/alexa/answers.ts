@@ -17,6 +17,15 @@ const STILL_WORKING = 'I am still working on your earlier question. Ask me again
 /** How a parked approval is put to the user; `confirm` takes the answer. */
 export const TEXT_CONFIRM = 'Shall I do that? Say yes to allow it, or no to refuse.';
 
+/** "The tool credential read needs your approval (service mailbox). Shall I do that? Say yes …" */
+export function approvalQuestion(name: string, args: Record<string, unknown>): string {
+  const details = Object.entries(args ?? {})
+    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+  const shown = details.length > 200 ? `${details.slice(0, 200)}…` : details;
+  return `The tool ${name.replace(/_/g, ' ')} needs your approval${shown ? ` (${shown})` : ''}. ${TEXT_CONFIRM}`;
+}
+
 /** What the skill says, and whether it waits for a yes or no (the session stays open then). */
 export interface Spoken {
   text: string;
@@ -69,22 +78,23 @@ export class AlexaAnswers {
    */
   private async collect(user: User, conversationId: string, locale: string, input: { message: string } | { approval: { id: string; approved: boolean } }): Promise<Spoken> {
     let text = '';
-    let asked: { id: string; message: string } | undefined;
+    let asked: { id: string; message: string; name: string; args: Record<string, unknown> } | undefined;
     // The locale reaches the model as this turn's instruction, not as part of the saved message.
     const system = `This is a voice request through Alexa (locale ${locale}). Answer in the language of that locale, briefly, as plain speakable text without Markdown.`;
     const run = { user, conversationId, channel: 'alexa', system, signal: AbortSignal.timeout(BACKGROUND_LIMIT_MS) };
     const events = 'approval' in input ? this.ctx.agent.run({ ...run, message: '', approval: input.approval }) : this.ctx.agent.run({ ...run, message: input.message });
     for await (const ev of events) {
       if (ev.type === 'text') text += ev.delta;
-      else if (ev.type === 'approval') asked = { id: ev.id, message: ev.message };
+      else if (ev.type === 'approval') asked = { id: ev.id, message: ev.message, name: ev.name, args: ev.args };
       else if (ev.type === 'done') text = ev.approvalPending ? text : ev.text || text;
       else if (ev.type === 'error') return { text: `Sorry, that did not work: ${ev.message}`, confirming: false };
     }
     if (asked) {
       this.awaiting.set(user.id, { conversationId, approvalId: asked.id });
-      // The approval event's text is also streamed as text before it (events.md): say it once.
+      // The approval's written question (with its "ja"/"yes" hint and JSON) may be streamed as text too: the spoken
+      // question replaces it.
       const said = text.replace(asked.message, '').trim();
-      return { text: `${said ? `${said} ` : ''}${asked.message.trim()} ${TEXT_CONFIRM}`, confirming: true };
+      return { text: `${said ? `${said} ` : ''}${approvalQuestion(asked.name, asked.args)}`, confirming: true };
     }
     return { text: text.trim() || 'I have no answer to that.', confirming: false };
   }

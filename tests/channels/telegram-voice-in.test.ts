@@ -68,6 +68,15 @@ describe('with a transcriber', () => {
     await tg.waitFor(() => since(tg, CHAT, before).includes('🎤 gemini heard 1234 bytes of audio/mpeg'), 20_000);
   });
 
+  test("a voice message over the Bot API's 20 MB download limit is refused without fetching it", async () => {
+    const before = tg.chatMessages(CHAT).length;
+    const calls = tg.callsOf('getFile').length;
+    tg.sendVoice(CHAT, Buffer.alloc(10), { fileSize: 25 * 1024 * 1024 });
+    await tg.waitFor(() => since(tg, CHAT, before).includes('too long'), 15_000);
+    assert.match(since(tg, CHAT, before), /files up to 20 MB/);
+    assert.equal(tg.callsOf('getFile').length, calls);
+  });
+
   test('a voice message from a chat that is not whitelisted is never downloaded or transcribed', async () => {
     const requests = gemini.requests.length;
     const update = tg.sendVoice(STRANGER, OGG);
@@ -75,7 +84,7 @@ describe('with a transcriber', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(tg.chatMessages(STRANGER).length, 0);
     assert.equal(gemini.requests.length, requests, 'no transcription paid for a stranger');
-    assert.equal([...tg.downloads.keys()].length, 2, 'only the two whitelisted files were fetched');
+    assert.equal([...tg.downloads.keys()].length, 2, 'only the two whitelisted files were fetched (not the oversized one)');
   });
 });
 

@@ -52,7 +52,7 @@ export interface FakeTelegram {
    * Queue a voice message (`kind: 'audio'` for a music/audio file) whose bytes the bot can fetch with `getFile` and
    * `GET /file/bot<token>/<file_path>`, as from Telegram's servers.
    */
-  sendVoice(chatId: number, bytes: Buffer, opts?: { kind?: 'voice' | 'audio'; mimeType?: string; duration?: number; fileName?: string }): number;
+  sendVoice(chatId: number, bytes: Buffer, opts?: { kind?: 'voice' | 'audio'; mimeType?: string; duration?: number; fileName?: string; fileSize?: number }): number;
   /** How often each file was downloaded, by `file_path`. */
   downloads: Map<string, number>;
   /** Build an update without queueing it (for webhook tests). */
@@ -227,7 +227,7 @@ export async function startFakeTelegram(token = '7000001:AAFakeTokenForTestsOnly
       const fileId = `AwACAgIAAxkBAAI${kind}${n}`;
       const path = kind === 'voice' ? `voice/file_${n}.oga` : `music/file_${n}.mp3`;
       files.set(fileId, { path, bytes });
-      const media = { file_id: fileId, file_unique_id: `u-${fileId}`, duration: opts.duration ?? 2, mime_type: opts.mimeType ?? (kind === 'voice' ? 'audio/ogg' : 'audio/mpeg'), file_size: bytes.length, ...(opts.fileName ? { file_name: opts.fileName } : {}) };
+      const media = { file_id: fileId, file_unique_id: `u-${fileId}`, duration: opts.duration ?? 2, mime_type: opts.mimeType ?? (kind === 'voice' ? 'audio/ogg' : 'audio/mpeg'), file_size: opts.fileSize ?? bytes.length, ...(opts.fileName ? { file_name: opts.fileName } : {}) };
       return push({ update_id: nextUpdate++, message: { message_id: nextMessage++, from: user(chatId), chat: chat(chatId), date: now(), [kind]: media } });
     },
     pressButton: (chatId, messageId, data) => {
