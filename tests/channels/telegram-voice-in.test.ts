@@ -117,3 +117,34 @@ describe('without a transcriber', () => {
     assert.equal(await messagesThisHour(), counted, 'not counted as a message');
   });
 });
+
+describe('a transcriber that fails', () => {
+  let tg: FakeTelegram;
+  let gemini: FakeProvider;
+  let s: TestServer;
+
+  before(async () => {
+    tg = await startFakeTelegram();
+    gemini = await startFakeGeminiAudio(() => 'never', 'the-right-key');
+    s = await startServer({ env: { ...tg.env, GEMINI_BASE_URL: gemini.url, GEMINI_API_KEY: 'a-refused-key', TELEGRAM_BOT_TOKEN: tg.token } });
+    const admin = await s.signup();
+    await s.api('POST', '/api/telegram/config', { token: admin.token, body: { allowed_ids: [String(CHAT)] } });
+  });
+  after(async () => {
+    await s?.dispose();
+    await tg?.close();
+    await gemini?.close();
+  });
+
+  test('the chat is told why, no turn runs, and neither the bot token nor the key shows up in the chat or the log', async () => {
+    tg.sendVoice(CHAT, OGG);
+    await tg.waitFor(() => tg.chatText(CHAT).length > 0, 15_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(tg.chatText(CHAT), /^⚠️ I could not transcribe that voice message: Gemini audio input/);
+    assert.equal(tg.chatMessages(CHAT).length, 1, 'no agent turn after a failed transcription');
+    for (const secret of [tg.token, 'a-refused-key']) {
+      assert.equal(tg.chatText(CHAT).includes(secret), false);
+      assert.equal(s.output.includes(secret), false, 'not in the server log');
+    }
+  });
+});
