@@ -91,4 +91,12 @@ export function transcribe(ctx: PluginContext<Settings>, audio: Audio, language:
   return ENGINES[pickEngine(ctx)](ctx, audio, language, signal);
 }
 
-export const isConfigured = (ctx: PluginContext<Settings>) => Object.values(available(ctx)).some(Boolean);
+/** True when a transcription would find its engine (the chosen one, or with `auto` any). */
+export function isConfigured(ctx: PluginContext<Settings>): boolean {
+  try {
+    pickEngine(ctx);
+    return true;
+  } catch {
+    return false;
+  }
+}
