@@ -9,20 +9,20 @@ export interface PageInfo {
   readonly id: string;
   /** Translation key of the sidebar label. */
   readonly label: MessageKey;
-  /** A short decorative glyph before the label (hidden from screen readers). */
+  /** A short decorative glyph before the label (hidden from screen readers); pick one DejaVu Sans has (no emoji font on a bare server). */
   readonly icon: string;
   /** Hidden from non-admins; a non-admin opening its address lands on chat. */
   readonly admin?: boolean;
 }
 
 export const PAGE_LIST = [
-  { id: 'chat', label: 'nav.chat', icon: '💬' },
-  { id: 'plugins', label: 'nav.plugins', icon: '🧩', admin: true },
-  { id: 'providers', label: 'nav.providers', icon: '🔑', admin: true },
-  { id: 'memory', label: 'nav.memory', icon: '🧠' },
-  { id: 'prompts', label: 'nav.prompts', icon: '📝', admin: true },
-  { id: 'channels', label: 'nav.channels', icon: '📡', admin: true },
-  { id: 'system', label: 'nav.system', icon: '📈' },
+  { id: 'chat', label: 'nav.chat', icon: '✉' },
+  { id: 'plugins', label: 'nav.plugins', icon: '⚙', admin: true },
+  { id: 'providers', label: 'nav.providers', icon: '⚷', admin: true },
+  { id: 'memory', label: 'nav.memory', icon: '✦' },
+  { id: 'prompts', label: 'nav.prompts', icon: '✎', admin: true },
+  { id: 'channels', label: 'nav.channels', icon: '⇄', admin: true },
+  { id: 'system', label: 'nav.system', icon: '◔' },
   // panel-admin: users, api keys, mcp servers, schedules, activity (one line each, here and in pages.ts).
 ] as const satisfies readonly PageInfo[];
 

@@ -68,7 +68,7 @@ export function Composer({ running, onSend, onStop, apiRef }: { running: boolean
         <ul class="chips attachments" aria-label={t('chat.attachments')}>
           {items.map((a) => (
             <li key={a.key} class={`chip chip-${a.state}`} data-state={a.state}>
-              {a.kind === 'image' && a.dataUrl ? <img src={a.dataUrl} alt="" /> : <span aria-hidden="true">📄</span>}
+              {a.kind === 'image' && a.dataUrl ? <img src={a.dataUrl} alt="" /> : <span aria-hidden="true">▤</span>}
               <span class="chip-name">{a.name}</span>
               {a.state === 'reading' && <span class="muted small">{t('chat.reading')}</span>}
               {a.state === 'failed' && (
@@ -103,7 +103,9 @@ export function Composer({ running, onSend, onStop, apiRef }: { running: boolean
           }}
         />
         <button type="button" class="btn attach" onClick={() => picker.current?.click()} aria-label={t('chat.attach')} title={t('chat.attachHint')}>
-          <span aria-hidden="true">📎</span>
+          <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+            <path d="M21.4 11.1l-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+          </svg>
         </button>
         <label for="chat-input" class="sr-only">
           {t('chat.message')}

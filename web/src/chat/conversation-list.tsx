@@ -80,7 +80,7 @@ function Item({ c, active, onOpen, onChanged, onDeleted }: { c: ConversationSumm
       ) : (
         <button type="button" class="conv" aria-current={active ? 'true' : undefined} onClick={() => onOpen(c.id)}>
           <span class="conv-title">
-            {c.isPinned && <span aria-label={t('chat.pinned')} role="img">📌 </span>}
+            {c.isPinned && <span aria-label={t('chat.pinned')} role="img">⚑ </span>}
             {title}
           </span>
           <small class="muted">{formatRelative(c.updatedAt)}</small>

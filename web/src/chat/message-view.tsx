@@ -89,7 +89,7 @@ function UserBody({ turn, index, onEdit }: { turn: Turn; index: number; onEdit?:
         <ul class="chips" aria-label={t('chat.documents')}>
           {turn.documents.map((d) => (
             <li key={d} class="chip">
-              <span aria-hidden="true">📄 </span>
+              <span aria-hidden="true">▤ </span>
               {d}
             </li>
           ))}

@@ -11,6 +11,9 @@ const json = (v: unknown) => {
   }
 };
 
+/** Under a second in milliseconds, else seconds with two decimals, in the reader's number format. */
+const duration = (s: number) => (s < 1 ? t('chat.milliseconds', { n: formatNumber(Math.round(s * 1000)) }) : t('chat.seconds', { n: formatNumber(s, { maximumFractionDigits: 2 }) }));
+
 type State = 'ok' | 'failed' | 'waiting' | 'running' | 'stopped';
 
 function stateOf(part: ToolPart, live: boolean): State {
@@ -44,7 +47,7 @@ export function ToolCard({ part, live, onApprove }: { part: ToolPart; live: bool
         <span class={`badge badge-${state}`} role={state === 'running' ? 'status' : undefined}>
           {t(LABEL[state])}
         </span>
-        {part.duration !== undefined && <span class="muted small">{t('chat.seconds', { n: formatNumber(part.duration, { maximumFractionDigits: 2 }) })}</span>}
+        {part.duration !== undefined && <span class="muted small">{duration(part.duration)}</span>}
       </div>
       {part.progress && state === 'running' && <Progress percent={part.progress.percent} label={part.progress.label} />}
       <details>
@@ -60,7 +63,7 @@ export function ToolCard({ part, live, onApprove }: { part: ToolPart; live: bool
           <button type="button" class="btn btn-danger" disabled={approval.state !== 'pending'} onClick={() => onApprove(part.id, false)}>
             {t('chat.deny')}
           </button>
-          <span class="muted small">{t('chat.approveHint')}</span>
+          {!/\bja\b/i.test(approval.message) && <span class="muted small">{t('chat.approveHint')}</span>}
         </div>
       )}
       {part.result !== undefined && (
