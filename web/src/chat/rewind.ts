@@ -30,7 +30,7 @@ export async function rewindTo(conversationId: string, ordinal: number): Promise
   return { sent: target.sent ?? '', images: target.images ?? [] };
 }
 
-/** The attachment blocks at the start of a sent message, to keep them when only the typed text is edited. */
-export function attachmentPrefix(sent: string): string {
-  return /^(?:<attachment name="[^"]*">\n[\s\S]*?\n<\/attachment>\n*)*/.exec(sent)?.[0] ?? '';
+/** The attachment blocks of a sent message, to keep them when only the typed text is edited. */
+export function attachmentBlocks(sent: string): string {
+  return (sent.match(/\n*<attachment name="[^"]*">\n[\s\S]*?\n<\/attachment>/g) ?? []).join('');
 }

@@ -48,19 +48,22 @@ export interface Turn {
 let seq = 0;
 export const newKey = () => `t${++seq}`;
 
-const ATTACHMENT = /<attachment name="([^"]*)">\n[\s\S]*?\n<\/attachment>\n*/g;
+const ATTACHMENT = /\n*<attachment name="([^"]*)">\n[\s\S]*?\n<\/attachment>/g;
 
-/** The text a message is sent with: each document as an attachment block, then what the user typed. */
+/**
+ * The text a message is sent with: what the user typed, then each document as an attachment block (typed text first,
+ * so the conversation's title is the user's words, not a file).
+ */
 export function withDocuments(text: string, documents: Array<{ name: string; text: string }>): string {
-  const blocks = documents.map((d) => `<attachment name="${d.name.replace(/["<>\n]/g, '_')}">\n${d.text}\n</attachment>\n\n`);
-  return blocks.join('') + text;
+  const blocks = documents.map((d) => `<attachment name="${d.name.replace(/["<>\n]/g, '_')}">\n${d.text}\n</attachment>`);
+  return [text.trim() ? text : `(${documents.map((d) => d.name).join(', ')})`, ...blocks].join('\n\n');
 }
 
 /** What the user typed and the names of the documents in a sent message's text. */
 export function splitDocuments(text: string): { text: string; documents: string[] } {
   const documents: string[] = [];
   const rest = text.replace(ATTACHMENT, (_all, name: string) => (documents.push(name), ''));
-  return { text: rest, documents };
+  return { text: rest.trim(), documents };
 }
 
 /** The plain text of a turn (for Copy and Edit). */

@@ -10,7 +10,7 @@ import { Composer, useFileDrop, type ComposerApi, type Outgoing } from '../chat/
 import { ConversationList } from '../chat/conversation-list.tsx';
 import { TurnView } from '../chat/message-view.tsx';
 import { ModelPicker, type ModelChoice } from '../chat/model-picker.tsx';
-import { attachmentPrefix, rewindTo, userOrdinal } from '../chat/rewind.ts';
+import { attachmentBlocks, rewindTo, userOrdinal } from '../chat/rewind.ts';
 import { applyFrame, fromStored, newKey, pendingApproval, splitDocuments, withDocuments, type StoredMessage, type Turn } from '../chat/turns.ts';
 import { formatNumber, t } from '../i18n/index.ts';
 import { navigate, replaceRoute, useRoute } from '../router.ts';
@@ -151,7 +151,7 @@ export function ChatPage() {
     setError(undefined);
     try {
       const { sent, images } = await rewindTo(conversationId, userOrdinal(turns, index));
-      const message = text === undefined ? sent : attachmentPrefix(sent) + text;
+      const message = text === undefined ? sent : text + attachmentBlocks(sent);
       const shown = splitDocuments(message);
       const user: Turn = { key: newKey(), role: 'user', parts: [{ kind: 'text', text: shown.text }], images, documents: shown.documents };
       setTurns((ts) => ts.slice(0, index));
