@@ -113,6 +113,11 @@ test('keyboard: skip link first, every page of the navigation reachable by Tab, 
   assert.deepEqual(problems, []);
 });
 
+test('the bundle (JS + CSS) stays under 150 KB gzip', async () => {
+  const built = await buildOnce();
+  assert.ok(built.gzipBytes < 150 * 1024, `${(built.gzipBytes / 1024).toFixed(1)} KB gzip`);
+});
+
 for (const theme of ['light', 'dark'] as const) {
   test(`axe-core: no serious or critical violation on sign-in and chat (${theme})`, async () => {
     const signIn = await open({ theme });
