@@ -88,6 +88,17 @@ test('a German browser gets the German panel; the choice is switchable and kept 
   assert.deepEqual(problems, []);
 });
 
+test('the sign-in page has the language switch too', async () => {
+  const { page, problems, close } = await open({ locale: 'de-AT' });
+  await page.getByLabel('Sprache').selectOption('en');
+  await page.getByRole('tab', { name: 'Create account' }).waitFor();
+  assert.equal(await page.getByLabel('Email').count(), 1);
+  await page.getByLabel('Language').selectOption('de');
+  await page.getByRole('tab', { name: 'Konto erstellen' }).waitFor();
+  await close();
+  assert.deepEqual(problems, []);
+});
+
 test('keyboard: skip link first, every page of the navigation reachable by Tab, focus visibly ringed', async () => {
   const { page, problems, close } = await open({ signedIn: true });
   await page.keyboard.press('Tab');

@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, session } from './api.ts';
-import { LANGUAGES, setLanguage, t, useLanguage, type Language } from './i18n/index.ts';
+import { t, useLanguage } from './i18n/index.ts';
+import { LanguageSwitcher } from './language-switcher.tsx';
 import { PAGES } from './pages.ts';
 import { SignInPage } from './pages/sign-in.tsx';
 import { useRoute } from './router.ts';
@@ -57,23 +58,6 @@ export function App() {
     <UserContext.Provider value={{ user, refresh }}>
       <Shell user={user} />
     </UserContext.Provider>
-  );
-}
-
-/** English / Deutsch, each named in its own language. */
-export function LanguageSwitcher() {
-  const current = useLanguage();
-  return (
-    <label class="language-switcher">
-      <span class="sr-only">{t('common.language')}</span>
-      <select value={current} onChange={(e) => setLanguage((e.currentTarget as HTMLSelectElement).value as Language)}>
-        {LANGUAGES.map((l) => (
-          <option key={l} value={l} lang={l}>
-            {t(`shell.languageName.${l}`)}
-          </option>
-        ))}
-      </select>
-    </label>
   );
 }
 

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import { t } from '../i18n/index.ts';
+import { LanguageSwitcher } from '../language-switcher.tsx';
 import type { User } from '../user.ts';
 
 const SEEN = 'aion.seen';
@@ -44,9 +45,12 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string, user: U
   return (
     <main class="auth" id="main">
       <div class="auth-card card">
-        <h1>
-          <span class="logo" aria-hidden="true">◆</span> AION
-        </h1>
+        <div class="auth-head">
+          <h1>
+            <span class="logo" aria-hidden="true">◆</span> AION
+          </h1>
+          <LanguageSwitcher />
+        </div>
         <div role="tablist" aria-label={t('signIn.account')} class="tabs">
           {tab('signin', t('signIn.signIn'))}
           {tab('signup', t('signIn.create'))}
