@@ -3,7 +3,7 @@
  * first, and per conversation Pin, Rename and Delete (`PATCH` / `DELETE /api/conversations/:id`).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { formatRelative, t } from '../i18n/index.ts';
 import { ErrorNotice, useLoad } from '../ui/common.tsx';
 
@@ -117,24 +117,32 @@ export function ConversationList({ activeId, version, open, onOpen, onNew, onDel
     async () => (await api<{ conversations: ConversationSummary[] }>('GET', `/api/conversations?limit=100${term ? `&search=${encodeURIComponent(term)}` : ''}`)).conversations,
     [term, version],
   );
+  // Without the conversations plugin (disabled by an admin) there is no list, only a fresh chat.
+  const missing = list.error instanceof ApiError && list.error.status === 404;
   return (
     <aside id="conversation-list" class={open ? 'conversations open' : 'conversations'} aria-label={t('chat.conversations')}>
       <button type="button" class="btn btn-primary" onClick={onNew}>
         {t('chat.newChat')}
       </button>
-      <div role="search">
-        <label for="conversation-search" class="sr-only">
-          {t('chat.searchLabel')}
-        </label>
-        <input id="conversation-search" type="search" placeholder={t('chat.searchPlaceholder')} value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
-      </div>
-      <ErrorNotice error={list.error} />
-      <ul>
-        {ordered(list.data ?? []).map((c) => (
-          <Item key={c.id} c={c} active={c.id === activeId} onOpen={onOpen} onChanged={() => void list.reload()} onDeleted={(id) => (onDeleted(id), void list.reload())} />
-        ))}
-        {list.data && !list.data.length && <li class="muted">{t(term ? 'chat.noMatches' : 'chat.noConversations')}</li>}
-      </ul>
+      {missing ? (
+        <p class="muted small">{t('chat.noList')}</p>
+      ) : (
+        <>
+          <div role="search">
+            <label for="conversation-search" class="sr-only">
+              {t('chat.searchLabel')}
+            </label>
+            <input id="conversation-search" type="search" placeholder={t('chat.searchPlaceholder')} value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
+          </div>
+          <ErrorNotice error={list.error} />
+          <ul>
+            {ordered(list.data ?? []).map((c) => (
+              <Item key={c.id} c={c} active={c.id === activeId} onOpen={onOpen} onChanged={() => void list.reload()} onDeleted={(id) => (onDeleted(id), void list.reload())} />
+            ))}
+            {list.data && !list.data.length && <li class="muted">{t(term ? 'chat.noMatches' : 'chat.noConversations')}</li>}
+          </ul>
+        </>
+      )}
     </aside>
   );
 }
