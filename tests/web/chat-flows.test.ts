@@ -202,6 +202,7 @@ test('attachments: an image and a document by button, a pasted and a dropped fil
   const user = page.locator('article[data-role="user"]').last();
   assert.equal(await user.locator('.sent-images img').count(), 1);
   assert.deepEqual(await user.getByRole('list', { name: 'Attached documents' }).locator('li').allTextContents(), ['▤ notes.txt', '▤ pasted.md', '▤ dropped.csv']);
+  await list().locator('button.conv[aria-current="true"] .conv-title').filter({ hasText: /^Summarise the files$/ }).waitFor();
   const [first] = await stored();
   assert.ok(first.content.some((b: any) => b.type === 'image'), 'the image was sent as an image block');
   // A file the server cannot read says why, and sending waits for nothing.

@@ -142,7 +142,21 @@ export function ChatPage() {
     if (parked) updateLast((turn) => ({ ...turn, parts: turn.parts.map((p) => (p.kind === 'tool' && p.approval?.state === 'pending' ? { ...p, approval: { ...p.approval, state: 'denied' } } : p)) }));
     const message = withDocuments(m.text, m.documents);
     const user: Turn = { key: newKey(), role: 'user', parts: [{ kind: 'text', text: m.text }], images: m.images, documents: m.documents.map((d) => d.name) };
-    void stream({ message, ...(m.images.length ? { images: m.images } : {}) }, [user]);
+    const isNew = !conversationId;
+    void stream({ message, ...(m.images.length ? { images: m.images } : {}) }, [user]).then(() => {
+      // The server names a new conversation by its first message; with documents that text ends in file contents.
+      if (isNew && m.documents.length && loaded.current) void titleFromTypedText(loaded.current, m);
+    });
+  }
+
+  async function titleFromTypedText(id: string, m: Outgoing) {
+    const title = (m.text.trim() || m.documents.map((d) => d.name).join(', ')).replace(/\s+/g, ' ').slice(0, 60);
+    try {
+      await api('PATCH', `/api/conversations/${encodeURIComponent(id)}`, { title });
+      setVersion((v) => v + 1);
+    } catch {
+      /* the server's title stays; the user can rename it */
+    }
   }
 
   /** Cut the conversation back to before user turn `index` and send `text` (or the message as it was) again. */
