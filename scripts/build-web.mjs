@@ -85,7 +85,7 @@ export async function buildWeb({ quiet = false, minify = true } = {}) {
   }
   if (!quiet) {
     const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-    console.log(`web: ${js} + ${css} → ${kb(bytes)} (${kb(gzipBytes)} gzip, target < 250 KB) in ${Date.now() - started} ms`);
+    console.log(`web: ${js} + ${css} → ${kb(bytes)} (${kb(gzipBytes)} gzip, target < 150 KB gzip) in ${Date.now() - started} ms`);
   }
   return { js, css, bytes, gzipBytes };
 }

@@ -187,7 +187,8 @@ export class AgentService implements AgentApi {
   }
 
   async resetSession(userId: string): Promise<string> {
-    const c = await this.deps.conversations.forUser(userId).create({ title: 'AION session', mode: 'aion' });
+    // Untitled: the first user message names it (core/conversations.ts), so the panel's list shows real titles.
+    const c = await this.deps.conversations.forUser(userId).create({ mode: 'aion' });
     await this.sessionDoc(userId).put({ id: 'session', conversationId: c.id });
     return c.id;
   }
@@ -286,7 +287,7 @@ export class AgentService implements AgentApi {
     let stored = await conversations.listMessages(conversationId);
     if (!stored) {
       if (!/^[A-Za-z0-9_-]{1,128}$/.test(conversationId)) throw badRequest('Invalid conversationId');
-      await conversations.create({ id: conversationId, title: 'AION session', mode: 'aion' });
+      await conversations.create({ id: conversationId, mode: 'aion' });
       stored = [];
     }
     const userContent = answer ? [] : toUserContent(req);

@@ -24,7 +24,7 @@ export const CSP =
 
 /**
  * The panel's pages. It routes by hash (`/#/plugins`, `web/src/router.ts`), so its real page is `/`; the route ids as
- * paths (`/plugins`) are served too, for links typed or shared without the hash. Keep in step with `ROUTES` there
+ * paths (`/plugins`) are served too, for links typed or shared without the hash. Keep in step with `PAGE_LIST` in `web/src/page-list.ts`
  * (tests/interop/unknown-paths.test.ts checks it).
  */
 export const PANEL_PATHS = new Set(['/', '/index.html', '/chat', '/plugins', '/providers', '/memory', '/prompts', '/channels', '/system']);

@@ -1,11 +1,14 @@
 /** `GET|POST /api/conversations`, `GET|PATCH|DELETE /api/conversations/:id`. */
 import { notFound, type PluginContext, type UserConversationsApi } from '../../core/plugin-api/index.ts';
 import { ConversationCreate, ConversationListQuery, ConversationPatch } from './schemas.ts';
+import { searchConversations } from './search.ts';
 import { conversationOut, listItem, pathId } from './shape.ts';
 
 export function registerConversationRoutes(ctx: PluginContext, forUser: (userId: string) => Promise<UserConversationsApi>) {
-  ctx.routes.get('/conversations', { summary: "The caller's conversations, newest updatedAt first", query: ConversationListQuery }, async (_c, { query, user }) => {
-    const { conversations } = await (await forUser(user!.id)).listConversations(query);
+  ctx.routes.get('/conversations', { summary: "The caller's conversations, newest updatedAt first (`search` matches title and message text)", query: ConversationListQuery }, async (_c, { query, user }) => {
+    const convs = await forUser(user!.id);
+    const { search, ...page } = query;
+    const conversations = search ? await searchConversations(convs, search, page) : (await convs.listConversations(page)).conversations;
     return { success: true, conversations: conversations.map(listItem) };
   });
 

@@ -36,8 +36,9 @@ export const ConversationPatch = z.object({
   metadata: Metadata.optional(),
 });
 
-/** `?archived=0|1&limit=(50, ≤200)&offset=`; a larger limit is clamped to 200 rather than refused. */
+/** `?archived=0|1&limit=(50, ≤200)&offset=&search=`; a larger limit is clamped to 200 rather than refused. */
 export const ConversationListQuery = z.object({
+  search: z.string().trim().max(200).optional(),
   archived: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
   limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 200)),
   offset: z.coerce.number().int().min(0).max(1e9).default(0),

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ROUTES } from '../../web/src/router.ts';
+import { PAGE_LIST } from '../../web/src/page-list.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let s: TestServer;
@@ -14,7 +14,7 @@ before(async () => {
 after(() => s?.dispose());
 
 test("the panel's pages answer its HTML: /, /index.html and every client-side route id", async () => {
-  const pages = ['/', '/index.html', ...ROUTES.map((r) => `/${r.id}`), '/plugins/'];
+  const pages = ['/', '/index.html', ...PAGE_LIST.map((r) => `/${r.id}`), '/plugins/'];
   for (const p of pages) {
     const r = await fetch(s.url + p);
     assert.equal(r.status, 200, p);

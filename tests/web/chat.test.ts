@@ -34,7 +34,7 @@ after(async () => {
 const lastAssistant = () => page.locator('article[data-role="assistant"]').last();
 
 async function send(text: string) {
-  await page.getByLabel('Message').fill(text);
+  await page.getByLabel('Message', { exact: true }).fill(text);
   await page.keyboard.press('Enter');
 }
 
@@ -128,7 +128,7 @@ test("chat: a free plan's messages left this hour count down after a message", a
   await p.getByTestId('usage').filter({ hasText: '10 of 10 messages left this hour' }).waitFor();
   // Admin pages are not offered to a plain user.
   assert.equal(await p.getByRole('link', { name: 'Plugins' }).count(), 0);
-  await p.getByLabel('Message').fill('hello');
+  await p.getByLabel('Message', { exact: true }).fill('hello');
   await p.keyboard.press('Enter');
   await p.getByTestId('usage').filter({ hasText: '9 of 10 messages left this hour' }).waitFor({ timeout: 15_000 });
   await ctx.close();

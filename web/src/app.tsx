@@ -1,30 +1,17 @@
 /**
  * The app shell: checks the saved token, shows sign-in or the sidebar app, and marks itself ready (`data-ready` on
- * <html> and the `aion:ready` performance mark) once the first real screen is on the page.
+ * <html> and the `aion:ready` performance mark) once the first real screen is on the page. Pages come from the
+ * registry in pages.ts; the language is re-read on every render through `useLanguage`.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, session } from './api.ts';
-import { ChannelsPage } from './pages/channels.tsx';
-import { ChatPage } from './pages/chat.tsx';
-import { MemoryPage } from './pages/memory.tsx';
-import { PluginsPage } from './pages/plugins.tsx';
-import { PromptsPage } from './pages/prompts.tsx';
-import { ProvidersPage } from './pages/providers.tsx';
+import { t, useLanguage } from './i18n/index.ts';
+import { LanguageSwitcher } from './language-switcher.tsx';
+import { PAGES } from './pages.ts';
 import { SignInPage } from './pages/sign-in.tsx';
-import { SystemPage } from './pages/system.tsx';
-import { ROUTES, useRoute, type RouteId } from './router.ts';
+import { useRoute } from './router.ts';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
 import { UserContext, type User } from './user.ts';
-
-const PAGES: Record<RouteId, () => preact.JSX.Element> = {
-  chat: ChatPage,
-  plugins: PluginsPage,
-  providers: ProvidersPage,
-  memory: MemoryPage,
-  prompts: PromptsPage,
-  channels: ChannelsPage,
-  system: SystemPage,
-};
 
 function markReady() {
   if (document.documentElement.dataset.ready) return;
@@ -33,6 +20,7 @@ function markReady() {
 }
 
 export function App() {
+  useLanguage();
   const [user, setUser] = useState<User | null | undefined>(session.token ? undefined : null);
   const refresh = useCallback(async () => {
     try {
@@ -50,7 +38,12 @@ export function App() {
     if (user !== undefined) requestAnimationFrame(markReady);
   }, [user]);
 
-  if (user === undefined) return <p class="loading" role="status">Loading…</p>;
+  if (user === undefined)
+    return (
+      <p class="loading" role="status">
+        {t('common.loading')}
+      </p>
+    );
   if (user === null)
     return (
       <SignInPage
@@ -68,39 +61,58 @@ export function App() {
   );
 }
 
+function ThemeToggle() {
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  return (
+    <button
+      type="button"
+      class="btn"
+      aria-label={t(theme === 'dark' ? 'shell.themeToLight' : 'shell.themeToDark')}
+      onClick={() => {
+        const next = theme === 'dark' ? 'light' : 'dark';
+        applyTheme(next, true);
+        setTheme(next);
+      }}
+    >
+      <span aria-hidden="true">{theme === 'dark' ? '☀ ' : '☾ '}</span>
+      {t(theme === 'dark' ? 'shell.light' : 'shell.dark')}
+    </button>
+  );
+}
+
 function Shell({ user }: { user: User }) {
   const route = useRoute();
-  const [theme, setTheme] = useState<Theme>(initialTheme);
   const [menuOpen, setMenuOpen] = useState(false);
-  const routes = ROUTES.filter((r) => !('admin' in r && r.admin) || user.isAdmin);
-  const allowed = routes.some((r) => r.id === route) ? route : 'chat';
-  const Current = PAGES[allowed];
+  const pages = PAGES.filter((p) => !p.admin || user.isAdmin);
+  const page = pages.find((p) => p.id === route.page) ?? pages[0]!;
+  const Current = page.component;
   const first = useRef(true);
   useEffect(() => {
     setMenuOpen(false);
     // Move focus to the new page's heading for keyboard and screen-reader users (not on first load).
     if (!first.current) (document.getElementById('page-title') as HTMLElement | null)?.focus();
     first.current = false;
-  }, [allowed]);
+  }, [page.id]);
 
   return (
     <div class="shell">
-      <a class="skip-link" href="#main">
-        Skip to content
+      <a class="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        {t('shell.skip')}
       </a>
       <aside class={menuOpen ? 'sidebar open' : 'sidebar'}>
         <div class="brand">
           <span class="logo" aria-hidden="true">◆</span> AION
           <button type="button" class="btn menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
-            Menu
+            {t('shell.menu')}
           </button>
         </div>
-        <nav id="main-nav" aria-label="Main">
+        <nav id="main-nav" aria-label={t('nav.main')}>
           <ul>
-            {routes.map((r) => (
-              <li key={r.id}>
-                <a href={`#/${r.id}`} aria-current={r.id === allowed ? 'page' : undefined} data-route={r.id}>
-                  {r.label}
+            {pages.map((p) => (
+              <li key={p.id}>
+                <a href={`#/${p.id}`} aria-current={p.id === page.id ? 'page' : undefined} data-route={p.id}>
+                  <span class="nav-icon" aria-hidden="true">{p.icon}</span>
+                  {t(p.label)}
                 </a>
               </li>
             ))}
@@ -110,28 +122,20 @@ function Shell({ user }: { user: User }) {
           <span class="who" title={user.email}>
             {user.displayName || user.email}
             <small>
-              {user.role} · {user.plan}
+              {t(user.role === 'admin' ? 'shell.roleAdmin' : 'shell.roleUser')} · {user.plan}
             </small>
           </span>
-          <button
-            type="button"
-            class="btn"
-            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
-            onClick={() => {
-              const next = theme === 'dark' ? 'light' : 'dark';
-              applyTheme(next, true);
-              setTheme(next);
-            }}
-          >
-            {theme === 'dark' ? '☀ Light' : '☾ Dark'}
-          </button>
+          <div class="sidebar-controls">
+            <LanguageSwitcher />
+            <ThemeToggle />
+          </div>
           <button type="button" class="btn" onClick={() => session.clear()}>
-            Sign out
+            {t('common.signOut')}
           </button>
         </div>
       </aside>
-      <main id="main" class="main">
-        <Current />
+      <main id="main" class="main" tabIndex={-1}>
+        <Current key={page.id} />
       </main>
     </div>
   );

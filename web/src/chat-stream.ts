@@ -15,11 +15,13 @@ export type ChatFrame =
   | { type: 'approval'; id: string; name: string; args: unknown; message: string }
   | { type: 'progress'; call_id: string; percent: number; label?: string }
   | { type: 'usage'; input_tokens: number; output_tokens: number }
-  | { type: 'done'; full_response: string; cancelled?: boolean; response_blocks?: Array<{ type: string; url?: string; content?: string }> }
+  | { type: 'done'; full_response: string; cancelled?: boolean; approval_pending?: boolean; response_blocks?: Array<{ type: string; url?: string; content?: string; format?: string }> }
   | { type: 'error'; message: string; code?: string };
 
 export interface ChatRequest {
   message: string;
+  /** Images as data URLs (`events.md`: `images` of the AION dialect). */
+  images?: string[];
   conversationId?: string;
   provider?: string;
   model?: string;

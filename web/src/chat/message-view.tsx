@@ -1,99 +1,167 @@
-/** One turn of the transcript: Markdown text, collapsible thoughts, tool cards with Approve / Deny. */
-import { useMemo } from 'preact/hooks';
-import { renderMarkdown } from '../markdown.ts';
-import type { Part, ToolPart, Turn } from './turns.ts';
+/**
+ * One turn of the transcript: the user's message (images, documents, Copy, Edit) or the assistant's reply (Markdown,
+ * collapsible thoughts, tool cards, audio, the token line, Copy, Regenerate).
+ */
+import { useState } from 'preact/hooks';
+import { formatNumber, t } from '../i18n/index.ts';
+import { copyText } from './copy.ts';
+import { Markdown } from './markdown-view.tsx';
+import { ToolCard } from './tool-card.tsx';
+import { turnText, type Part, type Turn } from './turns.ts';
 
-const json = (v: unknown) => {
-  if (typeof v === 'string') return v;
-  try {
-    return JSON.stringify(v, null, 2);
-  } catch {
-    return String(v);
-  }
-};
-
-function Markdown({ text }: { text: string }) {
-  const html = useMemo(() => renderMarkdown(text), [text]);
-  return <div class="md" dangerouslySetInnerHTML={{ __html: html }} />;
+export interface TurnActions {
+  onApprove: (id: string, approved: boolean) => void;
+  /** Edit this user message and send it again (absent while a turn runs). */
+  onEdit?: (index: number, text: string) => void;
+  /** Answer the message before this reply again (only on the last reply, absent while a turn runs). */
+  onRegenerate?: () => void;
 }
 
-function ToolCard({ part, onApprove }: { part: ToolPart; onApprove: (id: string, approved: boolean) => void }) {
-  const state = part.result !== undefined ? (part.ok ? 'ok' : 'failed') : part.approval?.state === 'pending' ? 'waiting' : 'running';
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const [done, setDone] = useState(false);
   return (
-    <div class={`tool-card tool-${state}`} data-tool={part.name} data-state={state}>
-      <div class="tool-head">
-        <span class="tool-icon" aria-hidden="true">⚙</span>
-        <strong>{part.name}</strong>
-        <span class={`badge badge-${state}`}>{state === 'ok' ? 'done' : state}</span>
-        {part.duration !== undefined && <span class="muted">{part.duration.toFixed(2)} s</span>}
-      </div>
-      <details>
-        <summary>Arguments</summary>
-        <pre class="tool-json">{json(part.args)}</pre>
-      </details>
-      {part.progress && (
-        <div class="progress" role="progressbar" aria-valuenow={part.progress.percent} aria-valuemin={0} aria-valuemax={100} aria-label={part.progress.label || 'Progress'}>
-          <progress max={100} value={part.progress.percent} /> {part.progress.label}
-        </div>
-      )}
-      {part.approval && part.approval.state !== 'approved' && part.result === undefined && (
-        <div class="approval" role="group" aria-label={`Approval for ${part.name}`}>
-          <p>{part.approval.message || `Allow ${part.name} to run?`}</p>
-          <button type="button" class="btn btn-primary" disabled={part.approval.state !== 'pending'} onClick={() => onApprove(part.id, true)}>
-            Approve
-          </button>
-          <button type="button" class="btn btn-danger" disabled={part.approval.state !== 'pending'} onClick={() => onApprove(part.id, false)}>
-            Deny
-          </button>
-        </div>
-      )}
-      {part.result !== undefined && (
-        <div class="tool-result">
-          <span class="muted">{part.ok ? 'Result' : 'Error'}</span>
-          <pre class="tool-json">{json(part.result)}</pre>
-        </div>
-      )}
-    </div>
+    <button
+      type="button"
+      class="btn btn-small btn-quiet"
+      aria-label={label}
+      onClick={async () => {
+        await copyText(text);
+        setDone(true);
+        setTimeout(() => setDone(false), 1500);
+      }}
+    >
+      {done ? t('common.copied') : t('common.copy')}
+    </button>
   );
 }
 
-function PartView({ part, onApprove, streaming }: { part: Part; onApprove: (id: string, approved: boolean) => void; streaming: boolean }) {
+function PartView({ part, onApprove, live }: { part: Part; onApprove: TurnActions['onApprove']; live: boolean }) {
   if (part.kind === 'thought')
     return (
-      <details class="thought" open={streaming}>
-        <summary>Thoughts</summary>
+      <details class="thought" open={live}>
+        <summary>{t('chat.thoughts')}</summary>
         <div class="thought-text">{part.text}</div>
       </details>
     );
-  if (part.kind === 'tool') return <ToolCard part={part} onApprove={onApprove} />;
+  if (part.kind === 'tool') return <ToolCard part={part} live={live} onApprove={onApprove} />;
   return <Markdown text={part.text} />;
 }
 
-export function TurnView({ turn, onApprove }: { turn: Turn; onApprove: (id: string, approved: boolean) => void }) {
+function UserBody({ turn, index, onEdit }: { turn: Turn; index: number; onEdit?: TurnActions['onEdit'] }) {
+  const [editing, setEditing] = useState(false);
+  const text = turnText(turn);
+  if (editing && onEdit)
+    return (
+      <form
+        class="edit-form stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const value = String(new FormData(e.currentTarget as HTMLFormElement).get('text') ?? '');
+          if (!value.trim()) return;
+          setEditing(false);
+          onEdit(index, value);
+        }}
+      >
+        <label>
+          {t('chat.editLabel')}
+          <textarea name="text" rows={3} defaultValue={text} ref={(el) => el?.focus()} />
+        </label>
+        <div class="row">
+          <button type="submit" class="btn btn-primary btn-small">
+            {t('chat.saveAndSend')}
+          </button>
+          <button type="button" class="btn btn-small" onClick={() => setEditing(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </form>
+    );
   return (
-    <article class={`turn turn-${turn.role}`} data-role={turn.role} data-streaming={turn.streaming ? 'true' : undefined} aria-label={turn.role === 'user' ? 'You' : 'Assistant'}>
-      <div class="turn-who" aria-hidden="true">
-        {turn.role === 'user' ? 'You' : 'AION'}
+    <>
+      {!!turn.images?.length && (
+        <div class="sent-images">
+          {turn.images.map((src, i) => (
+            <img key={i} src={src} alt={t('chat.sentImage', { n: i + 1 })} />
+          ))}
+        </div>
+      )}
+      {!!turn.documents?.length && (
+        <ul class="chips" aria-label={t('chat.documents')}>
+          {turn.documents.map((d) => (
+            <li key={d} class="chip">
+              <span aria-hidden="true">▤ </span>
+              {d}
+            </li>
+          ))}
+        </ul>
+      )}
+      {text && <div class="user-text">{text}</div>}
+      <div class="turn-actions">
+        <CopyButton text={text} label={t('chat.copyMessage')} />
+        {onEdit && (
+          <button type="button" class="btn btn-small btn-quiet" onClick={() => setEditing(true)}>
+            {t('chat.edit')}
+          </button>
+        )}
       </div>
-      <div class="turn-body">
-        {turn.role === 'user' ? (
-          <div class="user-text">{turn.parts.map((p) => (p.kind === 'text' ? p.text : '')).join('')}</div>
+    </>
+  );
+}
+
+function AssistantBody({ turn, actions }: { turn: Turn; actions: TurnActions }) {
+  const live = !!turn.streaming;
+  const text = turnText(turn);
+  return (
+    <>
+      {turn.parts.map((p, i) => (
+        <PartView key={i} part={p} onApprove={actions.onApprove} live={live} />
+      ))}
+      {live && !turn.parts.length && <span class="typing">{t('chat.thinking')}</span>}
+      {turn.media?.map((m, i) =>
+        m.type === 'audio' ? (
+          <audio key={i} class="reply-audio" controls preload="none" src={m.url} aria-label={t('chat.audioReply')} />
         ) : (
-          turn.parts.map((p, i) => <PartView key={i} part={p} onApprove={onApprove} streaming={!!turn.streaming} />)
-        )}
-        {turn.streaming && !turn.parts.length && <span class="typing">Thinking…</span>}
-        {turn.cancelled && <p class="muted stopped">Stopped.</p>}
-        {turn.error && (
-          <p class="notice notice-error" role="alert">
-            {turn.error}
-          </p>
-        )}
-        {turn.usage && (
-          <p class="muted usage">
-            {turn.usage.input} tokens in · {turn.usage.output} out
-          </p>
-        )}
+          <img key={i} class="reply-image" src={m.url} alt={t('chat.replyImage')} />
+        ),
+      )}
+      {turn.cancelled && <p class="muted stopped">{t('chat.stopped')}</p>}
+      {turn.error && (
+        <p class="notice notice-error" role="alert">
+          {turn.error}
+        </p>
+      )}
+      {!live && (
+        <div class="turn-actions">
+          {turn.usage && (
+            <span class="muted usage" data-testid="turn-usage">
+              {t('chat.tokens', { input: formatNumber(turn.usage.input), output: formatNumber(turn.usage.output) })}
+            </span>
+          )}
+          {text && <CopyButton text={text} label={t('chat.copyReply')} />}
+          {actions.onRegenerate && (
+            <button type="button" class="btn btn-small btn-quiet" onClick={actions.onRegenerate}>
+              {t('chat.regenerate')}
+            </button>
+          )}
+        </div>
+      )}
+    </>
+  );
+}
+
+export function TurnView({ turn, index, actions }: { turn: Turn; index: number; actions: TurnActions }) {
+  const you = turn.role === 'user';
+  return (
+    <article
+      class={`turn turn-${turn.role}`}
+      data-role={turn.role}
+      data-streaming={turn.streaming ? 'true' : undefined}
+      aria-label={you ? t('chat.you') : t('chat.assistant')}
+    >
+      <div class="turn-who" aria-hidden="true">
+        {you ? t('chat.you') : 'AION'}
       </div>
+      <div class="turn-body">{you ? <UserBody turn={turn} index={index} onEdit={actions.onEdit} /> : <AssistantBody turn={turn} actions={actions} />}</div>
     </article>
   );
 }

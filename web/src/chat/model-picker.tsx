@@ -1,5 +1,6 @@
 /** Provider/model choice for the next messages; admins can make it the server default (`POST /api/model`). */
 import { api } from '../api.ts';
+import { t } from '../i18n/index.ts';
 import { ActionButton, useLoad } from '../ui/common.tsx';
 import { useUser } from '../user.ts';
 
@@ -30,7 +31,7 @@ export function ModelPicker({ value, onChange }: { value: ModelChoice | undefine
   return (
     <div class="model-picker">
       <label>
-        Model
+        {t('chat.model')}
         <select
           value={key}
           onChange={(e) => {
@@ -40,9 +41,9 @@ export function ModelPicker({ value, onChange }: { value: ModelChoice | undefine
             onChange({ provider, model });
           }}
         >
-          <option value="">Default{data ? ` (${data.active_model})` : ''}</option>
+          <option value="">{data ? t('chat.modelDefaultNamed', { model: data.active_model }) : t('chat.modelDefault')}</option>
           {data?.providers.map((p) => (
-            <optgroup key={p.id} label={`${p.label}${p.configured ? '' : ' — not configured'}`}>
+            <optgroup key={p.id} label={p.configured ? p.label : t('chat.notConfigured', { label: p.label })}>
               {p.models.map((m) => (
                 <option key={m} value={`${p.id}\u0000${m}`} disabled={!p.configured}>
                   {m}
@@ -60,7 +61,7 @@ export function ModelPicker({ value, onChange }: { value: ModelChoice | undefine
             onChange(undefined);
           }}
         >
-          Make default
+          {t('chat.makeDefault')}
         </ActionButton>
       )}
     </div>

@@ -5,7 +5,9 @@
  * formatted for the chosen language.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { chat } from './strings/chat.ts';
 import { common } from './strings/common.ts';
+import { shell } from './strings/shell.ts';
 
 export type Language = 'en' | 'de';
 export const LANGUAGES: readonly Language[] = ['en', 'de'];
@@ -16,8 +18,12 @@ export interface StringTable<K extends string> {
   de: Record<K, string>;
 }
 
-// Add an area: import its table and spread it here.
-const TABLES = [common] as const;
+// Add an area: import its table (one line above) and add it to this list (one entry per area).
+const TABLES = [
+  common,
+  shell,
+  chat,
+] as const;
 
 type KeysOf<T> = T extends StringTable<infer K> ? K : never;
 export type MessageKey = KeysOf<(typeof TABLES)[number]>;

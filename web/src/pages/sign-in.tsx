@@ -4,6 +4,8 @@
  */
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
+import { t } from '../i18n/index.ts';
+import { LanguageSwitcher } from '../language-switcher.tsx';
 import type { User } from '../user.ts';
 
 const SEEN = 'aion.seen';
@@ -27,7 +29,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string, user: U
     } catch (err) {
       const e = err as ApiError;
       setError(
-        e.status === 401 ? 'Wrong email or password.' : e.status === 409 ? 'An account with this email already exists — sign in instead.' : e.status === 429 ? 'Too many attempts. Wait a minute and try again.' : e.message,
+        e.status === 401 ? t('signIn.wrong') : e.status === 409 ? t('signIn.exists') : e.status === 429 ? t('signIn.tooMany') : e.message,
       );
     } finally {
       setBusy(false);
@@ -43,28 +45,31 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string, user: U
   return (
     <main class="auth" id="main">
       <div class="auth-card card">
-        <h1>
-          <span class="logo" aria-hidden="true">◆</span> AION
-        </h1>
-        <div role="tablist" aria-label="Account" class="tabs">
-          {tab('signin', 'Sign in')}
-          {tab('signup', 'Create account')}
+        <div class="auth-head">
+          <h1>
+            <span class="logo" aria-hidden="true">◆</span> AION
+          </h1>
+          <LanguageSwitcher />
+        </div>
+        <div role="tablist" aria-label={t('signIn.account')} class="tabs">
+          {tab('signin', t('signIn.signIn'))}
+          {tab('signup', t('signIn.create'))}
         </div>
         <div id="auth-panel" role="tabpanel" aria-labelledby={`tab-${mode}`}>
-        <form onSubmit={submit} class="stack" aria-label={mode === 'signup' ? 'Create account' : 'Sign in'}>
-          {mode === 'signup' && <p class="muted">The first account on this server becomes the administrator.</p>}
+        <form onSubmit={submit} class="stack" aria-label={mode === 'signup' ? t('signIn.create') : t('signIn.signIn')}>
+          {mode === 'signup' && <p class="muted">{t('signIn.firstAdmin')}</p>}
           {mode === 'signup' && (
             <label>
-              Name (optional)
+              {t('signIn.displayName')}
               <input name="displayName" autoComplete="name" maxLength={100} />
             </label>
           )}
           <label>
-            Email
+            {t('signIn.email')}
             <input name="email" type="email" required autoComplete="email" />
           </label>
           <label>
-            Password
+            {t('signIn.password')}
             <input name="password" type="password" required minLength={mode === 'signup' ? 8 : undefined} autoComplete={mode === 'signup' ? 'new-password' : 'current-password'} />
           </label>
           {error && (
@@ -73,7 +78,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string, user: U
             </p>
           )}
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {mode === 'signup' ? 'Create account' : 'Sign in'}
+            {mode === 'signup' ? t('signIn.create') : t('signIn.signIn')}
           </button>
         </form>
         </div>
