@@ -74,6 +74,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     tools: () => registry.tools,
     toolResultHooks: () => registry.toolResultHooks,
     doneHooks: () => registry.doneHooks,
+    turnErrorHooks: () => registry.turnErrorHooks,
     systemContextHooks: () => registry.systemContextHooks,
     settings, prompts, conversations, usage, store, log,
     memory: () => memory,
