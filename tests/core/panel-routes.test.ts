@@ -151,3 +151,16 @@ test('system metrics: ?history=1 returns the sampled series (CPU, memory, event-
   assert.ok(history.every((x: any, i: number) => i === 0 || x.ts >= history[i - 1].ts));
   assert.equal((await s.api('GET', '/api/system/metrics?history=lots', { token: admin.token })).status, 400);
 });
+
+test('keys: a path setting (CLAUDE_CLI_PATH) is listed as a path with its value; secrets stay masked', async () => {
+  assert.equal((await s.api('POST', '/api/keys', { token: admin.token, body: { CLAUDE_CLI_PATH: '/opt/claude/bin/claude', OPENAI_API_KEY: 'sk-secret-value-123456' } })).status, 200);
+  const r = (await s.api('GET', '/api/keys', { token: admin.token })).body;
+  const all = [...r.providers.flatMap((p: any) => p.env_keys), ...r.other_keys];
+  const cli = all.find((k: any) => k.key === 'CLAUDE_CLI_PATH');
+  assert.equal(cli.kind, 'path');
+  assert.equal(cli.value, '/opt/claude/bin/claude');
+  const openai = all.find((k: any) => k.key === 'OPENAI_API_KEY');
+  assert.equal(openai.kind, 'secret');
+  assert.equal(openai.value, undefined);
+  assert.ok(!JSON.stringify(r).includes('sk-secret-value-123456'));
+});
