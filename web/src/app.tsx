@@ -12,6 +12,12 @@ import { PromptsPage } from './pages/prompts.tsx';
 import { ProvidersPage } from './pages/providers.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { SystemPage } from './pages/system.tsx';
+import { ActivityPage } from './pages/activity.tsx';
+import { ApiKeysPage } from './pages/api-keys.tsx';
+import { McpPage } from './pages/mcp.tsx';
+import { SchedulesPage } from './pages/schedules.tsx';
+import { UsersPage } from './pages/users.tsx';
+import { WelcomePage } from './pages/welcome.tsx';
 import { ROUTES, useRoute, type RouteId } from './router.ts';
 import { applyTheme, initialTheme, type Theme } from './theme.ts';
 import { UserContext, type User } from './user.ts';
@@ -24,6 +30,12 @@ const PAGES: Record<RouteId, () => preact.JSX.Element> = {
   prompts: PromptsPage,
   channels: ChannelsPage,
   system: SystemPage,
+  welcome: WelcomePage,
+  users: UsersPage,
+  'api-keys': ApiKeysPage,
+  mcp: McpPage,
+  schedules: SchedulesPage,
+  activity: ActivityPage,
 };
 
 function markReady() {

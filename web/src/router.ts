@@ -9,6 +9,13 @@ export const ROUTES = [
   { id: 'prompts', label: 'Prompts', admin: true },
   { id: 'channels', label: 'Channels', admin: true },
   { id: 'system', label: 'System' },
+  // panel-admin pages
+  { id: 'welcome', label: 'Getting started' },
+  { id: 'users', label: 'Users', admin: true },
+  { id: 'api-keys', label: 'API keys' },
+  { id: 'mcp', label: 'MCP servers', admin: true },
+  { id: 'schedules', label: 'Schedules' },
+  { id: 'activity', label: 'Activity' },
 ] as const;
 
 export type RouteId = (typeof ROUTES)[number]['id'];

@@ -5,7 +5,9 @@
  * formatted for the chosen language.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { admin } from './strings/admin.ts';
 import { common } from './strings/common.ts';
+import { pages } from './strings/pages.ts';
 
 export type Language = 'en' | 'de';
 export const LANGUAGES: readonly Language[] = ['en', 'de'];
@@ -17,7 +19,7 @@ export interface StringTable<K extends string> {
 }
 
 // Add an area: import its table and spread it here.
-const TABLES = [common] as const;
+const TABLES = [common, admin, pages] as const;
 
 type KeysOf<T> = T extends StringTable<infer K> ? K : never;
 export type MessageKey = KeysOf<(typeof TABLES)[number]>;
