@@ -92,7 +92,7 @@ export function ActivityPage() {
             <span class="activity-what">
               {e.tool && <code>{e.tool}</code>}
               {e.duration !== undefined && <span class="muted small"> {t('activity.seconds', { s: formatNumber(e.duration, { maximumFractionDigits: 2 }) })}</span>}
-              {e.channel && <span class="muted small"> · {e.channel}</span>}
+              {e.channel && <span class="muted small">{e.tool ? " · " : ""}{t("activity.via", { channel: e.channel })}</span>}
               {e.code && <span class="activity-error"> {e.code}{e.message ? `: ${e.message}` : ''}</span>}
             </span>
           </li>

@@ -23,7 +23,13 @@ function basePublicUrl(cfg: ConfigResponse | undefined): { url: string; configur
 function PublicUrl({ cfg }: { cfg: Loaded<ConfigResponse> }) {
   const [value, setValue] = useState('');
   const [saved, setSaved] = useState<string>();
-  useEffect(() => void (cfg.data && setValue(String(cfg.data.settings.public_url ?? ''))), [cfg.data]);
+  const filled = useRef(false);
+  // Fill the field once from the server, never over what the user has typed meanwhile.
+  useEffect(() => {
+    if (!cfg.data || filled.current) return;
+    filled.current = true;
+    setValue((typed) => typed || String(cfg.data!.settings.public_url ?? ''));
+  }, [cfg.data]);
   const { url, configured } = basePublicUrl(cfg.data);
   const https = url.startsWith('https://');
   const typedBad = value.trim() !== '' && !/^https:\/\//i.test(value.trim());
@@ -42,8 +48,8 @@ function PublicUrl({ cfg }: { cfg: Loaded<ConfigResponse> }) {
           disabled={typedBad}
           onClick={async () => {
             await api('POST', '/api/config/settings', { public_url: value.trim() });
-            setSaved(t('channels.publicSaved'));
             await cfg.reload();
+            setSaved(t('channels.publicSaved'));
           }}
         >
           {t('common.save')}

@@ -25,7 +25,9 @@ function Step({ n, title, done, children }: { n: number; title: string; done: bo
 
 function KeyStep({ providers, onSaved }: { providers: ProvidersResponse | undefined; onSaved: () => Promise<void> }) {
   const keys = useLoad(() => api<KeysResponse>('GET', '/api/keys'));
-  const wanted = (keys.data?.providers ?? []).filter((p) => p.env_keys.some((k) => k.kind !== 'path')).slice(0, 4);
+  // The cloud providers' API keys only: a path or host setting (Claude CLI, Ollama) belongs on the providers page.
+  const isApiKey = (k: { key: string; kind?: string }) => k.kind !== 'path' && /_API_KEY$/.test(k.key);
+  const wanted = (keys.data?.providers ?? []).filter((p) => p.env_keys.some(isApiKey));
   const ready = providers?.providers.filter((p) => p.configured && p.id !== 'echo') ?? [];
   return (
     <>
@@ -35,7 +37,7 @@ function KeyStep({ providers, onSaved }: { providers: ProvidersResponse | undefi
       {wanted.map((p) => (
         <fieldset key={p.label}>
           <legend>{p.label}</legend>
-          {p.env_keys.filter((k) => k.kind !== 'path').map((k) => (
+          {p.env_keys.filter(isApiKey).map((k) => (
             <KeyRow key={k.key} info={k} onSaved={async () => { await keys.reload(); await onSaved(); }} />
           ))}
         </fieldset>

@@ -135,7 +135,6 @@ export interface Series {
 export function LineChart({ series, title, yMax, unit = '' }: { series: Series[]; title: string; yMax?: number; unit?: string }) {
   const [ref, width] = useWidth();
   const height = 170;
-  const left = 44;
   const right = 8;
   const top = 10;
   const bottom = 22;
@@ -143,10 +142,12 @@ export function LineChart({ series, title, yMax, unit = '' }: { series: Series[]
   const t0 = Math.min(...all.map((p) => p[0]));
   const t1 = Math.max(...all.map((p) => p[0]));
   const max = yMax ?? Math.max(1, ...all.map((p) => p[1])) * 1.1;
+  const fmtY = (v: number) => `${formatNumber(v, { maximumFractionDigits: v < 10 ? 1 : 0 })}${unit}`;
+  // The y labels decide the left margin, so "1,047 ms" is never cut.
+  const left = Math.max(36, Math.max(...[0, max / 2, max].map((v) => fmtY(v).length)) * 6.5 + 8);
   const x = (ts: number) => left + (t1 > t0 ? ((ts - t0) / (t1 - t0)) * (width - left - right) : 0);
   const y = (v: number) => top + (1 - Math.min(v, max) / max) * (height - top - bottom);
-  const ticks = Math.max(2, Math.min(6, Math.floor((width - left) / 80)));
-  const fmtY = (v: number) => `${formatNumber(v, { maximumFractionDigits: v < 10 ? 1 : 0 })}${unit}`;
+  const ticks = Math.max(2, Math.min(6, Math.floor((width - left) / 90)));
   return (
     <div ref={ref} class="chart-box">
       {all.length < 2 ? (

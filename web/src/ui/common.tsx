@@ -147,7 +147,7 @@ export function ConfirmButton({ onConfirm, children, question, label }: { onConf
   useLanguage();
   if (!asking)
     return (
-      <button type="button" class="btn btn-danger btn-small" aria-label={label} onClick={() => setAsking(true)}>
+      <button type="button" class="btn btn-danger" aria-label={label} onClick={() => setAsking(true)}>
         {children}
       </button>
     );

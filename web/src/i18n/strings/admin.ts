@@ -148,6 +148,7 @@ const en = {
   'activity.type.turn_done': 'turn done',
   'activity.type.turn_error': 'turn failed',
   'activity.seconds': '{s} s',
+  'activity.via': 'via {channel}',
 
   'welcome.title': 'Getting started',
   'welcome.intro': 'AION is your own AI agent: it chats, uses tools, remembers and can reach you on Telegram or Alexa. Three steps make it yours.',
@@ -330,6 +331,7 @@ export const admin: StringTable<Key> = {
     'activity.type.turn_done': 'Antwort fertig',
     'activity.type.turn_error': 'Antwort fehlgeschlagen',
     'activity.seconds': '{s} s',
+    'activity.via': 'über {channel}',
 
     'welcome.title': 'Erste Schritte',
     'welcome.intro': 'AION ist dein eigener KI-Agent: Er chattet, benutzt Werkzeuge, erinnert sich und erreicht dich über Telegram oder Alexa. Drei Schritte machen ihn zu deinem.',
