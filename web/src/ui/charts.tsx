@@ -4,7 +4,7 @@
  * thinned or moved instead of shrinking into unreadable text on a phone.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { formatDateTime, formatNumber } from '../i18n/index.ts';
+import { formatDateTime, formatNumber, t } from '../i18n/index.ts';
 
 export interface Bar {
   label: string;
@@ -93,7 +93,7 @@ export function ColumnChart({ bars, title }: { bars: Bar[]; title: string }) {
       <svg class="chart" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         <title>{title}</title>
         <line x1="0" x2={width} y1={height - bottom} y2={height - bottom} class="chart-axis" />
-        <text x={0} y={11} class="chart-value">{`max ${formatNumber(max)}`}</text>
+        <text x={0} y={11} class="chart-value">{t('ui.max', { value: max })}</text>
         {bars.map((b, i) => {
           const h = (b.value / max) * (height - bottom - top);
           const x = i * slot + (slot - colW) / 2;

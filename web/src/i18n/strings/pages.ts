@@ -6,6 +6,7 @@ const en = {
   'ui.notAvailable': '{what} is not available on this server yet.',
   'ui.yes': 'Yes',
   'ui.refresh': 'Refresh',
+  'ui.max': 'max {value}',
 
   'plugins.title': 'Plugins',
   'plugins.reloadAll': 'Reload all',
@@ -200,6 +201,7 @@ export const pages: StringTable<Key> = {
     'ui.notAvailable': '{what} ist auf diesem Server noch nicht verfügbar.',
     'ui.yes': 'Ja',
     'ui.refresh': 'Aktualisieren',
+    'ui.max': 'max. {value}',
 
     'plugins.title': 'Plugins',
     'plugins.reloadAll': 'Alle neu laden',
