@@ -164,3 +164,29 @@ test('keys: a path setting (CLAUDE_CLI_PATH) is listed as a path with its value;
   assert.equal(openai.value, undefined);
   assert.ok(!JSON.stringify(r).includes('sk-secret-value-123456'));
 });
+
+test('a disabled account acts nowhere: its schedules fail with ACCOUNT_DISABLED instead of running a turn', async () => {
+  const scheduler = (values: Record<string, unknown>) => s.api('POST', '/api/config/settings', { token: admin.token, body: { scheduler: values } });
+  assert.equal((await scheduler({ min_interval_seconds: 1, tick_ms: 250 })).status, 200);
+  const u = await s.signup();
+  const setUser = (body: Record<string, unknown>) => s.api('PATCH', `/api/admin/users/${u.user.id}`, { token: admin.token, body });
+  await setUser({ plan: 'pro' });
+  const created = await s.api('POST', '/api/schedules', { token: u.token, body: { name: 'tick', task: 'say tick', interval: '1s' } });
+  assert.equal(created.status, 201, created.text);
+  await eventually(async () => ((await s.api('GET', '/api/schedules', { token: u.token })).body.tasks[0]?.last_status === 'ok' ? true : undefined), 15_000);
+  assert.equal((await setUser({ disabled: true })).status, 200);
+  assert.equal((await s.api('POST', '/api/auth/login', { body: { email: u.email, password: u.password } })).status, 403);
+  // Look at the stored outcome: freeze the scheduler's ticks, enable the account for one read, disable it again.
+  const task = await eventually(async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    await scheduler({ tick_ms: 60_000 });
+    await setUser({ disabled: false });
+    const token = (await s.api('POST', '/api/auth/login', { body: { email: u.email, password: u.password } })).body.token;
+    const t = (await s.api('GET', '/api/schedules', { token })).body.tasks[0];
+    await setUser({ disabled: true });
+    await scheduler({ tick_ms: 250 });
+    return t.last_status === 'error' ? t : undefined;
+  }, 20_000);
+  assert.match(task.last_error, /disabled/);
+  await scheduler({ tick_ms: 1000 });
+});
