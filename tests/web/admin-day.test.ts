@@ -164,8 +164,11 @@ test('API keys: created and shown once (it works), revoked (it stops working) â€
   await page.reload();
   await page.locator('li[data-api-key="day script"]').waitFor();
   assert.ok(!(await page.content()).includes(key), 'the list never holds the key');
-  await page.getByRole('button', { name: 'Revoke key day script' }).click();
-  await page.getByRole('button', { name: 'Yes' }).click();
+  await page.getByRole('button', { name: 'Revoke key day script' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('group', { name: 'Revoke this key?' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Yes', 'focus moves to the answer');
+  await page.keyboard.press('Enter');
   await page.getByText('No keys yet.').waitFor();
   assert.equal((await server.api('GET', '/api/auth/me', { token: key })).status, 401);
   assert.deepEqual(problems, []);

@@ -144,7 +144,10 @@ export function CopyField({ label, value, id }: { label: string; value: string; 
 /** A destructive button that asks in place ("Really?") before it acts. */
 export function ConfirmButton({ onConfirm, children, question, label }: { onConfirm: () => Promise<unknown>; children: ComponentChildren; question: string; label?: string }) {
   const [asking, setAsking] = useState(false);
+  const group = useRef<HTMLSpanElement>(null);
   useLanguage();
+  // The question replaces the button: keyboard focus moves onto its first answer instead of getting lost.
+  useEffect(() => void (asking && group.current?.querySelector('button')?.focus()), [asking]);
   if (!asking)
     return (
       <button type="button" class="btn btn-danger" aria-label={label} onClick={() => setAsking(true)}>
@@ -152,7 +155,7 @@ export function ConfirmButton({ onConfirm, children, question, label }: { onConf
       </button>
     );
   return (
-    <span class="row confirm" role="group" aria-label={question}>
+    <span class="row confirm" role="group" aria-label={question} ref={group}>
       <span>{question}</span>
       <ActionButton kind="danger" onClick={async () => { await onConfirm(); setAsking(false); }}>
         {t('ui.yes')}
