@@ -47,11 +47,12 @@ export async function forgetCustomKey(ctx: PluginContext, name: string): Promise
 }
 
 export async function listKeys(ctx: PluginContext) {
-  // A `…_PATH` entry (CLAUDE_CLI_PATH) is a setting, not a secret: the panel shows it as a path field with its value.
+  // A `…_PATH` entry (CLAUDE_CLI_PATH) is a setting, not a secret: `kind: 'path'` and its value, shown as a path field.
+  // Secrets keep the original shape ({ key, set, masked }).
   const entry = (key: string) =>
     PATH_SETTING.test(key)
       ? { key, kind: 'path' as const, set: ctx.secrets.has(key), masked: ctx.secrets.get(key) ?? '', value: ctx.secrets.get(key) ?? '' }
-      : { key, kind: 'secret' as const, set: ctx.secrets.has(key), masked: ctx.secrets.mask(ctx.secrets.get(key)) };
+      : { key, set: ctx.secrets.has(key), masked: ctx.secrets.mask(ctx.secrets.get(key)) };
   const providerKeys = new Set<string>();
   const providers = ctx.host.declaredKeys().map((p) => {
     p.keys.forEach((k) => providerKeys.add(k));

@@ -160,7 +160,7 @@ test('keys: a path setting (CLAUDE_CLI_PATH) is listed as a path with its value;
   assert.equal(cli.kind, 'path');
   assert.equal(cli.value, '/opt/claude/bin/claude');
   const openai = all.find((k: any) => k.key === 'OPENAI_API_KEY');
-  assert.equal(openai.kind, 'secret');
+  assert.equal(openai.kind, undefined, 'a secret keeps the original shape');
   assert.equal(openai.value, undefined);
   assert.ok(!JSON.stringify(r).includes('sk-secret-value-123456'));
 });

@@ -107,7 +107,7 @@ test('plugins: search and status filter; a plugin disabled; a broken update says
 });
 
 test('MCP: a server pasted as mcpServers JSON connects with its tools; restart reconnects it', async () => {
-  await open('mcp', 'MCP servers');
+  await open('mcp-servers', 'MCP servers');
   await page.getByText('No MCP servers yet.').waitFor();
   const json = JSON.stringify({ mcpServers: { local: { command: process.execPath, args: [FAKE_MCP], trusted: true } } }, null, 2);
   await page.getByLabel('mcpServers JSON').fill('{ not json');
@@ -304,7 +304,7 @@ test('German: the admin pages speak German, with German dates and numbers', asyn
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
   await ctx.addInitScript((t) => localStorage.setItem('aion.token', t), token);
   const { page: p, problems: deProblems } = await openPage(ctx);
-  const expect = { users: 'Benutzer', 'api-keys': 'API-Schlüssel', mcp: 'MCP-Server', schedules: 'Zeitpläne', activity: 'Aktivität', welcome: 'Erste Schritte', plugins: 'Plugins', memory: 'Gedächtnis', channels: 'Kanäle' };
+  const expect = { users: 'Benutzer', 'api-keys': 'API-Schlüssel', 'mcp-servers': 'MCP-Server', schedules: 'Zeitpläne', activity: 'Aktivität', welcome: 'Erste Schritte', plugins: 'Plugins', memory: 'Gedächtnis', channels: 'Kanäle' };
   for (const [id, heading] of Object.entries(expect)) {
     await p.goto(`${server.url}/#/${id}`);
     await p.getByRole('heading', { level: 1, name: heading }).waitFor();

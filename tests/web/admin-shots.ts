@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { screenshot } from './browser.ts';
 
 /** Every page id of the panel, the chat included. */
-export const ALL_PAGES = ['chat', 'welcome', 'plugins', 'providers', 'memory', 'prompts', 'channels', 'system', 'users', 'api-keys', 'mcp', 'schedules', 'activity'];
+export const ALL_PAGES = ['chat', 'welcome', 'plugins', 'providers', 'memory', 'prompts', 'channels', 'system', 'users', 'api-keys', 'mcp-servers', 'schedules', 'activity'];
 
 export async function fullShot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize()!;

@@ -33,7 +33,7 @@ const PAGES: Record<RouteId, () => preact.JSX.Element> = {
   welcome: WelcomePage,
   users: UsersPage,
   'api-keys': ApiKeysPage,
-  mcp: McpPage,
+  'mcp-servers': McpPage,
   schedules: SchedulesPage,
   activity: ActivityPage,
 };

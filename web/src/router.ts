@@ -13,7 +13,7 @@ export const ROUTES = [
   { id: 'welcome', label: 'Getting started' },
   { id: 'users', label: 'Users', admin: true },
   { id: 'api-keys', label: 'API keys' },
-  { id: 'mcp', label: 'MCP servers', admin: true },
+  { id: 'mcp-servers', label: 'MCP servers', admin: true },
   { id: 'schedules', label: 'Schedules' },
   { id: 'activity', label: 'Activity' },
 ] as const;
