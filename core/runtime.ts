@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { AuthApi, HostApi, SseApi, User } from './plugin-api/types.ts';
 import { ROOT_DIR, type Config } from './config.ts';
+import { AppError } from './errors.ts';
 import { Accounts } from './auth/accounts.ts';
 import { limitsFor } from './auth/plans.ts';
 import { setQuotaHeaders, UsageTracker } from './auth/usage.ts';
@@ -74,6 +75,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     tools: () => registry.tools,
     toolResultHooks: () => registry.toolResultHooks,
     doneHooks: () => registry.doneHooks,
+    turnErrorHooks: () => registry.turnErrorHooks,
     systemContextHooks: () => registry.systemContextHooks,
     settings, prompts, conversations, usage, store, log,
     memory: () => memory,
@@ -131,7 +133,11 @@ function authApi(accounts: Accounts, usage: UsageTracker, authenticate: (ctx: Co
     authenticate,
     getUser: (id) => accounts.get(id),
     firstAdmin: () => accounts.firstAdmin(),
-    consumeChat: (user) => usage.consume(user),
+    // Every channel (Telegram, Alexa, schedules, both chat dialects) counts a message here: a disabled account stops.
+    consumeChat: async (user) => {
+      if ((await accounts.get(user.id))?.disabled) throw new AppError(403, 'ACCOUNT_DISABLED', 'This account is disabled; ask an admin');
+      return usage.consume(user);
+    },
     chatQuota: (user) => usage.quota(user),
     setQuotaHeaders,
     accounts: {

@@ -10,6 +10,22 @@ import type { Store } from './store/store.ts';
 
 const ThinkingLevel = z.enum(['off', 'minimal', 'standard', 'deep', 'ultra']);
 
+/** An https:// address without credentials, query or fragment (what Alexa and Telegram webhooks accept), no trailing slash. */
+const PublicUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((v) => {
+    if (v === '') return true;
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' && !u.username && !u.password && !u.search && !u.hash;
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// address (Alexa and Telegram accept only HTTPS), without credentials or query')
+  .transform((v) => v.replace(/\/+$/, ''));
+
 /** Host-wide settings with defaults. */
 export const GlobalSettingsSchema = z.strictObject({
   /** Active provider and model; empty = the best configured provider, else echo. */
@@ -60,6 +76,8 @@ export const GlobalSettingsSchema = z.strictObject({
   exec_approval_off_users: z.array(z.string().max(128)).max(1000).default([]),
   /** Admin mapping of a user's workspace to a real folder. */
   workspace_roots: z.record(z.string().max(128), z.string().max(4096)).default({}),
+  /** The address this server is reached at from the internet (Alexa endpoint, Telegram webhook); empty = env PUBLIC_URL. */
+  public_url: PublicUrl.default(''),
 });
 export type GlobalSettings = z.infer<typeof GlobalSettingsSchema>;
 

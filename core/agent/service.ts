@@ -15,6 +15,7 @@ import type {
   DirectTool,
   DirectToolCall,
   DoneHook,
+  TurnErrorHook,
   SystemContextHook,
   MemoryApi,
   ProviderDefinition,
@@ -42,6 +43,7 @@ export interface AgentDeps {
   tools(): Map<string, RegisteredTool>;
   toolResultHooks(): Array<(info: any) => void>;
   doneHooks(): DoneHook[];
+  turnErrorHooks(): TurnErrorHook[];
   /** Plugins' per-turn system-prompt additions (focus, reflections …). */
   systemContextHooks(): SystemContextHook[];
   settings: SettingsService;
@@ -371,6 +373,7 @@ export class AgentService implements AgentApi {
     await this.save(record, user, conversationId, provider, model, channel);
     if (record.usage.inputTokens || record.usage.outputTokens) yield { type: 'usage', ...record.usage };
     if (record.error) {
+      for (const hook of this.deps.turnErrorHooks()) hook(record.error, { user, conversationId, channel });
       yield { type: 'error', ...record.error };
       return;
     }

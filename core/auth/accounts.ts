@@ -45,6 +45,7 @@ export function publicUser(r: UserRecord): User {
     role: r.role,
     isAdmin: r.role === 'admin',
     createdAt: r.createdAt,
+    ...(r.disabled ? { disabled: true } : {}),
   };
 }
 
@@ -142,6 +143,7 @@ export class Accounts {
       const record = id ? this.cache.get(id) : undefined;
       const ok = record ? await verifyPassword(input.password, record.passwordHash) : (await verifyPassword(input.password, await DUMMY_HASH_PROMISE), false);
       if (!ok || !record) throw unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
+      if (record.disabled) throw new AppError(403, 'ACCOUNT_DISABLED', 'This account is disabled; ask an admin');
       return { user: publicUser(record), token: await this.token(record) };
     });
   }
@@ -170,7 +172,7 @@ export class Accounts {
     const { claims } = cached;
     await this.load();
     const record = this.cache.get(claims.sub);
-    if (!record || record.tokenVersion !== claims.tv) return undefined;
+    if (!record || record.tokenVersion !== claims.tv || record.disabled) return undefined;
     return publicUser(record);
   }
 
@@ -180,7 +182,7 @@ export class Accounts {
     if (!userId) return undefined;
     await this.load();
     const record = this.cache.get(userId);
-    return record && publicUser(record);
+    return record && !record.disabled ? publicUser(record) : undefined;
   }
 
   async get(id: string): Promise<User | undefined> {
@@ -251,14 +253,18 @@ export class Accounts {
     return { user: publicUser(saved), token: await this.token(saved) };
   }
 
-  async adminUpdate(userId: string, patch: { plan?: Plan; role?: Role }): Promise<User> {
+  async adminUpdate(userId: string, patch: { plan?: Plan; role?: Role; disabled?: boolean }): Promise<User> {
     await this.load();
     const current = this.cache.get(userId);
     if (!current) throw notFound('User not found');
     const next = { ...current, ...(patch.plan ? { plan: patch.plan } : {}), ...(patch.role ? { role: patch.role, isAdmin: patch.role === 'admin' } : {}) };
-    if (current.role === 'admin' && next.role !== 'admin') {
-      const admins = [...this.cache.values()].filter((u) => u.role === 'admin');
-      if (admins.length <= 1) throw new AppError(409, 'LAST_ADMIN', 'The last admin cannot be demoted');
+    if (patch.disabled !== undefined) next.disabled = patch.disabled;
+    // Disabling moves the token version on, so a re-enabled account signs in afresh instead of reviving old tokens.
+    if (patch.disabled && !current.disabled) next.tokenVersion = current.tokenVersion + 1;
+    const activeAdmin = (u: UserRecord) => u.role === 'admin' && !u.disabled;
+    if (activeAdmin(current) && !activeAdmin(next)) {
+      const admins = [...this.cache.values()].filter(activeAdmin);
+      if (admins.length <= 1) throw new AppError(409, 'LAST_ADMIN', 'The last admin cannot be demoted or disabled');
     }
     return publicUser(await this.save(next));
   }

@@ -27,7 +27,7 @@ export const CSP =
  * paths (`/plugins`) are served too, for links typed or shared without the hash. Keep in step with `PAGE_LIST` in `web/src/page-list.ts`
  * (tests/interop/unknown-paths.test.ts checks it).
  */
-export const PANEL_PATHS = new Set(['/', '/index.html', '/chat', '/plugins', '/providers', '/memory', '/prompts', '/channels', '/system']);
+export const PANEL_PATHS = new Set(['/', '/index.html', '/chat', '/plugins', '/providers', '/memory', '/prompts', '/channels', '/system', '/welcome', '/users', '/api-keys', '/mcp-servers', '/schedules', '/activity']);
 
 export function serveWeb(webDir: string): Middleware {
   const roots = [path.join(webDir, 'dist'), path.join(webDir, 'public')];

@@ -60,7 +60,7 @@ export interface AccountsApi {
   /** Revoke every token of the user (token version + 1) and return a token of the new version (logout, refresh). */
   rotateTokens(userId: string): Promise<{ user: User; token: string }>;
   list(): Promise<User[]>;
-  adminUpdate(userId: string, patch: { plan?: Plan; role?: Role }): Promise<User>;
+  adminUpdate(userId: string, patch: { plan?: Plan; role?: Role; disabled?: boolean }): Promise<User>;
   /** Usage for `/api/auth/me`. */
   usage(user: User): Promise<{ messagesThisHour: number; messagesLimit: number | null; messagesRemaining: number | null; tokensToday: number; tokensByDay: Record<string, number> }>;
   /** The limits of the user's plan. */

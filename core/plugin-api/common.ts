@@ -29,4 +29,6 @@ export interface User {
   role: Role;
   isAdmin: boolean;
   createdAt: number;
+  /** Set by an admin: the account cannot sign in, and its tokens and API keys stop working. */
+  disabled?: boolean;
 }

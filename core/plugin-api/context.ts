@@ -20,6 +20,9 @@ import type { ServicesApi, TimersApi } from './services.ts';
 /** Attach output media (speech) to finished AION turns: called with each done event before it is sent. */
 export type DoneHook = (event: Extract<AgentEvent, { type: 'done' }>, info: { user: User; conversationId: string; channel: string }) => Promise<void> | void;
 
+/** Told when an AION turn ends in an error instead of `done` (the activity log records it). */
+export type TurnErrorHook = (error: { code: string; message: string }, info: { user: User; conversationId: string; channel: string }) => void;
+
 /** Text for the system prompt of one AION turn (a focus, recent reflections …); empty or nothing adds none. */
 export type SystemContextHook = (info: { user: User; conversationId: string; message: string; channel: string }) => string | undefined | Promise<string | undefined>;
 
@@ -45,6 +48,8 @@ export interface PluginContext<S = Record<string, unknown>> {
     onToolResult(fn: (info: { user: User; name: string; ok: boolean; durationMs: number; error?: string; model: string }) => void): void;
     /** Called before a finished AION turn's `done` is sent; may attach media. */
     onDone(fn: DoneHook): void;
+    /** Called when an AION turn ends with an error event (no `done`). */
+    onTurnError(fn: TurnErrorHook): void;
     /** Called while the system prompt of each AION turn is built; the returned text is appended (not saved). */
     systemContext(fn: SystemContextHook): void;
     /** Called by `GET /api/status` for a signed-in caller; the fields are merged into the answer. */

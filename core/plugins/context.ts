@@ -91,6 +91,7 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     hooks: {
       onToolResult: (fn) => void ledger.toolResultHooks.push((info) => gen.retired || void gen.enter(() => fn(info)).catch((e) => gen.log.warn({ err: { message: String(e?.message ?? e) } }, 'onToolResult hook failed'))),
       onDone: (fn) => void ledger.doneHooks.push((event, info) => (gen.retired ? undefined : gen.enter(() => fn(event, info)))),
+      onTurnError: (fn) => void ledger.turnErrorHooks.push((error, info) => gen.retired || void gen.enter(() => fn(error, info)).catch(() => {})),
       systemContext: (fn) => void ledger.systemContextHooks.push((info) => (gen.retired ? undefined : gen.enter(() => fn(info)))),
       statusFields: (fn) => void ledger.statusHooks.push((user) => (gen.retired ? undefined : gen.enter(() => fn(user)))),
     },

@@ -12,6 +12,7 @@ import type { ZodType } from 'zod';
 import type {
   ChannelDefinition,
   DoneHook,
+  TurnErrorHook,
   StatusFieldsHook,
   SystemContextHook,
   EmbedderDefinition,
@@ -38,6 +39,7 @@ export class Ledger {
   services = new Map<string, unknown>();
   toolResultHooks: ToolResultHook[] = [];
   doneHooks: DoneHook[] = [];
+  turnErrorHooks: TurnErrorHook[] = [];
   systemContextHooks: SystemContextHook[] = [];
   statusHooks: StatusFieldsHook[] = [];
   /** The settings schema, registered with the settings service only at swap. */

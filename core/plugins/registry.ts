@@ -2,7 +2,7 @@
  * Snapshots of what the loaded plugins registered (tools, providers, embedders, channels, hooks, services, stats),
  * rebuilt from the live generations on every plugin swap. Built-ins come first and win name clashes (logged).
  */
-import type { DoneHook, EmbedderDefinition, ProviderDefinition, StatusFieldsHook, SystemContextHook, User } from '../plugin-api/types.ts';
+import type { DoneHook, EmbedderDefinition, ProviderDefinition, StatusFieldsHook, SystemContextHook, TurnErrorHook, User } from '../plugin-api/types.ts';
 import { registerTool, type RegisteredTool } from '../agent/tool-registry.ts';
 import type { PluginHost } from './host.ts';
 import { scrubSecrets } from '../secret-scrubber.ts';
@@ -15,6 +15,7 @@ export class Registry {
   channels: Array<{ id: string; plugin: string; status: () => string; notify?: (user: User, text: string) => Promise<boolean> }> = [];
   toolResultHooks: Array<(info: any) => void> = [];
   doneHooks: DoneHook[] = [];
+  turnErrorHooks: TurnErrorHook[] = [];
   systemContextHooks: SystemContextHook[] = [];
   statusHooks: StatusFieldsHook[] = [];
   services = new Map<string, { impl: unknown; plugin: string }>();
@@ -31,6 +32,7 @@ export class Registry {
     const channels: Registry['channels'] = [];
     const toolResultHooks: Registry['toolResultHooks'] = [];
     const doneHooks: DoneHook[] = [];
+    const turnErrorHooks: TurnErrorHook[] = [];
     const systemContextHooks: SystemContextHook[] = [];
     const statusHooks: StatusFieldsHook[] = [];
     const claim = <V>(map: Map<string, V>, kind: string, key: string, plugin: string, owner: (v: V) => string, value: V) => {
@@ -50,10 +52,11 @@ export class Registry {
       }
       toolResultHooks.push(...l.toolResultHooks);
       doneHooks.push(...l.doneHooks);
+      turnErrorHooks.push(...l.turnErrorHooks);
       systemContextHooks.push(...l.systemContextHooks);
       statusHooks.push(...l.statusHooks);
     }
-    Object.assign(this, { tools, providers, embedders: this.fronts(embedders), channels, toolResultHooks, doneHooks, systemContextHooks, statusHooks, services, stats });
+    Object.assign(this, { tools, providers, embedders: this.fronts(embedders), channels, toolResultHooks, doneHooks, turnErrorHooks, systemContextHooks, statusHooks, services, stats });
   }
 
   /** Forwarders that call the embedder registered under the id *now*. */

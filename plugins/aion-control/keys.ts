@@ -15,6 +15,8 @@ export const OTHER_KEYS = [
 
 /** `^[A-Z][A-Z0-9_]*_(KEY|TOKEN|SECRET|ID)$` — anything else (PATH, NODE_OPTIONS, …) is refused unless declared. */
 export const KEY_NAME = /^[A-Z][A-Z0-9_]*_(KEY|TOKEN|SECRET|ID)$/;
+/** Declared names that hold a file path, not a secret. */
+const PATH_SETTING = /_PATH$/;
 /** Never writable through the API, whatever their shape. */
 const FORBIDDEN = new Set(['JWT_SECRET']);
 
@@ -45,7 +47,12 @@ export async function forgetCustomKey(ctx: PluginContext, name: string): Promise
 }
 
 export async function listKeys(ctx: PluginContext) {
-  const entry = (key: string) => ({ key, set: ctx.secrets.has(key), masked: ctx.secrets.mask(ctx.secrets.get(key)) });
+  // A `…_PATH` entry (CLAUDE_CLI_PATH) is a setting, not a secret: `kind: 'path'` and its value, shown as a path field.
+  // Secrets keep the original shape ({ key, set, masked }).
+  const entry = (key: string) =>
+    PATH_SETTING.test(key)
+      ? { key, kind: 'path' as const, set: ctx.secrets.has(key), masked: ctx.secrets.get(key) ?? '', value: ctx.secrets.get(key) ?? '' }
+      : { key, set: ctx.secrets.has(key), masked: ctx.secrets.mask(ctx.secrets.get(key)) };
   const providerKeys = new Set<string>();
   const providers = ctx.host.declaredKeys().map((p) => {
     p.keys.forEach((k) => providerKeys.add(k));

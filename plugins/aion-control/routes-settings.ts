@@ -27,6 +27,12 @@ function originalConfig(s: Record<string, any>) {
   };
 }
 
+/** The `public_url` setting, else `PUBLIC_URL` from the environment (trailing slashes dropped), else ''. */
+function effectivePublicUrl(setting: unknown): string {
+  const value = typeof setting === 'string' && setting ? setting : (process.env.PUBLIC_URL ?? '').trim();
+  return value.replace(/\/+$/, '');
+}
+
 export function registerSettingsRoutes(ctx: PluginContext) {
   const exchangesKey = (userId: string) => `exchanges:${userId}`;
   // One exchange = one finished AION turn of the user (the original's "Gesprächszähler").
@@ -45,6 +51,8 @@ export function registerSettingsRoutes(ctx: PluginContext) {
       memory_entries: ctx.memory.count(user!.id),
       exchange_count: (await ctx.store.plugin.get<number>(exchangesKey(user!.id))) ?? 0,
       config: { ...settings, ...originalConfig(settings) },
+      // The panel shows the Alexa and Telegram addresses from it; the setting wins over the PUBLIC_URL variable.
+      public_url: effectivePublicUrl(settings.public_url),
       settings,
       stats: await ctx.host.stats(),
     };

@@ -4,7 +4,7 @@
  * Required: it cannot be disabled.
  */
 import { z } from 'zod';
-import { definePlugin } from '../../core/plugin-api/index.ts';
+import { AppError, definePlugin } from '../../core/plugin-api/index.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerSessionRoutes } from './session.ts';
 
@@ -59,13 +59,22 @@ export default definePlugin({
     registerApiKeyRoutes(ctx);
     registerSessionRoutes(ctx);
 
-    ctx.routes.get('/admin/users', { access: 'admin', summary: 'All users' }, async () => ({ success: true, users: await accounts.list() }));
+    // Each user with their usage (messages this hour, tokens today and per day), for the panel's users page.
+    ctx.routes.get('/admin/users', { access: 'admin', summary: 'All users, each with usage' }, async () => {
+      const users = await accounts.list();
+      return { success: true, users: await Promise.all(users.map(async (u) => ({ ...u, usage: await accounts.usage(u) }))) };
+    });
 
     ctx.routes.patch('/admin/users/:id', {
       access: 'admin',
-      summary: "Change a user's plan or role",
+      summary: "Change a user's plan or role, or disable / enable the account",
       params: z.object({ id: z.string().min(1).max(128) }),
-      body: z.object({ plan: z.enum(['free', 'pro', 'enterprise']).optional(), role: z.enum(['user', 'admin']).optional() }).refine((b) => b.plan || b.role, 'plan or role is required'),
-    }, async (_c, { params, body }) => ({ success: true, user: await accounts.adminUpdate(params.id, body) }));
+      body: z
+        .object({ plan: z.enum(['free', 'pro', 'enterprise']).optional(), role: z.enum(['user', 'admin']).optional(), disabled: z.boolean().optional() })
+        .refine((b) => b.plan || b.role || b.disabled !== undefined, 'plan, role or disabled is required'),
+    }, async (_c, { params, body, user }) => {
+      if (body.disabled && params.id === user!.id) throw new AppError(409, 'CANNOT_DISABLE_SELF', 'You cannot disable your own account');
+      return { success: true, user: await accounts.adminUpdate(params.id, body) };
+    });
   },
 });

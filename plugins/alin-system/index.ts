@@ -1,11 +1,14 @@
 /**
- * `GET /api/system/metrics` (`alin-api.md` → System): CPU, memory, GPU, uptime and platform of the host.
+ * `GET /api/system/metrics` (`alin-api.md` → System): CPU, memory, GPU, uptime and platform of the host; with
+ * `?history=1` also `history`, the recent samples of CPU, memory and event-loop lag (history.ts) for the panel's charts.
  * (`/api/health` is served by aion-control.)
  */
 import os from 'node:os';
+import { z } from 'zod';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { CpuSampler } from './cpu.ts';
 import { GpuReader } from './gpu.ts';
+import { MetricsHistory } from './history.ts';
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -16,8 +19,13 @@ export default definePlugin({
   setup(ctx) {
     const cpu = new CpuSampler();
     const gpu = new GpuReader();
+    const history = new MetricsHistory(ctx);
+    history.start();
 
-    ctx.routes.get('/system/metrics', { summary: 'CPU, memory and GPU figures of the host' }, async () => {
+    ctx.routes.get('/system/metrics', {
+      summary: 'CPU, memory and GPU figures of the host (?history=1 adds the recent samples)',
+      query: z.object({ history: z.enum(['0', '1', 'true', 'false']).optional() }),
+    }, async (_c, { query }) => {
       const [usage, gpus] = await Promise.all([cpu.usage(), gpu.read()]);
       const cpus = os.cpus();
       const total = os.totalmem();
@@ -29,6 +37,7 @@ export default definePlugin({
         gpu: gpus,
         uptime: os.uptime(),
         platform: process.platform,
+        ...(query.history === '1' || query.history === 'true' ? { history: history.list() } : {}),
       };
     });
   },

@@ -97,6 +97,21 @@ export class McpConnection {
     this.timer.unref();
   }
 
+  /** Drop the current connection (or the wait for the next attempt) and connect again now: the admin's restart. */
+  restart(): void {
+    if (this.closed || this.entry.disabled) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const old = this.client;
+    this.client = undefined; // its onclose no longer counts as a loss
+    void old?.close().catch(() => {});
+    this.failures = 0;
+    this.restarts++;
+    this.status = 'restarting';
+    this.connectedAt = null;
+    void this.connect();
+  }
+
   async call(tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     const client = this.client;
     if (!client || this.status !== 'connected') throw new Error(`MCP server ${this.name} is not connected (${this.status}${this.lastError ? `: ${this.lastError}` : ''})`);

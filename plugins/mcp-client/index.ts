@@ -1,6 +1,6 @@
 /**
  * The MCP client: servers from `MCP_CONFIG` (default `DATA_DIR/mcp.json`) and the admin endpoints
- * `GET/POST/DELETE /api/mcp/servers`; each server's tools become AION tools `mcp__<server>__<tool>`.
+ * `GET/POST/DELETE /api/mcp/servers`, `POST /api/mcp/servers/:name/restart`; each server's tools become AION tools `mcp__<server>__<tool>`.
  */
 import { z } from 'zod';
 import { badRequest, definePlugin, notFound } from '../../core/plugin-api/index.ts';
@@ -32,6 +32,12 @@ export default definePlugin({
       await manager.put(name, parsed.data);
       c.status = existed ? 200 : 201;
       return manager.status().servers.find((s) => s.name === name);
+    });
+
+    ctx.routes.post('/mcp/servers/:name/restart', { access: 'admin', summary: 'Reconnect an MCP server now (202; its status shows the progress)', params: z.object({ name: ServerName }) }, (c, { params }) => {
+      if (!manager.restart(params.name)) throw notFound(`No MCP server named ${params.name}`, 'MCP_SERVER_NOT_FOUND');
+      c.status = 202;
+      return manager.status().servers.find((s) => s.name === params.name);
     });
 
     const remove = async (name: string) => {

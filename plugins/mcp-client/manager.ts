@@ -88,6 +88,13 @@ export class McpManager {
     await this.edit((servers) => void servers.set(name, entry));
   }
 
+  /** Reconnect one server now (a stuck or crashed one); false when there is none of that name. */
+  restart(name: string): boolean {
+    const conn = this.connections.get(name);
+    conn?.restart();
+    return !!conn;
+  }
+
   /** Remove one server; false when there is none of that name. */
   async delete(name: string): Promise<boolean> {
     let found = false;

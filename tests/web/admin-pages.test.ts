@@ -98,7 +98,7 @@ test('prompts, channels and system pages render; the theme toggle switches to da
   await page.waitForFunction(() => ((document.getElementById('prompt-text') as HTMLTextAreaElement | null)?.value ?? '').length > 0);
   await screenshot(page, 'prompts');
   await go('channels', 'Channels');
-  assert.equal(await page.getByLabel('Endpoint URL').inputValue(), `${server.url}/api/alexa`);
+  assert.equal(await page.getByLabel('Endpoint URL', { exact: true }).inputValue(), `${server.url}/api/alexa`);
   await page.locator('form[data-key="ALEXA_SKILL_ID"]').waitFor();
   await screenshot(page, 'channels');
   await go('system', 'System');

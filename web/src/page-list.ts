@@ -23,7 +23,12 @@ export const PAGE_LIST = [
   { id: 'prompts', label: 'nav.prompts', icon: '✎', admin: true },
   { id: 'channels', label: 'nav.channels', icon: '⇄', admin: true },
   { id: 'system', label: 'nav.system', icon: '◔' },
-  // panel-admin: users, api keys, mcp servers, schedules, activity (one line each, here and in pages.ts).
+  { id: 'welcome', label: 'nav.welcome', icon: '☆' },
+  { id: 'users', label: 'nav.users', icon: '☺', admin: true },
+  { id: 'api-keys', label: 'nav.apiKeys', icon: '⚿' },
+  { id: 'mcp-servers', label: 'nav.mcp', icon: '⛓', admin: true },
+  { id: 'schedules', label: 'nav.schedules', icon: '◷' },
+  { id: 'activity', label: 'nav.activity', icon: '≋' },
 ] as const satisfies readonly PageInfo[];
 
 export type PageId = (typeof PAGE_LIST)[number]['id'];

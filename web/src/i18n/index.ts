@@ -5,8 +5,10 @@
  * formatted for the chosen language.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { admin } from './strings/admin.ts';
 import { chat } from './strings/chat.ts';
 import { common } from './strings/common.ts';
+import { pages } from './strings/pages.ts';
 import { shell } from './strings/shell.ts';
 
 export type Language = 'en' | 'de';
@@ -23,6 +25,8 @@ const TABLES = [
   common,
   shell,
   chat,
+  admin,
+  pages,
 ] as const;
 
 type KeysOf<T> = T extends StringTable<infer K> ? K : never;

@@ -1,11 +1,74 @@
 /**
- * Channels: Telegram bot config, the Alexa skill (skill id key + the endpoint URL to paste into the Alexa console),
- * and speech settings with a "play sample" (audio fetched with the token, played from an object URL).
+ * Channels: the public address (`public_url` setting, HTTPS only) and the URLs built from it to paste into the Alexa
+ * console and Telegram; Telegram bot config; the Alexa skill id; speech settings with a "play sample" (audio fetched
+ * with the token, played from an object URL).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, blobUrl, hasRoute } from '../api.ts';
-import { ActionButton, ErrorNotice, NotAvailable, Notice, Page, useLoad } from '../ui/common.tsx';
+import { t, useLanguage } from '../i18n/index.ts';
+import { ActionButton, CopyField, ErrorNotice, NotAvailable, Notice, Page, useLoad, type Loaded } from '../ui/common.tsx';
 import { KeyRow } from './providers.tsx';
+
+interface ConfigResponse {
+  settings: Record<string, unknown>;
+  public_url?: string;
+}
+
+/** The address Alexa and Telegram reach: the setting (or PUBLIC_URL), else this page's own origin. */
+function basePublicUrl(cfg: ConfigResponse | undefined): { url: string; configured: boolean } {
+  const configured = (cfg?.public_url ?? '').trim();
+  return configured ? { url: configured, configured: true } : { url: location.origin, configured: false };
+}
+
+function PublicUrl({ cfg }: { cfg: Loaded<ConfigResponse> }) {
+  const [value, setValue] = useState('');
+  const [saved, setSaved] = useState<string>();
+  const filled = useRef(false);
+  // Fill the field once from the server, never over what the user has typed meanwhile.
+  useEffect(() => {
+    if (!cfg.data || filled.current) return;
+    filled.current = true;
+    setValue((typed) => typed || String(cfg.data!.settings.public_url ?? ''));
+  }, [cfg.data]);
+  const { url, configured } = basePublicUrl(cfg.data);
+  const https = url.startsWith('https://');
+  const typedBad = value.trim() !== '' && !/^https:\/\//i.test(value.trim());
+  return (
+    <section class="card" aria-labelledby="pub-h">
+      <h2 id="pub-h">{t('channels.publicTitle')}</h2>
+      <p class="muted">{t('channels.publicIntro')}</p>
+      <ErrorNotice error={cfg.error} />
+      <div class="row wrap">
+        <label class="grow">
+          {t('channels.publicLabel')}
+          <input type="url" inputMode="url" value={value} placeholder="https://aion.example.org" aria-invalid={typedBad} aria-describedby="pub-help" onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} />
+        </label>
+        <ActionButton
+          kind="primary"
+          disabled={typedBad}
+          onClick={async () => {
+            await api('POST', '/api/config/settings', { public_url: value.trim() });
+            await cfg.reload();
+            setSaved(t('channels.publicSaved'));
+          }}
+        >
+          {t('common.save')}
+        </ActionButton>
+      </div>
+      <p id="pub-help" class={typedBad ? 'inline-error' : 'muted small'}>{t('channels.httpsRequired')}</p>
+      {saved && <Notice kind="ok">{saved}</Notice>}
+      {cfg.data && !configured && <Notice>{t('channels.publicUnset', { origin: url })}</Notice>}
+      {cfg.data && !https && <Notice kind="error">{t('channels.notHttps')}</Notice>}
+      {cfg.data && (
+        <div class="stack">
+          <CopyField id="alexa-endpoint" label={t('channels.alexaEndpoint')} value={`${url}/api/alexa`} />
+          <CopyField id="telegram-webhook" label={t('channels.telegramWebhook')} value={`${url}/api/telegram/webhook`} />
+          <p class="muted small">{t('channels.webhookHint')}</p>
+        </div>
+      )}
+    </section>
+  );
+}
 
 interface TelegramConfig {
   token_set: boolean;
@@ -30,22 +93,22 @@ function Telegram() {
       <ErrorNotice error={cfg.error} />
       {c && (
         <p>
-          Bot token: {c.token_set ? <code>{c.token_masked}</code> : <em>not set</em>} · polling {c.polling_active ? 'active' : 'stopped'}
+          {t('channels.botToken')}: {c.token_set ? <code>{c.token_masked}</code> : <em>{t('providers.notSet')}</em>} · {c.polling_active ? t('channels.pollingActive') : t('channels.pollingStopped')}
           {c.pairing_code && (
             <>
               {' '}
-              · pairing code <code>{c.pairing_code}</code>
+              · {t('channels.pairing')} <code>/start {c.pairing_code}</code>
             </>
           )}
         </p>
       )}
       <div class="stack">
         <label>
-          Bot token (from @BotFather)
-          <input type="password" autoComplete="off" value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} placeholder={c?.token_set ? 'Replace…' : '123456:ABC…'} />
+          {t('channels.botTokenLabel')}
+          <input type="password" autoComplete="off" value={token} onInput={(e) => setToken((e.currentTarget as HTMLInputElement).value)} placeholder={c?.token_set ? t('providers.replace') : '123456:ABC…'} />
         </label>
         <label>
-          Allowed chat ids (comma separated)
+          {t('channels.allowedIds')}
           <input value={ids} onInput={(e) => setIds((e.currentTarget as HTMLInputElement).value)} />
         </label>
         {saved && <Notice kind="ok">{saved}</Notice>}
@@ -56,54 +119,33 @@ function Telegram() {
             if (token.trim()) body.token = token.trim();
             const r = await api<{ polling_active: boolean }>('POST', '/api/telegram/config', body);
             setToken('');
-            setSaved(`Saved. Polling ${r.polling_active ? 'active' : 'stopped'}.`);
+            setSaved(`${t('channels.saved')} ${r.polling_active ? t('channels.pollingActive') : t('channels.pollingStopped')}`);
             await cfg.reload();
           }}
         >
-          Save Telegram settings
+          {t('channels.saveTelegram')}
         </ActionButton>
       </div>
     </section>
   );
 }
 
-function Alexa() {
+function Alexa({ cfg }: { cfg: ConfigResponse | undefined }) {
   const keys = useLoad(() => api<{ other_keys: Array<{ key: string; set: boolean; masked: string }> }>('GET', '/api/keys'));
-  const [copied, setCopied] = useState(false);
-  const endpoint = `${location.origin}/api/alexa`;
+  const endpoint = `${basePublicUrl(cfg).url}/api/alexa`;
   const info = keys.data?.other_keys.find((k) => k.key === 'ALEXA_SKILL_ID') ?? { key: 'ALEXA_SKILL_ID', set: false, masked: '' };
   return (
     <section class="card" aria-labelledby="alexa-h">
       <h2 id="alexa-h">Alexa</h2>
       <ErrorNotice error={keys.error} />
-      <p class="muted">Paste this HTTPS endpoint into the Alexa developer console (Endpoint → HTTPS), and the skill id below.</p>
-      <div class="row wrap">
-        <label class="grow">
-          Endpoint URL
-          <input readOnly value={endpoint} onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
-        </label>
-        <button
-          type="button"
-          class="btn"
-          onClick={async () => {
-            try {
-              await navigator.clipboard.writeText(endpoint);
-              setCopied(true);
-            } catch {
-              setCopied(false);
-            }
-          }}
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-      </div>
+      <p class="muted">{t('channels.alexaIntro')}</p>
+      <CopyField id="alexa-endpoint-2" label={t('channels.endpointUrl')} value={endpoint} />
       {keys.data && <KeyRow info={info} onSaved={keys.reload} />}
     </section>
   );
 }
 
-function Speech() {
-  const cfg = useLoad(() => api<{ settings: Record<string, unknown> }>('GET', '/api/config'));
+function Speech({ cfg }: { cfg: Loaded<ConfigResponse> }) {
   const tts = useLoad(() => hasRoute('POST', '/api/tts'));
   const [engine, setEngine] = useState('');
   const [voice, setVoice] = useState('');
@@ -120,61 +162,64 @@ function Speech() {
   useEffect(() => () => void (lastUrl.current && URL.revokeObjectURL(lastUrl.current)), []);
   return (
     <section class="card" aria-labelledby="speech-h">
-      <h2 id="speech-h">Speech</h2>
+      <h2 id="speech-h">{t('channels.speech')}</h2>
       <ErrorNotice error={cfg.error} />
       <div class="row wrap">
         <label>
-          Engine
+          {t('channels.engine')}
           <select value={engine} onChange={(e) => setEngine((e.currentTarget as HTMLSelectElement).value)}>
-            {[...new Set(['none', 'elevenlabs', engine].filter(Boolean))].map((x) => (
+            {[...new Set(['off', 'elevenlabs', engine === 'none' ? 'off' : engine].filter(Boolean))].map((x) => (
               <option key={x} value={x}>
-                {x === 'none' ? 'none (no speech)' : x}
+                {x === 'none' || x === 'off' ? t('channels.noSpeech') : x}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Voice
+          {t('channels.voice')}
           <input value={voice} onInput={(e) => setVoice((e.currentTarget as HTMLInputElement).value)} />
         </label>
         <ActionButton
           kind="primary"
           onClick={async () => {
             await api('POST', '/api/config/settings', { tts_engine: engine, tts_voice: voice });
-            setSaved('Speech settings saved.');
+            setSaved(t('channels.speechSaved'));
             await cfg.reload();
           }}
         >
-          Save speech settings
+          {t('channels.saveSpeech')}
         </ActionButton>
         {tts.data ? (
           <ActionButton
             onClick={async () => {
-              const r = await api<{ url: string }>('POST', '/api/tts', { text: 'Hello, this is AION.', ...(voice ? { voice } : {}) });
+              const r = await api<{ url: string }>('POST', '/api/tts', { text: t('channels.sampleText'), ...(voice ? { voice } : {}) });
               if (lastUrl.current) URL.revokeObjectURL(lastUrl.current);
               lastUrl.current = await blobUrl(r.url);
               audio.current!.src = lastUrl.current;
               await audio.current!.play();
             }}
           >
-            Play sample
+            {t('channels.playSample')}
           </ActionButton>
         ) : (
-          tts.data === false && <span class="muted">Text-to-speech is not available on this server yet.</span>
+          tts.data === false && <span class="muted">{t('ui.notAvailable', { what: t('channels.tts') })}</span>
         )}
       </div>
       {saved && <Notice kind="ok">{saved}</Notice>}
-      <audio ref={audio} controls class={lastUrl.current ? '' : 'hidden'} aria-label="Speech sample" />
+      <audio ref={audio} controls class={lastUrl.current ? '' : 'hidden'} aria-label={t('channels.sample')} />
     </section>
   );
 }
 
 export function ChannelsPage() {
+  useLanguage();
+  const cfg = useLoad(() => api<ConfigResponse>('GET', '/api/config'));
   return (
-    <Page title="Channels">
+    <Page title={t('channels.title')}>
+      <PublicUrl cfg={cfg} />
       <Telegram />
-      <Alexa />
-      <Speech />
+      <Alexa cfg={cfg.data} />
+      <Speech cfg={cfg} />
     </Page>
   );
 }

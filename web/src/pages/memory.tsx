@@ -1,10 +1,12 @@
 /**
- * Memory: ranked search (`GET /api/memory?search=`), filters by layer (`GET /api/memories?layer=`) and category,
- * delete one (`DELETE /api/memories/:id`) and clear all (`DELETE /api/memory`, confirmed in place).
+ * Memory: ranked search (`GET /api/memory?search=`), filters by layer (`GET /api/memories?layer=`) and category, add
+ * one (`POST /api/memories`), edit one in place (`PATCH /api/memories/:id`), delete one (`DELETE /api/memories/:id`)
+ * and clear all (`DELETE /api/memory`, confirmed in place).
  */
 import { useState } from 'preact/hooks';
 import { api, hasRoute } from '../api.ts';
-import { ErrorNotice, NotAvailable, Page, formatTime, useLoad } from '../ui/common.tsx';
+import { formatNumber, t, useLanguage } from '../i18n/index.ts';
+import { ActionButton, ErrorNotice, NotAvailable, Notice, Page, formatTime, useLoad } from '../ui/common.tsx';
 
 interface Memory {
   id: string;
@@ -19,7 +21,124 @@ interface Memory {
 
 const LAYERS = ['short_term', 'long_term', 'semantic', 'relational', 'procedural', 'working', 'episodic', 'meta', 'immediate', 'notes', 'self_model'];
 
+function AddMemory({ onAdded }: { onAdded: () => Promise<void> }) {
+  const [content, setContent] = useState('');
+  const [layer, setLayer] = useState('long_term');
+  const [category, setCategory] = useState('');
+  const [done, setDone] = useState(false);
+  return (
+    <details class="card add-memory">
+      <summary>{t('memory.add')}</summary>
+      <form class="stack" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t('memory.content')}
+          <textarea rows={3} value={content} maxLength={20_000} onInput={(e) => setContent((e.currentTarget as HTMLTextAreaElement).value)} placeholder={t('memory.contentPlaceholder')} />
+        </label>
+        <div class="row wrap">
+          <label>
+            {t('memory.layer')}
+            <select value={layer} onChange={(e) => setLayer((e.currentTarget as HTMLSelectElement).value)}>
+              {LAYERS.map((l) => (
+                <option key={l} value={l}>{l.replace('_', ' ')}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('memory.category')}
+            <input value={category} maxLength={100} onInput={(e) => setCategory((e.currentTarget as HTMLInputElement).value)} placeholder="profile" />
+          </label>
+          <ActionButton
+            kind="primary"
+            disabled={!content.trim()}
+            onClick={async () => {
+              await api('POST', '/api/memories', { content: content.trim(), layer, ...(category.trim() ? { category: category.trim() } : {}) });
+              setContent('');
+              setDone(true);
+              await onAdded();
+            }}
+          >
+            {t('memory.save')}
+          </ActionButton>
+        </div>
+        {done && <Notice kind="ok">{t('memory.added')}</Notice>}
+      </form>
+    </details>
+  );
+}
+
+function MemoryItem({ m, canEdit, canDelete, onChanged, onError }: { m: Memory; canEdit: boolean; canDelete: boolean; onChanged: () => Promise<void>; onError: (e: Error) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [content, setContent] = useState(m.content);
+  const [category, setCategory] = useState(m.category ?? '');
+  const short = m.content.slice(0, 40);
+  return (
+    <li class="card memory" data-memory={m.id}>
+      {editing ? (
+        <form class="stack" onSubmit={(e) => e.preventDefault()}>
+          <label>
+            {t('memory.content')}
+            <textarea rows={3} value={content} onInput={(e) => setContent((e.currentTarget as HTMLTextAreaElement).value)} />
+          </label>
+          <label>
+            {t('memory.category')}
+            <input value={category} onInput={(e) => setCategory((e.currentTarget as HTMLInputElement).value)} />
+          </label>
+          <div class="row">
+            <ActionButton
+              kind="primary"
+              disabled={!content.trim()}
+              onClick={async () => {
+                await api('PATCH', `/api/memories/${encodeURIComponent(m.id)}`, { content: content.trim(), category: category.trim() });
+                setEditing(false);
+                await onChanged();
+              }}
+            >
+              {t('common.save')}
+            </ActionButton>
+            <button type="button" class="btn" onClick={() => { setEditing(false); setContent(m.content); setCategory(m.category ?? ''); }}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p class="memory-content">{m.content}</p>
+      )}
+      <p class="muted small">
+        <span class="badge">{m.layer}</span> {m.category && <span class="badge">{m.category}</span>} {t('memory.salience', { value: formatNumber(m.salience, { maximumFractionDigits: 2 }) })}
+        {m.score !== undefined && ` · ${t('memory.score', { value: formatNumber(m.score, { maximumFractionDigits: 3 }) })}`} · {formatTime(m.createdAt)}
+      </p>
+      {!editing && (
+        <div class="row">
+          {canEdit && (
+            <button type="button" class="btn btn-small" aria-label={t('memory.editOf', { text: short })} onClick={() => setEditing(true)}>
+              {t('memory.edit')}
+            </button>
+          )}
+          {canDelete && (
+            <button
+              type="button"
+              class="btn btn-small"
+              aria-label={t('memory.deleteOf', { text: short })}
+              onClick={async () => {
+                try {
+                  await api('DELETE', `/api/memories/${encodeURIComponent(m.id)}`);
+                  await onChanged();
+                } catch (e) {
+                  onError(e as Error);
+                }
+              }}
+            >
+              {t('common.delete')}
+            </button>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
 export function MemoryPage() {
+  useLanguage();
   const [search, setSearch] = useState('');
   const [layer, setLayer] = useState('');
   const [category, setCategory] = useState('');
@@ -28,6 +147,8 @@ export function MemoryPage() {
   const routes = useLoad(async () => ({
     memory: await hasRoute('GET', '/api/memory'),
     memories: await hasRoute('GET', '/api/memories'),
+    add: await hasRoute('POST', '/api/memories'),
+    edit: await hasRoute('PATCH', '/api/memories/{id}'),
     del: await hasRoute('DELETE', '/api/memories/{id}'),
   }));
   const r = routes.data;
@@ -46,11 +167,12 @@ export function MemoryPage() {
     return api<{ entries: Memory[]; total: number }>('GET', `/api/memory?${q}`);
   }, [r, search, layer]);
 
-  if (routes.data && !r?.memory && !r?.memories) return <Page title="Memory"><NotAvailable what="Memory" /></Page>;
+  if (routes.data && !r?.memory && !r?.memories) return <Page title={t('memory.title')}><NotAvailable what={t('memory.title')} /></Page>;
   const entries = (results.data?.entries ?? []).filter((m) => !category || (m.category ?? '').toLowerCase().includes(category.toLowerCase()));
 
   return (
-    <Page title="Memory">
+    <Page title={t('memory.title')}>
+      {r?.add && <AddMemory onAdded={results.reload} />}
       <form
         class="row wrap filters"
         role="search"
@@ -61,36 +183,34 @@ export function MemoryPage() {
         }}
       >
         <label class="grow">
-          Search
-          <input name="search" type="search" placeholder="What do you remember about…" defaultValue={search} />
+          {t('common.search')}
+          <input name="search" type="search" placeholder={t('memory.searchPlaceholder')} defaultValue={search} />
         </label>
         <label>
-          Layer
+          {t('memory.layer')}
           <select value={layer} onChange={(e) => setLayer((e.currentTarget as HTMLSelectElement).value)} disabled={!r?.memories}>
-            <option value="">All layers</option>
+            <option value="">{t('memory.allLayers')}</option>
             {LAYERS.map((l) => (
-              <option key={l} value={l}>
-                {l.replace('_', ' ')}
-              </option>
+              <option key={l} value={l}>{l.replace('_', ' ')}</option>
             ))}
           </select>
         </label>
         <label>
-          Category
-          <input value={category} onInput={(e) => setCategory((e.currentTarget as HTMLInputElement).value)} placeholder="any" />
+          {t('memory.category')}
+          <input value={category} onInput={(e) => setCategory((e.currentTarget as HTMLInputElement).value)} placeholder={t('memory.any')} />
         </label>
         <button type="submit" class="btn btn-primary">
-          Search
+          {t('common.search')}
         </button>
       </form>
       <ErrorNotice error={error ?? results.error} />
       <div class="row between">
         <p class="muted" role="status" data-testid="memory-count">
-          {results.loading ? 'Searching…' : `${entries.length} shown${results.data ? ` of ${results.data.total}` : ''}`}
+          {results.loading ? t('memory.searching') : results.data ? t('memory.shownOf', { shown: entries.length, total: results.data.total }) : t('memory.shown', { shown: entries.length })}
         </p>
         {confirming ? (
-          <span class="row" role="group" aria-label="Confirm clearing">
-            <span>Delete all your memories?</span>
+          <span class="row" role="group" aria-label={t('memory.confirmClear')}>
+            <span>{t('memory.clearQuestion')}</span>
             <button
               type="button"
               class="btn btn-danger"
@@ -104,44 +224,21 @@ export function MemoryPage() {
                 }
               }}
             >
-              Yes, delete all
+              {t('memory.clearYes')}
             </button>
             <button type="button" class="btn" onClick={() => setConfirming(false)}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </span>
         ) : (
           <button type="button" class="btn btn-danger" disabled={!entries.length} onClick={() => setConfirming(true)}>
-            Clear all
+            {t('memory.clear')}
           </button>
         )}
       </div>
       <ol class="memories">
         {entries.map((m) => (
-          <li key={m.id} class="card memory" data-memory={m.id}>
-            <p class="memory-content">{m.content}</p>
-            <p class="muted small">
-              <span class="badge">{m.layer}</span> {m.category && <span class="badge">{m.category}</span>} salience {m.salience.toFixed(2)}
-              {m.score !== undefined && ` · score ${m.score.toFixed(3)}`} · {formatTime(m.createdAt)}
-            </p>
-            {r?.del && (
-              <button
-                type="button"
-                class="btn btn-small"
-                aria-label={`Delete memory: ${m.content.slice(0, 40)}`}
-                onClick={async () => {
-                  try {
-                    await api('DELETE', `/api/memories/${encodeURIComponent(m.id)}`);
-                    await results.reload();
-                  } catch (e) {
-                    setError(e as Error);
-                  }
-                }}
-              >
-                Delete
-              </button>
-            )}
-          </li>
+          <MemoryItem key={m.id} m={m} canEdit={!!r?.edit} canDelete={!!r?.del} onChanged={results.reload} onError={setError} />
         ))}
       </ol>
     </Page>

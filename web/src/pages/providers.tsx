@@ -5,40 +5,51 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, hasRoute } from '../api.ts';
 import type { ProvidersResponse } from '../chat/model-picker.tsx';
+import { t, useLanguage } from '../i18n/index.ts';
 import { ActionButton, ErrorNotice, NotAvailable, Notice, Page, useLoad } from '../ui/common.tsx';
 
-interface KeyInfo {
+export interface KeyInfo {
   key: string;
+  /** `path`: a file path setting (CLAUDE_CLI_PATH), shown in clear; `secret`: a key, shown masked. */
+  kind?: 'secret' | 'path';
   set: boolean;
   masked: string;
+  value?: string;
 }
-interface KeysResponse {
+export interface KeysResponse {
   providers: Array<{ label: string; env_keys: KeyInfo[] }>;
   other_keys: KeyInfo[];
 }
 
-/** One key row: name, masked value, a password field and Save. */
+/** One key row: name, masked value, a password field and Save; a path setting gets a plain text field instead. */
 export function KeyRow({ info, onSaved }: { info: KeyInfo; onSaved: () => Promise<void> }) {
   const [value, setValue] = useState('');
   const id = `key-${info.key}`;
+  const isPath = info.kind === 'path';
   return (
     <form
-      class="key-row"
+      class={isPath ? 'key-row path-row' : 'key-row'}
       data-key={info.key}
+      data-kind={info.kind ?? 'secret'}
       onSubmit={(e) => {
         e.preventDefault();
       }}
     >
       <label for={id}>
         <code>{info.key}</code>
+        {isPath && <span class="small muted">{t('providers.pathSetting')}</span>}
       </label>
       <span class="masked" data-testid="masked">
-        {info.set ? info.masked : <em class="muted">not set</em>}
+        {info.set ? (isPath ? <code>{info.value ?? info.masked}</code> : info.masked) : <em class="muted">{isPath ? t('providers.pathDefault') : t('providers.notSet')}</em>}
       </span>
-      <input id={id} type="password" autoComplete="off" placeholder={info.set ? 'Replace…' : 'Paste key'} value={value} onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} />
+      {isPath ? (
+        <input id={id} type="text" autoComplete="off" spellcheck={false} placeholder="/usr/local/bin/claude" value={value} onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} />
+      ) : (
+        <input id={id} type="password" autoComplete="off" placeholder={info.set ? t('providers.replace') : t('providers.pasteKey')} value={value} onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} />
+      )}
       <ActionButton
         kind="primary"
-        label={`Save ${info.key}`}
+        label={t('providers.saveOf', { key: info.key })}
         disabled={!value.trim()}
         onClick={async () => {
           await api('POST', '/api/keys', { [info.key]: value.trim() });
@@ -46,7 +57,7 @@ export function KeyRow({ info, onSaved }: { info: KeyInfo; onSaved: () => Promis
           await onSaved();
         }}
       >
-        Save
+        {t('common.save')}
       </ActionButton>
     </form>
   );
@@ -58,32 +69,32 @@ function Keys() {
   const [value, setValue] = useState('');
   return (
     <section class="card" aria-labelledby="keys-h">
-      <h2 id="keys-h">API keys</h2>
-      <p class="muted">Saved to the server's env file (mode 600); providers use a new key at once. Values are never shown again.</p>
+      <h2 id="keys-h">{t('providers.keys')}</h2>
+      <p class="muted">{t('providers.keysIntro')}</p>
       <ErrorNotice error={keys.error} />
       {keys.data?.providers.map((p) => (
         <fieldset key={p.label}>
           <legend>{p.label}</legend>
-          {p.env_keys.length ? p.env_keys.map((k) => <KeyRow key={k.key} info={k} onSaved={keys.reload} />) : <p class="muted">Needs no key.</p>}
+          {p.env_keys.length ? p.env_keys.map((k) => <KeyRow key={k.key} info={k} onSaved={keys.reload} />) : <p class="muted">{t('providers.noKey')}</p>}
         </fieldset>
       ))}
       {!!keys.data?.other_keys.length && (
         <fieldset>
-          <legend>Other keys</legend>
+          <legend>{t('providers.otherKeys')}</legend>
           {keys.data.other_keys.map((k) => (
             <KeyRow key={k.key} info={k} onSaved={keys.reload} />
           ))}
         </fieldset>
       )}
       <fieldset>
-        <legend>Add a key</legend>
+        <legend>{t('providers.addKey')}</legend>
         <div class="row wrap">
           <label>
-            Name
+            {t('providers.keyName')}
             <input value={name} placeholder="SERVICE_API_KEY" pattern="[A-Z][A-Z0-9_]*" onInput={(e) => setName((e.currentTarget as HTMLInputElement).value.toUpperCase())} />
           </label>
           <label>
-            Value
+            {t('providers.keyValue')}
             <input type="password" autoComplete="off" value={value} onInput={(e) => setValue((e.currentTarget as HTMLInputElement).value)} />
           </label>
           <ActionButton
@@ -96,7 +107,7 @@ function Keys() {
               await keys.reload();
             }}
           >
-            Add
+            {t('providers.add')}
           </ActionButton>
         </div>
       </fieldset>
@@ -113,19 +124,20 @@ function ActiveModel() {
   }, [d?.active_model, d?.active_provider]);
   return (
     <section class="card" aria-labelledby="model-h">
-      <h2 id="model-h">Active model</h2>
+      <h2 id="model-h">{t('providers.activeModel')}</h2>
       <ErrorNotice error={providers.error} />
       {d && (
         <>
           <p>
-            Now: <strong data-testid="active-model">{d.active_model}</strong> ({d.active_provider})
+            {t('providers.now')} <strong data-testid="active-model">{d.active_model}</strong> ({d.active_provider})
           </p>
+          {d.active_provider === 'echo' && <p class="notice">{t('providers.echoNote')}</p>}
           <div class="row wrap">
             <label>
-              Model
+              {t('providers.model')}
               <select value={model} onChange={(e) => setModel((e.currentTarget as HTMLSelectElement).value)}>
                 {d.providers.map((p) => (
-                  <optgroup key={p.id} label={`${p.label}${p.configured ? '' : ' — needs a key'}`}>
+                  <optgroup key={p.id} label={`${p.label}${p.configured ? '' : ` — ${t('providers.needsKey')}`}`}>
                     {p.models.map((m) => (
                       <option key={m} value={`${p.id}\u0000${m}`}>
                         {m}
@@ -143,13 +155,13 @@ function ActiveModel() {
                 await providers.reload();
               }}
             >
-              Use this model
+              {t('providers.useModel')}
             </ActionButton>
           </div>
           <ul class="provider-list">
             {d.providers.map((p) => (
               <li key={p.id}>
-                <span class={`dot ${p.configured ? 'dot-ok' : 'dot-off'}`} aria-hidden="true" /> {p.label}: {p.configured ? 'ready' : `needs ${p.env_keys.join(' or ') || 'setup'}`}
+                <span class={`dot ${p.configured ? 'dot-ok' : 'dot-off'}`} aria-hidden="true" /> {p.label}: {p.configured ? t('providers.ready') : t('providers.needs', { what: p.env_keys.join(' / ') || t('providers.setup') })}
               </li>
             ))}
           </ul>
@@ -174,12 +186,12 @@ function GoogleOAuth() {
     return () => removeEventListener('message', on);
   }, []);
   if (avail.loading && !avail.data) return null;
-  if (!avail.data?.start) return <NotAvailable what="Google sign-in (OAuth)" />;
+  if (!avail.data?.start) return <NotAvailable what={t('providers.google')} />;
   const s = status.data as { connected?: boolean; email?: string } | undefined;
   return (
     <section class="card" aria-labelledby="google-h">
-      <h2 id="google-h">Google account</h2>
-      {s && <p>{s.connected ? `Connected${s.email ? ` as ${s.email}` : ''}.` : 'Not connected.'}</p>}
+      <h2 id="google-h">{t('providers.googleAccount')}</h2>
+      {s && <p>{s.connected ? (s.email ? t('providers.connectedAs', { email: s.email }) : t('providers.connected')) : t('providers.notConnected')}</p>}
       {msg && <Notice>{msg}</Notice>}
       <ActionButton
         kind="primary"
@@ -196,7 +208,7 @@ function GoogleOAuth() {
           }
         }}
       >
-        Connect Google
+        {t('providers.connectGoogle')}
       </ActionButton>
     </section>
   );
@@ -215,7 +227,7 @@ function ClaudeCli() {
       <ErrorNotice error={status.error} />
       {s && (
         <p>
-          {s.installed ? `Installed${s.version ? ` (${s.version})` : ''}` : 'Not installed'} · {s.authenticated ? 'signed in' : 'not signed in'}
+          {s.installed ? `${t('providers.installed')}${s.version ? ` (${s.version})` : ''}` : t('providers.notInstalled')} · {s.authenticated ? t('providers.signedIn') : t('providers.notSignedIn')}
         </p>
       )}
       {login && (
@@ -223,7 +235,7 @@ function ClaudeCli() {
           {login.message ?? login.step}{' '}
           {login.url && (
             <a href={login.url} target="_blank" rel="noopener noreferrer">
-              Open the sign-in page
+              {t('providers.openSignIn')}
             </a>
           )}
         </Notice>
@@ -235,15 +247,16 @@ function ClaudeCli() {
           await status.reload();
         }}
       >
-        Sign in to Claude
+        {t('providers.signInClaude')}
       </ActionButton>
     </section>
   );
 }
 
 export function ProvidersPage() {
+  useLanguage();
   return (
-    <Page title="Providers & keys">
+    <Page title={t('providers.title')}>
       <ActiveModel />
       <Keys />
       <GoogleOAuth />

@@ -1,9 +1,11 @@
 /**
- * System: status and uptime, updates (check now), CPU / memory, and SVG charts of tool reliability and tokens per day.
+ * System: status and uptime, updates (check now), the machine as time series (CPU, memory, event-loop lag from
+ * `GET /api/system/metrics?history=1`, refreshed every 5 s), tool reliability and the caller's tokens per day.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, hasRoute } from '../api.ts';
-import { ColumnChart, HBarChart } from '../ui/charts.tsx';
+import { formatDateTime, formatNumber, t, useLanguage } from '../i18n/index.ts';
+import { ColumnChart, HBarChart, LineChart } from '../ui/charts.tsx';
 import { ActionButton, ErrorNotice, NotAvailable, Notice, Page, formatBytes, formatDuration, formatTime, useLoad } from '../ui/common.tsx';
 import { useUser } from '../user.ts';
 
@@ -23,28 +25,26 @@ function StatusCard() {
   const d = s.data;
   return (
     <section class="card" aria-labelledby="status-h">
-      <h2 id="status-h">Status</h2>
+      <h2 id="status-h">{t('system.status')}</h2>
       <ErrorNotice error={s.error} />
       {d && (
         <dl class="facts">
-          <dt>Version</dt>
+          <dt>{t('system.version')}</dt>
           <dd>{d.version}</dd>
-          <dt>Uptime</dt>
+          <dt>{t('system.uptime')}</dt>
           <dd data-testid="uptime">{formatDuration(d.uptime)}</dd>
-          <dt>Model</dt>
+          <dt>{t('system.model')}</dt>
           <dd>
             {d.model} ({d.provider})
           </dd>
-          <dt>Plugins</dt>
-          <dd>
-            {d.plugins.loaded} loaded, {d.plugins.error} failed, {d.plugins.disabled} disabled
-          </dd>
-          <dt>Channels</dt>
-          <dd>{Object.entries(d.channels).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'}</dd>
+          <dt>{t('system.plugins')}</dt>
+          <dd>{t('system.pluginCounts', { loaded: d.plugins.loaded, error: d.plugins.error, disabled: d.plugins.disabled })}</dd>
+          <dt>{t('system.channels')}</dt>
+          <dd>{Object.entries(d.channels).map(([k, v]) => `${k}: ${v}`).join(', ') || t('system.none')}</dd>
           {d.memory_entries !== undefined && (
             <>
-              <dt>Your memories</dt>
-              <dd>{d.memory_entries}</dd>
+              <dt>{t('system.memories')}</dt>
+              <dd>{formatNumber(d.memory_entries)}</dd>
             </>
           )}
         </dl>
@@ -66,20 +66,20 @@ function Updates() {
   const avail = useLoad(() => hasRoute('GET', '/api/update-status'));
   const u = useLoad(async () => (avail.data ? api<UpdateStatus>('GET', '/api/update-status') : undefined), [avail.data]);
   const [msg, setMsg] = useState<string>();
-  if (avail.data === false) return <NotAvailable what="Update checks" />;
+  if (avail.data === false) return <NotAvailable what={t('system.updates')} />;
   const d = u.data;
   return (
     <section class="card" aria-labelledby="upd-h">
-      <h2 id="upd-h">Updates</h2>
+      <h2 id="upd-h">{t('system.updates')}</h2>
       <ErrorNotice error={u.error} />
       {d && (
         <p>
-          {d.current_version} installed · {d.update_available ? <strong>{d.latest_version} available</strong> : d.latest_version ? 'up to date' : 'not checked yet'}
-          {d.last_checked ? ` · checked ${formatTime(typeof d.last_checked === 'number' ? d.last_checked : Date.parse(d.last_checked))}` : ''}
+          {t('system.installed', { version: d.current_version })} · {d.update_available ? <strong>{t('system.available', { version: d.latest_version ?? '' })}</strong> : d.latest_version ? t('system.upToDate') : t('system.notChecked')}
+          {d.last_checked ? ` · ${t('system.checked', { when: formatTime(typeof d.last_checked === 'number' ? d.last_checked : Date.parse(d.last_checked)) })}` : ''}
           {d.release_url && d.update_available && (
             <>
               {' '}
-              · <a href={d.release_url} target="_blank" rel="noopener noreferrer">release notes</a>
+              · <a href={d.release_url} target="_blank" rel="noopener noreferrer">{t('system.releaseNotes')}</a>
             </>
           )}
         </p>
@@ -89,73 +89,103 @@ function Updates() {
       <ActionButton
         onClick={async () => {
           const r = await api<{ message?: string }>('POST', '/api/update-trigger');
-          setMsg(r.message ?? 'Checking…');
+          setMsg(r.message ?? t('system.checking'));
           setTimeout(() => void u.reload(), 2000);
         }}
       >
-        Check now
+        {t('system.checkNow')}
       </ActionButton>
     </section>
   );
 }
 
+interface Sample {
+  ts: number;
+  cpu: number;
+  memory: number;
+  rss: number;
+  lagMeanMs: number;
+  lagMaxMs: number;
+}
 interface Metrics {
   cpu: { usage: number; cores: number; loadAvg?: number[] };
   memory: { total: number; used: number; usagePercent: number; processRss: number };
   uptime: number;
   platform: string;
+  history?: Sample[];
 }
 
-function MetricsCard() {
+function MachineCharts() {
   const avail = useLoad(() => hasRoute('GET', '/api/system/metrics'));
-  const m = useLoad(async () => (avail.data ? api<Metrics>('GET', '/api/system/metrics') : undefined), [avail.data]);
+  const m = useLoad(async () => (avail.data ? api<Metrics>('GET', '/api/system/metrics?history=1') : undefined), [avail.data]);
   useEffect(() => {
     if (!avail.data) return;
-    const t = setInterval(() => void m.reload(), 5000);
-    return () => clearInterval(t);
+    const timer = setInterval(() => void m.reload(), 5000);
+    return () => clearInterval(timer);
   }, [avail.data]);
-  if (avail.data === false) return <NotAvailable what="System metrics" />;
+  if (avail.data === false) return <NotAvailable what={t('system.machine')} />;
   const d = m.data;
+  const h = d?.history ?? [];
   return (
-    <section class="card" aria-labelledby="metrics-h">
-      <h2 id="metrics-h">Machine</h2>
-      <ErrorNotice error={m.error} />
-      {d && (
-        <>
-          <HBarChart
-            title="CPU and memory use"
-            max={100}
-            bars={[
-              { label: `CPU (${d.cpu.cores} cores)`, value: d.cpu.usage, text: `${Math.round(d.cpu.usage)} %` },
-              { label: 'Memory', value: d.memory.usagePercent, text: `${Math.round(d.memory.usagePercent)} %` },
+    <>
+      <section class="card wide" aria-labelledby="cpu-h">
+        <h2 id="cpu-h">{t('system.cpuMemory')}</h2>
+        <ErrorNotice error={m.error} />
+        {d && (
+          <>
+            <LineChart
+              title={t('system.cpuMemoryChart', { cpu: formatNumber(d.cpu.usage, { maximumFractionDigits: 0 }), memory: formatNumber(d.memory.usagePercent, { maximumFractionDigits: 0 }) })}
+              yMax={100}
+              unit=" %"
+              series={[
+                { label: t('system.cpuCores', { cores: d.cpu.cores }), class: 'line-1', points: h.map((x) => [x.ts, x.cpu]) },
+                { label: t('system.memory'), class: 'line-2', points: h.map((x) => [x.ts, x.memory]) },
+              ]}
+            />
+            <p class="muted small">
+              {t('system.memoryUse', { used: formatBytes(d.memory.used), total: formatBytes(d.memory.total), rss: formatBytes(d.memory.processRss) })} · {d.platform} · {t('system.up', { time: formatDuration(d.uptime) })}
+            </p>
+          </>
+        )}
+      </section>
+      <section class="card wide" aria-labelledby="lag-h">
+        <h2 id="lag-h">{t('system.lag')}</h2>
+        <p class="muted small">{t('system.lagHelp')}</p>
+        {d && (
+          <LineChart
+            title={t('system.lagChart')}
+            unit=" ms"
+            series={[
+              { label: t('system.lagMean'), class: 'line-1', points: h.map((x) => [x.ts, x.lagMeanMs]) },
+              { label: t('system.lagMax'), class: 'line-3', points: h.map((x) => [x.ts, x.lagMaxMs]) },
             ]}
           />
-          <p class="muted small">
-            {formatBytes(d.memory.used)} of {formatBytes(d.memory.total)} used · server process {formatBytes(d.memory.processRss)} · {d.platform} · up {formatDuration(d.uptime)}
-          </p>
-        </>
-      )}
-    </section>
+        )}
+      </section>
+    </>
   );
 }
 
 function ToolReliability() {
   const avail = useLoad(() => hasRoute('GET', '/api/self-model/tool-reliability'));
   const r = useLoad(async () => (avail.data ? api<{ tools: Array<{ toolName: string; successRate: number; successCount: number; failureCount: number }> }>('GET', '/api/self-model/tool-reliability') : undefined), [avail.data]);
-  if (avail.data === false) return <NotAvailable what="Tool reliability" />;
+  if (avail.data === false) return <NotAvailable what={t('system.reliability')} />;
   const tools = r.data?.tools ?? [];
   return (
     <section class="card" aria-labelledby="rel-h">
-      <h2 id="rel-h">Tool reliability</h2>
+      <h2 id="rel-h">{t('system.reliability')}</h2>
       <ErrorNotice error={r.error} />
       {tools.length ? (
         <HBarChart
-          title="Success rate per tool"
+          title={t('system.reliabilityChart')}
           max={1}
-          bars={tools.slice(0, 15).map((t) => ({ label: t.toolName, value: t.successRate > 1 ? t.successRate / 100 : t.successRate, text: `${Math.round((t.successRate > 1 ? t.successRate : t.successRate * 100))} % of ${t.successCount + t.failureCount}` }))}
+          bars={tools.slice(0, 15).map((x) => {
+            const rate = x.successRate > 1 ? x.successRate / 100 : x.successRate;
+            return { label: x.toolName, value: rate, text: t('system.rateOf', { rate: formatNumber(rate, { style: 'percent' }), count: x.successCount + x.failureCount }) };
+          })}
         />
       ) : (
-        r.data && <p class="muted">No tool calls recorded yet.</p>
+        r.data && <p class="muted">{t('system.noToolCalls')}</p>
       )}
     </section>
   );
@@ -166,26 +196,29 @@ function TokensPerDay() {
   const byDay = user.usage?.tokensByDay ?? {};
   const days: Array<{ label: string; value: number }> = [];
   for (let i = 13; i >= 0; i--) {
-    const d = new Date(Date.now() - i * 86_400_000).toISOString().slice(0, 10);
-    days.push({ label: d.slice(5), value: byDay[d] ?? 0 });
+    const ms = Date.now() - i * 86_400_000;
+    const d = new Date(ms).toISOString().slice(0, 10);
+    days.push({ label: formatDateTime(ms, { day: 'numeric', month: 'numeric' }), value: byDay[d] ?? 0 });
   }
+  const total = days.reduce((n, d) => n + d.value, 0);
   return (
     <section class="card" aria-labelledby="tok-h">
-      <h2 id="tok-h">Your tokens per day</h2>
-      <ColumnChart title="Tokens per day, last 14 days" bars={days} />
+      <h2 id="tok-h">{t('system.tokens')}</h2>
+      <ColumnChart title={t('system.tokensChart', { total })} bars={days} />
     </section>
   );
 }
 
 export function SystemPage() {
+  useLanguage();
   const { user, refresh } = useUser();
   useEffect(() => void refresh(), []);
   return (
-    <Page title="System">
+    <Page title={t('system.title')}>
       <div class="grid">
         <StatusCard />
         {user.isAdmin && <Updates />}
-        <MetricsCard />
+        <MachineCharts />
         <ToolReliability />
         <TokensPerDay />
       </div>

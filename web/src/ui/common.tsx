@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
+import { formatDateTime, formatNumber, t, useLanguage } from '../i18n/index.ts';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -39,16 +40,13 @@ export function Notice({ kind = 'info', children }: { kind?: 'info' | 'error' | 
 export function ErrorNotice({ error }: { error: unknown }) {
   if (!error) return null;
   const e = error as ApiError;
-  return <Notice kind="error">{e.message || 'Something went wrong'}{e.code ? ` (${e.code})` : ''}</Notice>;
+  return <Notice kind="error">{e.message || t('ui.somethingWrong')}{e.code ? ` (${e.code})` : ''}</Notice>;
 }
 
 /** Shown where the server lacks an endpoint (a plugin not installed, disabled, or not built yet). */
 export function NotAvailable({ what }: { what: string }) {
-  return (
-    <div class="card muted not-available">
-      <strong>{what}</strong> is not available on this server yet.
-    </div>
-  );
+  useLanguage();
+  return <div class="card muted not-available">{t('ui.notAvailable', { what })}</div>;
 }
 
 export function Page({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
@@ -104,9 +102,67 @@ export const formatDuration = (s: number) => {
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  return d ? `${d}d ${h}h ${m}m` : h ? `${h}h ${m}m` : m ? `${m}m ${Math.floor(s % 60)}s` : `${Math.floor(s)}s`;
+  return d ? `${d} d ${h} h ${m} min` : h ? `${h} h ${m} min` : m ? `${m} min ${Math.floor(s % 60)} s` : `${Math.floor(s)} s`;
 };
 
-export const formatBytes = (n: number) => (n > 1 << 30 ? `${(n / (1 << 30)).toFixed(1)} GB` : n > 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${Math.round(n / 1024)} KB`);
+export const formatBytes = (n: number) =>
+  n > 1 << 30 ? `${formatNumber(n / (1 << 30), { maximumFractionDigits: 1 })} GB` : n > 1 << 20 ? `${formatNumber(n / (1 << 20), { maximumFractionDigits: 1 })} MB` : `${formatNumber(Math.round(n / 1024))} KB`;
 
-export const formatTime = (ms: number) => new Date(ms).toLocaleString();
+/** A date and time in the panel's language. */
+export const formatTime = (ms: number) => formatDateTime(ms);
+
+/** A read-only value with a Copy button (API keys, URLs to paste elsewhere). */
+export function CopyField({ label, value, id }: { label: string; value: string; id: string }) {
+  const [copied, setCopied] = useState(false);
+  useLanguage();
+  return (
+    <div class="copy-field">
+      <label for={id}>{label}</label>
+      <div class="row">
+        <input id={id} class="grow mono" readOnly value={value} onFocus={(e) => (e.currentTarget as HTMLInputElement).select()} />
+        <button
+          type="button"
+          class="btn"
+          aria-label={`${t('common.copy')}: ${label}`}
+          onClick={async () => {
+            try {
+              await navigator.clipboard.writeText(value);
+              setCopied(true);
+              setTimeout(() => setCopied(false), 2000);
+            } catch {
+              setCopied(false);
+            }
+          }}
+        >
+          {copied ? t('common.copied') : t('common.copy')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** A destructive button that asks in place ("Really?") before it acts. */
+export function ConfirmButton({ onConfirm, children, question, label }: { onConfirm: () => Promise<unknown>; children: ComponentChildren; question: string; label?: string }) {
+  const [asking, setAsking] = useState(false);
+  const group = useRef<HTMLSpanElement>(null);
+  useLanguage();
+  // The question replaces the button: keyboard focus moves onto its first answer instead of getting lost.
+  useEffect(() => void (asking && group.current?.querySelector('button')?.focus()), [asking]);
+  if (!asking)
+    return (
+      <button type="button" class="btn btn-danger" aria-label={label} onClick={() => setAsking(true)}>
+        {children}
+      </button>
+    );
+  return (
+    <span class="row confirm" role="group" aria-label={question} ref={group}>
+      <span>{question}</span>
+      <ActionButton kind="danger" onClick={async () => { await onConfirm(); setAsking(false); }}>
+        {t('ui.yes')}
+      </ActionButton>
+      <button type="button" class="btn btn-small" onClick={() => setAsking(false)}>
+        {t('common.cancel')}
+      </button>
+    </span>
+  );
+}
