@@ -28,10 +28,13 @@ export function registerAlexaRoute(ctx: PluginContext<any>): AlexaAnswers {
   const budget = Number(process.env.ALEXA_ANSWER_BUDGET_MS) > 0 ? Number(process.env.ALEXA_ANSWER_BUDGET_MS) : DEFAULT_BUDGET_MS;
   const answers = new AlexaAnswers(ctx, budget);
   const userFor = async (env: RequestEnvelope) => {
-    // With account linking, Alexa passes the access token of the linked account: an AION token.
+    // With account linking, Alexa passes the access token of the linked account: an AION token. A token that no
+    // longer verifies (revoked, signed out everywhere, a disabled account) acts as nobody — never as the owner, which
+    // would hand a revoked or disabled user's voice the first admin's account. Only an unlinked skill (no token; the
+    // original's single-owner set-up, still bound to our skill id and Amazon's signature) acts as the first admin.
     const token = env.context?.System?.user?.accessToken;
-    const linked = token ? await ctx.auth.verify(token) : undefined;
-    return linked ?? (await ctx.auth.firstAdmin());
+    if (token) return await ctx.auth.verify(token);
+    return await ctx.auth.firstAdmin();
   };
   let skill: ReturnType<typeof buildSkill> | undefined; // built on the first request: ask-sdk-core loads then
   let warnedRaw = false;

@@ -15,7 +15,7 @@ export const TEXT = {
   bye: 'Goodbye.',
   notUnderstood: "Sorry, I didn't catch that. Please say it again.",
   unknownIntent: "Sorry, I don't know that command. Say help to hear what I can do.",
-  noAccount: 'There is no AION account yet. Create one in the web app first.',
+  noAccount: 'There is no usable AION account for this skill. Create one in the web app, or link your account again in the Alexa app.',
   failed: 'Sorry, something went wrong.',
 } as const;
 

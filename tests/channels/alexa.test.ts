@@ -92,6 +92,22 @@ describe('skill', () => {
     assert.match(speech(empty), /didn't catch that/);
   });
 
+  test('a linked token that no longer verifies acts as nobody, never as the owner (4 attempts / 0 got through)', async () => {
+    const member = await s.signup();
+    const linked = await post(intentRequest('AionCommandIntent', { command: 'hello from a linked account' }, { skillId: SKILL, accessToken: member.token }));
+    assert.equal(speech(linked), 'hello from a linked account');
+    const before = (await s.api('GET', '/api/conversations', { token: admin.token })).body.conversations.length;
+    await s.api('POST', '/api/auth/logout', { token: member.token });
+    for (const accessToken of [member.token, 'garbage', `${admin.token}x`, member.token]) {
+      const r = await post(intentRequest('AionCommandIntent', { command: 'read my mail' }, { skillId: SKILL, accessToken }));
+      assert.equal(r.status, 200);
+      assert.match(speech(r), /no usable AION account/);
+      assert.equal(r.body.response.shouldEndSession, true);
+    }
+    const after = (await s.api('GET', '/api/conversations', { token: admin.token })).body.conversations.length;
+    assert.equal(after, before, 'no turn ran on the owner account');
+  });
+
   test('help, stop, cancel, unknown intents and session end', async () => {
     assert.match(speech(await post(intentRequest('AMAZON.HelpIntent', {}, { skillId: SKILL }))), /AION/);
     for (const name of ['AMAZON.StopIntent', 'AMAZON.CancelIntent']) {
