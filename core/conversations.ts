@@ -6,9 +6,10 @@
  * (one append-only log per conversation): a message write is one durable append to its conversation's log.
  */
 import { randomUUID } from 'node:crypto';
-import type { Collection, UserStore } from './plugin-api/types.ts';
+import type { Collection, PartitionedCollection, UserStore } from './plugin-api/types.ts';
 import type { ConversationRecord, MessageRecord, NewConversation, NewMessage } from './plugin-api/conversations.ts';
 import { conflict, notFound } from './errors.ts';
+import type { ManyPartitions } from './store/driver.ts';
 import type { Store } from './store/store.ts';
 
 // The records are the plugin API's contract (`ctx.conversations`); core implements it.
@@ -24,12 +25,25 @@ export function contentText(content: unknown): string {
     .join('\n');
 }
 
+/**
+ * `messageCount`, `preview` and the latest `updatedAt` are derived from the messages themselves: one source of truth,
+ * so adding a message writes one file (its conversation's) and a crash cannot leave a count behind.
+ */
+function derive(c: Readonly<ConversationRecord>, messages: ReadonlyArray<Readonly<MessageRecord>>): ConversationRecord {
+  let preview = '';
+  for (let i = messages.length - 1; i >= 0 && !preview; i--) preview = contentText(messages[i].content).slice(0, 200);
+  let updatedAt = c.updatedAt;
+  for (const m of messages) if (m.updatedAt > updatedAt) updatedAt = m.updatedAt;
+  return { ...c, messageCount: messages.length, preview, updatedAt };
+}
+
 /** One user's conversations. Obtain with `Conversations.forUser` — there is no other way in. */
 export class UserConversations {
   private readonly list: Collection<ConversationRecord>;
   private messageIndex: Promise<Map<string, string>> | undefined;
 
-  constructor(private readonly data: UserStore) {
+  /** `shared`: other instances write the same store (PostgreSQL), so a miss in the message index may just be stale. */
+  constructor(private readonly data: UserStore, private readonly shared = false) {
     this.list = data.collection<ConversationRecord>('conversations');
   }
 
@@ -47,22 +61,19 @@ export class UserConversations {
     return this.messageIndex;
   }
 
-  /**
-   * `messageCount`, `preview` and the latest `updatedAt` are derived from the messages themselves: one source of truth,
-   * so adding a message writes one file (its conversation's) and a crash cannot leave a count behind.
-   */
+  /** The record with its derived counters (see `derive`). */
   private async withDerived(c: Readonly<ConversationRecord>): Promise<ConversationRecord> {
-    const messages = await this.messages(c.id).snapshot();
-    let preview = '';
-    for (let i = messages.length - 1; i >= 0 && !preview; i--) preview = contentText(messages[i].content).slice(0, 200);
-    let updatedAt = c.updatedAt;
-    for (const m of messages) if (m.updatedAt > updatedAt) updatedAt = m.updatedAt;
-    return { ...c, messageCount: messages.length, preview, updatedAt };
+    return derive(c, await this.messages(c.id).snapshot());
   }
 
-  /** Newest first. */
+  /** Newest first. The messages of every conversation are read in one go (one query on PostgreSQL). */
   async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ConversationRecord[]; total: number }> {
-    let all = await Promise.all((await this.list.snapshot()).map((c) => this.withDerived(c)));
+    const list = await this.list.snapshot();
+    const partitions = this.data.partitioned<MessageRecord>('messages') as PartitionedCollection<MessageRecord> & Partial<ManyPartitions<MessageRecord>>;
+    const messages = partitions.snapshotMany
+      ? await partitions.snapshotMany(list.map((c) => c.id))
+      : new Map(await Promise.all(list.map(async (c) => [c.id, await this.messages(c.id).snapshot()] as const)));
+    let all = list.map((c) => derive(c, messages.get(c.id) ?? []));
     if (opts.archived !== undefined) all = all.filter((c) => c.isArchived === opts.archived);
     all.sort((a, b) => b.updatedAt - a.updatedAt);
     const offset = opts.offset ?? 0;
@@ -151,8 +162,16 @@ export class UserConversations {
     return record;
   }
 
+  /** The conversation of a message id; on a shared store a miss rebuilds the index once (another instance added it). */
+  private async conversationOf(id: string): Promise<string | undefined> {
+    const found = (await this.index()).get(id);
+    if (found || !this.shared) return found;
+    this.messageIndex = undefined;
+    return (await this.index()).get(id);
+  }
+
   async updateMessage(id: string, patch: Partial<MessageRecord>): Promise<MessageRecord | undefined> {
-    const conversationId = (await this.index()).get(id);
+    const conversationId = await this.conversationOf(id);
     if (!conversationId) return undefined;
     const { id: _i, conversationId: _c, createdAt: _t, ...rest } = patch;
     const updated = await this.messages(conversationId).update(id, (m) => ({
@@ -166,9 +185,9 @@ export class UserConversations {
   }
 
   async deleteMessage(id: string): Promise<boolean> {
-    const idx = await this.index();
-    const conversationId = idx.get(id);
+    const conversationId = await this.conversationOf(id);
     if (!conversationId) return false;
+    const idx = await this.index();
     const removed = await this.messages(conversationId).delete(id);
     idx.delete(id);
     if (removed) await this.list.update(conversationId, (c) => ({ ...c, updatedAt: Date.now() })); // a deletion is a change too
@@ -191,7 +210,7 @@ export class Conversations {
   forUser(userId: string): UserConversations {
     let u = this.users.get(userId);
     if (!u) {
-      u = new UserConversations(this.store.forUser(userId));
+      u = new UserConversations(this.store.forUser(userId), this.store.shared);
       this.users.set(userId, u);
     }
     return u;
