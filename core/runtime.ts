@@ -28,7 +28,8 @@ import { EventHub } from './events/hub.ts';
 import { instrumentAgent } from './metrics/index.ts';
 import { Store } from './store/store.ts';
 import { cleanInterruptedWrites } from './store/temp-files.ts';
-import { LocalEmbedder, MemoryStore } from './memory/index.ts';
+import { LocalEmbedder, type MemoryService } from './memory/index.ts';
+import { openMemoryService } from './memory/factory.ts';
 import { WorkspaceService } from './workspace/service.ts';
 
 export { Registry };
@@ -43,7 +44,7 @@ export interface CoreServices {
   prompts: Prompts;
   secrets: Secrets;
   conversations: Conversations;
-  memory: MemoryStore;
+  memory: MemoryService;
   workspace: WorkspaceService;
   agent: AgentService;
   authApi: AuthApi;
@@ -154,7 +155,7 @@ function authApi(accounts: Accounts, usage: UsageTracker, authenticate: (ctx: Co
 }
 
 /** Switch the memory store to the embedder the settings name, once a plugin provides it (re-embeds in the background). */
-function switchEmbedder(memory: MemoryStore, settings: SettingsService, registry: Registry): void {
+function switchEmbedder(memory: MemoryService, settings: SettingsService, registry: Registry): void {
   const wanted = settings.get().embedder;
   const current = memory.currentEmbedder();
   if (wanted === 'local') {
@@ -176,11 +177,10 @@ function activateSettings(settings: SettingsService, gen: Generation): void {
   }
 }
 
-/** The shared memory store, when its module is present (it is optional so the core boots without it). */
-async function loadMemory(config: Config, log: Logger): Promise<MemoryStore> {
-  const memory = new MemoryStore({ dataDir: config.dataDir, log: log.child({ module: 'memory' }), annThreshold: ANN_THRESHOLD });
-  await memory.load();
-  return memory;
+/** The shared memory store: on PostgreSQL when DATABASE_URL is set, else in DATA_DIR/memory. */
+function loadMemory(config: Config, log: Logger): Promise<MemoryService> {
+  const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
+  return openMemoryService({ dataDir: config.dataDir, log: log.child({ module: 'memory' }), annThreshold: ANN_THRESHOLD, databaseUrl });
 }
 
 /**
