@@ -17,6 +17,7 @@ import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type
 import { searchView } from './search.ts';
 import type { MemoryService, ReembedProgress } from './service.ts';
 import { TextIndex } from './text-index.ts';
+import { dropPersistedText, persistText, takePersistedText } from './text-persist.ts';
 import { VectorIndex } from './vector-index.ts';
 
 export { LocalEmbedder } from './local-embedder.ts';
@@ -69,6 +70,8 @@ export class MemoryStore implements MemoryService {
   private progress: ReembedProgress;
   private reembedJob: Promise<void> = Promise.resolve();
   private closed = false;
+  /** How the full-text indexes came up at load: loaded from their persisted file, or built. */
+  private readonly indexStarts = { restored: 0, built: 0 };
 
   constructor(private readonly opts: MemoryStoreOptions) {
     this.dir = path.join(opts.dataDir, 'memory');
@@ -99,9 +102,14 @@ export class MemoryStore implements MemoryService {
       this.users.set(userId, state);
       total += state.entries.size;
     }
-    // All users' indexes build concurrently, chunk by chunk, so small users are searchable almost at once.
+    // All users' indexes come up concurrently (persisted ones loaded, the others built chunk by chunk), so small users
+    // are searchable almost at once.
     this.warmup = Promise.all(
-      [...this.users.values()].map((state) => state.text.build([...state.entries.keys()], (id) => state.entries.get(id))),
+      [...this.users.values()].map(async (state) => {
+        const persisted = await takePersistedText(state.partition);
+        const how = await state.text.restoreOrBuild(persisted, [...state.entries.keys()], (id) => state.entries.get(id));
+        this.indexStarts[how]++;
+      }),
     ).then(() => {});
     this.log.info({ users: userIds.length, entries: total, ms: Math.round(performance.now() - started) }, 'memory: loaded');
     if ([...this.users.values()].some((s) => s.pending.size > 0)) this.startReembed();
@@ -118,7 +126,19 @@ export class MemoryStore implements MemoryService {
     this.generation++;
     await this.reembedJob.catch(() => {});
     await Promise.all([...this.users.values()].map((s) => s.partition.drained()));
+    await this.warmup.catch(() => {});
+    // Persist the full-text indexes for the next start (a failure only costs that start a rebuild).
+    await Promise.all(
+      [...this.users.values()].map((s) =>
+        persistText(s.partition, s.text).catch((error: unknown) => this.log.warn({ err: error, user: s.partition.userId }, 'memory: could not persist the full-text index')),
+      ),
+    );
     for (const s of this.users.values()) s.vectors?.close();
+  }
+
+  /** How many full-text indexes were loaded from disk vs built at the last load (tests, benchmarks). */
+  indexStartStats(): { restored: number; built: number } {
+    return { ...this.indexStarts };
   }
 
   /** The embedder in use. */
@@ -260,6 +280,7 @@ export class MemoryStore implements MemoryService {
     await state.partition.exclusive(async () => {
       count = state.entries.size;
       await state.partition.remove();
+      await dropPersistedText(state.partition);
       state.entries.clear();
       state.text = new TextIndex();
       state.vectors?.close();
