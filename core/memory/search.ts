@@ -19,14 +19,17 @@ export interface UserView {
   vectors: VectorIndex | null;
 }
 
-/** Vector top-k as ids, best first (the PostgreSQL driver may answer it with pgvector instead of the view's index). */
-export type VectorSearch = (query: Float32Array, k: number, accept: (id: string) => boolean, minSim: number) => Promise<string[]> | string[];
+/**
+ * Vector top-k as ids, best first, answered outside the view's index (the PostgreSQL driver's pgvector path); `null`
+ * means "not available now": the view's own index answers.
+ */
+export type VectorSearch = (query: Float32Array, k: number, accept: (id: string) => boolean, minSim: number) => Promise<string[] | null>;
 
 export interface SearchDeps {
   embedder: EmbedderDefinition;
   minSimilarity: number;
   log: Logger;
-  /** Overrides the view's vector index (pgvector). */
+  /** Tried before the view's vector index (pgvector). */
   vectorSearch?: VectorSearch;
 }
 
@@ -78,14 +81,16 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
 async function vectorHits(view: UserView, text: string, need: number, accept: (id: string) => boolean, deps: SearchDeps): Promise<string[]> {
   const { embedder } = deps;
   const vectors = view.vectors;
-  if (!embedder.isConfigured()) return [];
-  if (!deps.vectorSearch && (!vectors || vectors.size === 0 || embedder.id !== vectors.embedder)) return [];
+  const inProcess = vectors !== null && vectors.size > 0 && embedder.id === vectors.embedder;
+  if (!embedder.isConfigured() || (!deps.vectorSearch && !inProcess)) return [];
   try {
     const [q] = await embedder.embed([text]);
     if (!q || q.length !== embedder.dims) return [];
     const k = Math.max(100, need * 2);
-    if (deps.vectorSearch) return await deps.vectorSearch(q, k, accept, deps.minSimilarity);
-    return vectors!.search(q, k, accept, deps.minSimilarity).sort((x, y) => y.sim - x.sim || byId(x.id, y.id)).map((h) => h.id);
+    const elsewhere = deps.vectorSearch ? await deps.vectorSearch(q, k, accept, deps.minSimilarity) : null;
+    if (elsewhere) return elsewhere;
+    if (!inProcess) return [];
+    return vectors.search(q, k, accept, deps.minSimilarity).sort((x, y) => y.sim - x.sim || byId(x.id, y.id)).map((h) => h.id);
   } catch (error) {
     deps.log.warn({ err: error, embedder: embedder.id }, 'memory: query embedding failed; full-text only');
     return [];

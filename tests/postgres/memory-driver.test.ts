@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { EmbedderDefinition } from '../../core/plugin-api/types.ts';
+import pino from 'pino';
 import { pgMemory, type PgMemoryFixture } from './memory-helpers.ts';
 
 let fx: PgMemoryFixture;
@@ -121,4 +122,19 @@ test('switching embedders re-embeds once across instances; switching back reuses
   await Promise.all([a.whenReembedded(), b.whenReembedded()]);
   assert.equal(ea.calls + eb.calls, calls);
   assert.equal((await fx.pool.query("SELECT count(*)::int AS n FROM memory_entries WHERE user_id = 'u-emb' AND embedder = $1", [local.id])).rows[0].n, 7);
+});
+
+test('without pgvector on the server (Debian 12, this cluster) the extension attempt is silent and vectors rank in process', async () => {
+  const lines: Array<{ level: number; msg: string }> = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const a = await fx.open({ log });
+  const available = (await fx.pool.query("SELECT count(*)::int AS n FROM pg_available_extensions WHERE name = 'vector'")).rows[0].n;
+  assert.equal(available, 0, 'this test is about a server without pgvector');
+  assert.deepEqual(lines.filter((l) => l.level >= 40).map((l) => l.msg), [], 'no warning or error at load');
+  assert.ok(lines.some((l) => l.level === 20 && /pgvector not available/.test(l.msg)));
+  const column = await fx.pool.query("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'memory_vectors' AND column_name = 'embedding'");
+  assert.equal(column.rows[0].n, 0);
+  await a.add('u-pgv', { id: 'd', content: 'Deploying the server to production with docker compose' });
+  assert.equal((await a.search('u-pgv', { search: 'deployment' })).entries[0]?.id, 'd', 'found through the in-process vectors');
+  assert.deepEqual(lines.filter((l) => l.level >= 40).map((l) => l.msg), []);
 });

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { inTransaction } from '../../db/pool.ts';
 import type { EmbedderDefinition } from '../../plugin-api/types.ts';
 import type { ReembedProgress } from '../service.ts';
+import type { Pgvector } from './pgvector.ts';
 import { bytesVector } from './rows.ts';
 import { bumpVersion, putVector } from './writes.ts';
 
@@ -35,6 +36,7 @@ export class PgReembedder {
     private readonly pool: pg.Pool,
     private readonly log: Logger,
     private readonly batchSize: number,
+    private readonly pgvector: Pgvector,
   ) {}
 
   /** (Re)start re-embedding with `embedder`; a job for an older embedder stops at its next batch. */
@@ -181,6 +183,7 @@ export class PgReembedder {
           ]);
           if (r.rowCount === 1) {
             await putVector(client, userId, row.id, embedder.id, v);
+            await this.pgvector.fill(client, userId, row.id, embedder.id, v);
             done++;
           }
         }

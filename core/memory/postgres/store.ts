@@ -18,6 +18,7 @@ import { LocalEmbedder } from '../local-embedder.ts';
 import { searchView } from '../search.ts';
 import type { MemoryService, ReembedProgress } from '../service.ts';
 import { VectorIndex } from '../vector-index.ts';
+import { Pgvector } from './pgvector.ts';
 import { PgReembedder } from './reembed.ts';
 import { ENTRY_COLUMNS, rowEntry, type EntryRow } from './rows.ts';
 import { catchUp, type SyncDeps } from './sync.ts';
@@ -48,6 +49,7 @@ export class PgMemoryStore implements MemoryService {
   private total = 0;
   private totalAt = 0;
   private readonly reembedder: PgReembedder;
+  private readonly pgvector: Pgvector;
   private readonly sync: SyncDeps;
   private closed = false;
 
@@ -61,11 +63,13 @@ export class PgMemoryStore implements MemoryService {
       dims: () => this.embedder.dims,
       newVectorIndex: () => this.newVectorIndex(),
     };
-    this.reembedder = new PgReembedder(this.pool, this.log, opts.reembedBatch ?? 64);
+    this.pgvector = new Pgvector(this.pool, this.log);
+    this.reembedder = new PgReembedder(this.pool, this.log, opts.reembedBatch ?? 64, this.pgvector);
   }
 
   async load(): Promise<void> {
     if (this.opts.migrate !== false) await migrate(this.pool);
+    await this.pgvector.detect();
     const { rows } = await this.pool.query<{ user_id: string; n: number }>('SELECT user_id, count(*)::int AS n FROM memory_entries GROUP BY user_id');
     for (const r of rows) this.counts.set(r.user_id, r.n);
     this.total = rows.reduce((n, r) => n + r.n, 0);
@@ -135,7 +139,10 @@ export class PgMemoryStore implements MemoryService {
         seq = await bumpVersion(client, userId);
         const entry = await putEntry(client, draft, seq, onlyIfAbsent);
         if (!entry) throw new NothingChanged();
-        if (vector) await putVector(client, userId, entry.id, embedder.id, vector);
+        if (vector) {
+          await putVector(client, userId, entry.id, embedder.id, vector);
+          await this.pgvector.fill(client, userId, entry.id, embedder.id, vector);
+        }
         return entry;
       });
     } catch (error) {
@@ -157,7 +164,13 @@ export class PgMemoryStore implements MemoryService {
     const view = this.view(userId);
     await view.fresh();
     this.counts.set(userId, view.entries.size);
-    return searchView(view, query, { embedder: this.embedder, minSimilarity: minSimilarityFor(this.embedder, this.opts.minSimilarity), log: this.log });
+    const embedder = this.embedder;
+    return searchView(view, query, {
+      embedder,
+      minSimilarity: minSimilarityFor(embedder, this.opts.minSimilarity),
+      log: this.log,
+      vectorSearch: this.pgvector.enabled ? (q, k, accept, minSim) => this.pgvector.search(userId, embedder.id, q, k, accept, minSim) : undefined,
+    });
   }
 
   async delete(userId: string, id: string): Promise<boolean> {
