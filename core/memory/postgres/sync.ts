@@ -60,15 +60,17 @@ async function reloadVectors(client: pg.PoolClient, view: PgUserView, deps: Sync
   if (view.vectors) for (const [id, v] of vectors) view.vectors.set(id, v);
 }
 
-/** The current embedder's vectors of the user's entries made by it (only of entries changed after `since`, if given). */
-async function readVectors(client: pg.PoolClient, userId: string, embedderId: string | null, deps: SyncDeps, since: number | null): Promise<Map<string, Float32Array>> {
+/**
+ * The current embedder's vectors of the user's entries made by it: all of them, or (catch-up) those of the given
+ * entry ids, read by primary key so a catch-up never scans the user's other vectors.
+ */
+async function readVectors(client: pg.PoolClient, userId: string, embedderId: string | null, deps: SyncDeps, ids: string[] | null): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  const dims = deps.dims();
-  if (embedderId === null) return out;
+  if (embedderId === null || (ids !== null && ids.length === 0)) return out;
   const { rows } = await client.query<{ id: string; vector: Buffer }>(
     `SELECT v.id, v.vector FROM memory_vectors v JOIN memory_entries e ON e.user_id = v.user_id AND e.id = v.id
-     WHERE v.user_id = $1 AND v.embedder = $2 AND e.embedder = $2 AND v.dims = $3 ${since === null ? '' : 'AND e.seq > $4'}`,
-    since === null ? [userId, embedderId, dims] : [userId, embedderId, dims, since],
+     WHERE v.user_id = $1 AND v.embedder = $2 AND e.embedder = $2 AND v.dims = $3 ${ids === null ? '' : 'AND v.id = ANY($4::text[])'}`,
+    ids === null ? [userId, embedderId, deps.dims()] : [userId, embedderId, deps.dims(), ids],
   );
   for (const row of rows) out.set(row.id, bytesVector(row.vector));
   return out;
@@ -79,7 +81,7 @@ async function applyChanges(client: pg.PoolClient, view: PgUserView, deps: SyncD
   const since = view.version;
   const gone = await client.query<{ id: string }>('SELECT id FROM memory_tombstones WHERE user_id = $1 AND seq > $2', [view.userId, since]);
   const changed = await client.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM memory_entries WHERE user_id = $1 AND seq > $2`, [view.userId, since]);
-  const vectors = await readVectors(client, view.userId, embedderId, deps, since);
+  const vectors = await readVectors(client, view.userId, embedderId, deps, changed.rows.map((r) => r.id));
   for (const { id } of gone.rows) view.forget(id);
   for (const row of changed.rows) view.apply(rowEntry(row), vectors.get(row.id) ?? null);
 }
