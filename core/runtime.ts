@@ -30,7 +30,8 @@ import { instrumentAgent } from './metrics/index.ts';
 import type { Store } from './store/store.ts';
 import { openStore } from './store/open.ts';
 import { cleanInterruptedWrites } from './store/temp-files.ts';
-import { LocalEmbedder, MemoryStore } from './memory/index.ts';
+import { LocalEmbedder, type MemoryService } from './memory/index.ts';
+import { openMemoryService } from './memory/factory.ts';
 import { WorkspaceService } from './workspace/service.ts';
 
 export { Registry };
@@ -45,7 +46,7 @@ export interface CoreServices {
   prompts: Prompts;
   secrets: Secrets;
   conversations: Conversations;
-  memory: MemoryStore;
+  memory: MemoryService;
   workspace: WorkspaceService;
   agent: AgentService;
   authApi: AuthApi;
@@ -68,7 +69,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   const usage = new UsageTracker(store);
   const prompts = new Prompts(config.promptsDir, path.join(config.dataDir, 'prompts'));
   const conversations = new Conversations(store);
-  const memory = await loadMemory(config, log);
+  const memory = await loadMemory(config, log, store.pool);
   const registry = new Registry();
   const providers = providerLookup(registry);
   const agent = new AgentService({
@@ -161,7 +162,7 @@ function authApi(accounts: Accounts, usage: UsageTracker, authenticate: (ctx: Co
 }
 
 /** Switch the memory store to the embedder the settings name, once a plugin provides it (re-embeds in the background). */
-function switchEmbedder(memory: MemoryStore, settings: SettingsService, registry: Registry): void {
+function switchEmbedder(memory: MemoryService, settings: SettingsService, registry: Registry): void {
   const wanted = settings.get().embedder;
   const current = memory.currentEmbedder();
   if (wanted === 'local') {
@@ -183,11 +184,10 @@ function activateSettings(settings: SettingsService, gen: Generation): void {
   }
 }
 
-/** The shared memory store, when its module is present (it is optional so the core boots without it). */
-async function loadMemory(config: Config, log: Logger): Promise<MemoryStore> {
-  const memory = new MemoryStore({ dataDir: config.dataDir, log: log.child({ module: 'memory' }), annThreshold: ANN_THRESHOLD });
-  await memory.load();
-  return memory;
+/** The shared memory store: on PostgreSQL when DATABASE_URL is set, else in DATA_DIR/memory. */
+function loadMemory(config: Config, log: Logger, pool: Store['pool']): Promise<MemoryService> {
+  // One pool per instance: the store opened it (and applied every migration, memory's included).
+  return openMemoryService({ dataDir: config.dataDir, log: log.child({ module: 'memory' }), annThreshold: ANN_THRESHOLD, pool });
 }
 
 /**

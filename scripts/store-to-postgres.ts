@@ -4,7 +4,7 @@
  *   DATA_DIR=/srv/aion/data DATABASE_URL=postgres://aion:…@db/aion npm run store:to-postgres
  *
  * Stop AION first. Copies every collection of DATA_DIR/store (users, conversations, messages, TBWOs and receipts,
- * self-model, settings, plugin data, …) in one transaction, verifies the counts per collection, prints what it did.
+ * self-model, settings, plugin data, …) in one transaction, then the memories with their vectors (one transaction per user), verifies the counts per collection, prints what it did.
  * Refuses (exit 2) when the database already holds store documents; any other failure exits 1 and commits nothing.
  * Files that are not rows stay in DATA_DIR (workspaces, audio, prompts, the JWT secret): every instance mounts it.
  */
@@ -13,6 +13,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { migrate } from '../core/db/migrate.ts';
 import { openPool } from '../core/db/pool.ts';
+import { copyMemoriesToPostgres } from '../core/memory/postgres/copy.ts';
 import { redact } from '../core/store/open.ts';
 import { copyFilesToPostgres, TargetNotEmptyError } from '../core/store/postgres/copy-from-files.ts';
 
@@ -28,15 +29,15 @@ try {
   const applied = await migrate(pool);
   if (applied.length) console.log(`Applied migrations: ${applied.join(', ')}`);
   const report = await copyFilesToPostgres(dataDir, pool, log, (line) => console.log(line));
-  // LEAD: memory entries (and vectors) are copied here after the merge, by pg-memory's function:
-  //   import { copyMemoryToPostgres } from '../core/memory/postgres/copy.ts';
-  //   const memory = await copyMemoryToPostgres(dataDir, pool, log);  → print and verify its counts like the store's
+  // Memories with their vectors (DATA_DIR/memory), each user in one transaction, counts verified per user.
+  const memory = await copyMemoriesToPostgres(dataDir, pool, (line) => console.log(line));
   console.log('\nCopied and verified (documents per collection, counted in the database):');
   for (const [name, c] of Object.entries(report.collections)) {
     const where = c.partitions ? `${c.users} users, ${c.partitions} partitions` : c.users ? `${c.users} users` : 'global';
     console.log(`  ${name.padEnd(28)} ${String(c.documents).padStart(8)}  (${where})`);
   }
   console.log(`  ${'total'.padEnd(28)} ${String(report.total).padStart(8)}`);
+  console.log(`  ${'memories (with vectors)'.padEnd(28)} ${String(memory.entries).padStart(8)}  (${memory.users} users)`);
   console.log(`\nDone. Start AION with DATABASE_URL set; keep DATA_DIR (workspaces, audio, prompts, jwt-secret) mounted on every instance.`);
 } catch (error) {
   if (error instanceof TargetNotEmptyError) fail(2, `Refused: ${error.message}. Nothing was changed.`);

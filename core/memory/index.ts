@@ -9,31 +9,21 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { badRequest, conflict } from '../errors.ts';
-import type {
-  EmbedderDefinition,
-  MemoryApi,
-  MemoryEntry,
-  MemoryInput,
-  MemoryLayer,
-  MemoryQuery,
-  MemorySearchResult,
-} from '../plugin-api/types.ts';
+import type { EmbedderDefinition, MemoryEntry, MemoryInput, MemoryLayer, MemoryQuery, MemorySearchResult } from '../plugin-api/types.ts';
 import type { AnnOptions } from './ann.ts';
+import { buildEntry, checkInput, copyEntry as copy, embedOne, minSimilarityFor, unitLength } from './entry.ts';
 import { LocalEmbedder } from './local-embedder.ts';
 import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type StoredVector } from './persistence.ts';
-import { fuse, ranksNeeded, type RankedId } from './rank.ts';
+import { searchView } from './search.ts';
+import type { MemoryService, ReembedProgress } from './service.ts';
 import { TextIndex } from './text-index.ts';
+import { dropPersistedText, persistText, takePersistedText } from './text-persist.ts';
 import { VectorIndex } from './vector-index.ts';
 
 export { LocalEmbedder } from './local-embedder.ts';
 export { formatMemoriesForPrompt } from './prompt.ts';
-
-/** All memory layers. */
-export const MEMORY_LAYERS: readonly MemoryLayer[] = [
-  'short_term', 'long_term', 'semantic', 'relational', 'procedural', 'working',
-  'episodic', 'meta', 'immediate', 'notes', 'self_model',
-];
-const LAYER_SET = new Set<string>(MEMORY_LAYERS);
+export { MEMORY_LAYERS } from './entry.ts';
+export type { MemoryService, ReembedProgress } from './service.ts';
 
 /** Options of the memory store. */
 export interface MemoryStoreOptions {
@@ -54,14 +44,6 @@ export interface MemoryStoreOptions {
   reembedBatch?: number;
 }
 
-/** Progress of the background (re-)embedding. */
-export interface ReembedProgress {
-  embedder: string;
-  done: number;
-  total: number;
-  running: boolean;
-}
-
 interface UserState {
   partition: UserPartition;
   entries: Map<string, MemoryEntry>;
@@ -77,12 +59,8 @@ interface UserState {
   compacting: boolean;
 }
 
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 1000;
-const MAX_CONTENT = 100_000;
-
 /** The memory store. Call `load()` once before use and `close()` at shutdown. */
-export class MemoryStore implements MemoryApi {
+export class MemoryStore implements MemoryService {
   private readonly dir: string;
   private readonly log: Logger;
   private embedder: EmbedderDefinition;
@@ -92,6 +70,8 @@ export class MemoryStore implements MemoryApi {
   private progress: ReembedProgress;
   private reembedJob: Promise<void> = Promise.resolve();
   private closed = false;
+  /** How the full-text indexes came up at load: loaded from their persisted file, or built. */
+  private readonly indexStarts = { restored: 0, built: 0 };
 
   constructor(private readonly opts: MemoryStoreOptions) {
     this.dir = path.join(opts.dataDir, 'memory');
@@ -122,9 +102,14 @@ export class MemoryStore implements MemoryApi {
       this.users.set(userId, state);
       total += state.entries.size;
     }
-    // All users' indexes build concurrently, chunk by chunk, so small users are searchable almost at once.
+    // All users' indexes come up concurrently (persisted ones loaded, the others built chunk by chunk), so small users
+    // are searchable almost at once.
     this.warmup = Promise.all(
-      [...this.users.values()].map((state) => state.text.build([...state.entries.keys()], (id) => state.entries.get(id))),
+      [...this.users.values()].map(async (state) => {
+        const persisted = await takePersistedText(state.partition);
+        const how = await state.text.restoreOrBuild(persisted, [...state.entries.keys()], (id) => state.entries.get(id));
+        this.indexStarts[how]++;
+      }),
     ).then(() => {});
     this.log.info({ users: userIds.length, entries: total, ms: Math.round(performance.now() - started) }, 'memory: loaded');
     if ([...this.users.values()].some((s) => s.pending.size > 0)) this.startReembed();
@@ -141,7 +126,19 @@ export class MemoryStore implements MemoryApi {
     this.generation++;
     await this.reembedJob.catch(() => {});
     await Promise.all([...this.users.values()].map((s) => s.partition.drained()));
+    await this.warmup.catch(() => {});
+    // Persist the full-text indexes for the next start (a failure only costs that start a rebuild).
+    await Promise.all(
+      [...this.users.values()].map((s) =>
+        persistText(s.partition, s.text).catch((error: unknown) => this.log.warn({ err: error, user: s.partition.userId }, 'memory: could not persist the full-text index')),
+      ),
+    );
     for (const s of this.users.values()) s.vectors?.close();
+  }
+
+  /** How many full-text indexes were loaded from disk vs built at the last load (tests, benchmarks). */
+  indexStartStats(): { restored: number; built: number } {
+    return { ...this.indexStarts };
   }
 
   /** The embedder in use. */
@@ -216,57 +213,28 @@ export class MemoryStore implements MemoryApi {
 
   private async write(userId: string, input: MemoryInput, onlyIfAbsent: boolean): Promise<MemoryEntry> {
     this.assertOpen();
+    const checked = checkInput(userId, input, randomUUID);
     const state = this.state(userId, true)!;
-    const content = typeof input.content === 'string' ? input.content.trim() : '';
-    if (content === '') throw badRequest('content is required');
-    if (content.length > MAX_CONTENT) throw badRequest(`content is longer than ${MAX_CONTENT} characters`);
-    const layer = input.layer ?? 'short_term';
-    if (!LAYER_SET.has(layer)) throw badRequest(`unknown layer ${layer}`, { layers: MEMORY_LAYERS });
-    const id = input.id ?? randomUUID();
-    if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw badRequest('bad id');
+    const { id } = checked;
     if (onlyIfAbsent) {
       if (state.entries.has(id) || state.creating.has(id)) throw conflict(`A memory with id "${id}" already exists`, 'ALREADY_EXISTS');
       state.creating.add(id);
     }
     try {
-      return await this.embedAndStore(state, userId, id, content, layer, input);
+      return await this.embedAndStore(state, userId, checked.id, checked.content, checked.layer, input);
     } finally {
       if (onlyIfAbsent) state.creating.delete(id);
     }
   }
 
   private async embedAndStore(state: UserState, userId: string, id: string, content: string, layer: MemoryLayer, input: MemoryInput): Promise<MemoryEntry> {
+    const embedder = this.embedder;
+    const vector = await embedOne(embedder, content, (error) =>
+      this.log.warn({ err: error, embedder: embedder.id }, 'memory: embedding failed; stored for full-text search only'),
+    );
     const now = Date.now();
     const existing = state.entries.get(id);
-    const salience = typeof input.salience === 'number' && Number.isFinite(input.salience) ? Math.min(1, Math.max(0, input.salience)) : 0.5;
-
-    const embedder = this.embedder;
-    let vector: Float32Array | null = null;
-    if (embedder.isConfigured()) {
-      try {
-        const [v] = await embedder.embed([content]);
-        if (v && v.length === embedder.dims) vector = v;
-      } catch (error) {
-        this.log.warn({ err: error, embedder: embedder.id }, 'memory: embedding failed; stored for full-text search only');
-      }
-    }
-    const entry: MemoryEntry = {
-      id,
-      userId,
-      content,
-      layer,
-      category: typeof input.category === 'string' && input.category.trim() ? input.category.trim() : 'general',
-      salience,
-      tags: Array.isArray(input.tags) ? input.tags.filter((t): t is string => typeof t === 'string') : [],
-      metadata: input.metadata && typeof input.metadata === 'object' ? { ...input.metadata } : {},
-      isPinned: input.isPinned === true,
-      source: typeof input.source === 'string' && input.source ? input.source : 'user',
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-      expiresAt: typeof input.expiresAt === 'number' && Number.isFinite(input.expiresAt) ? input.expiresAt : null,
-      embedder: vector ? embedder.id : null,
-      dims: vector ? embedder.dims : 0,
-    };
+    const entry = buildEntry(userId, { id, content, layer }, input, vector ? embedder : null, now, existing?.createdAt ?? now);
     const vectorRecords = vector ? [encodeVectorRecord(id, embedder.id, vector)] : [];
     await state.partition.append([{ t: 'put', e: entry }], vectorRecords, () => {
       state.entries.set(id, entry);
@@ -294,60 +262,7 @@ export class MemoryStore implements MemoryApi {
   async search(userId: string, query: MemoryQuery = {}): Promise<MemorySearchResult> {
     const state = this.state(userId);
     if (!state) return { entries: [], total: 0 };
-    const limit = clampInt(query.limit, DEFAULT_LIMIT, 0, MAX_LIMIT);
-    const offset = clampInt(query.offset, 0, 0, Number.MAX_SAFE_INTEGER);
-    const now = Date.now();
-    const accept = (e: MemoryEntry | undefined): e is MemoryEntry =>
-      e !== undefined &&
-      (query.layer === undefined || e.layer === query.layer) &&
-      (query.category === undefined || e.category === query.category) &&
-      (query.includeExpired === true || e.expiresAt === null || e.expiresAt > now);
-    const text = typeof query.search === 'string' ? query.search.trim() : '';
-
-    if (text === '') {
-      const list: MemoryEntry[] = [];
-      for (const e of state.entries.values()) if (accept(e)) list.push(e);
-      if (query.order === 'salience') list.sort((a, b) => b.salience - a.salience || b.createdAt - a.createdAt);
-      else list.sort((a, b) => b.createdAt - a.createdAt);
-      return { entries: list.slice(offset, offset + limit).map((e) => copy(e)), total: list.length };
-    }
-
-    await state.text.whenReady();
-    const vectorIds = await this.vectorHits(state, text, offset + limit, accept);
-    const inVectors = new Set(vectorIds);
-    // Only the text ranks that can still reach the page are fused (plus deeper ones that the vectors found too), so a
-    // common word matching 50k memories costs a count, not a 50k-entry sort. `total` stays exact.
-    const textCap = ranksNeeded(offset + limit);
-    const textRanked: RankedId[] = [];
-    let textTotal = 0;
-    let overlap = 0;
-    for (const hit of state.text.search(text)) {
-      if (!accept(state.entries.get(hit.id))) continue;
-      const rank = textTotal++;
-      const alsoVector = inVectors.has(hit.id);
-      if (alsoVector) overlap++;
-      if (rank < textCap || alsoVector) textRanked.push({ id: hit.id, rank });
-    }
-    const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => state.entries.get(id), now);
-    return {
-      entries: ranked.slice(offset, offset + limit).map((r) => ({ ...copy(r.entry), score: r.score })),
-      total: textTotal + vectorIds.length - overlap,
-    };
-  }
-
-  /** Vector hits for `text` (best first), or none when vectors are off or the embedder fails. */
-  private async vectorHits(state: UserState, text: string, need: number, accept: (e: MemoryEntry | undefined) => boolean): Promise<string[]> {
-    const vectors = state.vectors;
-    if (!vectors || vectors.size === 0 || !this.embedder.isConfigured() || this.embedder.id !== vectors.embedder) return [];
-    try {
-      const [q] = await this.embedder.embed([text]);
-      if (!q || q.length !== vectors.dims) return [];
-      const k = Math.max(100, need * 2);
-      return vectors.search(q, k, (id) => accept(state.entries.get(id)), this.minSimilarity()).map((h) => h.id);
-    } catch (error) {
-      this.log.warn({ err: error, embedder: this.embedder.id }, 'memory: query embedding failed; full-text only');
-      return [];
-    }
+    return searchView(state, query, { embedder: this.embedder, minSimilarity: this.minSimilarity(), log: this.log });
   }
 
   async delete(userId: string, id: string): Promise<boolean> {
@@ -365,6 +280,7 @@ export class MemoryStore implements MemoryApi {
     await state.partition.exclusive(async () => {
       count = state.entries.size;
       await state.partition.remove();
+      await dropPersistedText(state.partition);
       state.entries.clear();
       state.text = new TextIndex();
       state.vectors?.close();
@@ -399,10 +315,7 @@ export class MemoryStore implements MemoryApi {
   // ───────────────────────────── internals ─────────────────────────────
 
   private minSimilarity(): number {
-    const option = this.opts.minSimilarity;
-    if (typeof option === 'number') return option;
-    if (typeof option === 'function') return option(this.embedder);
-    return this.embedder instanceof LocalEmbedder || this.embedder.id.startsWith('local-ngram') ? 0.1 : 0.25;
+    return minSimilarityFor(this.embedder, this.opts.minSimilarity);
   }
 
   private assertOpen(): void {
@@ -570,34 +483,4 @@ export class MemoryStore implements MemoryApi {
       'memory: embedding done',
     );
   }
-}
-
-function copy(e: MemoryEntry): MemoryEntry {
-  return { ...e, tags: [...e.tags], metadata: { ...e.metadata } };
-}
-
-function clampInt(value: unknown, fallback: number, min: number, max: number): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) return fallback;
-  return Math.min(max, Math.max(min, Math.floor(n)));
-}
-
-/**
- * The vector index ranks by dot product, which is the cosine only for unit vectors: provider embedders (OpenAI,
- * Gemini, Ollama) are wrapped so every vector they return is L2-normalised.
- */
-function unitLength(embedder: EmbedderDefinition): EmbedderDefinition {
-  if (embedder instanceof LocalEmbedder) return embedder;
-  return {
-    id: embedder.id,
-    dims: embedder.dims,
-    isConfigured: () => embedder.isConfigured(),
-    embed: async (texts, signal) =>
-      (await embedder.embed(texts, signal)).map((v) => {
-        let norm = 0;
-        for (let i = 0; i < v.length; i++) norm += v[i] * v[i];
-        norm = Math.sqrt(norm) || 1;
-        return Float32Array.from(v, (x) => x / norm);
-      }),
-  };
 }

@@ -49,7 +49,7 @@ export interface RankedEntry {
 
 /**
  * Fuse ranked id lists by RRF, weight by `entryWeight`, sort best first. Ids missing from `entries` are ignored.
- * Ties go to the newer entry.
+ * Ties go to the newer entry, then to the smaller id (so both drivers order them alike).
  */
 export function fuse(lists: RankedId[][], entries: (id: string) => MemoryEntry | undefined, now: number, k = RRF_K): RankedEntry[] {
   const rrf = new Map<string, number>();
@@ -61,6 +61,6 @@ export function fuse(lists: RankedId[][], entries: (id: string) => MemoryEntry |
     const entry = entries(id);
     if (entry) out.push({ entry, score: score * entryWeight(entry, now) });
   }
-  out.sort((a, b) => b.score - a.score || b.entry.createdAt - a.entry.createdAt);
+  out.sort((a, b) => b.score - a.score || b.entry.createdAt - a.entry.createdAt || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0));
   return out;
 }

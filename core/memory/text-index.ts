@@ -14,6 +14,13 @@ interface IndexedDoc {
   category: string;
 }
 
+const OPTIONS = {
+  fields: ['content', 'tags', 'category'],
+  idField: 'id',
+  tokenize,
+  processTerm,
+};
+
 const SEARCH_OPTIONS: SearchOptions = {
   combineWith: 'OR',
   prefix: (term) => term.length >= 4,
@@ -30,24 +37,36 @@ export interface TextHit {
 
 /** The full-text index of one user. */
 export class TextIndex {
-  private readonly mini = new MiniSearch<IndexedDoc>({
-    fields: ['content', 'tags', 'category'],
-    idField: 'id',
-    tokenize,
-    processTerm,
-    searchOptions: SEARCH_OPTIONS,
-  });
+  private mini: MiniSearch<IndexedDoc>;
+  /** Writes made while a persisted index loads, replayed on it once loaded. */
+  private replay: Array<MemoryEntry | string> | null = null;
   private ready: Promise<void> = Promise.resolve();
   private building = false;
 
+  constructor(mini?: MiniSearch<IndexedDoc>) {
+    this.mini = mini ?? new MiniSearch<IndexedDoc>({ ...OPTIONS, searchOptions: SEARCH_OPTIONS });
+  }
+
+  /** The index as JSON (persisted at shutdown so the next start need not rebuild it). */
+  toJSON(): string {
+    return JSON.stringify(this.mini);
+  }
+
+  /** An index from `toJSON` output (chunked parse inside minisearch, off the hot path at load). */
+  static async fromJSON(json: string): Promise<TextIndex> {
+    return new TextIndex(await MiniSearch.loadJSONAsync<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS }));
+  }
+
   /** Add or replace an entry. */
   set(entry: MemoryEntry): void {
+    this.replay?.push(entry);
     if (this.mini.has(entry.id)) this.mini.discard(entry.id);
     this.mini.add(toDoc(entry));
   }
 
   /** Remove an entry if indexed. */
   delete(id: string): void {
+    this.replay?.push(id);
     if (this.mini.has(id)) this.mini.discard(id);
   }
 
@@ -65,10 +84,22 @@ export class TextIndex {
    * now: entries deleted meanwhile are skipped, and ones already indexed through `set` are not added twice.
    */
   build(ids: readonly string[], current: (id: string) => MemoryEntry | undefined, chunk = 2000): Promise<void> {
+    return this.restoreOrBuild(null, ids, current, chunk).then(() => undefined);
+  }
+
+  /**
+   * Like `build`, but first tries a persisted index (`toJSON` output): used when it holds exactly `ids`, with the
+   * writes made while it loaded replayed on it; otherwise the index is built. Answers which of the two happened.
+   */
+  restoreOrBuild(json: string | null, ids: readonly string[], current: (id: string) => MemoryEntry | undefined, chunk = 2000): Promise<'restored' | 'built'> {
     this.building = true;
-    this.ready = (async () => {
+    const job = (async () => {
       // Never index synchronously inside the caller (load() must return fast).
       await new Promise((r) => setImmediate(r));
+      if (json !== null && (await this.restore(json, ids))) {
+        this.building = false;
+        return 'restored' as const;
+      }
       for (let i = 0; i < ids.length; i += chunk) {
         const end = Math.min(ids.length, i + chunk);
         for (let j = i; j < end; j++) {
@@ -78,8 +109,29 @@ export class TextIndex {
         if (end < ids.length) await new Promise((r) => setImmediate(r));
       }
       this.building = false;
+      return 'built' as const;
     })();
-    return this.ready;
+    this.ready = job.then(() => undefined);
+    return job;
+  }
+
+  private async restore(json: string, ids: readonly string[]): Promise<boolean> {
+    this.replay = [];
+    try {
+      const mini = await MiniSearch.loadJSONAsync<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
+      if (mini.documentCount !== ids.length || !ids.every((id) => mini.has(id))) return false;
+      for (const op of this.replay) {
+        const id = typeof op === 'string' ? op : op.id;
+        if (mini.has(id)) mini.discard(id);
+        if (typeof op !== 'string') mini.add(toDoc(op));
+      }
+      this.mini = mini;
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.replay = null;
+    }
   }
 
   /** Resolves when a running `build` is done. */

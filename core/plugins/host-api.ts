@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import { activeModel, providerForModel, type ProviderLookup } from '../agent/model-resolution.ts';
 import type { Conversations } from '../conversations.ts';
-import type { MemoryStore } from '../memory/index.ts';
+import type { MemoryService } from '../memory/index.ts';
 import type { Store } from '../store/store.ts';
 import type { Prompts, PromptName } from '../prompts.ts';
 import type { SettingsService } from '../settings.ts';
@@ -25,7 +25,7 @@ export interface HostApiDeps {
   prompts: Prompts;
   conversations: Conversations;
   accounts: Accounts;
-  memory: MemoryStore;
+  memory: MemoryService;
   store: Store;
   providers: ProviderLookup;
   /** Called after global settings change (the embedder may have been switched). */
