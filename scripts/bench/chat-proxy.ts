@@ -12,6 +12,15 @@ import { startFakeOpenAI } from '../../tests/fakes/index.ts';
 import { startServer } from '../../tests/helpers/server.ts';
 import { percentile, printTable } from './stats.ts';
 
+/**
+ * `BENCH_PROFILE_DIR=dir` writes a CPU profile of each server started here into `dir` (open in Chrome DevTools);
+ * `BENCH_MODES=burst` runs some modes only.
+ */
+const PROFILE: Record<string, string> = process.env.BENCH_PROFILE_DIR
+  ? { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR }
+  : {};
+const MODES = (process.env.BENCH_MODES ?? 'paced,burst,open').split(',');
+
 const TEXT = Array.from({ length: 500 }, (_, i) => `tok${i % 97} `).join('');
 
 interface Timing {
@@ -56,7 +65,7 @@ function rss(pid: number): number {
  */
 async function measure(mode: 'paced' | 'burst', rows: Array<[string, string, string]>) {
   const fake = await startFakeOpenAI({ blocks: [{ type: 'text', text: TEXT }], chunkSize: 4, usage: { input: 20, output: 500 }, delayMs: mode === 'paced' ? 2 : 0 });
-  const s = await startServer({ env: fake.env });
+  const s = await startServer({ env: { ...fake.env, ...PROFILE } });
   const { token } = await s.signup(); // the admin: no plan limits
   const direct = () =>
     timeStream(`${fake.url}/v1/chat/completions`, { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }, { authorization: 'Bearer sk-fake' }, (d) => d.choices?.[0]?.delta?.content);
@@ -97,8 +106,9 @@ async function measure(mode: 'paced' | 'burst', rows: Array<[string, string, str
 
 async function main() {
   const rows: Array<[string, string, string]> = [];
-  await measure('paced', rows);
-  await measure('burst', rows);
+  if (MODES.includes('paced')) await measure('paced', rows);
+  if (MODES.includes('burst')) await measure('burst', rows);
+  if (!MODES.includes('open')) return printTable('chat proxy', rows);
 
   // 1,000 concurrent open streams held open by a slow stand-in.
   const slowFake = await startFakeOpenAI({ blocks: [{ type: 'text', text: 'slow '.repeat(20) }], chunkSize: 5, delayMs: 250 });
