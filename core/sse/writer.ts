@@ -13,7 +13,15 @@ export class SseWriter {
   /** Aborted when the client goes away. */
   readonly disconnected: AbortSignal;
 
-  constructor(private readonly ctx: Context) {
+  /**
+   * @param opts.headersWithFirstFrame the caller writes a frame right away (an agent stream opens once its first event
+   *   is there), so the headers leave with it in one write instead of a write of their own. A push stream that may stay
+   *   quiet sends them at once (the default), so the client sees the stream open.
+   */
+  constructor(
+    private readonly ctx: Context,
+    opts: { headersWithFirstFrame?: boolean } = {},
+  ) {
     const controller = new AbortController();
     this.disconnected = controller.signal;
     ctx.respond = false;
@@ -24,7 +32,7 @@ export class SseWriter {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
+    if (!opts.headersWithFirstFrame) res.flushHeaders();
     ctx.req.socket.setNoDelay(true);
     const onClose = () => {
       if (!res.writableFinished) controller.abort(new Error('client disconnected'));

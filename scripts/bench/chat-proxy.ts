@@ -55,6 +55,12 @@ async function round(n: number, run: () => Promise<Timing>): Promise<Timing[]> {
   return Promise.all(Array.from({ length: n }, run));
 }
 
+/** CPU time (user + system) a process has used, ms — steadier than wall time on a shared machine. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+}
+
 function rss(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
@@ -87,9 +93,12 @@ async function measure(mode: 'paced' | 'burst', rows: Array<[string, string, str
   rows.push([`[${mode}] one stream at a time: throughput proxy / direct`, `${((med(d1, (t) => t.total) / med(p1, (t) => t.total)) * 100).toFixed(0)} %`, '']);
   const d: Timing[] = [];
   const p: Timing[] = [];
+  let serverCpu = 0;
   for (let i = 0; i < 3; i++) {
     d.push(...(await round(100, direct)));
+    const cpu0 = cpuMs(s.child.pid!);
     p.push(...(await round(100, proxied)));
+    serverCpu += cpuMs(s.child.pid!) - cpu0;
   }
   if (p.some((t) => t.chars !== TEXT.length) || d.some((t) => t.chars !== TEXT.length)) throw new Error('a stream lost text');
   const ttft = (x: Timing[], q: number) => percentile(x.map((t) => t.ttft), q);
@@ -99,6 +108,7 @@ async function measure(mode: 'paced' | 'burst', rows: Array<[string, string, str
   rows.push([`[${mode}]   added TTFT p50 / p99`, `${(ttft(p, 50) - ttft(d, 50)).toFixed(1)} / ${(ttft(p, 99) - ttft(d, 99)).toFixed(1)} ms`, 'target < 2 / < 10 ms']);
   rows.push([`[${mode}] direct total p50`, `${total(d, 50).toFixed(1)} ms`, '']);
   rows.push([`[${mode}] through the proxy total p50`, `${total(p, 50).toFixed(1)} ms`, '']);
+  rows.push([`[${mode}] server CPU per proxied 500-token stream`, `${(serverCpu / p.length).toFixed(2)} ms`, 'load-independent']);
   rows.push([`[${mode}]   throughput proxy / direct`, `${((total(d, 50) / total(p, 50)) * 100).toFixed(0)} %`, 'target ≥ 90 %']);
   await s.dispose();
   await fake.close();
