@@ -33,6 +33,8 @@ export interface Figure {
   unit: string;
   /** The same-run baseline (direct stand-in, bare Koa, exact scan, SDK reader…), when there is one. */
   baseline?: number;
+  /** The baseline's unit when it differs (a ratio in % next to the direct figure in ms). */
+  baselineUnit?: string;
   /** What the issue asks for, as text (`< 0.5 ms`, `≥ 80 %`). */
   target?: string;
   better?: 'lower' | 'higher';
