@@ -1,6 +1,6 @@
 // `npm start`: refuse a Node.js older than `engines.node`, rebuild the control panel when its sources are newer than
-// the bundle (it builds from runtime dependencies only, so `npm ci --omit=dev` is enough), then run the server from
-// the TypeScript sources through tsx.
+// the bundle (it builds from runtime dependencies only, so `npm ci --omit=dev` is enough), then run the server: from
+// dist/server.mjs when `npm run build` made it after the last change to core/, else from the sources through tsx.
 //
 // No static imports: they would be loaded before the version check, and on an old Node a module of ours (or of a
 // dependency) may fail first with an obscure error instead of the clear message below.
@@ -42,6 +42,17 @@ if (existsSync(webSrc) && (!existsSync(webOut) || newest(webSrc) > statSync(webO
   }
 }
 
-const { register } = await import('tsx/esm/api');
-register();
-await import('../core/main.ts');
+// The esbuild bundle of `npm run build` when it is newer than every core source (it starts in about a third of the
+// time and memory of tsx compiling the sources, issue #16); the sources through tsx otherwise, or with
+// START_FROM=source.
+const bundle = path.join(root, 'dist', 'server.mjs');
+const bundleFresh =
+  process.env.START_FROM !== 'source' && existsSync(bundle) && statSync(bundle).mtimeMs >= newest(path.join(root, 'core'));
+if (bundleFresh) {
+  const { pathToFileURL } = await import('node:url');
+  await import(pathToFileURL(bundle).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../core/main.ts');
+}

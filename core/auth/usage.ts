@@ -42,13 +42,16 @@ export class UsageTracker {
 
   private status(user: User, d: UsageDoc | undefined, now = Date.now()): QuotaStatus {
     const limit = limitsFor(user).messagesPerHour;
-    const times = (d?.chatTimes ?? []).filter((t) => t > now - HOUR);
     if (limit === null) return { limited: false, limit: -1, remaining: -1, resetAt: 0 };
-    const oldest = times.length ? times[Math.max(0, times.length - limit)] : now;
+    const all = d?.chatTimes ?? [];
+    // Times are in arrival order: the last hour is a suffix, found without copying the list (it grows with traffic).
+    const from = firstWithinHour(all, now);
+    const count = all.length - from;
+    const oldest = count ? all[Math.max(from, all.length - limit)] : now;
     return {
       limited: true,
       limit,
-      remaining: Math.max(0, limit - times.length),
+      remaining: Math.max(0, limit - count),
       resetAt: Math.ceil((oldest + HOUR) / 1000),
     };
   }
@@ -63,7 +66,8 @@ export class UsageTracker {
     const run = async () => {
       const d = await this.doc(user.id);
       const now = Date.now();
-      d.chatTimes = d.chatTimes.filter((t) => t > now - HOUR);
+      const expired = firstWithinHour(d.chatTimes, now);
+      if (expired) d.chatTimes.splice(0, expired);
       const before = this.status(user, d, now);
       if (before.limited && before.remaining <= 0) {
         throw tooMany(`Plan limit reached: ${before.limit} messages per hour on the ${user.plan} plan`, before.resetAt - now / 1000, {
@@ -128,6 +132,18 @@ export class UsageTracker {
   async warm(userId: string): Promise<void> {
     await this.doc(userId);
   }
+}
+
+/** Index of the first time within the last hour of `now` in ascending `times` (binary search). */
+function firstWithinHour(times: number[], now: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid] > now - HOUR) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** `X-RateLimit-*` on limited plans only. */

@@ -8,6 +8,8 @@ import { koaBody } from 'koa-body';
 /** The routes whose bodies carry whole conversations with images. */
 export const CHAT_BODY_PATHS: ReadonlySet<string> = new Set(['/api/chat', '/api/chat/stream', '/api/chat/continue', '/api/coding/stream']);
 
+const PARSED: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 export function jsonBodies(bodyLimit: string, chatBodyLimit: string): Middleware {
   const parser = (jsonLimit: string) =>
     koaBody({
@@ -23,5 +25,6 @@ export function jsonBodies(bodyLimit: string, chatBodyLimit: string): Middleware
     });
   const normal = parser(bodyLimit);
   const chat = parser(chatBodyLimit);
-  return (ctx, next) => (CHAT_BODY_PATHS.has(ctx.path) ? chat : normal)(ctx, next);
+  // GET, HEAD and OPTIONS carry no body we parse: skip koa-body's four content-type checks on them (most requests).
+  return (ctx, next) => (PARSED.has(ctx.method) ? (CHAT_BODY_PATHS.has(ctx.path) ? chat : normal)(ctx, next) : next());
 }

@@ -93,9 +93,36 @@ export function composeRouter(records: RouteRecord[], services: RouteServices, d
       throw notFound(`Plugin ${d.plugin} is disabled`, 'PLUGIN_DISABLED');
     });
   }
+  memoizeMatch(router);
+  memoizeMatch(rootRouter);
   const api = router.routes() as Middleware;
   const root = rootRouter.routes() as Middleware;
   return (ctx, next) => api(ctx, () => root(ctx, next));
+}
+
+/** Distinct method + path pairs remembered per router; the map starts over when full (paths carry ids). */
+const MATCH_CACHE_SIZE = 2048;
+
+type MatchResult = { path: unknown[]; pathAndMethod: unknown[]; route: boolean };
+
+/**
+ * Remember `router.match` per method and path: it tests every route's regular expression in turn, on every request
+ * (issue #16's profile of an authenticated GET). The router is rebuilt whenever routes change, so an entry never
+ * outlives its routes. `path` is copied on the way out because the router appends to it when two routers match.
+ */
+function memoizeMatch(router: Router): void {
+  const inner = router.match.bind(router) as (path: string, method: string) => MatchResult;
+  const cache = new Map<string, MatchResult>();
+  (router as unknown as { match: typeof inner }).match = (path, method) => {
+    const key = `${method} ${path}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      if (cache.size >= MATCH_CACHE_SIZE) cache.clear();
+      hit = inner(path, method);
+      cache.set(key, hit);
+    }
+    return { path: [...hit.path], pathAndMethod: hit.pathAndMethod, route: hit.route };
+  };
 }
 
 /** The public path of a route record (`/api` + path, or the path itself for root routes). */

@@ -12,7 +12,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { createRequire } from 'node:module';
+import type * as Esbuild from 'esbuild';
 import { ROOT_DIR } from '../config.ts';
 
 export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
@@ -68,11 +69,19 @@ function apiShim(names: string[]): string {
 }
 
 /**
+ * esbuild is loaded on the first build, not at start: with every bundle already cached (always after `npm run build`)
+ * a start never builds, and the module costs ~15 MB and ~200 ms (issue #16). The cache key needs only its version.
+ */
+let esbuildModule: Promise<typeof Esbuild> | undefined;
+const loadEsbuild = () => (esbuildModule ??= import('esbuild'));
+const ESBUILD_VERSION: string = createRequire(import.meta.url)('esbuild/package.json').version;
+
+/**
  * The hash of a plugin folder's sources (every file's path and bytes), the esbuild version and the plugin API's
  * names: the same key means the same bundle, so a restart can skip esbuild.
  */
 export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<string> {
-  const hash = createHash('sha256').update(esbuild.version).update(ROOT_DIR).update(apiNames.join(','));
+  const hash = createHash('sha256').update(ESBUILD_VERSION).update(ROOT_DIR).update(apiNames.join(','));
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
@@ -101,6 +110,7 @@ export async function bundlePlugin(
     const cached = path.join(dir, fileName);
     if (existsSync(cached)) return { file: cached, hash: key, buildMs: performance.now() - started, cached: true };
   }
+  const esbuild = await loadEsbuild();
   const result = await esbuild.build({
     entryPoints: [entry],
     bundle: true,

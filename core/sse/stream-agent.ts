@@ -15,14 +15,16 @@ export async function streamAgent(ctx: Context, dialect: Dialect, start: (signal
   const controller = new AbortController();
   const iterator = start(controller.signal)[Symbol.asyncIterator]();
   const first = await iterator.next(); // throws → JSON error by the error middleware
-  const sse = new SseWriter(ctx);
+  const sse = new SseWriter(ctx, { headersWithFirstFrame: true });
   sse.disconnected.addEventListener('abort', () => controller.abort(new Error('client disconnected')), { once: true });
   const aionState: AionState = { approvalPending: false };
   const alinState = { model: '', usage: { inputTokens: 0, outputTokens: 0 } };
   const codingState = newCodingState();
   const write = (ev: AgentEvent) => {
     const out = dialect === 'aion' ? aionFrame(ev, aionState) : dialect === 'alin-coding' ? alinCodingFrame(ev, codingState) : alinFrame(ev, alinState);
-    for (const f of ([] as Frame[]).concat(out)) if (f) sse.send(f.type, f.payload);
+    if (!Array.isArray(out)) {
+      if (out) sse.send(out.type, out.payload);
+    } else for (const f of out) if (f) sse.send(f.type, f.payload);
   };
   try {
     let step = first;

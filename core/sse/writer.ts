@@ -13,7 +13,15 @@ export class SseWriter {
   /** Aborted when the client goes away. */
   readonly disconnected: AbortSignal;
 
-  constructor(private readonly ctx: Context) {
+  /**
+   * @param opts.headersWithFirstFrame the caller writes a frame right away (an agent stream opens once its first event
+   *   is there), so the headers leave with it in one write instead of a write of their own. A push stream that may stay
+   *   quiet sends them at once (the default), so the client sees the stream open.
+   */
+  constructor(
+    private readonly ctx: Context,
+    opts: { headersWithFirstFrame?: boolean } = {},
+  ) {
     const controller = new AbortController();
     this.disconnected = controller.signal;
     ctx.respond = false;
@@ -24,7 +32,7 @@ export class SseWriter {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');
     res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
+    if (!opts.headersWithFirstFrame) res.flushHeaders();
     ctx.req.socket.setNoDelay(true);
     const onClose = () => {
       if (!res.writableFinished) controller.abort(new Error('client disconnected'));
@@ -39,32 +47,39 @@ export class SseWriter {
     return this.ended;
   }
 
-  private corked = false;
+  /** Frames written in this turn of the event loop, not yet handed to the socket. */
+  private pending = '';
+  private flushScheduled = false;
+  private readonly flushNow = () => this.flush();
 
   /**
    * Frames produced in the same turn of the event loop (a provider's network chunk often carries dozens of tokens)
-   * leave in one write: the socket is corked and uncorked on the next check phase — at most one loop turn later.
+   * leave in one write of one string on the next check phase — at most one loop turn later. One string rather than a
+   * corked socket: a corked socket turns dozens of small writes into a `writev` of dozens of buffers, each encoded and
+   * queued on its own (issue #16's profile).
    */
   private raw(text: string): void {
-    const res = this.ctx.res;
-    if (this.ended || res.destroyed) return;
-    if (!this.corked) {
-      this.corked = true;
-      res.cork();
-      setImmediate(() => {
-        this.corked = false;
-        res.uncork();
-      });
+    if (this.ended || this.ctx.res.destroyed) return;
+    this.pending += text;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushNow);
     }
-    res.write(text);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const text = this.pending;
+    this.pending = '';
+    const res = this.ctx.res;
+    if (text && !res.destroyed && !res.writableEnded) res.write(text);
   }
 
   /** Send one frame; a terminal frame ends the response. Frames after the terminal one are dropped. */
   send(type: string, payload: Record<string, unknown> = {}): void {
     if (this.ended) return;
     if (/[\r\n]/.test(type)) throw new Error('SSE event names cannot contain CR or LF');
-    const { type: _ignored, ...rest } = payload;
-    this.raw(`event: ${type}\ndata: ${JSON.stringify({ type, ...rest })}\n\n`);
+    this.raw(`event: ${type}\ndata: ${frameJson(type, payload)}\n\n`);
     if (TERMINAL.has(type)) this.close();
   }
 
@@ -81,10 +96,23 @@ export class SseWriter {
     if (this.ended) return;
     this.ended = true;
     clearInterval(this.heartbeat);
-    if (this.corked) {
-      this.corked = false;
-      this.ctx.res.uncork();
-    }
-    if (!this.ctx.res.writableEnded) this.ctx.res.end();
+    const res = this.ctx.res;
+    const text = this.pending;
+    this.pending = '';
+    // The last frames leave with the end of the response, in one write.
+    if (!res.writableEnded) res.end(text && !res.destroyed ? text : undefined);
   }
+}
+
+/**
+ * `{"type": NAME, ...payload}` with `type` first, without copying the payload into a new object per frame: the
+ * payload's own JSON is spliced after the type (a payload's own `type` key is dropped, as the frame's name wins).
+ */
+function frameJson(type: string, payload: Record<string, unknown>): string {
+  if ('type' in payload) {
+    const { type: _ignored, ...rest } = payload;
+    payload = rest;
+  }
+  const body = JSON.stringify(payload);
+  return body === '{}' ? `{"type":${JSON.stringify(type)}}` : `{"type":${JSON.stringify(type)},${body.slice(1)}`;
 }

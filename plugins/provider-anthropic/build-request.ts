@@ -5,11 +5,12 @@ import { mapMessages } from './map-messages.ts';
 import { MIN_THINKING_BUDGET, thinkingParams } from './thinking.ts';
 
 /** Build the streaming request body. */
-export function buildRequest(request: ProviderRequest): Anthropic.MessageStreamParams {
-  const params: Anthropic.MessageStreamParams = {
+export function buildRequest(request: ProviderRequest): Anthropic.MessageCreateParamsStreaming {
+  const params: Anthropic.MessageCreateParamsStreaming = {
     model: request.model,
     max_tokens: request.maxTokens,
     messages: mapMessages(request.messages),
+    stream: true,
   };
   if (request.system) {
     // As a block so it can carry a cache marker: a long system prompt is re-read from cache on every step of a loop.

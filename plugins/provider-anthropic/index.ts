@@ -2,7 +2,7 @@
  * provider-anthropic: Claude through the Messages API — streaming text, extended thinking (with signatures for the
  * next turn) and tool use.
  */
-import type Anthropic from '@anthropic-ai/sdk';
+import { ClientCache } from './client-cache.ts';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { buildRequest } from './build-request.ts';
 import { API_KEY, MODELS, readConfig } from './config.ts';
@@ -14,6 +14,7 @@ export default definePlugin({
   version: '1.0.0',
   description: 'Anthropic Claude models through the Messages API',
   setup(ctx) {
+    const clients = new ClientCache();
     ctx.providers.register({
       id: 'anthropic',
       label: 'Anthropic',
@@ -24,11 +25,7 @@ export default definePlugin({
       async *stream(request, signal) {
         const { apiKey, baseURL } = readConfig(ctx);
         if (!apiKey) throw notConfigured(API_KEY);
-        // A client per call: it is cheap, and it always carries the current key and base URL.
-        // The SDK is imported on first use, so loading the plugin (server start, reload) stays fast.
-        const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
-        const client: Anthropic = new AnthropicClient({ apiKey, baseURL: baseURL ?? null });
-        yield* streamMessages(client, buildRequest(request), signal);
+        yield* streamMessages(await clients.get(apiKey, baseURL), buildRequest(request), signal);
       },
     });
   },

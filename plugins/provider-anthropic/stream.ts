@@ -1,10 +1,12 @@
 /**
- * One streamed Messages API call → provider events. The SDK parses the SSE stream and accumulates the message; this
- * only translates its events, reading finished blocks (thinking signature, parsed tool input) from the SDK's snapshot.
+ * One streamed Messages API call → provider events. The SDK builds and sends the request; `readEvents` parses the
+ * event stream from the raw response; `MessageState` turns the events into provider events.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
 import { providerError } from '../../core/plugin-api/index.ts';
+import { MessageState } from './message-state.ts';
+import { readEvents } from './read-events.ts';
 
 /**
  * Stream a request. Ends with `usage` then `stop`; an aborted `signal` ends it with `stop: aborted` (no throw); an
@@ -12,69 +14,29 @@ import { providerError } from '../../core/plugin-api/index.ts';
  */
 export async function* streamMessages(
   client: Anthropic,
-  params: Anthropic.MessageStreamParams,
+  params: Anthropic.MessageCreateParamsStreaming,
   signal: AbortSignal,
 ): AsyncGenerator<ProviderEvent> {
+  const state = new MessageState();
+  try {
+    if (signal.aborted) throw signal.reason;
+    const response = await client.messages.create(params, { signal }).asResponse();
+    // The SDK's error class, from the client's own module: the SDK is imported on first use, not with the plugin.
+    const { APIError } = client.constructor as typeof Anthropic;
+    for await (const event of readEvents(response, APIError)) yield* state.apply(event);
+    // The SDK reader's own words for these two, so a log reads the same as before.
+    if (!state.started && !signal.aborted) throw new Error('request ended without sending any chunks');
+    if (!state.stopped && !signal.aborted) throw new Error('stream ended without producing a Message with role=assistant');
+  } catch (err) {
+    if (!signal.aborted) throw providerError('Anthropic', err);
+  }
+  // An abort may end the body quietly rather than throwing, so the signal is checked here too.
   if (signal.aborted) {
     yield { type: 'stop', reason: 'aborted' };
     return;
   }
-  const stream = client.messages.stream(params, { signal });
-  // The iterator below can lag behind the network, and the SDK drops its snapshot at `message_stop`; so each block is
-  // captured from the snapshot at the moment its `content_block_stop` arrives, while it is still there and final.
-  const finished = new Map<number, Anthropic.ContentBlock>();
-  stream.on('streamEvent', (event, snapshot) => {
-    if (event.type === 'content_block_stop') finished.set(event.index, snapshot.content[event.index]);
-  });
-  try {
-    for await (const event of stream) {
-      yield* translate(event, finished);
-    }
-    if (signal.aborted) {
-      yield { type: 'stop', reason: 'aborted' };
-      return;
-    }
-    const message = await stream.finalMessage();
-    yield usageEvent(message.usage);
-    yield { type: 'stop', reason: mapStopReason(message.stop_reason) };
-  } catch (err) {
-    if (signal.aborted) {
-      yield { type: 'stop', reason: 'aborted' };
-      return;
-    }
-    throw providerError('Anthropic', err);
-  } finally {
-    // Leaving early (the consumer broke out) must not leave the HTTP request running.
-    if (!stream.ended) stream.abort();
-  }
-}
-
-function* translate(event: Anthropic.MessageStreamEvent, finished: Map<number, Anthropic.ContentBlock>): Generator<ProviderEvent> {
-  switch (event.type) {
-    case 'content_block_start':
-      if (event.content_block.type === 'thinking') yield { type: 'thinking_start' };
-      break;
-    case 'content_block_delta':
-      if (event.delta.type === 'text_delta') yield { type: 'text', delta: event.delta.text };
-      else if (event.delta.type === 'thinking_delta') yield { type: 'thinking', delta: event.delta.thinking };
-      // input_json_delta / signature_delta are accumulated by the SDK and read from the finished block.
-      break;
-    case 'content_block_stop': {
-      const block = finished.get(event.index);
-      finished.delete(event.index);
-      if (block?.type === 'thinking') {
-        yield block.signature ? { type: 'thinking_end', signature: block.signature } : { type: 'thinking_end' };
-      } else if (block?.type === 'tool_use') {
-        yield { type: 'tool_call', id: block.id, name: block.name, args: asArgs(block.input) };
-      }
-      break;
-    }
-  }
-}
-
-/** Tool input is an object by the API's contract; anything else (an empty stream of JSON) becomes `{}`. */
-function asArgs(input: unknown): Record<string, unknown> {
-  return input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  yield usageEvent(state.usage!);
+  yield { type: 'stop', reason: mapStopReason(state.stopReason) };
 }
 
 /**

@@ -32,7 +32,7 @@ export function effortFor(budgetTokens: number): 'low' | 'medium' | 'high' {
 export function thinkingParams(
   model: string,
   budgetTokens: number,
-): Pick<Anthropic.MessageStreamParams, 'thinking' | 'output_config'> {
+): Pick<Anthropic.MessageCreateParamsStreaming, 'thinking' | 'output_config'> {
   if (usesAdaptiveThinking(model)) {
     // `summarized`: some models default to omitting the thinking text, and the runtime streams it to the user.
     return { thinking: { type: 'adaptive', display: 'summarized' }, output_config: { effort: effortFor(budgetTokens) } };

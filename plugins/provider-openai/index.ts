@@ -2,7 +2,7 @@
  * provider-openai: OpenAI (and OpenAI-compatible servers via `OPENAI_BASE_URL`) through Chat Completions — streaming
  * text, tool calls, and reasoning text where a compatible server streams it.
  */
-import type OpenAI from 'openai';
+import { openAIClient } from './client-cache.ts';
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { buildRequest } from './build-request.ts';
 import { openAIEmbedder } from './embedder.ts';
@@ -27,11 +27,7 @@ export default definePlugin({
       async *stream(request, signal) {
         const { apiKey, baseURL } = readConfig(ctx);
         if (!apiKey) throw notConfigured(API_KEY);
-        // A client per call: it is cheap, and it always carries the current key and base URL.
-        // The SDK is imported on first use, so loading the plugin (server start, reload) stays fast.
-        const { default: OpenAIClient } = await import('openai');
-        const client: OpenAI = new OpenAIClient({ apiKey, baseURL: baseURL ?? null });
-        yield* streamChat(client, buildRequest(request), signal, ctx.log);
+        yield* streamChat(await openAIClient(apiKey, baseURL), buildRequest(request), signal, ctx.log);
       },
     });
     ctx.embedders.register(openAIEmbedder(ctx));
@@ -46,8 +42,7 @@ export default definePlugin({
         async *stream(request, signal) {
           const apiKey = ctx.secrets.get(preset.keyName);
           if (!apiKey) throw notConfigured(preset.keyName);
-          const { default: OpenAIClient } = await import('openai');
-          const client: OpenAI = new OpenAIClient({ apiKey, baseURL: ctx.secrets.get(preset.baseUrlName) || preset.defaultBaseUrl });
+          const client = await openAIClient(apiKey, ctx.secrets.get(preset.baseUrlName) || preset.defaultBaseUrl);
           yield* streamChat(client, buildRequest(request), signal, ctx.log);
         },
       });

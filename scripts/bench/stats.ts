@@ -1,4 +1,5 @@
-/** Small helpers shared by the benchmarks: percentiles and a plain table. */
+/** Small helpers shared by the benchmarks: percentiles, a plain table, and figures for `npm run bench -- --json`. */
+import { appendFileSync } from 'node:fs';
 
 /** The p-th percentile (0–100) of `values` (nearest rank). */
 export function percentile(values: number[], p: number): number {
@@ -8,10 +9,38 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank];
 }
 
+/**
+ * Where run-all.ts collects rows (one JSON object a line); unset when a bench runs on its own. Every printed table row
+ * lands there, so a bench that only prints still shows up in the JSON file.
+ */
+const SINK = process.env.BENCH_ROWS_FILE;
+
 /** Print rows of [what, figure, target] under a title. */
 export function printTable(title: string, rows: Array<[string, string, string]>): void {
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
   console.log(`\n== ${title} ==`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
+  if (SINK) for (const [what, figure, note] of rows) appendFileSync(SINK, `${JSON.stringify({ kind: 'row', table: title, what, figure, note })}\n`);
+}
+
+/** One figure of the issue's table (or a bench's headline): today's value next to its baseline from the same run. */
+export interface Figure {
+  /** Stable id for comparing commits, e.g. `chat.burst.throughput`. */
+  key: string;
+  what: string;
+  value: number;
+  unit: string;
+  /** The same-run baseline (direct stand-in, bare Koa, exact scan, SDK reader…), when there is one. */
+  baseline?: number;
+  /** The baseline's unit when it differs (a ratio in % next to the direct figure in ms). */
+  baselineUnit?: string;
+  /** What the issue asks for, as text (`< 0.5 ms`, `≥ 80 %`). */
+  target?: string;
+  better?: 'lower' | 'higher';
+}
+
+/** Record a figure for run-all's summary and JSON file; a no-op when the bench runs on its own. */
+export function recordFigure(figure: Figure): void {
+  if (SINK) appendFileSync(SINK, `${JSON.stringify({ kind: 'figure', ...figure })}\n`);
 }
