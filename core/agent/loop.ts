@@ -9,6 +9,7 @@ import type {
   ChatMessage,
   ContentBlock,
   ProviderDefinition,
+  ProviderEvent,
   StopReason,
   User,
   Usage,
@@ -197,140 +198,188 @@ function resultText(result: unknown): string {
   }
 }
 
+/** One model call's blocks, collected in stream order (text is merged until a thinking block or tool call cuts it). */
+class StepBlocks {
+  readonly blocks: ContentBlock[] = [];
+  readonly calls: ToolUseBlock[] = [];
+  stop: StopReason = 'end_turn';
+  private text = '';
+  private thinking: ThinkingBlock | undefined;
+
+  constructor(private readonly record: TurnRecord) {}
+
+  /** Take one provider event; returns it when it goes on to the caller as it is. */
+  add(ev: ProviderEvent): AgentEvent | undefined {
+    const record = this.record;
+    switch (ev.type) {
+      case 'text':
+        this.text += ev.delta;
+        record.text += ev.delta;
+        return ev;
+      case 'thinking_start':
+        this.flushText();
+        this.thinking = { type: 'thinking', thinking: '' };
+        return ev;
+      case 'thinking':
+        this.thinking ??= { type: 'thinking', thinking: '' };
+        this.thinking.thinking += ev.delta;
+        record.thinking += ev.delta;
+        return ev;
+      case 'thinking_end':
+        // A signature without streamed text (Gemini) still needs its block, in order, for the next call.
+        if (!this.thinking && ev.signature) this.thinking = { type: 'thinking', thinking: '' };
+        if (this.thinking) {
+          if (ev.signature) this.thinking.signature = ev.signature;
+          this.blocks.push(this.thinking);
+          this.thinking = undefined;
+        }
+        return ev;
+      case 'tool_call': {
+        this.flushText();
+        const block: ToolUseBlock = { type: 'tool_use', id: ev.id, name: ev.name, input: ev.args ?? {} };
+        this.blocks.push(block);
+        this.calls.push(block);
+        record.toolCalls.push({ id: ev.id, name: ev.name, args: ev.args });
+        return ev;
+      }
+      case 'usage':
+        addUsage(record.usage, ev);
+        return undefined;
+      case 'stop':
+        this.stop = ev.reason;
+        return undefined;
+    }
+  }
+
+  /** End the step: what is still open becomes a block, and the step's blocks join the turn's. */
+  close(): void {
+    if (this.thinking) this.blocks.push(this.thinking);
+    this.thinking = undefined;
+    this.flushText();
+    this.record.blocks.push(...this.blocks);
+  }
+
+  /** The step's answer text (what the check model reads). */
+  answer(): string {
+    return this.blocks.map((b) => (b.type === 'text' ? b.text : '')).join('');
+  }
+
+  private flushText(): void {
+    if (this.text) this.blocks.push({ type: 'text', text: this.text });
+    this.text = '';
+  }
+}
+
+function addUsage(total: Usage, ev: Usage): void {
+  total.inputTokens += ev.inputTokens || 0;
+  total.outputTokens += ev.outputTokens || 0;
+  if (ev.cacheReadTokens) total.cacheReadTokens = (total.cacheReadTokens ?? 0) + ev.cacheReadTokens;
+  if (ev.reasoningTokens) total.reasoningTokens = (total.reasoningTokens ?? 0) + ev.reasoningTokens;
+}
+
+type ToolDefs = Array<{ name: string; description: string; inputSchema: Record<string, unknown> }>;
+
+/** The turn ended on a provider failure: aborted when the signal (or the error) says so, else a coded error. */
+function failStep(record: TurnRecord, error: any, signal: AbortSignal): void {
+  if (signal.aborted || error?.name === 'AbortError') {
+    record.stopReason = 'aborted';
+    return;
+  }
+  record.stopReason = 'error';
+  const code = typeof error?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(error.code) ? error.code : 'PROVIDER_ERROR';
+  record.error = { code, message: error?.name === 'AppError' ? String(error.message) : providerMessage(error) };
+}
+
+/** Stream one model call into the record; `undefined` when the turn ends here (aborted or failed). */
+async function* modelStep(opts: LoopOptions, messages: ChatMessage[], toolDefs: ToolDefs, record: TurnRecord): AsyncGenerator<AgentEvent, StepBlocks | undefined> {
+  const step = new StepBlocks(record);
+  try {
+    const stream = opts.provider.stream(
+      {
+        model: opts.model,
+        system: opts.system || undefined,
+        messages,
+        tools: toolDefs.length ? toolDefs : undefined,
+        maxTokens: opts.maxTokens,
+        temperature: opts.temperature,
+        thinking: opts.thinkingBudget ? { budgetTokens: opts.thinkingBudget } : undefined,
+        userId: opts.user.id,
+      },
+      opts.signal,
+    );
+    for await (const ev of stream) {
+      if (opts.signal.aborted) break;
+      const out = step.add(ev);
+      if (out) yield out;
+    }
+  } catch (error) {
+    step.close();
+    failStep(record, error, opts.signal);
+    return undefined;
+  }
+  step.close();
+  if (opts.signal.aborted) {
+    record.stopReason = 'aborted';
+    return undefined;
+  }
+  record.stopReason = step.calls.length && step.stop !== 'max_tokens' ? 'tool_use' : step.stop === 'tool_use' ? 'end_turn' : step.stop;
+  return step;
+}
+
+/**
+ * Run a step's tool calls and feed their results to the model; false when the turn ends here (parked for approval,
+ * cut short or aborted).
+ */
+async function* toolStep(step: StepBlocks, opts: LoopOptions, record: TurnRecord, messages: ChatMessage[], allowed: () => boolean): AsyncGenerator<AgentEvent, boolean> {
+  messages.push({ role: 'assistant', content: step.blocks });
+  const ran = yield* runCalls(step.calls, opts, record, allowed, new Map());
+  if (ran.parked.length && !opts.signal.aborted) {
+    record.parked = { messages: [...messages], calls: step.calls, results: ran.results, pending: ran.parked };
+    record.stopReason = 'tool_use';
+    return false;
+  }
+  if (!feedResults(step.calls, ran.results, messages, record) || opts.signal.aborted) {
+    record.stopReason = 'aborted';
+    return false;
+  }
+  return true;
+}
+
+/** Once per turn (setting `check_model`): does this final answer only announce an action, so the model is nudged? */
+async function needsNudge(opts: LoopOptions, step: StepBlocks, stepIndex: number): Promise<boolean> {
+  const answer = step.answer();
+  if (!opts.check || !opts.tools.size || !answer || stepIndex >= opts.maxSteps - 1 || opts.signal.aborted) return false;
+  return opts.check(answer).catch(() => false);
+}
+
 export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGenerator<AgentEvent> {
   const messages = [...opts.messages];
-  const toolDefs = [
+  const toolDefs: ToolDefs = [
     ...[...opts.tools.values()].map((t) => ({ name: t.def.name, description: t.def.description, inputSchema: t.inputSchema })),
     ...(opts.clientTools ?? []),
   ];
   let toolCallsUsed = 0;
+  const allowed = () => opts.toolCallLimit === null || ++toolCallsUsed <= opts.toolCallLimit;
   let checked = false;
   if (opts.resume && !(yield* resumeParked(opts, record, messages))) {
     record.stopReason = 'aborted';
     return;
   }
-  for (let step = 0; step < opts.maxSteps; step++) {
-    const stepBlocks: ContentBlock[] = [];
-    const calls: ToolUseBlock[] = [];
-    let text = '';
-    let thinking: ThinkingBlock | undefined;
-    let stop: StopReason = 'end_turn';
-    const flushText = () => {
-      if (text) stepBlocks.push({ type: 'text', text });
-      text = '';
-    };
-    try {
-      const stream = opts.provider.stream(
-        {
-          model: opts.model,
-          system: opts.system || undefined,
-          messages,
-          tools: toolDefs.length ? toolDefs : undefined,
-          maxTokens: opts.maxTokens,
-          temperature: opts.temperature,
-          thinking: opts.thinkingBudget ? { budgetTokens: opts.thinkingBudget } : undefined,
-          userId: opts.user.id,
-        },
-        opts.signal,
-      );
-      for await (const ev of stream) {
-        if (opts.signal.aborted) break;
-        switch (ev.type) {
-          case 'text':
-            text += ev.delta;
-            record.text += ev.delta;
-            yield ev;
-            break;
-          case 'thinking_start':
-            flushText();
-            thinking = { type: 'thinking', thinking: '' };
-            yield ev;
-            break;
-          case 'thinking':
-            if (!thinking) thinking = { type: 'thinking', thinking: '' };
-            thinking.thinking += ev.delta;
-            record.thinking += ev.delta;
-            yield ev;
-            break;
-          case 'thinking_end':
-            // A signature without streamed text (Gemini) still needs its block, in order, for the next call.
-            if (!thinking && ev.signature) thinking = { type: 'thinking', thinking: '' };
-            if (thinking) {
-              if (ev.signature) thinking.signature = ev.signature;
-              stepBlocks.push(thinking);
-              thinking = undefined;
-            }
-            yield ev;
-            break;
-          case 'tool_call': {
-            flushText();
-            const block: ToolUseBlock = { type: 'tool_use', id: ev.id, name: ev.name, input: ev.args ?? {} };
-            stepBlocks.push(block);
-            calls.push(block);
-            record.toolCalls.push({ id: ev.id, name: ev.name, args: ev.args });
-            yield ev;
-            break;
-          }
-          case 'usage':
-            record.usage.inputTokens += ev.inputTokens || 0;
-            record.usage.outputTokens += ev.outputTokens || 0;
-            if (ev.cacheReadTokens) record.usage.cacheReadTokens = (record.usage.cacheReadTokens ?? 0) + ev.cacheReadTokens;
-            if (ev.reasoningTokens) record.usage.reasoningTokens = (record.usage.reasoningTokens ?? 0) + ev.reasoningTokens;
-            break;
-          case 'stop':
-            stop = ev.reason;
-            break;
-        }
-      }
-    } catch (error: any) {
-      if (thinking) stepBlocks.push(thinking);
-      flushText();
-      record.blocks.push(...stepBlocks);
-      if (opts.signal.aborted || error?.name === 'AbortError') {
-        record.stopReason = 'aborted';
-        return;
-      }
-      record.stopReason = 'error';
-      const code = typeof error?.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(error.code) ? error.code : 'PROVIDER_ERROR';
-      record.error = { code, message: error?.name === 'AppError' ? String(error.message) : providerMessage(error) };
-      return;
-    }
-    if (thinking) stepBlocks.push(thinking);
-    flushText();
-    record.blocks.push(...stepBlocks);
-    if (opts.signal.aborted) {
-      record.stopReason = 'aborted';
-      return;
-    }
-    record.stopReason = calls.length && stop !== 'max_tokens' ? 'tool_use' : stop === 'tool_use' ? 'end_turn' : stop;
-    if (!calls.length) {
-      // Once per turn: an answer that only announces an action is sent back with a nudge to take it.
-      const answer = stepBlocks.map((b) => (b.type === 'text' ? b.text : '')).join('');
-      if (!checked && opts.check && opts.tools.size && answer && step < opts.maxSteps - 1 && !opts.signal.aborted) {
-        checked = true;
-        if (await opts.check(answer).catch(() => false)) {
-          messages.push({ role: 'assistant', content: stepBlocks }, { role: 'user', content: CHECK_NUDGE });
-          continue;
-        }
-      }
-      return;
+  for (let i = 0; i < opts.maxSteps; i++) {
+    const step = yield* modelStep(opts, messages, toolDefs, record);
+    if (!step) return;
+    if (!step.calls.length) {
+      if (checked || !(await needsNudge(opts, step, i))) return;
+      checked = true;
+      messages.push({ role: 'assistant', content: step.blocks }, { role: 'user', content: CHECK_NUDGE });
+      continue;
     }
     // Client tools (ALIN): the model's turn ends here; the client runs them and continues.
     if (opts.clientTools) {
       record.stopReason = 'tool_use';
       return;
     }
-    messages.push({ role: 'assistant', content: stepBlocks });
-    const ran = yield* runCalls(calls, opts, record, () => opts.toolCallLimit === null || ++toolCallsUsed <= opts.toolCallLimit, new Map());
-    if (ran.parked.length && !opts.signal.aborted) {
-      record.parked = { messages: [...messages], calls, results: ran.results, pending: ran.parked };
-      record.stopReason = 'tool_use';
-      return;
-    }
-    if (!feedResults(calls, ran.results, messages, record) || opts.signal.aborted) {
-      record.stopReason = 'aborted';
-      return;
-    }
+    if (!(yield* toolStep(step, opts, record, messages, allowed))) return;
   }
 }
 
