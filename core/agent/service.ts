@@ -26,14 +26,15 @@ import type { Conversations, NewMessage } from '../conversations.ts';
 import type { Prompts } from '../prompts.ts';
 import type { SettingsService } from '../settings.ts';
 import type { Store } from '../store/store.ts';
-import { formatMemoriesForPrompt } from '../memory/prompt.ts';
 import { Approvals, approvalWord, type ParkedTurn } from './approvals.ts';
 import { callDirectTool, listDirectTools, type DirectToolDeps } from './direct-tools.ts';
 import { agentLoop, newTurnRecord, type LoopOptions, type TurnRecord } from './loop.ts';
 import { historyFrom, toUserContent } from './history.ts';
+import { assistantMessage, refusalMessage, type ChatTurn, type RunningTurn } from './chat-turn.ts';
+import { systemPrompt, thinkingBudget } from './system-prompt.ts';
 import { permissionFor } from './permissions.ts';
 import { fallbackAttempts, failedEarly, makeChecker, type Attempt } from './turn-options.ts';
-import { channelAllowed, thinkingLevelFor } from './turn-settings.ts';
+import { channelAllowed } from './turn-settings.ts';
 import { resolveModel, type ProviderLookup } from './model-resolution.ts';
 import type { RegisteredTool } from './tool-registry.ts';
 
@@ -53,37 +54,10 @@ export interface AgentDeps {
   log: Logger;
 }
 
-const THINKING_BUDGETS = { off: 0, minimal: 1024, standard: 4000, deep: 12000, ultra: 32000 } as const;
-
 /** The registered tools limited to `names` (a sub-agent's tool subset, Coding mode's workspace tools). */
 function subset(all: Map<string, RegisteredTool>, names: string[]): Map<string, RegisteredTool> {
   const wanted = new Set(names);
   return new Map([...all].filter(([name]) => wanted.has(name)));
-}
-
-/** A running turn's own abort controller, linked to the caller's signal and listed for `stop()`. */
-interface RunningTurn {
-  signal: AbortSignal;
-  end(): void;
-}
-
-/** One chat turn of `run`, as decided before the model is called. */
-interface ChatTurn {
-  req: AgentRunRequest;
-  user: User;
-  conversationId: string;
-  channel: string;
-  /** The parked approval this message answers, when it answers one. */
-  answer?: { turn: ParkedTurn; approved: boolean };
-  /** The models to try in order (the `model_fallback` chain); `used` is the one that ran last. */
-  attempts: Attempt[];
-  used: Attempt;
-  /** What the model is sent: the history and the new message, or the parked turn's messages. */
-  messages: ChatMessage[];
-  /** Saved with the turn, before its answer: a refused approval's results, the user's message. */
-  before: NewMessage[];
-  /** The conversation is new: the save creates it. */
-  isNew: boolean;
 }
 
 export class AgentService implements AgentApi {
@@ -170,47 +144,6 @@ export class AgentService implements AgentApi {
     return resolveModel(this.deps.providers, this.deps.settings.get(), user, provider, model, message);
   }
 
-  private async systemPrompt(user: User, message: string, extra?: string, turn?: { conversationId: string; channel: string }): Promise<string> {
-    const parts = [await this.deps.prompts.system()];
-    if (extra) parts.push(extra);
-    if (turn) parts.push(...(await this.pluginContext(user, message, turn)));
-    const settings = this.deps.settings.get();
-    const memory = this.deps.memory();
-    if (memory && settings.memory_inject && settings.memory_token_budget > 0 && message.trim()) {
-      try {
-        const { entries } = await memory.search(user.id, { search: message, limit: 5 });
-        const block = formatMemoriesForPrompt(entries, settings.memory_token_budget);
-        if (block) parts.push(block);
-      } catch (error) {
-        this.deps.log.warn({ error: String(error) }, 'memory recall for the system prompt failed');
-      }
-    }
-    return parts.filter(Boolean).join('\n\n');
-  }
-
-  /** What plugins add for this turn; a failing hook adds nothing and never breaks the turn. */
-  private async pluginContext(user: User, message: string, turn: { conversationId: string; channel: string }): Promise<string[]> {
-    const out: string[] = [];
-    for (const hook of this.deps.systemContextHooks()) {
-      try {
-        const text = await hook({ user, message, ...turn });
-        if (typeof text === 'string' && text.trim()) out.push(text.trim());
-      } catch (error) {
-        this.deps.log.warn({ error: String((error as Error)?.message ?? error) }, 'a system-context hook failed');
-      }
-    }
-    return out;
-  }
-
-  private thinkingBudget(user: User, model: string, requested?: number, enabled?: boolean, channel = 'web'): number | undefined {
-    const cap = limitsFor(user).thinkingBudget;
-    if (requested) return Math.min(requested, cap);
-    if (enabled) return Math.min(4000, cap);
-    const level = thinkingLevelFor(this.deps.settings.get(), model, channel);
-    const budget = THINKING_BUDGETS[level] ?? 0;
-    return budget ? Math.min(budget, cap) : undefined;
-  }
-
   /**
    * What this message does to a parked approval of the conversation: an explicit answer (`approval`), a yes/no word, or
    * another message — which refuses the parked call (`refusal`, saved with this turn) and is then handled as new.
@@ -277,7 +210,7 @@ export class AgentService implements AgentApi {
     const record = newTurnRecord();
     try {
       yield { type: 'start', messageId: randomUUID(), conversationId, provider: turn.used.provider.id, model: turn.used.model };
-      const system = turn.answer ? turn.answer.turn.system : await this.systemPrompt(user, req.message, req.system, { conversationId, channel });
+      const system = turn.answer ? turn.answer.turn.system : await systemPrompt(this.deps, user, req.message, req.system, { conversationId, channel });
       yield* this.loopWithFallback(turn, system, running.signal, record);
       if (record.parked) this.park(record, turn, system);
       await this.saveTurn(turn, record);
@@ -314,7 +247,7 @@ export class AgentService implements AgentApi {
       tools: req.tools ? subset(this.deps.tools(), req.tools) : this.deps.tools(),
       maxSteps: Math.max(1, Math.min(settings.max_steps, req.maxSteps ?? settings.max_steps)),
       maxTokens: Math.min(settings.max_tokens, limits.maxTokens),
-      thinkingBudget: this.thinkingBudget(user, used.model, undefined, undefined, turn.channel),
+      thinkingBudget: thinkingBudget(this.deps.settings.get(), user, used.model, undefined, undefined, turn.channel),
       toolCallLimit: limits.toolCallsPerMessage,
       toolTimeoutMs: settings.tool_timeout_ms,
       signal,
@@ -429,7 +362,7 @@ export class AgentService implements AgentApi {
       maxSteps: server ? settings.max_steps : 1,
       maxTokens: Math.min(req.maxTokens ?? settings.max_tokens, limits.maxTokens),
       temperature: req.temperature,
-      thinkingBudget: req.thinking || req.thinkingBudget ? this.thinkingBudget(user, model, req.thinkingBudget, true) : undefined,
+      thinkingBudget: req.thinking || req.thinkingBudget ? thinkingBudget(this.deps.settings.get(), user, model, req.thinkingBudget, true) : undefined,
       toolCallLimit: limits.toolCallsPerMessage,
       toolTimeoutMs: server ? settings.tool_timeout_ms : 0,
       signal,
@@ -438,26 +371,3 @@ export class AgentService implements AgentApi {
   }
 }
 
-/** A parked call refused by another message: its results, as the assistant message that closes the parked step. */
-function refusalMessage(turn: ParkedTurn): NewMessage {
-  const blocks = turn.calls.map((c) =>
-    turn.results.get(c.id) ?? { type: 'tool_result' as const, tool_use_id: c.id, content: JSON.stringify({ error: `The user did not approve ${c.name}` }), is_error: true },
-  );
-  return { role: 'assistant', content: blocks, stopReason: 'tool_use', metadata: { channel: turn.channel, approval: 'refused' } };
-}
-
-/** The assistant message of a finished (or stopped, or failed) turn. */
-function assistantMessage(record: TurnRecord, turn: ChatTurn): NewMessage {
-  const { inputTokens, outputTokens } = record.usage;
-  return {
-    role: 'assistant',
-    content: record.blocks,
-    model: turn.used.model,
-    tokens: { input: inputTokens, output: outputTokens },
-    tokensInput: inputTokens,
-    tokensOutput: outputTokens,
-    thinkingContent: record.thinking || undefined,
-    stopReason: record.stopReason,
-    metadata: { provider: turn.used.provider.id, channel: turn.channel, toolCalls: record.toolCalls, ...(record.error ? { error: record.error } : {}) },
-  };
-}
