@@ -65,8 +65,9 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     tools: {
       register(def: ToolDefinition) {
         if (ledger.tools.has(def.name)) throw new Error(`tool ${def.name} registered twice`);
+        // A tool that runs programs or reaches the network is refused unless the manifest says the plugin does.
         const missing = toolRiskAllowed(caps, def.risk);
-        if (missing) gen.log.warn({ tool: def.name, risk: def.risk, capability: missing }, 'tool risk not backed by a declared capability');
+        if (missing) throw capabilityMissing(name, missing, `tool ${def.name} of risk ${def.risk}`);
         const tracked = trackedTool(gen, def);
         registerTool(tracked, name); // validates the definition now, so setup fails loudly
         ledger.tools.set(def.name, tracked);
