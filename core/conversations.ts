@@ -37,6 +37,26 @@ function derive(c: Readonly<ConversationRecord>, messages: ReadonlyArray<Readonl
   return { ...c, messageCount: messages.length, preview, updatedAt };
 }
 
+/** A new conversation record with its defaults. */
+function newConversation(input: NewConversation): ConversationRecord {
+  const now = Date.now();
+  return {
+    id: input.id ?? randomUUID(),
+    title: input.title ?? 'New conversation',
+    mode: input.mode ?? 'regular',
+    model: input.model ?? '',
+    provider: input.provider ?? '',
+    isFavorite: false,
+    isArchived: false,
+    isPinned: false,
+    messageCount: 0,
+    preview: '',
+    metadata: input.metadata ?? {},
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** One user's conversations. Obtain with `Conversations.forUser` — there is no other way in. */
 export class UserConversations {
   private readonly list: Collection<ConversationRecord>;
@@ -91,23 +111,7 @@ export class UserConversations {
   }
 
   async create(input: NewConversation = {}): Promise<ConversationRecord> {
-    const now = Date.now();
-    const record: ConversationRecord = {
-      id: input.id ?? randomUUID(),
-      title: input.title ?? 'New conversation',
-      mode: input.mode ?? 'regular',
-      model: input.model ?? '',
-      provider: input.provider ?? '',
-      isFavorite: false,
-      isArchived: false,
-      isPinned: false,
-      messageCount: 0,
-      preview: '',
-      metadata: input.metadata ?? {},
-      createdAt: now,
-      updatedAt: now,
-    };
-    return this.list.insert(record);
+    return this.list.insert(newConversation(input));
   }
 
   async update(id: string, patch: Partial<ConversationRecord>): Promise<ConversationRecord | undefined> {
@@ -133,33 +137,69 @@ export class UserConversations {
   async addMessage(conversationId: string, input: NewMessage): Promise<MessageRecord> {
     const conversation = await this.list.get(conversationId);
     if (!conversation) throw notFound('Conversation not found');
+    const [record] = await this.append(conversation, [input]);
+    return record;
+  }
+
+  /**
+   * What a chat turn reads from its conversation, in one trip: the stored messages, oldest first (frozen snapshots).
+   * A conversation that does not exist yet reads as empty (`exists: false`); `saveTurn` creates it.
+   */
+  async loadForTurn(conversationId: string): Promise<{ exists: boolean; messages: ReadonlyArray<Readonly<MessageRecord>> }> {
+    if (!(await this.list.get(conversationId))) return { exists: false, messages: [] };
+    return { exists: true, messages: await this.messages(conversationId).snapshot() };
+  }
+
+  /**
+   * Save a finished (or parked, or stopped) chat turn in one step: its messages (a refused approval's results, the
+   * user's message, the assistant's answer) are written together in one durable write of the conversation's log, the
+   * conversation is created first when it is new (`create`), and the first user message names an untitled one.
+   * Resolves once everything is on disk.
+   */
+  async saveTurn(conversationId: string, turn: { messages: NewMessage[]; create?: NewConversation }): Promise<MessageRecord[]> {
+    let conversation = await this.list.get(conversationId);
+    if (!conversation) {
+      if (!turn.create) throw notFound('Conversation not found');
+      const made = await this.list.createIfAbsent(newConversation({ ...turn.create, id: conversationId }));
+      conversation = made.created ? made.doc : made.existing;
+    }
+    return this.append(conversation, turn.messages);
+  }
+
+  /** Write `inputs` to the conversation's log in one write (inserts of one tick share a flush), then the title. */
+  private async append(conversation: Readonly<ConversationRecord>, inputs: NewMessage[]): Promise<MessageRecord[]> {
     const idx = await this.index();
-    const id = input.id ?? randomUUID();
-    if (idx.has(id)) throw conflict(`A message with id "${id}" already exists`, 'ALREADY_EXISTS');
-    idx.set(id, conversationId);
     const now = Date.now();
-    const record: MessageRecord = {
+    const records = inputs.map((input): MessageRecord => ({
       ...input,
-      id,
-      conversationId,
+      id: input.id ?? randomUUID(),
+      conversationId: conversation.id,
       metadata: input.metadata ?? {},
       isEdited: false,
       timestamp: input.timestamp ?? now,
       createdAt: now,
       updatedAt: now,
-    };
+    }));
+    const reused = records.find((r, i) => idx.has(r.id) || records.findIndex((o) => o.id === r.id) !== i);
+    if (reused) throw conflict(`A message with id "${reused.id}" already exists`, 'ALREADY_EXISTS');
+    for (const r of records) idx.set(r.id, conversation.id);
+    const log = this.messages(conversation.id);
     try {
-      await this.messages(conversationId).insert(record);
+      await Promise.all(records.map((r) => log.insert(r)));
     } catch (error) {
-      idx.delete(id);
+      for (const r of records) idx.delete(r.id);
       throw error;
     }
-    // The first user message names an untitled conversation (the only time a message rewrites the list).
-    const text = record.role === 'user' ? contentText(record.content) : '';
-    if (conversation.title === 'New conversation' && text) {
-      await this.list.update(conversationId, (c) => (c.title === 'New conversation' ? { ...c, title: text.slice(0, 60) } : c));
-    }
-    return record;
+    await this.nameFrom(conversation, records);
+    return records;
+  }
+
+  /** The first user message names an untitled conversation (the only time a message rewrites the list). */
+  private async nameFrom(conversation: Readonly<ConversationRecord>, records: MessageRecord[]): Promise<void> {
+    if (conversation.title !== 'New conversation') return;
+    const text = records.filter((r) => r.role === 'user').map((r) => contentText(r.content)).find(Boolean);
+    if (!text) return;
+    await this.list.update(conversation.id, (c) => (c.title === 'New conversation' ? { ...c, title: text.slice(0, 60) } : c));
   }
 
   /** The conversation of a message id; on a shared store a miss rebuilds the index once (another instance added it). */

@@ -4,6 +4,7 @@
  */
 import type { ProviderDefinition, User } from '../plugin-api/types.ts';
 import { badRequest, forbidden } from '../errors.ts';
+import { acceptedModel, acceptsModel, providerForModel as providerFor } from '../plugin-api/models.ts';
 import type { GlobalSettings } from '../settings.ts';
 import { routedModel } from './turn-settings.ts';
 
@@ -18,15 +19,7 @@ const PREFERENCE = ['anthropic', 'openai', 'gemini', 'ollama'];
 
 /** The provider a model name belongs to, by prefix (`claude`→anthropic, `gpt`/`o1`…→openai, `ollama/`→ollama, …). */
 export function providerForModel(providers: ProviderLookup, model: string): ProviderDefinition | undefined {
-  const lower = model.toLowerCase();
-  let best: { p: ProviderDefinition; len: number } | undefined;
-  for (const p of providers.all()) {
-    if (p.models.includes(model)) return p;
-    for (const prefix of p.prefixes) {
-      if (lower.startsWith(prefix.toLowerCase()) && (!best || prefix.length > best.len)) best = { p, len: prefix.length };
-    }
-  }
-  return best?.p;
+  return providerFor(providers.all(), model);
 }
 
 /** May `user` use `provider`? Admins always; plain users as the provider's `access` says (a throwing check = no). */
@@ -69,27 +62,25 @@ export function resolveModel(
   model?: string,
   message?: string,
 ): { provider: ProviderDefinition; model: string } {
-  let provider: ProviderDefinition | undefined;
-  if (providerId) {
-    provider = providers.get(providerId);
-    if (!provider) throw badRequest(`Unknown provider: ${providerId}`, undefined, 'UNKNOWN_PROVIDER');
-  } else if (model) {
-    provider = providerForModel(providers, model);
-    if (!provider) throw badRequest(`Unknown model: ${model}`, undefined, 'UNKNOWN_MODEL');
-  } else {
-    if (user.plan === 'enterprise' || user.role === 'admin') {
-      const routed = routeFor(providers, settings, user, message ?? '');
-      if (routed) return routed;
-    }
-    const active = activeModel(providers, settings, user);
-    if (!active.provider) throw badRequest('No provider is available', undefined, 'NO_PROVIDER');
-    return { provider: active.provider, model: active.model };
-  }
+  if (!providerId && !model) return defaultModel(providers, settings, user, message);
+  // An explicit choice: the one acceptance check every door shares (`plugin-api/models.ts`).
+  const chosen = acceptedModel(providers.all(), { provider: providerId, model });
+  const provider = chosen.provider;
   // Before the configuration check: a refused user learns nothing about the provider's state.
   if (!mayUse(provider, user)) throw refused(provider);
   if (!provider.isConfigured()) throw badRequest(`Provider ${provider.id} is not configured (set ${provider.envKeys.join(' or ') || 'its key'})`, undefined, 'PROVIDER_NOT_CONFIGURED');
-  const m = model && model.startsWith(`${provider.id}/`) && !provider.prefixes.includes(`${provider.id}/`) ? model.slice(provider.id.length + 1) : model;
-  return { provider, model: m || provider.models[0] || '' };
+  return chosen;
+}
+
+/** Nothing chosen: enterprise routing rules, else the active setting (or a configured provider, else echo). */
+function defaultModel(providers: ProviderLookup, settings: GlobalSettings, user: User, message?: string): { provider: ProviderDefinition; model: string } {
+  if (user.plan === 'enterprise' || user.role === 'admin') {
+    const routed = routeFor(providers, settings, user, message ?? '');
+    if (routed) return routed;
+  }
+  const active = activeModel(providers, settings, user);
+  if (!active.provider) throw badRequest('No provider is available', undefined, 'NO_PROVIDER');
+  return { provider: active.provider, model: active.model };
 }
 
 /** Custom routing (enterprise): our rules, or the original's task kinds; only to a configured provider. */
@@ -102,7 +93,7 @@ function routeFor(providers: ProviderLookup, settings: GlobalSettings, user: Use
   }
   const rule = routing.find((r) => (r.userId ? r.userId === user.id : true) && (r.match ? safeTest(r.match, message) : !!r.userId));
   const provider = rule ? providers.get(rule.provider) : undefined;
-  return rule && provider?.isConfigured() && mayUse(provider, user) ? { provider, model: rule.model } : undefined;
+  return rule && provider?.isConfigured() && mayUse(provider, user) && (!rule.model || acceptsModel(provider, rule.model)) ? { provider, model: rule.model || provider.models[0] || '' } : undefined;
 }
 
 function safeTest(pattern: string, text: string): boolean {

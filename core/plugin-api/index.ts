@@ -27,3 +27,5 @@ export function definePlugin<S = Record<string, unknown>>(def: PluginDefinition<
 
 export { PLUGIN_API_VERSION } from './version.ts';
 export { KeyedSerialQueue, SerialQueue } from './serial.ts';
+export { acceptedModel, acceptsModel, providerForModel, unknownModel } from './models.ts';
+export { ThinkingBlocks, type ThinkingBlocksOptions } from './thinking.ts';

@@ -19,8 +19,6 @@ export interface RouteOptions<B = unknown, Q = unknown, P = unknown> {
   summary?: string;
   /** The OpenAPI `operationId` (default: derived from method and path, e.g. `getConversationsById`). */
   operationId?: string;
-  /** Parse multipart bodies (uploads) instead of JSON only. */
-  multipart?: boolean;
   /** Answer with a raw stream (SSE): the host does not compress or buffer it. */
   stream?: boolean;
   /** Plan quota applied before the handler (`chat` counts against the hourly chat limit). */

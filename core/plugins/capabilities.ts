@@ -9,13 +9,16 @@ import type { AuthApi, HostApi, SecretsApi, WorkspaceApi } from '../plugin-api/t
 import { AppError } from '../errors.ts';
 import type { HostPower, PluginCapabilities } from './manifest.ts';
 
-/** The error for an undeclared capability; `capability` is written as it would appear in plugin.json. */
-export function capabilityMissing(plugin: string, capability: string): AppError {
+/**
+ * The error for an undeclared capability; `capability` is written as it would appear in plugin.json, `needer` names
+ * what needed it when that is not the call itself (a tool being registered).
+ */
+export function capabilityMissing(plugin: string, capability: string, needer?: string): AppError {
   return new AppError(
     403,
     'PLUGIN_CAPABILITY_MISSING',
-    `Plugin ${plugin} has not declared the capability ${capability} in its plugin.json`,
-    { plugin, capability },
+    `Plugin ${plugin} has not declared the capability ${capability} in its plugin.json${needer ? ` (needed by ${needer})` : ''}`,
+    { plugin, capability, ...(needer ? { needer } : {}) },
   );
 }
 
@@ -100,7 +103,7 @@ export function scopedWorkspace(plugin: string, caps: PluginCapabilities, worksp
   });
 }
 
-/** Tools of risk `exec` or `network` need the matching capability. */
+/** Tools of risk `exec` or `network` need the matching capability: the one missing, as plugin.json writes it. */
 export function toolRiskAllowed(caps: PluginCapabilities, risk: string): string | undefined {
   if (risk === 'exec' && !caps.exec) return '"exec": true';
   if (risk === 'network' && !caps.network) return '"network": true';

@@ -51,33 +51,69 @@ function pluginSettings(core: CoreServices, gen: Generation, schema: ZodType<any
   };
 }
 
-export function createContext(core: CoreServices, gen: Generation, settingsSchema: PluginDefinition['settings']): PluginContext<any> {
-  const { ledger, capabilities: caps } = gen;
-  const name = gen.plugin;
-  ledger.settingsSchema = settingsSchema;
+/** `ctx.tools`: registration checked against the manifest; once the generation is live, changes reach the registry now. */
+function pluginTools(core: CoreServices, gen: Generation): PluginContext['tools'] {
+  const { ledger, capabilities: caps, plugin: name } = gen;
   // Tools added or removed once this generation is live (after setup) must reach the registry now, not at the next swap.
   const refreshIfLive = () => {
     if (core.host.generations().includes(gen)) core.host.onChange();
   };
   return {
+    register(def: ToolDefinition) {
+      if (ledger.tools.has(def.name)) throw new Error(`tool ${def.name} registered twice`);
+      // A tool that runs programs or reaches the network is refused unless the manifest says the plugin does.
+      const missing = toolRiskAllowed(caps, def.risk);
+      if (missing) throw capabilityMissing(name, missing, `tool ${def.name} of risk ${def.risk}`);
+      const tracked = trackedTool(gen, def);
+      registerTool(tracked, name); // validates the definition now, so setup fails loudly
+      ledger.tools.set(def.name, tracked);
+      refreshIfLive();
+    },
+    unregister(toolName) {
+      const removed = ledger.tools.delete(toolName);
+      if (removed) refreshIfLive();
+      return removed;
+    },
+  };
+}
+
+/** `ctx.hooks`: every hook runs counted on its generation, and not at all once that generation is retired. */
+function pluginHooks(gen: Generation): PluginContext['hooks'] {
+  const { ledger } = gen;
+  const warn = (e: any) => gen.log.warn({ err: { message: String(e?.message ?? e) } }, 'onToolResult hook failed');
+  return {
+    onToolResult: (fn) => void ledger.toolResultHooks.push((info) => gen.retired || void gen.enter(() => fn(info)).catch(warn)),
+    onDone: (fn) => void ledger.doneHooks.push((event, info) => (gen.retired ? undefined : gen.enter(() => fn(event, info)))),
+    onTurnError: (fn) => void ledger.turnErrorHooks.push((error, info) => gen.retired || void gen.enter(() => fn(error, info)).catch(() => {})),
+    systemContext: (fn) => void ledger.systemContextHooks.push((info) => (gen.retired ? undefined : gen.enter(() => fn(info)))),
+    statusFields: (fn) => void ledger.statusHooks.push((user) => (gen.retired ? undefined : gen.enter(() => fn(user)))),
+  };
+}
+
+/** `ctx.services`: what one plugin hands another, each side only as declared in its manifest. */
+function pluginServices(core: CoreServices, gen: Generation): PluginContext['services'] {
+  const { ledger, capabilities: caps, plugin: name } = gen;
+  return {
+    provide(service, impl) {
+      if (!caps.services.provide.includes(service)) throw capabilityMissing(name, `"services": { "provide": ["${service}"] }`);
+      if (ledger.services.has(service)) throw new Error(`service ${service} provided twice`);
+      ledger.services.set(service, trackedObject(gen, impl as object));
+    },
+    use<T>(service: string): T | undefined {
+      if (!caps.services.use.includes(service)) throw capabilityMissing(name, `"services": { "use": ["${service}"] }`);
+      return core.registry.services.get(service)?.impl as T | undefined;
+    },
+  };
+}
+
+export function createContext(core: CoreServices, gen: Generation, settingsSchema: PluginDefinition['settings']): PluginContext<any> {
+  const { ledger, capabilities: caps } = gen;
+  const name = gen.plugin;
+  ledger.settingsSchema = settingsSchema;
+  return {
     name,
     routes: createPluginRoutes(name, ledger.routes),
-    tools: {
-      register(def: ToolDefinition) {
-        if (ledger.tools.has(def.name)) throw new Error(`tool ${def.name} registered twice`);
-        const missing = toolRiskAllowed(caps, def.risk);
-        if (missing) gen.log.warn({ tool: def.name, risk: def.risk, capability: missing }, 'tool risk not backed by a declared capability');
-        const tracked = trackedTool(gen, def);
-        registerTool(tracked, name); // validates the definition now, so setup fails loudly
-        ledger.tools.set(def.name, tracked);
-        refreshIfLive();
-      },
-      unregister(toolName) {
-        const removed = ledger.tools.delete(toolName);
-        if (removed) refreshIfLive();
-        return removed;
-      },
-    },
+    tools: pluginTools(core, gen),
     providers: {
       register(def: ProviderDefinition) {
         if (!/^[a-z0-9-]{1,64}$/.test(def.id)) throw new Error(`invalid provider id "${def.id}"`);
@@ -88,24 +124,8 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     channels: {
       register: (def) => void ledger.channels.set(def.id, def.notify ? { ...def, notify: (u, t) => gen.enter(() => def.notify!(u, t)) } : def),
     },
-    hooks: {
-      onToolResult: (fn) => void ledger.toolResultHooks.push((info) => gen.retired || void gen.enter(() => fn(info)).catch((e) => gen.log.warn({ err: { message: String(e?.message ?? e) } }, 'onToolResult hook failed'))),
-      onDone: (fn) => void ledger.doneHooks.push((event, info) => (gen.retired ? undefined : gen.enter(() => fn(event, info)))),
-      onTurnError: (fn) => void ledger.turnErrorHooks.push((error, info) => gen.retired || void gen.enter(() => fn(error, info)).catch(() => {})),
-      systemContext: (fn) => void ledger.systemContextHooks.push((info) => (gen.retired ? undefined : gen.enter(() => fn(info)))),
-      statusFields: (fn) => void ledger.statusHooks.push((user) => (gen.retired ? undefined : gen.enter(() => fn(user)))),
-    },
-    services: {
-      provide(service, impl) {
-        if (!caps.services.provide.includes(service)) throw capabilityMissing(name, `"services": { "provide": ["${service}"] }`);
-        if (ledger.services.has(service)) throw new Error(`service ${service} provided twice`);
-        ledger.services.set(service, trackedObject(gen, impl as object));
-      },
-      use<T>(service: string): T | undefined {
-        if (!caps.services.use.includes(service)) throw capabilityMissing(name, `"services": { "use": ["${service}"] }`);
-        return core.registry.services.get(service)?.impl as T | undefined;
-      },
-    },
+    hooks: pluginHooks(gen),
+    services: pluginServices(core, gen),
     timers: {
       setTimeout: (fn, ms) => gen.timer('timeout', fn, ms),
       setInterval: (fn, ms) => gen.timer('interval', fn, ms),

@@ -4,7 +4,6 @@
  * limit that kills every descendant, an output cap, memory (per run) / file-size / process caps, and no network when
  * namespaces are available.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +14,7 @@ import { buildArgv } from './command.ts';
 import { confineScript } from './confine.ts';
 import { cleanEnv, nodeBinary, pythonBinary } from './interpreters.ts';
 import { sandboxPlan } from './sandbox.ts';
+import { spawnRun, type Spawned } from './spawn-run.ts';
 import type { ExecuteResult } from '../plugin-api/workspace.ts';
 export type { ExecuteResult } from '../plugin-api/workspace.ts';
 
@@ -85,118 +85,41 @@ const clamp = (v: number | undefined, dflt: number, lo: number, hi: number) =>
   Math.min(hi, Math.max(lo, Number.isFinite(v) ? Math.floor(v!) : dflt));
 
 /** The process part of a run: output collection with its cap, the timeout, abort, and the fd-3 setup report. */
-interface Spawned {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  truncated: boolean;
-  overflow?: 'out' | 'err';
-  timedOut: boolean;
-  aborted: boolean;
-  /** The sandbox wrappers wrote `ok` on fd 3: the code itself ran. */
-  setupOk: boolean;
-  durationMs: number;
-}
-
-function spawnRun(argv: string[], o: { cwd: string; env: Record<string, string>; stdin?: string; timeoutMs: number; maxOutput: number; signal?: AbortSignal; cgroup?: ExecCgroup }): Promise<Spawned> {
-  const started = performance.now();
-  const child = spawn(argv[0], argv.slice(1), {
-    cwd: o.cwd,
-    env: o.env,
-    // Own process group (and session): one kill reaches the whole tree even without a PID namespace.
-    detached: true,
-    stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe'],
-  });
-  const chunks: { out: Buffer[]; err: Buffer[] } = { out: [], err: [] };
-  const st = { bytes: 0, truncated: false, overflow: undefined as 'out' | 'err' | undefined, timedOut: false, aborted: false, setup: '' };
-  const killTree = () => {
-    if (child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // group already gone
-      }
-    }
-    void o.cgroup?.killAll();
-  };
-  const collect = (which: 'out' | 'err') => (chunk: Buffer) => {
-    if (st.truncated) return;
-    const room = o.maxOutput - st.bytes;
-    if (chunk.length > room) {
-      chunks[which].push(chunk.subarray(0, room));
-      st.bytes = o.maxOutput;
-      st.truncated = true;
-      st.overflow = which;
-      killTree(); // nobody reads the rest; a 50 MB print must not keep running
-      return;
-    }
-    chunks[which].push(chunk);
-    st.bytes += chunk.length;
-  };
-  child.stdout!.on('data', collect('out'));
-  child.stderr!.on('data', collect('err'));
-  const status = child.stdio[3] as NodeJS.ReadableStream;
-  status.on('data', (d) => (st.setup = (st.setup + d).slice(0, 16)));
-  status.on('error', () => {});
-
-  let exited = false;
-  const timer = setTimeout(() => {
-    if (exited) return; // finished in the same tick; not a timeout
-    st.timedOut = true;
-    killTree();
-  }, o.timeoutMs);
-  const onAbort = () => {
-    st.aborted = true;
-    killTree();
-  };
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  if (o.signal?.aborted) onAbort();
-  if (o.stdin !== undefined) {
-    // EPIPE when the code exits without reading everything (or is killed) is expected, not an error.
-    child.stdin!.on('error', () => {});
-    child.stdin!.end(o.stdin);
-  }
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    child.on('error', () => resolve({ code: 127, signal: null }));
-    child.on('exit', (c, s) => {
-      exited = true;
-      exit = { code: c, signal: s };
-      // Without a PID namespace a background child (`sleep 1000 &`) would outlive the script and hold the pipes
-      // open: the run is over when the main process is, so take the rest down and stop waiting for them.
-      killTree();
-      setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        (child.stdio[3] as NodeJS.ReadableStream & { destroy?: () => void })?.destroy?.();
-        resolve(exit!);
-      }, 2000).unref();
-    });
-    child.on('close', (c, s) => resolve(exit ?? { code: c, signal: s }));
-  }).then(({ code, signal }) => {
-    clearTimeout(timer);
-    o.signal?.removeEventListener('abort', onAbort);
-    return {
-      code,
-      signal,
-      stdout: Buffer.concat(chunks.out).toString('utf8'),
-      stderr: Buffer.concat(chunks.err).toString('utf8'),
-      truncated: st.truncated,
-      overflow: st.overflow,
-      timedOut: st.timedOut,
-      aborted: st.aborted,
-      setupOk: st.setup.startsWith('ok'),
-      durationMs: Math.round(performance.now() - started),
-    };
-  });
-}
-
 const unavailable = (why: string) =>
   new AppError(503, 'SANDBOX_UNAVAILABLE', `Code execution cannot be confined on this machine (${why}); set AION_EXEC_ALLOW_UNCONFINED=1 to run without it`);
 
 /** Appends a bracketed note to stderr on its own line. */
 const note = (stderr: string, text: string) => `${stderr}${stderr && !stderr.endsWith('\n') ? '\n' : ''}[${text}]`;
+
+/** The run's limits: what the caller asked for, clamped to what the host allows. */
+function limitsOf(opts: ExecuteOptions) {
+  return {
+    timeoutMs: clamp(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 100, MAX_TIMEOUT_MS),
+    maxOutput: clamp(opts.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES, 1024, 64 * 1024 * 1024),
+    memory: clamp(opts.memoryBytes, DEFAULT_MEMORY_BYTES, 16 * 1024 * 1024, 64 * 1024 ** 3),
+    maxProcs: clamp(opts.maxProcesses, DEFAULT_MAX_PROCESSES, 4, 4096),
+    maxFileBytes: clamp(opts.maxFileBytes, DEFAULT_MAX_FILE_BYTES, 0, DEFAULT_MAX_FILE_BYTES),
+    installation: opts.readOnlyPaths ?? [],
+  };
+}
+
+/**
+ * The confinement script of the run (`undefined`: unconfined). Without a private mount namespace neither the data
+ * folder can be hidden nor the installation made read-only: refused rather than expose other users' files, the JWT
+ * secret and the server's own code, unless the operator explicitly accepts that (single-user machines).
+ */
+function confinement(opts: ExecuteOptions, plan: Awaited<ReturnType<typeof sandboxPlan>>, cwd: string, memory: number): string | undefined {
+  const installation = opts.readOnlyPaths ?? [];
+  const confined = plan.fileSystem === 'read-only-except-workspace';
+  const needsConfinement = !!(opts.hidePaths?.length || installation.length);
+  if (needsConfinement && !confined && process.env.AION_EXEC_ALLOW_UNCONFINED !== '1') throw unavailable('no private mount namespace');
+  if (!confined) return undefined;
+  try {
+    return confineScript({ workspace: cwd, hidden: opts.hidePaths ?? [], readOnly: installation, tmpBytes: memory });
+  } catch {
+    throw new AppError(500, 'WORKSPACE_MISCONFIGURED', 'This workspace lies inside the server installation; code execution is refused');
+  }
+}
 
 /** Runs code; never throws for the code's own failures (those are a non-zero `exitCode`), only for bad input. */
 export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> {
@@ -205,29 +128,11 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
   if (Buffer.byteLength(opts.code) > MAX_CODE_BYTES) {
     throw new AppError(413, 'CODE_TOO_LARGE', `Code is larger than ${MAX_CODE_BYTES} bytes`);
   }
-  const timeoutMs = clamp(opts.timeoutMs, DEFAULT_TIMEOUT_MS, 100, MAX_TIMEOUT_MS);
-  const maxOutput = clamp(opts.maxOutputBytes, DEFAULT_MAX_OUTPUT_BYTES, 1024, 64 * 1024 * 1024);
-  const memory = clamp(opts.memoryBytes, DEFAULT_MEMORY_BYTES, 16 * 1024 * 1024, 64 * 1024 ** 3);
-  const maxProcs = clamp(opts.maxProcesses, DEFAULT_MAX_PROCESSES, 4, 4096);
-  const maxFileBytes = clamp(opts.maxFileBytes, DEFAULT_MAX_FILE_BYTES, 0, DEFAULT_MAX_FILE_BYTES);
-  const installation = opts.readOnlyPaths ?? [];
-
+  const limits = limitsOf(opts);
+  const { timeoutMs, maxOutput, memory, maxProcs, maxFileBytes, installation } = limits;
   const cwd = await realpath(opts.cwd);
   const [plan, python] = await Promise.all([sandboxPlan(), pythonBinary()]);
-  // Without a private mount namespace neither the data folder can be hidden nor the installation made read-only:
-  // refuse rather than expose other users' files, the JWT secret and the server's own code, unless the operator
-  // explicitly accepts that (single-user machines).
-  const confined = plan.fileSystem === 'read-only-except-workspace';
-  const needsConfinement = !!(opts.hidePaths?.length || installation.length);
-  if (needsConfinement && !confined && process.env.AION_EXEC_ALLOW_UNCONFINED !== '1') throw unavailable('no private mount namespace');
-  let confine: string | undefined;
-  if (confined) {
-    try {
-      confine = confineScript({ workspace: cwd, hidden: opts.hidePaths ?? [], readOnly: installation, tmpBytes: memory });
-    } catch {
-      throw new AppError(500, 'WORKSPACE_MISCONFIGURED', 'This workspace lies inside the server installation; code execution is refused');
-    }
-  }
+  const confine = confinement(opts, plan, cwd, memory);
 
   const id = randomUUID();
   const execDir = path.join(cwd, '.aion-exec');
@@ -238,12 +143,8 @@ export async function executeCode(opts: ExecuteOptions): Promise<ExecuteResult> 
   if (codeFile) await writeFile(codeFile, opts.code, { mode: 0o600 });
   let cgroup: ExecCgroup | undefined;
   try {
-    if (plan.cgroups) {
-      // Fail closed: a run without its cgroup would have neither the process nor the memory cap.
-      cgroup = await createExecCgroup(plan.cgroups, { maxPids: maxProcs, memoryBytes: memory }).catch(() => {
-        throw unavailable('no cgroup for the run');
-      });
-    }
+    // Fail closed: a run without its cgroup would have neither the process nor the memory cap.
+    if (plan.cgroups) cgroup = await createExecCgroup(plan.cgroups, { maxPids: maxProcs, memoryBytes: memory }).catch(() => { throw unavailable('no cgroup for the run'); });
     // V8 reserves address space up front (code range, cages; Node 24 will not start under ~2 GiB): 2 GiB on top.
     const perProcess = Math.max(memory, plan.cgroups?.memory ? DEFAULT_MEMORY_BYTES : 0);
     const argv = buildArgv(plan, {

@@ -1,6 +1,6 @@
 /** `POST /api/model` (admin) and `GET /api/providers` (user). */
 import { z } from 'zod';
-import { badRequest, type PluginContext, type ProviderDefinition } from '../../core/plugin-api/index.ts';
+import { acceptedModel, badRequest, type PluginContext, type ProviderDefinition } from '../../core/plugin-api/index.ts';
 
 /** A provider whose check throws counts as not configured. */
 function configured(p: ProviderDefinition): boolean {
@@ -19,18 +19,15 @@ export function registerModelRoutes(ctx: PluginContext) {
     summary: 'Switch the active model (provider inferred from the prefix when absent)',
     body: z.object({ model: z.string().trim().min(1, 'model is required').max(128), provider: z.string().max(64).optional() }),
   }, async (_c, { body }) => {
-    const providers = all();
-    const provider = body.provider ? providers.find((p) => p.id === body.provider) : ctx.host.providerForModel(body.model);
-    if (!provider) throw badRequest(body.provider ? `Unknown provider: ${body.provider}` : `Unknown model: ${body.model}`, undefined, body.provider ? 'UNKNOWN_PROVIDER' : 'UNKNOWN_MODEL');
-    const known = provider.acceptsAnyModel || provider.models.includes(body.model) || provider.prefixes.some((x) => body.model.toLowerCase().startsWith(x.toLowerCase()));
-    if (!known) throw badRequest(`Unknown model for ${provider.id}: ${body.model}`, undefined, 'UNKNOWN_MODEL');
+    // The acceptance check every door shares: UNKNOWN_PROVIDER / UNKNOWN_MODEL.
+    const { provider, model } = acceptedModel(all(), body);
     // Refused rather than saved: an unconfigured choice would silently fall back to another provider on the next chat.
     if (!configured(provider)) {
       const keys = provider.envKeys.length ? `set ${provider.envKeys.join(' or ')} in Keys` : 'it is not available on this server';
       throw badRequest(`Provider ${provider.id} is not configured: ${keys}`, [{ field: 'model', message: 'provider not configured' }], 'PROVIDER_NOT_CONFIGURED');
     }
-    await ctx.host.settings.set({ provider: provider.id, model: body.model });
-    return { ok: true, model: body.model, provider: provider.id, configured: true };
+    await ctx.host.settings.set({ provider: provider.id, model });
+    return { ok: true, model, provider: provider.id, configured: true };
   });
 
   ctx.routes.get('/providers', { summary: 'Registered providers and the active model' }, () => {

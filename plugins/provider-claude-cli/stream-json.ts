@@ -10,14 +10,14 @@
  * text and thinking of whole messages are skipped. The CLI runs its own tools: reporting them as `tool_call` would make
  * our loop try to run them too, so each `tool_use` becomes a short text note instead (`[claude-cli tool: Name …]`).
  */
-import { AppError, type ProviderEvent, type Usage } from '../../core/plugin-api/index.ts';
+import { AppError, ThinkingBlocks, type ProviderEvent, type Usage } from '../../core/plugin-api/index.ts';
 
 type Json = Record<string, any>;
 
 /** A stateful mapper: feed lines, get events. */
 export class StreamJsonMapper {
   private partial = false;
-  private inThinking = false;
+  private readonly blocks = new ThinkingBlocks();
   private sawText = false;
   /** Set once a `result` line arrived. */
   result: { usage?: Usage; isError: boolean; subtype: string; text: string } | undefined;
@@ -48,27 +48,27 @@ export class StreamJsonMapper {
 
   /** Events to close an open thinking block. */
   flush(): ProviderEvent[] {
-    return this.closeThinking();
+    return this.blocks.close();
   }
 
   private streamEvent(ev: Json): ProviderEvent[] {
     if (ev.type === 'content_block_start' && ev.content_block?.type === 'thinking') {
       this.partial = true;
-      return [...this.closeThinking(), ...this.openThinking()];
+      return this.blocks.begin();
     }
     if (ev.type !== 'content_block_delta') {
-      if (ev.type === 'content_block_stop' || ev.type === 'message_stop') return this.closeThinking();
+      if (ev.type === 'content_block_stop' || ev.type === 'message_stop') return this.blocks.close();
       return [];
     }
     const d = ev.delta ?? {};
     if (d.type === 'text_delta' && typeof d.text === 'string') {
       this.partial = true;
       this.sawText = true;
-      return [...this.closeThinking(), { type: 'text', delta: d.text }];
+      return this.blocks.text(d.text);
     }
     if (d.type === 'thinking_delta' && typeof d.thinking === 'string') {
       this.partial = true;
-      return [...this.openThinking(), { type: 'thinking', delta: d.thinking }];
+      return this.blocks.thinking(d.thinking);
     }
     return [];
   }
@@ -77,12 +77,12 @@ export class StreamJsonMapper {
     const out: ProviderEvent[] = [];
     for (const block of Array.isArray(message.content) ? message.content : []) {
       if (block?.type === 'text' && typeof block.text === 'string' && !this.partial) {
-        out.push(...this.closeThinking(), { type: 'text', delta: block.text });
+        out.push(...this.blocks.text(block.text));
         this.sawText = true;
       } else if (block?.type === 'thinking' && typeof block.thinking === 'string' && !this.partial) {
-        out.push(...this.closeThinking(), ...this.openThinking(), { type: 'thinking', delta: block.thinking }, ...this.closeThinking());
+        out.push(...this.blocks.begin(), ...this.blocks.thinking(block.thinking), ...this.blocks.close());
       } else if (block?.type === 'tool_use' && this.toolNotes) {
-        out.push(...this.closeThinking(), { type: 'text', delta: `${this.sawText ? '\n\n' : ''}[claude-cli tool: ${String(block.name ?? 'tool')}${summarise(block.input)}]\n\n` });
+        out.push(...this.blocks.close(), { type: 'text', delta: `${this.sawText ? '\n\n' : ''}[claude-cli tool: ${String(block.name ?? 'tool')}${summarise(block.input)}]\n\n` });
         this.sawText = false;
       }
     }
@@ -100,7 +100,7 @@ export class StreamJsonMapper {
       ...(cacheRead ? { cacheReadTokens: cacheRead } : {}),
     };
     this.result = { usage, isError: !!msg.is_error, subtype: String(msg.subtype ?? ''), text: typeof msg.result === 'string' ? msg.result : '' };
-    const out: ProviderEvent[] = [...this.closeThinking()];
+    const out: ProviderEvent[] = [...this.blocks.close()];
     // A result without any streamed text (an old CLI, or text only in `result`): use its text.
     if (!msg.is_error && !this.sawText && !this.partial && this.result.text) out.push({ type: 'text', delta: this.result.text });
     if (msg.is_error) {
@@ -108,18 +108,6 @@ export class StreamJsonMapper {
     }
     out.push({ type: 'usage', ...usage });
     return out;
-  }
-
-  private openThinking(): ProviderEvent[] {
-    if (this.inThinking) return [];
-    this.inThinking = true;
-    return [{ type: 'thinking_start' }];
-  }
-
-  private closeThinking(): ProviderEvent[] {
-    if (!this.inThinking) return [];
-    this.inThinking = false;
-    return [{ type: 'thinking_end' }];
   }
 }
 

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GenerateContentParameters, GenerateContentResponseUsageMetadata, GoogleGenAI, Part } from '@google/genai';
 import { AppError, type Logger, type ProviderEvent, type StopReason } from '../../core/plugin-api/index.ts';
-import { providerError } from '../../core/plugin-api/index.ts';
+import { providerError, ThinkingBlocks } from '../../core/plugin-api/index.ts';
 
 /**
  * Stream a request. Ends with `usage` (when reported) then `stop`; an aborted `signal` ends it with `stop: aborted`
@@ -55,27 +55,21 @@ export async function* streamGemini(
   yield { type: 'stop', reason: mapFinishReason(finish, state.toolCalls > 0) };
 }
 
-/** Tracks whether a thinking block is open across parts and chunks. */
+/** Parts → events; the thinking block (open across parts and chunks) is the plugin API's `ThinkingBlocks`. */
 class PartTranslator {
-  private thinking = false;
+  private readonly blocks = new ThinkingBlocks();
+  /** The signature of the open thinking, given when the block ends. */
   private signature: string | undefined;
   toolCalls = 0;
 
   *translate(part: Part): Generator<ProviderEvent> {
+    if (part.thoughtSignature) this.signature = part.thoughtSignature;
     if (part.thought) {
-      if (!this.thinking) yield { type: 'thinking_start' };
-      this.thinking = true;
-      if (part.thoughtSignature) this.signature = part.thoughtSignature;
-      if (part.text) yield { type: 'thinking', delta: part.text };
+      yield* this.blocks.thinking(part.text ?? '');
       return;
     }
-    if (part.thoughtSignature) {
-      if (!this.thinking) yield { type: 'thinking_start' };
-      this.thinking = true;
-      this.signature = part.thoughtSignature;
-    }
     yield* this.end();
-    if (part.text) yield { type: 'text', delta: part.text };
+    if (part.text) yield* this.blocks.text(part.text);
     if (part.functionCall) {
       this.toolCalls++;
       const { id, name, args } = part.functionCall;
@@ -84,12 +78,11 @@ class PartTranslator {
     }
   }
 
-  /** Close an open thinking block, with its signature when there is one. */
+  /** Close an open thinking block, with its signature when there is one (an empty block just to carry it). */
   *end(): Generator<ProviderEvent> {
-    if (!this.thinking) return;
-    yield this.signature ? { type: 'thinking_end', signature: this.signature } : { type: 'thinking_end' };
-    this.thinking = false;
+    const signature = this.signature;
     this.signature = undefined;
+    yield* signature ? this.blocks.signature(signature) : this.blocks.close();
   }
 }
 

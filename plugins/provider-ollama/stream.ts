@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AbortableAsyncIterator, ChatRequest, ChatResponse, Ollama } from 'ollama';
-import type { ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
+import { ThinkingBlocks, type ProviderEvent, type StopReason } from '../../core/plugin-api/index.ts';
 import { providerError } from './errors.ts';
 
 /**
@@ -17,7 +17,8 @@ export async function* streamChat(
   signal: AbortSignal,
   host: string,
 ): AsyncGenerator<ProviderEvent> {
-  let thinking = false;
+  // Ollama's `thinking` field and `<think>` text from models that write it into the answer: the same events.
+  const blocks = new ThinkingBlocks({ tags: true });
   let toolCalls = 0;
   let last: ChatResponse | undefined;
   let stream: AbortableAsyncIterator<ChatResponse> | undefined;
@@ -26,16 +27,9 @@ export async function* streamChat(
     stream = await client.chat(params);
     for await (const chunk of stream) {
       const msg = chunk.message;
-      if (msg?.thinking) {
-        if (!thinking) yield { type: 'thinking_start' };
-        thinking = true;
-        yield { type: 'thinking', delta: msg.thinking };
-      }
-      if (thinking && (msg?.content || msg?.tool_calls?.length)) {
-        thinking = false;
-        yield { type: 'thinking_end' };
-      }
-      if (msg?.content) yield { type: 'text', delta: msg.content };
+      if (msg?.thinking) yield* blocks.thinking(msg.thinking);
+      if (msg?.content) yield* blocks.text(msg.content);
+      if (msg?.tool_calls?.length) yield* blocks.end();
       for (const call of msg?.tool_calls ?? []) {
         toolCalls++;
         // Newer Ollama versions send an id; older ones do not, and the runtime needs one to pair the result.
@@ -54,7 +48,7 @@ export async function* streamChat(
     yield { type: 'stop', reason: 'aborted' };
     return;
   }
-  if (thinking) yield { type: 'thinking_end' };
+  yield* blocks.end();
   if (last) yield { type: 'usage', inputTokens: last.prompt_eval_count ?? 0, outputTokens: last.eval_count ?? 0 };
   yield { type: 'stop', reason: mapDoneReason(last?.done_reason, toolCalls > 0) };
 }

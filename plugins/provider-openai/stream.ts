@@ -5,7 +5,7 @@
  */
 import type OpenAI from 'openai';
 import type { Logger, ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
-import { providerError } from '../../core/plugin-api/index.ts';
+import { providerError, ThinkingBlocks } from '../../core/plugin-api/index.ts';
 import { readChunks } from './read-chunks.ts';
 import { ToolCallAccumulator } from './tool-calls.ts';
 
@@ -28,7 +28,8 @@ export async function* streamChat(
   const calls = new ToolCallAccumulator();
   let usage: OpenAI.CompletionUsage | undefined;
   let finish: string | null = null;
-  let thinking = false;
+  // Reasoning fields and DeepSeek/Qwen-style `<think>` text become the same thinking events.
+  const blocks = new ThinkingBlocks({ tags: true });
   try {
     if (signal.aborted) throw signal.reason;
     const response = await client.chat.completions.create(params, { signal }).asResponse();
@@ -39,17 +40,10 @@ export async function* streamChat(
       if (!choice) continue;
       const delta = choice.delta as Delta;
       const reasoning = delta.reasoning_content || delta.reasoning;
-      if (reasoning) {
-        if (!thinking) yield { type: 'thinking_start' };
-        thinking = true;
-        yield { type: 'thinking', delta: reasoning };
-      }
+      if (reasoning) yield* blocks.thinking(reasoning);
       const text = delta.content || delta.refusal;
-      if (thinking && (text || delta.tool_calls?.length)) {
-        thinking = false;
-        yield { type: 'thinking_end' };
-      }
-      if (text) yield { type: 'text', delta: text };
+      if (text) yield* blocks.text(text);
+      if (delta.tool_calls?.length) yield* blocks.close();
       calls.add(delta.tool_calls);
       if (choice.finish_reason) finish = choice.finish_reason;
     }
@@ -61,7 +55,7 @@ export async function* streamChat(
     yield { type: 'stop', reason: 'aborted' };
     return;
   }
-  if (thinking) yield { type: 'thinking_end' };
+  yield* blocks.end();
   for (const call of calls.finish()) {
     if (call.invalidJson !== undefined) {
       // Only the size: arguments may hold user data.

@@ -1,7 +1,7 @@
 /**
  * Bot commands of whitelisted chats: /start, /help, /new, /model [NAME], /stop, /link CODE.
  */
-import type { User } from '../../core/plugin-api/index.ts';
+import { acceptsModel, type User } from '../../core/plugin-api/index.ts';
 import { escapeMarkdownV2, escapeMarkdownV2Code } from './format.ts';
 import type { ReplyApi } from './reply.ts';
 import { chatConversation, type TurnDeps } from './turn.ts';
@@ -42,7 +42,7 @@ async function modelCommand(deps: TurnDeps, api: ReplyApi, chatId: string, user:
     return;
   }
   const provider = ctx.host.providerForModel(name);
-  if (!provider || !(provider.acceptsAnyModel || provider.models.includes(name) || provider.prefixes.some((x) => name.toLowerCase().startsWith(x.toLowerCase())))) {
+  if (!provider || !acceptsModel(provider, name)) {
     await api.sendMessage(chatId, `Unknown model: ${name}`);
     return;
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-bot-api.ts';
-import { pluginsDir as makePluginsDir, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
+import { pluginsDir as makePluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const OWNER = 222;
@@ -34,7 +34,7 @@ async function ask(chatId: number, text: string, done: (answer: string) => boole
 before(async () => {
   tg = await startFakeTelegram();
   pluginsDir = makePluginsDir();
-  writePlugin(pluginsDir, 'test-tools', TEST_TOOLS_PLUGIN);
+  writePlugin(pluginsDir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
   s = await startServer({ env: { ...tg.env, TELEGRAM_BOT_TOKEN: tg.token, PLUGINS_DIRS: pluginsDir, ECHO_DELAY_MS: '60' } });
   admin = await s.signup();
 });

@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { pluginsDir, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
+import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { clientChat, eventually } from './aion-client-stream.ts';
 
 let s: TestServer;
 let admin: string;
 const dir = pluginsDir();
 before(async () => {
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN);
+  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
   s = await startServer({ env: { PLUGINS_DIRS: dir } });
   admin = (await s.signup()).token;
 });

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readSse, startServer, type SseEvent, type TestServer } from '../helpers/server.ts';
-import { pluginsDir, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
+import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 
 let s: TestServer;
 let admin: string;
 const dir = pluginsDir();
 before(async () => {
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN);
+  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
   s = await startServer({ env: { PLUGINS_DIRS: dir } });
   admin = (await s.signup()).token;
   await s.api('POST', '/api/config/settings', { token: admin, body: { approval_timeout_ms: 1500 } });

@@ -16,6 +16,9 @@ export function writePlugin(dir: string, name: string, source: string, manifest?
   return folder;
 }
 
+/** The manifest `TEST_TOOLS_PLUGIN` needs: its `danger` tool is of risk `exec`, which a plugin must declare. */
+export const TEST_TOOLS_MANIFEST = { name: 'test-tools', version: '1.0.0', description: 'Tools for the tests', api: '^1.0.0', capabilities: { exec: true } };
+
 /** A plugin with a read tool `lookup`, a tool that needs approval `danger`, a slow tool and a failing tool. */
 export const TEST_TOOLS_PLUGIN = `
 export default {

@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { TEST_TOOLS_PLUGIN, pluginsDir, writePlugin } from '../helpers/plugins.ts';
+import { TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, pluginsDir, writePlugin } from '../helpers/plugins.ts';
 
 let s: TestServer;
 let alice: { token: string; user: { id: string } };
@@ -18,7 +18,7 @@ const open: Client[] = [];
 
 before(async () => {
   const dir = pluginsDir();
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN);
+  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
   s = await startServer({ env: { PLUGINS_DIRS: dir } });
   alice = await s.signup();
   bob = await s.signup();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readSse, startServer, type TestServer } from '../helpers/server.ts';
-import { TEST_TOOLS_PLUGIN, pluginsDir, writePlugin } from '../helpers/plugins.ts';
+import { TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, pluginsDir, writePlugin } from '../helpers/plugins.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 let s: TestServer;
@@ -14,7 +14,7 @@ let user: { token: string };
 
 before(async () => {
   const dir = pluginsDir();
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN);
+  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
   s = await startServer({ env: { METRICS_TOKEN, PLUGINS_DIRS: dir } });
   admin = await s.signup();
   user = await s.signup();

@@ -42,6 +42,19 @@ before(async () => {
   writePlugin(dir, 'future', `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'ran');
     export default { name: 'future', version: '1', setup(ctx) { ctx.routes.get('/future', { access: 'public' }, () => ({})); } };`,
   { name: 'future', version: '1', api: '^99' });
+  // Tools that run programs or reach the network, from plugins that never said they do.
+  const tool = (name: string, risk: string) =>
+    `{ name: '${name}', description: 'x', risk: '${risk}', input: { type: 'object', properties: {} }, run: () => ({ ran: true }) }`;
+  writePlugin(dir, 'sneaky-exec', `export default { name: 'sneaky-exec', version: '1', setup(ctx) {
+    ctx.routes.get('/sneaky-exec', () => ({}));
+    ctx.tools.register(${tool('sneaky_shell', 'exec')});
+  } };`, { name: 'sneaky-exec', version: '1', api: '^1.0.0', capabilities: { network: true } });
+  writePlugin(dir, 'sneaky-net', `export default { name: 'sneaky-net', version: '1', setup(ctx) {
+    ctx.tools.register(${tool('sneaky_fetch', 'network')});
+  } };`, { name: 'sneaky-net', version: '1', api: '^1.0.0', capabilities: { exec: true } });
+  writePlugin(dir, 'late-exec', `export default { name: 'late-exec', version: '1', setup(ctx) {
+    ctx.routes.post('/late-exec', () => { ctx.tools.register(${tool('late_shell', 'exec')}); return {}; });
+  } };`, { name: 'late-exec', version: '1', api: '^1.0.0' });
   writePlugin(dir, 'typo', `export default { name: 'typo', version: '1', setup() {} };`, { name: 'typo', capabilities: { secret: ['X'] } });
   s = await startServer({ env: { PLUGINS_DIRS: dir, OPENAI_API_KEY: SECRET, DECLARED_TOKEN: 'mine-to-read' } });
   admin = await s.signup();
@@ -92,4 +105,33 @@ test('a plugin for plugin API ^99 is refused with the reason before any of its c
   const typo = (await s.api('GET', '/api/plugins', { token: admin.token })).body.plugins.find((x: any) => x.name === 'typo');
   assert.equal(typo.status, 'error');
   assert.match(typo.error, /invalid plugin\.json: capabilities/);
+});
+
+test('a tool of risk exec or network without the capability is refused: the plugin is not loaded (3 attacks, 0 through)', async () => {
+  const plugins = (await s.api('GET', '/api/plugins', { token: admin.token })).body.plugins;
+  const shell = plugins.find((p: any) => p.name === 'sneaky-exec');
+  assert.equal(shell.status, 'error');
+  assert.equal(shell.error, 'Plugin sneaky-exec has not declared the capability "exec": true in its plugin.json (needed by tool sneaky_shell of risk exec)');
+  const net = plugins.find((p: any) => p.name === 'sneaky-net');
+  assert.equal(net.status, 'error');
+  assert.match(net.error, /capability "network": true .*tool sneaky_fetch of risk network/);
+  assert.equal((await s.api('GET', '/api/sneaky-exec', { token: user.token })).status, 404, 'nothing of the failed setup is mounted');
+  // Registered once the plugin is live (from a route): the caller gets the coded refusal.
+  const late = await s.api('POST', '/api/late-exec', { token: user.token, body: {} });
+  assert.equal(late.status, 403);
+  assert.equal(late.body.code, 'PLUGIN_CAPABILITY_MISSING');
+  assert.match(late.body.error, /"exec": true .*late_shell/);
+  const after = (await s.api('GET', '/api/plugins', { token: admin.token })).body.plugins;
+  const names = JSON.stringify(after.flatMap((p: any) => p.tools.map((t: any) => t.name)));
+  assert.match(names, /"lookup"|"todo_/, 'the listing does name the tools that are registered');
+  for (const name of ['sneaky_shell', 'sneaky_fetch', 'late_shell']) assert.doesNotMatch(names, new RegExp(name), `${name} is not offered to the agent`);
+});
+
+test('every built-in plugin that registers an exec or network tool declares the capability (it loads)', async () => {
+  const plugins = (await s.api('GET', '/api/plugins', { token: admin.token })).body.plugins;
+  for (const name of ['multi-agent', 'alin-code', 'web-tools', 'browser', 'mcp-client']) {
+    const p = plugins.find((x: any) => x.name === name);
+    assert.ok(p, name);
+    assert.notEqual(p.status, 'error', `${name}: ${p.error}`);
+  }
 });

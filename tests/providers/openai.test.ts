@@ -104,6 +104,18 @@ test('streams reasoning_content of compatible servers as thinking', async () => 
   ]);
 });
 
+test('<think> text of DeepSeek-style models is thinking, even split across chunks (the shared ThinkingBlocks)', async () => {
+  const { provider } = await loadProvider(plugin);
+  turn = { blocks: [{ type: 'text', text: '<think>Two and two.</think>\n\nFour.' }] };
+  const events = await collect(provider.stream(request({ model: 'gpt-oss' }), signal()));
+  const thinking = events.filter((e) => e.type === 'thinking').map((e: any) => e.delta).join('');
+  const text = events.filter((e) => e.type === 'text').map((e: any) => e.delta).join('');
+  assert.equal(thinking, 'Two and two.');
+  assert.equal(text, 'Four.');
+  const kinds = events.map((e) => e.type).filter((t, i, all) => t !== all[i - 1]);
+  assert.deepEqual(kinds, ['thinking_start', 'thinking', 'thinking_end', 'text', 'usage', 'stop']);
+});
+
 test('maps content blocks to OpenAI messages', async () => {
   const { provider } = await loadProvider(plugin);
   turn = { blocks: [{ type: 'text', text: 'Sunny.' }] };

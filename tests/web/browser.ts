@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb, type WebBuildResult } from '../../scripts/build-web.mjs';
-import { pluginsDir, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
+import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { ROOT } from '../helpers/server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -59,7 +59,7 @@ export async function loadToInteractive(page: Page): Promise<number> {
 /** A plugins folder holding the shared `test-tools` plugin (`lookup` reads, `danger` needs approval, …). */
 export function testPluginsDir(): string {
   const root = pluginsDir();
-  writePlugin(root, 'test-tools', TEST_TOOLS_PLUGIN, { name: 'test-tools', version: '1.0.0', description: 'Tools for the tests' });
+  writePlugin(root, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
   return root;
 }
 
