@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { AuthApi, HostApi, SseApi, User } from './plugin-api/types.ts';
 import { ROOT_DIR, type Config } from './config.ts';
+import type { Pool } from './db/pool.ts';
 import { Accounts } from './auth/accounts.ts';
 import { limitsFor } from './auth/plans.ts';
 import { setQuotaHeaders, UsageTracker } from './auth/usage.ts';
@@ -30,6 +31,8 @@ import { Store } from './store/store.ts';
 import { cleanInterruptedWrites } from './store/temp-files.ts';
 import { LocalEmbedder, MemoryStore } from './memory/index.ts';
 import { WorkspaceService } from './workspace/service.ts';
+import { openCluster, sharedAccounts, sharedUsage, type Cluster } from './cluster/index.ts';
+import { wireCluster } from './cluster/wire.ts';
 
 export { Registry };
 
@@ -52,6 +55,8 @@ export interface CoreServices {
   events: EventHub;
   host: PluginHost;
   registry: Registry;
+  /** The instances serving this installation together (in-process on a single instance). */
+  cluster: Cluster;
   /** The caller of a request (bearer token), as every route resolves it. */
   authenticate(ctx: Context): Promise<User | undefined>;
 }
@@ -59,11 +64,12 @@ export interface CoreServices {
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
   const store = new Store(config.dataDir, log, { cacheBytes: config.storeCacheBytes });
   await cleanInterruptedWrites(config.dataDir, config.envFile, performance.timeOrigin, log);
-  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit });
+  const cluster = await openCluster({ databaseUrl: process.env.DATABASE_URL, pool: (store as { pool?: Pool }).pool, log });
+  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit }, sharedAccounts(cluster));
   await accounts.assertIntact(); // damaged accounts → refuse to start (StartupRefusedError), before anything else runs
   const settings = new SettingsService(store);
   await settings.load();
-  const usage = new UsageTracker(store);
+  const usage = new UsageTracker(store, sharedUsage(cluster));
   const prompts = new Prompts(config.promptsDir, path.join(config.dataDir, 'prompts'));
   const conversations = new Conversations(store);
   const memory = await loadMemory(config, log);
@@ -99,7 +105,9 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     sse: { streamAgent, open: (ctx) => new SseWriter(ctx) },
     events: new EventHub(),
     authenticate,
+    cluster,
   };
+  await wireCluster(core, applyEmbedder);
   return core;
 }
 

@@ -246,13 +246,13 @@ export class AgentService implements AgentApi {
     const { user } = req;
     if (req.approval) {
       const turn = this.approvals.byId(user.id, req.approval.id);
-      if (!turn || !this.approvals.take(turn)) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
+      if (!turn || !(await this.approvals.take(turn))) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
       return { turn, approved: req.approval.approved };
     }
     const turn = this.approvals.forConversation(user.id, conversationId);
     if (!turn) return undefined;
     const word = req.images?.length ? 'other' : approvalWord(req.message);
-    if (!this.approvals.take(turn)) return undefined;
+    if (!(await this.approvals.take(turn))) return undefined;
     if (word !== 'other') return { turn, approved: word === 'yes' };
     await this.saveRefusal(turn);
     return undefined;
@@ -345,7 +345,7 @@ export class AgentService implements AgentApi {
         yield { type: 'notice', trigger: 'failover', text: `${used.model} failed (${record.error?.message}); trying ${next.model}` };
         Object.assign(record, newTurnRecord(), { error: undefined });
       }
-      if (record.parked) this.park(record, { user, conversationId, channel, provider: used.provider.id, model: used.model, system });
+      if (record.parked) await this.park(record, { user, conversationId, channel, provider: used.provider.id, model: used.model, system });
       yield* this.finish(record, user, conversationId, used.provider.id, used.model, channel);
     } finally {
       untrack();
@@ -355,9 +355,9 @@ export class AgentService implements AgentApi {
     }
   }
 
-  private park(record: TurnRecord, info: { user: User; conversationId: string; channel: string; provider: string; model: string; system: string }): void {
+  private park(record: TurnRecord, info: { user: User; conversationId: string; channel: string; provider: string; model: string; system: string }): Promise<void> {
     const p = record.parked!;
-    this.approvals.park(
+    return this.approvals.park(
       {
         userId: info.user.id, conversationId: info.conversationId, channel: info.channel, provider: info.provider, model: info.model,
         system: info.system, messages: p.messages, calls: p.calls, results: p.results, pending: p.pending, parkedAt: Date.now(),

@@ -24,6 +24,7 @@ export async function pgCluster(url: string, pool: pg.Pool, log: Logger): Promis
   let claimsSinceCleanup = 0;
   return {
     instanceId,
+    pool,
     shared: true,
     bus,
     leases,

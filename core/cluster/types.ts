@@ -3,6 +3,7 @@
  * claims and a cluster-wide lock. A single instance (no DATABASE_URL) gets in-process versions of the same contract,
  * so callers never branch on the deployment.
  */
+import type { Pool } from '../db/pool.ts';
 
 /** Who sent a bus message: `fromSelf` is true for this instance's own publications (handlers usually skip them). */
 export interface BusMeta {
@@ -48,6 +49,8 @@ export interface Leases {
 export interface Cluster {
   /** This process, unique per start. */
   readonly instanceId: string;
+  /** The instance's PostgreSQL pool when shared (the store's: the cluster opens no pool of its own). */
+  readonly pool?: Pool;
   /** True when instances share a database (DATABASE_URL): the wiring of `core/cluster/wire-*.ts` is then on. */
   readonly shared: boolean;
   readonly bus: Bus;
