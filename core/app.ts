@@ -151,7 +151,7 @@ export async function startServer(overrides: Record<string, string | undefined> 
         await core.cluster.close();
         await core.usage.flush();
         await core.memory.close();
-        await core.store.settle();
+        await core.store.close(); // settles pending writes; on PostgreSQL also ends the pool
       })();
       return closing;
     },

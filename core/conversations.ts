@@ -29,7 +29,8 @@ export class UserConversations {
   private readonly list: Collection<ConversationRecord>;
   private messageIndex: Promise<Map<string, string>> | undefined;
 
-  constructor(private readonly data: UserStore) {
+  /** `shared`: other instances write the same store (PostgreSQL), so a miss in the message index may just be stale. */
+  constructor(private readonly data: UserStore, private readonly shared = false) {
     this.list = data.collection<ConversationRecord>('conversations');
   }
 
@@ -151,8 +152,16 @@ export class UserConversations {
     return record;
   }
 
+  /** The conversation of a message id; on a shared store a miss rebuilds the index once (another instance added it). */
+  private async conversationOf(id: string): Promise<string | undefined> {
+    const found = (await this.index()).get(id);
+    if (found || !this.shared) return found;
+    this.messageIndex = undefined;
+    return (await this.index()).get(id);
+  }
+
   async updateMessage(id: string, patch: Partial<MessageRecord>): Promise<MessageRecord | undefined> {
-    const conversationId = (await this.index()).get(id);
+    const conversationId = await this.conversationOf(id);
     if (!conversationId) return undefined;
     const { id: _i, conversationId: _c, createdAt: _t, ...rest } = patch;
     const updated = await this.messages(conversationId).update(id, (m) => ({
@@ -166,9 +175,9 @@ export class UserConversations {
   }
 
   async deleteMessage(id: string): Promise<boolean> {
-    const idx = await this.index();
-    const conversationId = idx.get(id);
+    const conversationId = await this.conversationOf(id);
     if (!conversationId) return false;
+    const idx = await this.index();
     const removed = await this.messages(conversationId).delete(id);
     idx.delete(id);
     if (removed) await this.list.update(conversationId, (c) => ({ ...c, updatedAt: Date.now() })); // a deletion is a change too
@@ -191,7 +200,7 @@ export class Conversations {
   forUser(userId: string): UserConversations {
     let u = this.users.get(userId);
     if (!u) {
-      u = new UserConversations(this.store.forUser(userId));
+      u = new UserConversations(this.store.forUser(userId), this.store.shared);
       this.users.set(userId, u);
     }
     return u;

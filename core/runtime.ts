@@ -27,7 +27,8 @@ import { streamAgent } from './sse/stream-agent.ts';
 import { SseWriter } from './sse/writer.ts';
 import { EventHub } from './events/hub.ts';
 import { instrumentAgent } from './metrics/index.ts';
-import { Store } from './store/store.ts';
+import type { Store } from './store/store.ts';
+import { openStore } from './store/open.ts';
 import { cleanInterruptedWrites } from './store/temp-files.ts';
 import { LocalEmbedder, MemoryStore } from './memory/index.ts';
 import { WorkspaceService } from './workspace/service.ts';
@@ -62,7 +63,7 @@ export interface CoreServices {
 }
 
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
-  const store = new Store(config.dataDir, log, { cacheBytes: config.storeCacheBytes });
+  const store = await openStore(log, { dataDir: config.dataDir, cacheBytes: config.storeCacheBytes }); // PostgreSQL when DATABASE_URL is set
   await cleanInterruptedWrites(config.dataDir, config.envFile, performance.timeOrigin, log);
   const cluster = await openCluster({ databaseUrl: process.env.DATABASE_URL, pool: (store as { pool?: Pool }).pool, log });
   const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit }, sharedAccounts(cluster));

@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection, Plan, Role, User } from '../plugin-api/types.ts';
 import { AppError, conflict, notFound, unauthorized } from '../errors.ts';
-import path from 'node:path';
 import { StartupRefusedError } from '../store/damage.ts';
 import type { Store } from '../store/store.ts';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
@@ -87,15 +86,7 @@ export class Accounts {
   async assertIntact(): Promise<void> {
     await this.store.assertCriticalIntact({ users: 'accounts' });
     if ((await this.users.count()) > 0 || !(await this.store.hasUserData())) return;
-    const file = path.join(this.store.root, 'users.json');
-    throw new StartupRefusedError(
-      [
-        `AION refuses to start: the accounts file ${file} is missing or empty, but ${this.store.root} holds data of existing accounts.`,
-        'Starting would make the next signup the admin of that data, so the server stops instead.',
-        `To restore: stop AION and put your backup of users.json back at ${file}.`,
-        `To start over deliberately, move the folders under ${this.store.root} out of the way first.`,
-      ].join('\n'),
-    );
+    throw new StartupRefusedError(this.store.missingCollectionRefusal('users', 'accounts'));
   }
 
   private load(): Promise<void> {

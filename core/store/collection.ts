@@ -18,6 +18,7 @@ export type { DamageReport } from './collection-file.ts';
 import type { DamageReport } from './collection-file.ts';
 import { JsonFormat, type Change, type CollectionFormat } from './formats.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
+import { clone, deepFreeze } from './freeze.ts';
 
 interface FileShape<T> {
   schemaVersion: number;
@@ -32,21 +33,6 @@ export interface CollectionHooks {
 
 /** Fixed per-collection overhead counted by the cache (maps, objects), so many tiny files are bounded too. */
 const OVERHEAD_BYTES = 1024;
-
-/** Deep copy so callers can never mutate stored state by accident. */
-const clone = <T>(value: T): T => structuredClone(value);
-
-/** Freeze a stored document all the way down: stored state is then shareable with readers without a copy. */
-function deepFreeze<T>(value: T): T {
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const v = stack.pop();
-    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) continue;
-    Object.freeze(v);
-    for (const child of Object.values(v)) stack.push(child);
-  }
-  return value;
-}
 
 const empty = <T>(): FileShape<T> => ({ schemaVersion: SCHEMA_VERSION, items: [] });
 

@@ -8,6 +8,9 @@
  *
  * User data is reachable only through `forUser(userId)`, so a handler cannot forget to scope a query.
  *
+ * This is the default driver of the `DocumentStore` seam (`driver.ts`); `open.ts` picks PostgreSQL instead when
+ * `DATABASE_URL` is set.
+ *
  * One file has at most one live `FileCollection` (callers may hold theirs for as long as they like): the store keeps
  * weak references to them, plus strong ones in the bounded cache of loaded collections (`cache.ts`).
  */
@@ -20,25 +23,21 @@ import { FileCollection, type CollectionHooks, type DamageReport } from './colle
 import { refusalForDamage, StartupRefusedError } from './damage.ts';
 import { JsonFormat } from './formats.ts';
 import { LogFormat } from './log-format.ts';
+import type { DocumentStore } from './driver.ts';
+import { checkKey, checkName, COLLECTION_NAME as NAME } from './names.ts';
 
-const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const KEY = /^[A-Za-z0-9_-]{1,128}$/;
-
-function checkName(name: string): string {
-  if (!NAME.test(name)) throw new Error(`invalid collection name "${name}"`);
-  return name;
-}
-function checkKey(key: string): string {
-  if (!KEY.test(key)) throw new Error(`invalid store key "${key}"`);
-  return key;
-}
+/** The store as core uses it, whichever driver is behind it. */
+export type Store = DocumentStore;
 
 export interface StoreOptions {
   /** Budget of the cache of loaded collections, bytes of JSON (default 64 MiB). */
   cacheBytes?: number;
 }
 
-export class Store {
+export class FileStore implements DocumentStore {
+  readonly driver = 'files' as const;
+  /** One process owns the files: its in-memory collections are the truth. */
+  readonly shared = false;
   readonly root: string;
   private readonly files = new Map<string, WeakRef<FileCollection<any>>>();
   private readonly collected = new FinalizationRegistry<string>((file) => {
@@ -144,6 +143,20 @@ export class Store {
     throw new StartupRefusedError(d.movedTo ? message : `${message}\nDamaged copies found: ${d.asideCopies.join(', ')}`);
   }
 
+  get location(): string {
+    return this.root;
+  }
+
+  missingCollectionRefusal(name: string, label: string): string {
+    const file = path.join(this.root, `${name}.json`);
+    return [
+      `AION refuses to start: the ${label} file ${file} is missing or empty, but ${this.root} holds data of existing accounts.`,
+      'Starting would make the next signup the admin of that data, so the server stops instead.',
+      `To restore: stop AION and put your backup of ${name}.json back at ${file}.`,
+      `To start over deliberately, move the folders under ${this.root} out of the way first.`,
+    ].join('\n');
+  }
+
   cacheStats(): CacheStats {
     return this.cache.stats();
   }
@@ -151,6 +164,10 @@ export class Store {
   /** Wait for every pending write. */
   async settle(): Promise<void> {
     await Promise.all([...this.files.values()].map((r) => r.deref()?.settle()));
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
   }
 }
 

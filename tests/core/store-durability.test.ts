@@ -38,7 +38,7 @@ test('SIGKILL in the middle of a burst of signups: every signup that got a 201 i
 
 test('a corrupt store file is moved aside and reported, not silently emptied', async () => {
   // (A damaged users.json refuses start instead: tests/core/store-damage.test.ts.)
-  const s = await startServer();
+  const s = await startServer({ env: { DATABASE_URL: '' } }); // about the files driver's files: on the files driver in both passes
   const admin = await s.signup();
   assert.equal((await s.api('POST', '/api/config/settings', { token: admin.token, body: { max_steps: 5 } })).status, 200);
   await s.stop();

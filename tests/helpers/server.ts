@@ -7,12 +7,18 @@
  * const admin = await s.signup();            // first account = admin
  * const r = await s.api('GET', '/api/auth/me', { token: admin.token });
  * await s.stop();
+ *
+ * With `TEST_STORE_DRIVER=postgres` (npm test's second pass) every server gets `DATABASE_URL` of a fresh database
+ * (`createTestDatabase`), one per data directory: a restart, or a new server on the same `dataDir`, finds the same
+ * data. The database is dropped by `dispose()`, or when the test process is done. `databaseUrl` starts a server on a
+ * given database instead (two instances on one database); the harness never drops those.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, onPostgresPass } from './pg.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -28,6 +34,37 @@ export interface StartOptions {
   /** Reuse a data dir (restart tests). */
   dataDir?: string;
   envFile?: string;
+  /** Run on this PostgreSQL database (`DATABASE_URL`), on either pass: e.g. two servers on one database and one dataDir. */
+  databaseUrl?: string;
+}
+
+/** The test databases of this process, one per data directory (PostgreSQL pass only). */
+const databases = new Map<string, Promise<{ url: string; drop: () => Promise<void> }>>();
+let dropAllRegistered = false;
+
+function databaseFor(dataDir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  let db = databases.get(dataDir);
+  if (!db) {
+    db = createTestDatabase();
+    databases.set(dataDir, db);
+  }
+  if (!dropAllRegistered) {
+    dropAllRegistered = true;
+    // When the test file is done: drop what no dispose() dropped (beforeExit lets this async work run).
+    process.once('beforeExit', () => void dropAll());
+  }
+  return db;
+}
+
+async function dropDatabaseOf(dataDir: string): Promise<void> {
+  const db = databases.get(dataDir);
+  if (!db) return;
+  databases.delete(dataDir);
+  await (await db).drop();
+}
+
+async function dropAll(): Promise<void> {
+  await Promise.allSettled([...databases.keys()].map((dir) => dropDatabaseOf(dir)));
 }
 
 let counter = 0;
@@ -132,13 +169,20 @@ export class TestServer {
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+    await dropDatabaseOf(this.dataDir).catch(() => undefined); // only a database the harness made for this dataDir
   }
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'aion-test-'));
   const envFile = opts.envFile ?? path.join(dataDir, 'test.env');
-  return new TestServer(dataDir, envFile, opts.env ?? {}).boot();
+  const env = { ...opts.env };
+  const databaseUrl = opts.databaseUrl ?? env.DATABASE_URL ?? (onPostgresPass() ? (await databaseFor(dataDir)).url : undefined);
+  if (databaseUrl) {
+    env.DATABASE_URL = databaseUrl;
+    env.DATABASE_POOL_MAX ??= '4'; // many servers share one PostgreSQL in a test run
+  }
+  return new TestServer(dataDir, envFile, env).boot();
 }
 
 export { readSse, type SseEvent } from './sse.ts';

@@ -1,0 +1,47 @@
+/**
+ * The storage driver seam: what core asks of the document store, whichever engine keeps the documents.
+ *
+ * Two drivers implement it: `FileStore` (`store.ts`, lowdb JSON files and append-only logs under `DATA_DIR/store/`,
+ * the default) and `PgStore` (`postgres/store.ts`, rows of one PostgreSQL table, chosen by `DATABASE_URL`). Plugins see
+ * only the part of it that `plugin-api/store.ts` describes (`collection`, `forUser`, `usersWith`).
+ */
+import type pg from 'pg';
+import type { Collection, CollectionOptions, Doc, UserStore } from '../plugin-api/types.ts';
+import type { CacheStats } from './cache.ts';
+
+export type { CacheStats };
+
+export interface DocumentStore {
+  /** Which engine keeps the documents. */
+  readonly driver: 'files' | 'postgres';
+  /**
+   * True when other processes may change the same documents at any time (several instances on one database): a
+   * caller must not keep its own copy of mutable documents, or must refresh it when it misses.
+   */
+  readonly shared: boolean;
+  /** Where the data lives, for messages to the operator (a folder, or the database without its password). */
+  readonly location: string;
+  /** The PostgreSQL pool of this instance (PostgreSQL driver only): memory and the cluster bus share it. */
+  readonly pool?: pg.Pool;
+
+  /** A global collection. `critical` ones stop the server from starting when their data is damaged. */
+  collection<T extends Doc>(name: string, options?: CollectionOptions): Collection<T>;
+  /** The data of one user: the only way to reach it. */
+  forUser(userId: string): UserStore;
+  /** Users that have data in the per-user collection `name`. */
+  usersWith(name: string): Promise<string[]>;
+  /** Does any per-user collection hold data? */
+  hasUserData(): Promise<boolean>;
+  /** Read what must be checked at start now (the file driver loads every global file), so damage is found early. */
+  loadGlobals(): Promise<void>;
+  /** Throw `StartupRefusedError` when a collection declared critical is damaged. */
+  assertCriticalIntact(labels?: Record<string, string>): Promise<void>;
+  /** The refusal to start when the critical collection `name` is empty although user data exists. */
+  missingCollectionRefusal(name: string, label: string): string;
+  /** What is held in memory (the file driver's cache of loaded collections; nothing on PostgreSQL). */
+  cacheStats(): CacheStats;
+  /** Wait for every pending write. */
+  settle(): Promise<void>;
+  /** Settle, then release what the driver holds open (the PostgreSQL pool). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+/**
+ * The statements of the PostgreSQL document store. Named, so each connection prepares them once. A collection is
+ * addressed by (collection, owner, part); see `core/db/migrations/001-store-documents.sql` for the mapping.
+ */
+const T = 'store_documents';
+const KEY = 'collection = $1 AND owner = $2 AND part = $3';
+
+export const SQL = {
+  get: { name: 'store-get', text: `SELECT doc FROM ${T} WHERE ${KEY} AND id = $4` },
+  getForUpdate: { name: 'store-get-for-update', text: `SELECT doc FROM ${T} WHERE ${KEY} AND id = $4 FOR UPDATE` },
+  all: { name: 'store-all', text: `SELECT doc FROM ${T} WHERE ${KEY} ORDER BY seq` },
+  allForUpdate: { name: 'store-all-for-update', text: `SELECT id, doc FROM ${T} WHERE ${KEY} ORDER BY seq FOR UPDATE` },
+  count: { name: 'store-count', text: `SELECT count(*)::int AS n FROM ${T} WHERE ${KEY}` },
+  insertIfAbsent: {
+    name: 'store-insert-if-absent',
+    text: `INSERT INTO ${T} (collection, owner, part, id, updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6::json)
+           ON CONFLICT (collection, owner, part, id) DO NOTHING RETURNING seq`,
+  },
+  upsert: {
+    name: 'store-upsert',
+    text: `INSERT INTO ${T} (collection, owner, part, id, updated_at, doc) VALUES ($1, $2, $3, $4, $5, $6::json)
+           ON CONFLICT (collection, owner, part, id) DO UPDATE SET updated_at = EXCLUDED.updated_at, doc = EXCLUDED.doc`,
+  },
+  replace: { name: 'store-replace', text: `UPDATE ${T} SET updated_at = $5, doc = $6::json WHERE ${KEY} AND id = $4` },
+  delete: { name: 'store-delete', text: `DELETE FROM ${T} WHERE ${KEY} AND id = $4` },
+  deleteMany: { name: 'store-delete-many', text: `DELETE FROM ${T} WHERE ${KEY} AND id = ANY($4::text[])` },
+  drop: { name: 'store-drop', text: `DELETE FROM ${T} WHERE ${KEY}` },
+  partitions: {
+    name: 'store-partitions',
+    text: `SELECT DISTINCT part FROM ${T} WHERE collection = $1 AND owner = $2 AND part <> '' ORDER BY part`,
+  },
+  owners: { name: 'store-owners', text: `SELECT DISTINCT owner FROM ${T} WHERE collection = $1 AND owner <> '' ORDER BY owner` },
+  anyUserData: { name: 'store-any-user-data', text: `SELECT EXISTS (SELECT 1 FROM ${T} WHERE owner <> '') AS any` },
+  tablePresent: { name: 'store-table-present', text: `SELECT to_regclass('${T}') IS NOT NULL AS present` },
+  globalRows: { name: 'store-global-rows', text: `SELECT id, doc FROM ${T} WHERE collection = $1 AND owner = '' AND part = '' ORDER BY seq` },
+} as const;
+
+/** The `updated_at` column of a document: its numeric `updatedAt`, else null. */
+export function updatedAtOf(doc: Record<string, unknown>): number | null {
+  return typeof doc.updatedAt === 'number' && Number.isFinite(doc.updatedAt) ? doc.updatedAt : null;
+}

@@ -1,0 +1,101 @@
+/**
+ * The document store on PostgreSQL (`DATABASE_URL` set): the same collections, users and partitions as the file
+ * driver, as rows of `store_documents` (see `core/db/migrations/001-store-documents.sql`). Several instances share one
+ * database; nothing mutable is cached in-process, so what one instance committed is what the next read on any
+ * instance returns.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Collection, CollectionOptions, Doc, PartitionedCollection, UserStore } from '../../plugin-api/types.ts';
+import type { CacheStats, DocumentStore } from '../driver.ts';
+import { checkKey, checkName } from '../names.ts';
+import { PgCollection } from './collection.ts';
+import { findCriticalDamage } from './checks.ts';
+import { SQL } from './sql.ts';
+
+export class PgStore implements DocumentStore {
+  readonly driver = 'postgres' as const;
+  readonly shared = true;
+  /** Global collections declared critical (checked at start) and their validators (the first declared wins). */
+  private readonly criticalNames = new Set<string>();
+  private readonly validators = new Map<string, (doc: unknown) => boolean>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly track = <R>(work: Promise<R>): Promise<R> => {
+    this.pending.add(work);
+    const done = () => void this.pending.delete(work);
+    work.then(done, done);
+    return work;
+  };
+
+  constructor(readonly pool: pg.Pool, readonly location: string, private readonly log: Logger) {}
+
+  private open<T extends Doc>(collection: string, owner: string, part: string): Collection<T> {
+    return new PgCollection<T>(this.pool, { collection, owner, part }, this.track);
+  }
+
+  collection<T extends Doc>(name: string, options?: CollectionOptions): Collection<T> {
+    checkName(name);
+    if (options?.critical) this.criticalNames.add(name);
+    if (options?.isValid && !this.validators.has(name)) this.validators.set(name, options.isValid);
+    return this.open<T>(name, '', '');
+  }
+
+  forUser(userId: string): UserStore {
+    checkKey(userId);
+    const store = this;
+    return {
+      userId,
+      collection: <T extends Doc>(name: string) => store.open<T>(checkName(name), userId, ''),
+      partitioned<T extends Doc>(name: string): PartitionedCollection<T> {
+        checkName(name);
+        return {
+          partition: (key) => store.open<T>(name, userId, checkKey(key)),
+          keys: async () => (await store.pool.query({ ...SQL.partitions, values: [name, userId] })).rows.map((r) => r.part),
+          dropPartition: (key) => store.open<T>(name, userId, checkKey(key)).drop(),
+        };
+      },
+    };
+  }
+
+  async usersWith(name: string): Promise<string[]> {
+    return (await this.pool.query({ ...SQL.owners, values: [checkName(name)] })).rows.map((r) => r.owner);
+  }
+
+  async hasUserData(): Promise<boolean> {
+    return (await this.pool.query(SQL.anyUserData)).rows[0].any;
+  }
+
+  /** Nothing to load: rows are read when asked for. */
+  async loadGlobals(): Promise<void> {}
+
+  async assertCriticalIntact(labels: Record<string, string> = {}): Promise<void> {
+    const critical = new Map([...this.criticalNames].map((name) => [name, this.validators.get(name)] as const));
+    const refusal = await findCriticalDamage(this.pool, this.location, critical, labels);
+    if (refusal) {
+      this.log.error({ reason: refusal.message.split('\n')[0] }, 'store: critical collection damaged');
+      throw refusal;
+    }
+  }
+
+  missingCollectionRefusal(name: string, label: string): string {
+    return [
+      `AION refuses to start: the ${label} (collection "${name}" of ${this.location}) are missing, but the database holds data of existing accounts.`,
+      'Starting would make the next signup the admin of that data, so the server stops instead.',
+      `To restore: stop AION and restore the rows of store_documents with collection = '${name}' from your backup.`,
+      `To start over deliberately, use an empty database (or DELETE FROM store_documents WHERE owner <> '').`,
+    ].join('\n');
+  }
+
+  cacheStats(): CacheStats {
+    return { partitions: 0, bytes: 0, budgetBytes: 0, evictions: 0 };
+  }
+
+  async settle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.settle();
+    await this.pool.end();
+  }
+}
