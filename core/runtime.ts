@@ -7,7 +7,6 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { AuthApi, HostApi, SseApi, User } from './plugin-api/types.ts';
 import { ROOT_DIR, type Config } from './config.ts';
-import type { Pool } from './db/pool.ts';
 import { Accounts } from './auth/accounts.ts';
 import { limitsFor } from './auth/plans.ts';
 import { setQuotaHeaders, UsageTracker } from './auth/usage.ts';
@@ -65,7 +64,7 @@ export interface CoreServices {
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
   const store = await openStore(log, { dataDir: config.dataDir, cacheBytes: config.storeCacheBytes }); // PostgreSQL when DATABASE_URL is set
   await cleanInterruptedWrites(config.dataDir, config.envFile, performance.timeOrigin, log);
-  const cluster = await openCluster({ databaseUrl: process.env.DATABASE_URL, pool: (store as { pool?: Pool }).pool, log });
+  const cluster = await openCluster({ databaseUrl: process.env.DATABASE_URL, pool: store.pool, log });
   const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit }, sharedAccounts(cluster));
   await accounts.assertIntact(); // damaged accounts → refuse to start (StartupRefusedError), before anything else runs
   const settings = new SettingsService(store);

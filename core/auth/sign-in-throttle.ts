@@ -14,6 +14,7 @@
  * attempts over the instances behind a load balancer gets the same budget as against one.
  */
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { createHash } from 'node:crypto';
 import type { Pool } from '../db/pool.ts';
 import { tooMany } from '../errors.ts';
 import { addressBucket } from '../http/client-address.ts';
@@ -57,7 +58,8 @@ export class SignInThrottle {
    */
   guard<T>(emailLower: string, clientAddress: string, attempt: () => Promise<T>): Promise<T> {
     const address = addressBucket(clientAddress);
-    const pairKey = `${emailLower}\u0000${address}`;
+    // Hashed: fixed length and no NUL, as the PostgreSQL limiter's varchar(255) key needs; unambiguous as before.
+    const pairKey = createHash('sha256').update(emailLower).update('\u0000').update(address).digest('base64url');
     return this.serial(pairKey, async () => {
       // The pair's point is taken before the check (atomic in the shared store, so attempts spread over several
       // instances cannot all pass a check before any is counted) and given back by deleting the pair on success.
