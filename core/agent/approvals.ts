@@ -67,6 +67,8 @@ const TAKEN = 'approval.taken';
 
 export class Approvals {
   private parked = new Map<string, { turn: ParkedTurn; timer: NodeJS.Timeout }>();
+  /** Turns taken by `claim` for an explicit answer that is about to continue them (`take` then hands them over). */
+  private claimed = new Map<string, ParkedTurn>();
   private shared: ParkedTurnStore | undefined;
   private bus: ApprovalsBus | undefined;
 
@@ -116,15 +118,32 @@ export class Approvals {
 
   /** The caller's parked turn that holds call `id`; another user's id is simply not found. */
   byId(userId: string, id: string): ParkedTurn | undefined {
-    for (const { turn } of this.parked.values()) {
+    for (const turn of [...[...this.parked.values()].map((e) => e.turn), ...this.claimed.values()]) {
       if (turn.userId === userId && turn.pending.some((p) => p.id === id)) return turn;
     }
     return undefined;
   }
 
+  /**
+   * Take a parked turn now for an explicit answer that continues it right after (`POST /api/chat/approve`), so the
+   * answer's caller learns at once whether it won: false when it was answered already (on any instance) or expired.
+   */
+  async claim(turn: ParkedTurn): Promise<boolean> {
+    if (!(await this.take(turn))) return false;
+    const k = key(turn.userId, turn.conversationId);
+    this.claimed.set(k, turn);
+    const timer = setTimeout(() => this.claimed.get(k) === turn && this.claimed.delete(k), 60_000);
+    timer.unref?.();
+    return true;
+  }
+
   /** Remove a parked turn to answer it; false when it was already answered or expired (a second answer loses). */
   async take(turn: ParkedTurn): Promise<boolean> {
     const k = key(turn.userId, turn.conversationId);
+    if (this.claimed.get(k) === turn) {
+      this.claimed.delete(k);
+      return true;
+    }
     if (this.parked.get(k)?.turn !== turn) return false;
     this.drop(k);
     const { shared, bus } = this;

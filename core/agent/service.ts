@@ -161,9 +161,9 @@ export class AgentService implements AgentApi {
    * Answer a parked approval without a stream (`POST /api/chat/approve`): the turn continues in the background and is
    * saved to its conversation. False when the id is unknown, expired or another user's.
    */
-  approve(user: User, id: string, approved: boolean): boolean {
+  async approve(user: User, id: string, approved: boolean): Promise<boolean> {
     const turn = this.approvals.byId(user.id, id);
-    if (!turn) return false;
+    if (!turn || !(await this.approvals.claim(turn))) return false;
     const drain = async () => {
       for await (const _ev of this.run({ user, conversationId: turn.conversationId, message: '', approval: { id, approved }, channel: turn.channel })) { /* saved by run */ }
     };
