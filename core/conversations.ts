@@ -6,9 +6,10 @@
  * (one append-only log per conversation): a message write is one durable append to its conversation's log.
  */
 import { randomUUID } from 'node:crypto';
-import type { Collection, UserStore } from './plugin-api/types.ts';
+import type { Collection, PartitionedCollection, UserStore } from './plugin-api/types.ts';
 import type { ConversationRecord, MessageRecord, NewConversation, NewMessage } from './plugin-api/conversations.ts';
 import { conflict, notFound } from './errors.ts';
+import type { ManyPartitions } from './store/driver.ts';
 import type { Store } from './store/store.ts';
 
 // The records are the plugin API's contract (`ctx.conversations`); core implements it.
@@ -22,6 +23,18 @@ export function contentText(content: unknown): string {
     .map((b: any) => (b?.type === 'text' ? b.text : typeof b?.content === 'string' ? b.content : ''))
     .filter(Boolean)
     .join('\n');
+}
+
+/**
+ * `messageCount`, `preview` and the latest `updatedAt` are derived from the messages themselves: one source of truth,
+ * so adding a message writes one file (its conversation's) and a crash cannot leave a count behind.
+ */
+function derive(c: Readonly<ConversationRecord>, messages: ReadonlyArray<Readonly<MessageRecord>>): ConversationRecord {
+  let preview = '';
+  for (let i = messages.length - 1; i >= 0 && !preview; i--) preview = contentText(messages[i].content).slice(0, 200);
+  let updatedAt = c.updatedAt;
+  for (const m of messages) if (m.updatedAt > updatedAt) updatedAt = m.updatedAt;
+  return { ...c, messageCount: messages.length, preview, updatedAt };
 }
 
 /** One user's conversations. Obtain with `Conversations.forUser` — there is no other way in. */
@@ -48,22 +61,19 @@ export class UserConversations {
     return this.messageIndex;
   }
 
-  /**
-   * `messageCount`, `preview` and the latest `updatedAt` are derived from the messages themselves: one source of truth,
-   * so adding a message writes one file (its conversation's) and a crash cannot leave a count behind.
-   */
+  /** The record with its derived counters (see `derive`). */
   private async withDerived(c: Readonly<ConversationRecord>): Promise<ConversationRecord> {
-    const messages = await this.messages(c.id).snapshot();
-    let preview = '';
-    for (let i = messages.length - 1; i >= 0 && !preview; i--) preview = contentText(messages[i].content).slice(0, 200);
-    let updatedAt = c.updatedAt;
-    for (const m of messages) if (m.updatedAt > updatedAt) updatedAt = m.updatedAt;
-    return { ...c, messageCount: messages.length, preview, updatedAt };
+    return derive(c, await this.messages(c.id).snapshot());
   }
 
-  /** Newest first. */
+  /** Newest first. The messages of every conversation are read in one go (one query on PostgreSQL). */
   async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ConversationRecord[]; total: number }> {
-    let all = await Promise.all((await this.list.snapshot()).map((c) => this.withDerived(c)));
+    const list = await this.list.snapshot();
+    const partitions = this.data.partitioned<MessageRecord>('messages') as PartitionedCollection<MessageRecord> & Partial<ManyPartitions<MessageRecord>>;
+    const messages = partitions.snapshotMany
+      ? await partitions.snapshotMany(list.map((c) => c.id))
+      : new Map(await Promise.all(list.map(async (c) => [c.id, await this.messages(c.id).snapshot()] as const)));
+    let all = list.map((c) => derive(c, messages.get(c.id) ?? []));
     if (opts.archived !== undefined) all = all.filter((c) => c.isArchived === opts.archived);
     all.sort((a, b) => b.updatedAt - a.updatedAt);
     const offset = opts.offset ?? 0;

@@ -45,3 +45,11 @@ export interface DocumentStore {
   /** Settle, then release what the driver holds open (the PostgreSQL pool). */
   close(): Promise<void>;
 }
+
+/**
+ * Read many partitions of one user's partitioned collection at once (both drivers offer it beside the plugin API's
+ * `PartitionedCollection`): one query on PostgreSQL instead of one per partition. Missing partitions map to `[]`.
+ */
+export interface ManyPartitions<T> {
+  snapshotMany(keys: string[]): Promise<Map<string, ReadonlyArray<Readonly<T>>>>;
+}

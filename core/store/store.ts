@@ -23,7 +23,7 @@ import { FileCollection, type CollectionHooks, type DamageReport } from './colle
 import { refusalForDamage, StartupRefusedError } from './damage.ts';
 import { JsonFormat } from './formats.ts';
 import { LogFormat } from './log-format.ts';
-import type { DocumentStore } from './driver.ts';
+import type { DocumentStore, ManyPartitions } from './driver.ts';
 import { checkKey, checkName, COLLECTION_NAME as NAME } from './names.ts';
 
 /** The store as core uses it, whichever driver is behind it. */
@@ -82,9 +82,13 @@ export class FileStore implements DocumentStore {
       collection<T extends Doc>(name: string, options?: Pick<CollectionOptions, 'isValid'>): Collection<T> {
         return store.open<T>(name, path.join(store.root, checkName(name), `${userId}.json`), options && { isValid: options.isValid });
       },
-      partitioned<T extends Doc>(name: string): PartitionedCollection<T> {
+      partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> {
         const dir = path.join(store.root, checkName(name), userId);
         return {
+          snapshotMany: async (keys) => {
+            const parts = keys.map((key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`), undefined, true));
+            return new Map(await Promise.all(parts.map(async (c, i) => [keys[i], await c.snapshot()] as const)));
+          },
           // Partitions grow by appending (messages, receipts): each is an append-only log, compacted when mostly dead.
           partition: (key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`), undefined, true),
           keys: async () => partitionNames(dir),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
-const ALL = ['core', 'openai-parse', 'chat-proxy', 'alin-messages', 'memory', 'memory-http', 'workspace', 'web', 'cluster'];
+const ALL = ['core', 'openai-parse', 'chat-proxy', 'alin-messages', 'memory', 'memory-http', 'workspace', 'web', 'store-postgres', 'cluster'];
 const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
 let failed = 0;
 for (const name of wanted.length ? wanted : ALL) {

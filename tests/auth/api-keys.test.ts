@@ -5,8 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -21,17 +19,6 @@ before(async () => {
 after(() => s.dispose());
 
 const create = (token: string, name: string) => s.api('POST', '/api/auth/api-keys', { token, body: { name } });
-
-/** Every file under `dir`, as text. */
-function filesUnder(dir: string): Array<{ file: string; text: string }> {
-  const out: Array<{ file: string; text: string }> = [];
-  for (const entry of readdirSync(dir)) {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) out.push(...filesUnder(full));
-    else out.push({ file: full, text: readFileSync(full, 'latin1') });
-  }
-  return out;
-}
 
 test('a key is shown once, works as a bearer token on normal endpoints, and the list never shows it', async () => {
   const made = await create(alice.token, 'ci pipeline');
@@ -97,7 +84,7 @@ test('keys are stored hashed: the key string is in no file of DATA_DIR; the key 
   await s.api('DELETE', `/api/auth/api-keys/${revoked.body.apiKey.id}`, { token: alice.token });
   assert.equal((await s.api('GET', '/api/auth/me', { token: live })).status, 200);
   s = await s.restart();
-  const files = filesUnder(s.dataDir);
+  const files = await s.storedAtRest(); // DATA_DIR's files, and the store's rows on PostgreSQL
   for (const secret of [live, revoked.body.key]) {
     const found = files.filter((f) => f.text.includes(secret) || f.text.includes(secret.slice(5)));
     assert.deepEqual(found.map((f) => f.file), [], 'a key in the clear');

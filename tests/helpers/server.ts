@@ -14,10 +14,11 @@
  * given database instead (two instances on one database); the harness never drops those.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { createTestDatabase, onPostgresPass } from './pg.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -165,12 +166,40 @@ export class TestServer {
     return new TestServer(this.dataDir, this.envFile, { ...this.env, ...extraEnv }).boot();
   }
 
+  /**
+   * What this server stored at rest, as text: every file under its DATA_DIR, plus (on PostgreSQL) every row of the
+   * document store as `store_documents:<collection>/<owner>/<part>/<id>` — for tests that look for secrets at rest.
+   */
+  async storedAtRest(): Promise<Array<{ file: string; text: string }>> {
+    const out = filesUnder(this.dataDir);
+    if (!this.env.DATABASE_URL) return out;
+    const client = new pg.Client({ connectionString: this.env.DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT collection, owner, part, id, doc::text AS text FROM store_documents ORDER BY seq');
+      for (const r of rows) out.push({ file: `store_documents:${r.collection}/${r.owner}/${r.part}/${r.id}`, text: r.text });
+    } finally {
+      await client.end();
+    }
+    return out;
+  }
+
   /** Stop and delete the data. */
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
     await dropDatabaseOf(this.dataDir).catch(() => undefined); // only a database the harness made for this dataDir
   }
+}
+
+function filesUnder(dir: string): Array<{ file: string; text: string }> {
+  const out: Array<{ file: string; text: string }> = [];
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...filesUnder(full));
+    else out.push({ file: full, text: readFileSync(full, 'latin1') });
+  }
+  return out;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
-import type { DocumentStore } from '../../core/store/driver.ts';
+import type { PartitionedCollection } from '../../core/plugin-api/types.ts';
+import type { DocumentStore, ManyPartitions } from '../../core/store/driver.ts';
 import { openStore } from '../../core/store/open.ts';
 import { createTestDatabase } from '../helpers/pg.ts';
 
@@ -76,7 +77,10 @@ test('the same calls give the same results on the file driver', async () => {
       const missing = await c.update('nope', { v: 1 });
       const deleted = [await c.delete('zzz'), await c.delete('a')];
       await c.insert({ id: 'c', v: 5 });
-      return { all: await c.all(), found: await c.find((d) => (d.v ?? 0) > 6), count: await c.count(), missing, deleted };
+      const parts = s.forUser('cmp').partitioned<{ id: string; n: number }>('cmp-parts') as PartitionedCollection<{ id: string; n: number }> & ManyPartitions<{ id: string; n: number }>;
+      for (const [key, n] of [['p2', 2], ['p1', 1], ['p1', 3]] as const) await parts.partition(key).insert({ id: `d${n}`, n });
+      const many = Object.fromEntries(await parts.snapshotMany(['p1', 'nothing', 'p2']));
+      return { all: await c.all(), found: await c.find((d) => (d.v ?? 0) > 6), count: await c.count(), missing, deleted, many };
     };
     assert.equal(files.driver, 'files');
     assert.deepEqual(await script(a), await script(files));

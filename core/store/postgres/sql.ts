@@ -25,6 +25,10 @@ export const SQL = {
   delete: { name: 'store-delete', text: `DELETE FROM ${T} WHERE ${KEY} AND id = $4` },
   deleteMany: { name: 'store-delete-many', text: `DELETE FROM ${T} WHERE ${KEY} AND id = ANY($4::text[])` },
   drop: { name: 'store-drop', text: `DELETE FROM ${T} WHERE ${KEY}` },
+  manyPartitions: {
+    name: 'store-many-partitions',
+    text: `SELECT part, doc FROM ${T} WHERE collection = $1 AND owner = $2 AND part = ANY($3::text[]) ORDER BY part, seq`,
+  },
   partitions: {
     name: 'store-partitions',
     text: `SELECT DISTINCT part FROM ${T} WHERE collection = $1 AND owner = $2 AND part <> '' ORDER BY part`,

@@ -7,7 +7,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Collection, CollectionOptions, Doc, PartitionedCollection, UserStore } from '../../plugin-api/types.ts';
-import type { CacheStats, DocumentStore } from '../driver.ts';
+import type { CacheStats, DocumentStore, ManyPartitions } from '../driver.ts';
+import { deepFreeze } from '../freeze.ts';
 import { checkKey, checkName } from '../names.ts';
 import { PgCollection } from './collection.ts';
 import { findCriticalDamage } from './checks.ts';
@@ -46,9 +47,15 @@ export class PgStore implements DocumentStore {
     return {
       userId,
       collection: <T extends Doc>(name: string) => store.open<T>(checkName(name), userId, ''),
-      partitioned<T extends Doc>(name: string): PartitionedCollection<T> {
+      partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> {
         checkName(name);
         return {
+          snapshotMany: async (keys) => {
+            const out = new Map<string, Readonly<T>[]>(keys.map((k) => [checkKey(k), []]));
+            const { rows } = await store.pool.query({ ...SQL.manyPartitions, values: [name, userId, keys] });
+            for (const r of rows) out.get(r.part)?.push(deepFreeze(r.doc));
+            return out;
+          },
           partition: (key) => store.open<T>(name, userId, checkKey(key)),
           keys: async () => (await store.pool.query({ ...SQL.partitions, values: [name, userId] })).rows.map((r) => r.part),
           dropPartition: (key) => store.open<T>(name, userId, checkKey(key)).drop(),

@@ -1,0 +1,173 @@
+/**
+ * Store benchmark, PostgreSQL vs lowdb files, in one run: the same seeded data (users, conversations, messages; the
+ * lowdb files are written in the store layout, then copied into PostgreSQL with `store:to-postgres`'s copy), one
+ * server on each, and the same load on each in turn:
+ * - POST /api/messages (message writes),
+ * - GET /api/conversations/:id (a conversation with its messages),
+ * - GET /api/conversations (a user's list, counters derived from the messages).
+ * Prints p50/p99 and req/s per driver and the PostgreSQL/lowdb ratios. Target: PostgreSQL p99 within 1.5× of lowdb's.
+ *
+ * PostgreSQL: BENCH_DATABASE_URL or TEST_DATABASE_URL (an admin URL: a fresh database is made and dropped), else a
+ * throwaway cluster is started with scripts/pg-cluster.sh. `BENCH_SECONDS` (default 10) per phase, `BENCH_CONNECTIONS`
+ * (default 20).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import { hashPassword } from '../../core/auth/passwords.ts';
+import { signToken } from '../../core/auth/tokens.ts';
+import { migrate } from '../../core/db/migrate.ts';
+import { openPool } from '../../core/db/pool.ts';
+import { copyFilesToPostgres } from '../../core/store/postgres/copy-from-files.ts';
+import { startServer, type TestServer } from '../../tests/helpers/server.ts';
+import { printTable } from './stats.ts';
+
+const USERS = 50;
+const CONVERSATIONS_PER_USER = 10;
+const MESSAGES_PER_CONVERSATION = 50;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const JWT_SECRET = `bench-secret-${randomUUID()}`;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TEXT = 'The quick brown fox jumps over the lazy dog while the agent explains the plan step by step. '.repeat(3);
+
+interface Target {
+  token: string;
+  conversationId: string;
+}
+
+const file = (p: string, items: unknown[]) => {
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, JSON.stringify({ schemaVersion: 1, items }));
+};
+
+/** Users, conversations and messages in the lowdb store layout; a token per conversation. */
+async function seed(dataDir: string): Promise<Target[]> {
+  const store = path.join(dataDir, 'store');
+  const passwordHash = await hashPassword('bench password 1');
+  const now = Date.now() - 86_400_000;
+  const users: any[] = [];
+  const targets: Target[] = [];
+  for (let u = 0; u < USERS; u++) {
+    const id = randomUUID();
+    const email = `bench${u}@example.com`;
+    users.push({ id, email, emailLower: email, displayName: `bench${u}`, plan: u === 0 ? 'enterprise' : 'pro', role: u === 0 ? 'admin' : 'user', isAdmin: u === 0, createdAt: now, updatedAt: now, passwordHash, tokenVersion: 0 });
+    const token = await signToken({ sub: id, email, plan: 'pro', isAdmin: u === 0, tv: 0 }, new TextEncoder().encode(JWT_SECRET));
+    const conversations: any[] = [];
+    for (let c = 0; c < CONVERSATIONS_PER_USER; c++) {
+      const conversationId = `conv-${u}-${c}`;
+      const t0 = now + c * 1000;
+      const messages = Array.from({ length: MESSAGES_PER_CONVERSATION }, (_, i) => ({
+        id: randomUUID(), conversationId, role: i % 2 ? 'assistant' : 'user', content: [{ type: 'text', text: `${i}: ${TEXT}` }],
+        tokens: { input: 100, output: 80 }, metadata: {}, isEdited: false, timestamp: t0 + i, createdAt: t0 + i, updatedAt: t0 + i,
+      }));
+      file(path.join(store, 'messages', id, `${conversationId}.json`), messages);
+      conversations.push({
+        id: conversationId, title: `Conversation ${c}`, mode: 'regular', model: 'echo', provider: 'echo', isFavorite: false, isArchived: false, isPinned: false,
+        messageCount: 0, preview: '', metadata: {}, createdAt: t0, updatedAt: t0,
+      });
+      targets.push({ token, conversationId });
+    }
+    file(path.join(store, 'conversations', `${id}.json`), conversations);
+  }
+  file(path.join(store, 'users.json'), users);
+  return targets;
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+type Phase = 'write' | 'read' | 'list';
+
+function load(url: string, targets: Target[], phase: Phase): Promise<autocannon.Result> {
+  let n = 0;
+  return cannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        setupRequest: (req: any) => {
+          const t = targets[n++ % targets.length];
+          const headers = { authorization: `Bearer ${t.token}` };
+          if (phase === 'read') return { ...req, method: 'GET', path: `/api/conversations/${t.conversationId}`, headers };
+          if (phase === 'list') return { ...req, method: 'GET', path: '/api/conversations', headers };
+          const body = JSON.stringify({ conversationId: t.conversationId, role: n % 2 ? 'assistant' : 'user', content: `bench message ${n}: ${TEXT}` });
+          return { ...req, method: 'POST', path: '/api/messages', headers: { ...headers, 'content-type': 'application/json' }, body };
+        },
+      },
+    ],
+  } as autocannon.Options);
+}
+
+/** A PostgreSQL admin URL: given, or a throwaway cluster (stopped by `stop`). */
+function postgresServer(): { url: string; stop: () => void } {
+  const given = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (given) return { url: given, stop: () => {} };
+  const dir = mkdtempSync(path.join(tmpdir(), 'aion-bench-pg-'));
+  rmdirSync(dir);
+  const script = path.join(ROOT, 'scripts/pg-cluster.sh');
+  const started = spawnSync('bash', [script, 'start', dir], { encoding: 'utf8' });
+  if (started.status !== 0) throw new Error(`could not start PostgreSQL (scripts/pg-cluster.sh): ${started.stderr}`);
+  return { url: started.stdout.trim(), stop: () => void spawnSync('bash', [script, 'stop', dir]) };
+}
+
+const fmt = (n: number, unit = '') => `${(n < 10 ? Math.round(n * 10) / 10 : Math.round(n)).toLocaleString('en')}${unit}`;
+const figures = (r: autocannon.Result) => `${fmt(r.requests.average, ' req/s')}, p50 ${fmt(r.latency.p50, ' ms')}, p99 ${fmt(r.latency.p99, ' ms')}`;
+const failures = (r: autocannon.Result) => (r.non2xx || r.errors ? `  (${r.non2xx} non-2xx, ${r.errors} errors)` : '');
+
+async function main() {
+  const filesDir = mkdtempSync(path.join(tmpdir(), 'aion-bench-files-'));
+  const pgDir = mkdtempSync(path.join(tmpdir(), 'aion-bench-pgdata-'));
+  const server = postgresServer();
+  const admin = openPool(server.url, { max: 1 });
+  const dbName = `aion_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const servers: TestServer[] = [];
+  try {
+    const targets = await seed(filesDir);
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const dbUrl = new URL(server.url);
+    dbUrl.pathname = `/${dbName}`;
+    const pool = openPool(dbUrl.toString(), { max: 2 });
+    await migrate(pool);
+    let t = performance.now();
+    const report = await copyFilesToPostgres(filesDir, pool, pino({ level: 'silent' }));
+    await pool.end();
+    console.log(`seeded ${USERS * CONVERSATIONS_PER_USER * MESSAGES_PER_CONVERSATION} messages in ${USERS * CONVERSATIONS_PER_USER} conversations of ${USERS} users; copied ${report.total} documents into PostgreSQL in ${fmt(performance.now() - t, ' ms')}`);
+
+    const env = { JWT_SECRET, LOG_LEVEL: 'error' };
+    const files = await startServer({ dataDir: filesDir, env: { ...env, DATABASE_URL: '' } });
+    servers.push(files);
+    const onPg = await startServer({ dataDir: pgDir, databaseUrl: dbUrl.toString(), env: { ...env, DATABASE_POOL_MAX: '10' } });
+    servers.push(onPg);
+
+    const rows: Array<[string, string, string]> = [];
+    for (const phase of ['write', 'read', 'list'] as const) {
+      // Warm both (JIT, connections), then measure lowdb and PostgreSQL back to back under the same conditions.
+      for (const s of [files, onPg]) await cannon({ url: s.url, connections: 4, amount: 200, headers: { authorization: `Bearer ${targets[0].token}` }, path: `/api/conversations/${targets[0].conversationId}` } as autocannon.Options);
+      const lowdb = await load(files.url, targets, phase);
+      const pg = await load(onPg.url, targets, phase);
+      const label = { write: 'POST /api/messages', read: 'GET /api/conversations/:id', list: 'GET /api/conversations' }[phase];
+      rows.push([`${label} — lowdb`, figures(lowdb), failures(lowdb)]);
+      rows.push([`${label} — PostgreSQL`, figures(pg), failures(pg)]);
+      const ratio = pg.latency.p99 / Math.max(lowdb.latency.p99, 0.001);
+      rows.push([`${label} — PostgreSQL / lowdb`, `p50 ${(pg.latency.p50 / Math.max(lowdb.latency.p50, 0.001)).toFixed(2)}×, p99 ${ratio.toFixed(2)}×, req/s ${(pg.requests.average / lowdb.requests.average).toFixed(2)}×`, ratio <= 1.5 ? 'p99 within 1.5× ✓' : 'p99 over 1.5× ✗']);
+    }
+    printTable(`Store: PostgreSQL vs lowdb — ${CONNECTIONS} connections, ${SECONDS} s per phase, one instance each`, rows);
+  } finally {
+    for (const s of servers) await s.stop().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    server.stop();
+    rmSync(filesDir, { recursive: true, force: true });
+    rmSync(pgDir, { recursive: true, force: true });
+  }
+}
+
+await main();
