@@ -10,6 +10,7 @@ import { migrate } from '../../core/db/migrate.ts';
 import { openPool, type Pool } from '../../core/db/pool.ts';
 import { openCluster, RECONNECTED, type Cluster } from '../../core/cluster/index.ts';
 import { createTestDatabase } from '../helpers/pg.ts';
+import { pluginCluster } from '../../core/cluster/plugin-facility.ts';
 
 const log = pino({ level: 'silent' });
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -83,7 +84,7 @@ test('B keeps receiving after its bus connection is killed, and hears that it re
   const got: string[] = [];
   b.cluster.bus.subscribe(RECONNECTED, () => void reconnected++);
   b.cluster.bus.subscribe('ping', (p) => void got.push(String(p.n)));
-  await a.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aion-cluster' AND pid <> pg_backend_pid()");
+  await a.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aion-cluster' AND datname = current_database() AND pid <> pg_backend_pid()");
   await eventually(() => reconnected >= 1, 'reconnect notice');
   let n = 0;
   await eventually(async () => {
@@ -118,7 +119,8 @@ test('exactly one instance leads; when its connection dies another takes over wi
   const [leader, follower] = leaseA.isLeader() ? [a, b] : [b, a];
     const leaderId = leader === a ? 'a' : 'b';
   // Kill the leader's session on the server (its locks go with it): the leader must step down at once; then someone leads again.
-  await follower.pool.query("SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = 40 AND l.granted");
+  await follower.pool.query(`SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+     WHERE l.locktype = 'advisory' AND l.classid = 40 AND l.granted AND d.datname = current_database()`);
   await eventually(() => losses.includes(leaderId), 'the old leader stepping down');
   await eventually(() => leaseA.isLeader() !== leaseB.isLeader(), 'a new leader');
   // The leading process dies (its session closes): the other one takes over.
@@ -155,4 +157,29 @@ test('the cluster lock lets one holder in at a time across instances', async () 
   assert.equal(most, 1);
   await assert.rejects(a.cluster.withLock('signup', async () => { throw new Error('boom'); }), /boom/);
   await a.cluster.withLock('signup', async () => undefined); // released after a failure
+});
+
+test("ctx.cluster is scoped per plugin: a plugin neither hears another plugin's messages nor takes its lease", async () => {
+  const a = await instance();
+  const b = await instance();
+  const generation = (plugin: string) => ({ plugin, retired: false, enter: async (fn: () => unknown) => fn(), ledger: { unloads: [] as Array<() => unknown> } }) as any;
+  const telegramA = pluginCluster(a.cluster, generation('telegram'));
+  const telegramB = pluginCluster(b.cluster, generation('telegram'));
+  const evilB = pluginCluster(b.cluster, generation('evil'));
+  const heard: string[] = [];
+  telegramB.subscribe('restart', () => void heard.push('telegram'));
+  evilB.subscribe('restart', () => void heard.push('evil'));
+  await telegramA.publish('restart');
+  await eventually(() => heard.includes('telegram'), 'telegram on B hearing telegram on A');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(heard, ['telegram'], 'attempts: 1, heard by another plugin: 0');
+  const evilLease = evilB.lead('polling', { onLead: () => undefined, onLose: () => undefined });
+  await eventually(() => evilLease.isLeader(), 'evil leads its own lease');
+  const realLease = telegramA.lead('polling', { onLead: () => undefined, onLose: () => undefined });
+  await eventually(() => realLease.isLeader(), 'telegram still leads its lease');
+  assert.throws(() => evilB.publish('../../agent.stop' as string), /invalid cluster topic/);
+  assert.equal(await telegramA.once('job', 1), true);
+  assert.equal(await evilB.once('job', 1), true, 'claims are per plugin too');
+  await evilLease.release();
+  await realLease.release();
 });
