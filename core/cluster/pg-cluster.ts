@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { PgBus } from './pg-bus.ts';
+import { BUS_CHANNEL, PgBus } from './pg-bus.ts';
 import { PgLeases } from './pg-leases.ts';
 import { PgSession } from './pg-session.ts';
 import type { Cluster } from './types.ts';
@@ -21,6 +21,8 @@ export async function pgCluster(url: string, pool: pg.Pool, log: Logger): Promis
   const bus = new PgBus(pool, session, instanceId, log);
   const leases = new PgLeases(session, log);
   await session.start();
+  // Listening before the instance serves (LISTEN is idempotent): a message published right after start is heard.
+  await session.current()?.query(`LISTEN ${BUS_CHANNEL}`).catch(() => undefined);
   let claimsSinceCleanup = 0;
   return {
     instanceId,
