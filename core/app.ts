@@ -150,7 +150,8 @@ export async function startServer(overrides: Record<string, string | undefined> 
           server.closeIdleConnections();
           setTimeout(() => server.closeAllConnections(), 2_000).unref();
         });
-        await core.host.close();
+        await core.host.close(); // plugins release their leases (a bot stops polling) before the session closes
+        await core.cluster.close();
         await core.usage.flush();
         await core.memory.close();
         await core.store.close(); // settles pending writes; on PostgreSQL also ends the pool

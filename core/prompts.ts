@@ -12,6 +12,8 @@ export type PromptName = (typeof PROMPT_NAMES)[number];
 export class Prompts {
   readonly names = PROMPT_NAMES;
   private cache = new Map<PromptName, string>();
+  /** Called after this instance edited or reverted a prompt (the cluster tells the other instances to `forget`). */
+  onChanged: (name: PromptName) => void = () => {};
   constructor(private readonly shippedDir: string, private readonly editedDir: string) {}
 
   private edited(name: PromptName) {
@@ -28,12 +30,20 @@ export class Prompts {
   async write(name: PromptName, content: string): Promise<number> {
     await writeFileDurable(this.edited(name), content);
     this.cache.delete(name);
+    this.onChanged(name);
     return Buffer.byteLength(content);
   }
 
   async revert(name: PromptName): Promise<void> {
     await rm(this.edited(name), { force: true });
     this.cache.delete(name);
+    this.onChanged(name);
+  }
+
+  /** Drop the cached text (another instance edited the file in the shared DATA_DIR). */
+  forget(name?: PromptName): void {
+    if (name) this.cache.delete(name);
+    else this.cache.clear();
   }
 
   /** rules + character + self, for the system prompt (cached until edited). */

@@ -33,6 +33,8 @@ import { cleanInterruptedWrites } from './store/temp-files.ts';
 import { LocalEmbedder, type MemoryService } from './memory/index.ts';
 import { openMemoryService } from './memory/factory.ts';
 import { WorkspaceService } from './workspace/service.ts';
+import { openCluster, sharedAccounts, sharedUsage, type Cluster } from './cluster/index.ts';
+import { wireCluster } from './cluster/wire.ts';
 
 export { Registry };
 
@@ -55,6 +57,8 @@ export interface CoreServices {
   events: EventHub;
   host: PluginHost;
   registry: Registry;
+  /** The instances serving this installation together (in-process on a single instance). */
+  cluster: Cluster;
   /** The caller of a request (bearer token), as every route resolves it. */
   authenticate(ctx: Context): Promise<User | undefined>;
 }
@@ -62,11 +66,12 @@ export interface CoreServices {
 export async function createRuntime(config: Config, log: Logger): Promise<CoreServices> {
   const store = await openStore(log, { dataDir: config.dataDir, cacheBytes: config.storeCacheBytes }); // PostgreSQL when DATABASE_URL is set
   await cleanInterruptedWrites(config.dataDir, config.envFile, performance.timeOrigin, log);
-  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit });
+  const cluster = await openCluster({ databaseUrl: process.env.DATABASE_URL, pool: store.pool, log });
+  const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit }, sharedAccounts(cluster));
   await accounts.assertIntact(); // damaged accounts → refuse to start (StartupRefusedError), before anything else runs
   const settings = new SettingsService(store);
   await settings.load();
-  const usage = new UsageTracker(store);
+  const usage = new UsageTracker(store, sharedUsage(cluster));
   const prompts = new Prompts(config.promptsDir, path.join(config.dataDir, 'prompts'));
   const conversations = new Conversations(store);
   const memory = await loadMemory(config, log, store.pool);
@@ -103,7 +108,9 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
     sse: { streamAgent, open: (ctx) => new SseWriter(ctx) },
     events: new EventHub(),
     authenticate,
+    cluster,
   };
+  await wireCluster(core, applyEmbedder);
   return core;
 }
 

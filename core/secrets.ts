@@ -3,6 +3,7 @@
  * with mode 600 keeping every other line. Values are never logged or returned unmasked.
  */
 import { readFile } from 'node:fs/promises';
+import dotenv from 'dotenv';
 import type { SecretsApi } from './plugin-api/types.ts';
 import { secretsChanged } from './secret-scrubber.ts';
 import { badRequest } from './errors.ts';
@@ -42,7 +43,22 @@ function assignments(text: string): Array<{ name: string; start: number; end: nu
 
 export class Secrets implements SecretsApi {
   private readonly writes = new SerialQueue();
+  /** Called with the names (never the values) after this instance saved keys; the cluster tells the others to `reload`. */
+  onSaved: (names: string[]) => void = () => {};
   constructor(private readonly envFile: string) {}
+
+  /** Take these keys' current values from `ENV_FILE` (another instance sharing the file saved them). */
+  reload(names: string[]): Promise<void> {
+    return this.writes.run(async () => {
+      const parsed = dotenv.parse(await readFile(this.envFile, 'utf8').catch(() => ''));
+      for (const name of names) {
+        const value = parsed[name];
+        if (value === undefined || value === '') delete process.env[name];
+        else process.env[name] = value;
+      }
+      secretsChanged();
+    });
+  }
 
   get(name: string): string | undefined {
     const v = process.env[name];
@@ -87,6 +103,7 @@ export class Secrets implements SecretsApi {
         else process.env[k] = v;
       }
       secretsChanged();
+      this.onSaved(Object.keys(values));
     };
     return this.writes.run(run);
   }

@@ -92,6 +92,8 @@ export class SettingsService {
   private pluginSchemas = new Map<string, ZodType<any>>();
   private pluginValues = new Map<string, Record<string, unknown>>();
   private listeners = new Map<string, Array<(s: any) => void>>();
+  /** Called after this instance saved a settings document (the cluster tells the other instances to `reload`). */
+  onSaved: (id: string) => void = () => {};
 
   constructor(store: Store) {
     this.coll = store.collection<SettingsDoc>('settings');
@@ -103,6 +105,16 @@ export class SettingsService {
         const parsed = GlobalSettingsSchema.safeParse(doc.values);
         this.global = parsed.success ? parsed.data : GlobalSettingsSchema.parse({});
       } else if (doc.id.startsWith('plugin:')) this.pluginValues.set(doc.id.slice(7), doc.values);
+    }
+  }
+
+  /** Read the stored settings again (another instance saved them); plugins hear of their changed sections. */
+  async reload(): Promise<void> {
+    const before = new Map([...this.pluginSchemas.keys()].map((name) => [name, JSON.stringify(this.plugin(name))]));
+    await this.load();
+    for (const [name, old] of before) {
+      if (JSON.stringify(this.plugin(name)) === old) continue;
+      for (const fn of this.listeners.get(name) ?? []) fn(this.plugin(name));
     }
   }
 
@@ -134,6 +146,7 @@ export class SettingsService {
     if (Object.keys(globalPatch).length) {
       this.global = nextGlobal;
       await this.coll.put({ id: 'global', values: nextGlobal });
+      this.onSaved('global');
     }
     for (const [name, values] of pluginNext) await this.savePlugin(name, values);
     return this.all();
@@ -157,6 +170,7 @@ export class SettingsService {
   async savePlugin(name: string, values: Record<string, unknown>): Promise<void> {
     this.pluginValues.set(name, values);
     await this.coll.put({ id: `plugin:${name}`, values });
+    this.onSaved(`plugin:${name}`);
     for (const fn of this.listeners.get(name) ?? []) fn(this.plugin(name));
   }
 

@@ -4,6 +4,10 @@
  * conversation. The user's next message ("ja", "yes", …), `POST /api/chat/approve` or a Telegram button answers it and
  * the turn continues in a new stream. A parked turn expires after the approval timeout (= denied: fail closed); a
  * restart forgets it (the dangling tool call is then dropped from the model's history).
+ *
+ * With several instances on one database (`share`), parked turns are also kept durably (`ParkedTurnStore`, PostgreSQL)
+ * and every instance mirrors them (bus notifications carry only the user and conversation), so any instance can answer
+ * one, also after the instance that parked it died; `take` is then decided by the database, so exactly one wins.
  */
 import type { ChatMessage } from './events.ts';
 import type { ToolResultBlock, ToolUseBlock } from './events.ts';
@@ -43,14 +47,66 @@ export function approvalWord(message: string): ApprovalWord {
 
 const key = (userId: string, conversationId: string) => `${userId}\u0000${conversationId}`;
 
+/** Where parked turns live when instances share them (see `core/cluster/pg-approvals.ts`). */
+export interface ParkedTurnStore {
+  save(turn: ParkedTurn, expiresAt: number): Promise<void>;
+  /** Remove exactly this parked turn if it is still there and unexpired; true for the one caller that removed it. */
+  take(turn: ParkedTurn, now: number): Promise<boolean>;
+  get(userId: string, conversationId: string, now: number): Promise<{ turn: ParkedTurn; expiresAt: number } | undefined>;
+  live(now: number): Promise<Array<{ turn: ParkedTurn; expiresAt: number }>>;
+}
+
+/** How parked turns are announced to the other instances (the cluster bus). */
+export interface ApprovalsBus {
+  publish(topic: string, payload: Record<string, unknown>): Promise<void>;
+  subscribe(topic: string, handler: (payload: Record<string, unknown>, meta: { fromSelf: boolean }) => unknown): () => void;
+}
+
+const PARKED = 'approval.parked';
+const TAKEN = 'approval.taken';
+
 export class Approvals {
   private parked = new Map<string, { turn: ParkedTurn; timer: NodeJS.Timeout }>();
+  /** Turns taken by `claim` for an explicit answer that is about to continue them (`take` then hands them over). */
+  private claimed = new Map<string, ParkedTurn>();
+  private shared: ParkedTurnStore | undefined;
+  private bus: ApprovalsBus | undefined;
 
   /** Park a turn; replaces an older parked turn of the same conversation. Expires after `timeoutMs`. */
-  park(turn: ParkedTurn, timeoutMs: number): void {
+  park(turn: ParkedTurn, timeoutMs: number): Promise<void> {
+    this.mirror(turn, Date.now() + timeoutMs);
+    const { shared, bus } = this;
+    if (!shared || !bus) return Promise.resolve();
+    // Durable before the turn's `done` goes out (the service awaits this), so any instance can answer it.
+    return shared.save(turn, Date.now() + timeoutMs).then(() => bus.publish(PARKED, { userId: turn.userId, conversationId: turn.conversationId }));
+  }
+
+  /** Share parked turns with the other instances: load the live ones, then follow the bus. */
+  async share(store: ParkedTurnStore, bus: ApprovalsBus): Promise<void> {
+    this.shared = store;
+    this.bus = bus;
+    bus.subscribe(PARKED, (p, meta) => (meta.fromSelf ? undefined : this.fetch(String(p.userId), String(p.conversationId))));
+    bus.subscribe(TAKEN, (p, meta) => (meta.fromSelf ? undefined : this.drop(key(String(p.userId), String(p.conversationId)))));
+    await this.resync();
+  }
+
+  /** Mirror every live parked turn again (at start, and after the bus reconnected: notices may have been missed). */
+  async resync(): Promise<void> {
+    if (!this.shared) return;
+    const live = await this.shared.live(Date.now());
+    for (const k of [...this.parked.keys()]) this.drop(k);
+    for (const { turn, expiresAt } of live) this.mirror(turn, expiresAt);
+  }
+
+  private async fetch(userId: string, conversationId: string): Promise<void> {
+    const found = await this.shared?.get(userId, conversationId, Date.now());
+    if (found) this.mirror(found.turn, found.expiresAt);
+  }
+
+  private mirror(turn: ParkedTurn, expiresAt: number): void {
     const k = key(turn.userId, turn.conversationId);
     this.drop(k);
-    const timer = setTimeout(() => this.parked.delete(k), timeoutMs);
+    const timer = setTimeout(() => this.parked.delete(k), Math.max(0, expiresAt - Date.now()));
     timer.unref?.();
     this.parked.set(k, { turn, timer });
   }
@@ -62,17 +118,38 @@ export class Approvals {
 
   /** The caller's parked turn that holds call `id`; another user's id is simply not found. */
   byId(userId: string, id: string): ParkedTurn | undefined {
-    for (const { turn } of this.parked.values()) {
+    for (const turn of [...[...this.parked.values()].map((e) => e.turn), ...this.claimed.values()]) {
       if (turn.userId === userId && turn.pending.some((p) => p.id === id)) return turn;
     }
     return undefined;
   }
 
-  /** Remove a parked turn to answer it; false when it was already answered or expired (a second answer loses). */
-  take(turn: ParkedTurn): boolean {
+  /**
+   * Take a parked turn now for an explicit answer that continues it right after (`POST /api/chat/approve`), so the
+   * answer's caller learns at once whether it won: false when it was answered already (on any instance) or expired.
+   */
+  async claim(turn: ParkedTurn): Promise<boolean> {
+    if (!(await this.take(turn))) return false;
     const k = key(turn.userId, turn.conversationId);
+    this.claimed.set(k, turn);
+    const timer = setTimeout(() => this.claimed.get(k) === turn && this.claimed.delete(k), 60_000);
+    timer.unref?.();
+    return true;
+  }
+
+  /** Remove a parked turn to answer it; false when it was already answered or expired (a second answer loses). */
+  async take(turn: ParkedTurn): Promise<boolean> {
+    const k = key(turn.userId, turn.conversationId);
+    if (this.claimed.get(k) === turn) {
+      this.claimed.delete(k);
+      return true;
+    }
     if (this.parked.get(k)?.turn !== turn) return false;
     this.drop(k);
+    const { shared, bus } = this;
+    if (!shared || !bus) return true;
+    if (!(await shared.take(turn, Date.now()))) return false; // another instance answered first, or it expired
+    await bus.publish(TAKEN, { userId: turn.userId, conversationId: turn.conversationId }).catch(() => undefined);
     return true;
   }
 

@@ -110,9 +110,9 @@ export class AgentService implements AgentApi {
    * Answer a parked approval without a stream (`POST /api/chat/approve`): the turn continues in the background and is
    * saved to its conversation. False when the id is unknown, expired or another user's.
    */
-  approve(user: User, id: string, approved: boolean): boolean {
+  async approve(user: User, id: string, approved: boolean): Promise<boolean> {
     const turn = this.approvals.byId(user.id, id);
-    if (!turn) return false;
+    if (!turn || !(await this.approvals.claim(turn))) return false;
     const drain = async () => {
       for await (const _ev of this.run({ user, conversationId: turn.conversationId, message: '', approval: { id, approved }, channel: turn.channel })) { /* saved by run */ }
     };
@@ -151,17 +151,17 @@ export class AgentService implements AgentApi {
    * What this message does to a parked approval of the conversation: an explicit answer (`approval`), a yes/no word, or
    * another message — which refuses the parked call (`refusal`, saved with this turn) and is then handled as new.
    */
-  private answerFor(req: AgentRunRequest, conversationId: string): { answer?: { turn: ParkedTurn; approved: boolean }; refusal?: NewMessage } {
+  private async answerFor(req: AgentRunRequest, conversationId: string): Promise<{ answer?: { turn: ParkedTurn; approved: boolean }; refusal?: NewMessage }> {
     const { user } = req;
     if (req.approval) {
       const turn = this.approvals.byId(user.id, req.approval.id);
-      if (!turn || !this.approvals.take(turn)) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
+      if (!turn || !(await this.approvals.take(turn))) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
       return { answer: { turn, approved: req.approval.approved } };
     }
     const turn = this.approvals.forConversation(user.id, conversationId);
     if (!turn) return {};
     const word = req.images?.length ? 'other' : approvalWord(req.message);
-    if (!this.approvals.take(turn)) return {};
+    if (!(await this.approvals.take(turn))) return {};
     if (word !== 'other') return { answer: { turn, approved: word === 'yes' } };
     return { refusal: refusalMessage(turn) };
   }
@@ -173,7 +173,7 @@ export class AgentService implements AgentApi {
   private async openTurn(req: AgentRunRequest, conversationId: string, channel: string): Promise<ChatTurn> {
     const { user } = req;
     const settings = this.deps.settings.get();
-    const { answer, refusal } = this.answerFor(req, conversationId);
+    const { answer, refusal } = await this.answerFor(req, conversationId);
     const before: NewMessage[] = refusal ? [refusal] : [];
     try {
       const first = answer ? this.resolve(user, answer.turn.provider, answer.turn.model) : this.resolve(user, req.provider, req.model, req.message);
@@ -215,7 +215,7 @@ export class AgentService implements AgentApi {
       yield { type: 'start', messageId: randomUUID(), conversationId, provider: turn.used.provider.id, model: turn.used.model };
       const system = turn.answer ? turn.answer.turn.system : await systemPrompt(this.deps, user, req.message, req.system, { conversationId, channel });
       yield* this.loopWithFallback(turn, system, running.signal, record);
-      if (record.parked) this.park(record, turn, system);
+      if (record.parked) await this.park(record, turn, system);
       await this.saveTurn(turn, record);
       yield* this.finish(record, turn);
     } finally {
@@ -272,9 +272,9 @@ export class AgentService implements AgentApi {
     };
   }
 
-  private park(record: TurnRecord, turn: ChatTurn, system: string): void {
+  private park(record: TurnRecord, turn: ChatTurn, system: string): Promise<void> {
     const p = record.parked!;
-    this.approvals.park(
+    return this.approvals.park(
       {
         userId: turn.user.id, conversationId: turn.conversationId, channel: turn.channel, provider: turn.used.provider.id, model: turn.used.model,
         system, messages: p.messages, calls: p.calls, results: p.results, pending: p.pending, parkedAt: Date.now(),

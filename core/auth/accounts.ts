@@ -12,6 +12,19 @@ import { API_KEY_PREFIX, ApiKeys } from './api-keys.ts';
 import { SignInThrottle, type ThrottleLimits } from './sign-in-throttle.ts';
 import { signToken, verifyToken, type TokenClaims } from './tokens.ts';
 import { SerialQueue } from '../plugin-api/serial.ts';
+import type { Pool } from '../db/pool.ts';
+
+/**
+ * Several instances share the accounts (DATABASE_URL): nothing about a user is trusted from this process's memory —
+ * a token's version, a password hash, a plan are read from the database on use — signups take a cluster-wide lock
+ * (first account = admin, unique emails), and the sign-in throttle counts in PostgreSQL.
+ */
+export interface SharedAccounts {
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  pool: Pool;
+  /** Tell the other instances that this user's record changed (they refresh their copy). */
+  changed(userId: string): void;
+}
 
 /** A stored user: the public fields plus what never leaves the server. */
 export type UserRecord = User & {
@@ -59,12 +72,12 @@ export class Accounts {
   readonly apiKeys: ApiKeys;
   private verified = new Map<string, { claims: TokenClaims; until: number }>();
 
-  constructor(private readonly store: Store, private readonly secret: Uint8Array, limits: Partial<ThrottleLimits> = {}) {
+  constructor(private readonly store: Store, private readonly secret: Uint8Array, limits: Partial<ThrottleLimits> = {}, private readonly shared?: SharedAccounts) {
     // Critical: a damaged accounts file stops the server instead of starting with no accounts, where the next
     // anonymous signup would become the admin.
     this.users = store.collection<UserRecord>('users', { critical: true, isValid: isUserRecord });
-    this.throttle = new SignInThrottle(limits);
-    this.apiKeys = new ApiKeys(store);
+    this.throttle = new SignInThrottle(limits, shared?.pool);
+    this.apiKeys = new ApiKeys(store, undefined, !!shared);
   }
 
   /**
@@ -79,12 +92,52 @@ export class Accounts {
 
   private load(): Promise<void> {
     this.loaded ??= this.users.all().then((all) => {
+      this.cache.clear();
+      this.byEmail.clear();
       for (const u of all) {
         this.cache.set(u.id, u);
         this.byEmail.set(u.emailLower, u.id);
       }
     });
     return this.loaded;
+  }
+
+  /** Shared mode: read every account again (signups and lists see other instances' accounts). */
+  private async reloadShared(): Promise<void> {
+    if (this.shared) this.loaded = undefined;
+    await this.load();
+  }
+
+  /** A user's record: from memory on one instance, from the database (refreshing memory) when shared. */
+  private async record(id: string): Promise<UserRecord | undefined> {
+    await this.load();
+    if (!this.shared) return this.cache.get(id);
+    const fresh = await this.users.get(id);
+    const old = this.cache.get(id);
+    if (old && this.byEmail.get(old.emailLower) === id) this.byEmail.delete(old.emailLower);
+    if (!fresh) {
+      this.cache.delete(id);
+      return undefined;
+    }
+    this.cache.set(id, fresh);
+    this.byEmail.set(fresh.emailLower, id);
+    return fresh;
+  }
+
+  /** Another instance changed this user: refresh the copy (shared mode). */
+  async refresh(userId: string): Promise<void> {
+    if (this.shared) await this.record(userId);
+  }
+
+  private async recordByEmail(emailLower: string): Promise<UserRecord | undefined> {
+    await this.load();
+    const id = this.byEmail.get(emailLower);
+    if (!this.shared) return id ? this.cache.get(id) : undefined;
+    const found = id ? await this.record(id) : undefined;
+    if (found?.emailLower === emailLower) return found;
+    await this.reloadShared(); // an account made (or renamed) on another instance
+    const again = this.byEmail.get(emailLower);
+    return again ? this.cache.get(again) : undefined;
   }
 
   private async token(r: UserRecord): Promise<string> {
@@ -121,17 +174,22 @@ export class Accounts {
         this.byEmail.delete(emailLower);
         throw error;
       }
+      this.shared?.changed(record.id);
       return { user: publicUser(record), token: await this.token(record) };
     };
-    return this.signups.run(run);
+    const shared = this.shared;
+    if (!shared) return this.signups.run(run);
+    return this.signups.run(() => shared.withLock('accounts-signup', async () => {
+      await this.reloadShared();
+      return run();
+    }));
   }
 
   async login(input: { email: string; password: string }, address: string): Promise<{ user: User; token: string }> {
     await this.load();
     const emailLower = input.email.trim().toLowerCase();
     return this.throttle.guard(emailLower, address, async () => {
-      const id = this.byEmail.get(emailLower);
-      const record = id ? this.cache.get(id) : undefined;
+      const record = await this.recordByEmail(emailLower);
       const ok = record ? await verifyPassword(input.password, record.passwordHash) : (await verifyPassword(input.password, await DUMMY_HASH_PROMISE), false);
       if (!ok || !record) throw unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
       if (record.disabled) throw new AppError(403, 'ACCOUNT_DISABLED', 'This account is disabled; ask an admin');
@@ -161,8 +219,7 @@ export class Accounts {
       this.verified.set(token, cached);
     }
     const { claims } = cached;
-    await this.load();
-    const record = this.cache.get(claims.sub);
+    const record = await this.record(claims.sub);
     if (!record || record.tokenVersion !== claims.tv || record.disabled) return undefined;
     return publicUser(record);
   }
@@ -171,25 +228,24 @@ export class Accounts {
   private async verifyApiKey(key: string): Promise<User | undefined> {
     const userId = await this.apiKeys.resolve(key);
     if (!userId) return undefined;
-    await this.load();
-    const record = this.cache.get(userId);
+    const record = await this.record(userId);
     return record && !record.disabled ? publicUser(record) : undefined;
   }
 
   async get(id: string): Promise<User | undefined> {
-    await this.load();
-    const r = this.cache.get(id);
+    const r = await this.record(id);
     return r && publicUser(r);
   }
 
   async firstAdmin(): Promise<User | undefined> {
-    await this.load();
-    const admins = [...this.cache.values()].filter((u) => u.role === 'admin').sort((a, b) => a.createdAt - b.createdAt);
+    await this.reloadShared();
+    // A disabled admin is nobody's owner: channels acting as the owner (an unlinked Alexa skill) skip it.
+    const admins = [...this.cache.values()].filter((u) => u.role === 'admin' && !u.disabled).sort((a, b) => a.createdAt - b.createdAt);
     return admins[0] && publicUser(admins[0]);
   }
 
   async list(): Promise<User[]> {
-    await this.load();
+    await this.reloadShared();
     return [...this.cache.values()].sort((a, b) => a.createdAt - b.createdAt).map(publicUser);
   }
 
@@ -201,12 +257,12 @@ export class Accounts {
     record.updatedAt = Date.now();
     this.cache.set(record.id, record);
     await this.users.put(record);
+    this.shared?.changed(record.id);
     return record;
   }
 
   async updateProfile(userId: string, patch: { displayName?: string; email?: string }): Promise<User> {
-    await this.load();
-    const current = this.cache.get(userId);
+    const current = await this.record(userId);
     if (!current) throw notFound('User not found');
     const next = { ...current };
     if (patch.email !== undefined) {
@@ -223,8 +279,7 @@ export class Accounts {
   }
 
   async changePassword(userId: string, oldPassword: string, newPassword: string): Promise<void> {
-    await this.load();
-    const current = this.cache.get(userId);
+    const current = await this.record(userId);
     if (!current) throw notFound('User not found');
     if (!(await verifyPassword(oldPassword, current.passwordHash))) {
       throw unauthorized('The current password is wrong', 'INVALID_CREDENTIALS');
@@ -237,16 +292,14 @@ export class Accounts {
    * token refresh. The user's other sessions sign in again.
    */
   async rotateTokens(userId: string): Promise<{ user: User; token: string }> {
-    await this.load();
-    const current = this.cache.get(userId);
+    const current = await this.record(userId);
     if (!current) throw notFound('User not found');
     const saved = await this.save({ ...current, tokenVersion: current.tokenVersion + 1 });
     return { user: publicUser(saved), token: await this.token(saved) };
   }
 
   async adminUpdate(userId: string, patch: { plan?: Plan; role?: Role; disabled?: boolean }): Promise<User> {
-    await this.load();
-    const current = this.cache.get(userId);
+    const current = await this.record(userId);
     if (!current) throw notFound('User not found');
     const next = { ...current, ...(patch.plan ? { plan: patch.plan } : {}), ...(patch.role ? { role: patch.role, isAdmin: patch.role === 'admin' } : {}) };
     if (patch.disabled !== undefined) next.disabled = patch.disabled;
@@ -254,6 +307,7 @@ export class Accounts {
     if (patch.disabled && !current.disabled) next.tokenVersion = current.tokenVersion + 1;
     const activeAdmin = (u: UserRecord) => u.role === 'admin' && !u.disabled;
     if (activeAdmin(current) && !activeAdmin(next)) {
+      await this.reloadShared();
       const admins = [...this.cache.values()].filter(activeAdmin);
       if (admins.length <= 1) throw new AppError(409, 'LAST_ADMIN', 'The last admin cannot be demoted or disabled');
     }

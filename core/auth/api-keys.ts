@@ -29,21 +29,34 @@ export class ApiKeys {
   private byHash = new Map<string, ApiKeyRecord>();
   private lastWritten = new Map<string, number>();
   private loaded: Promise<void> | undefined;
+  private loadedAt = 0;
 
-  constructor(store: Store, private readonly onWriteError: (error: unknown) => void = () => {}) {
+  /**
+   * `shared`: other instances create and revoke keys in the same database, so a known key is confirmed by id on every
+   * use (a revocation elsewhere applies at once) and an unknown one reloads the keys, at most once a second.
+   */
+  constructor(store: Store, private readonly onWriteError: (error: unknown) => void = () => {}, private readonly shared = false) {
     this.keys = store.collection<ApiKeyRecord>('api-keys');
   }
 
   private load(): Promise<void> {
     this.loaded ??= this.keys.all().then((all) => {
+      this.byHash.clear();
       for (const r of all) this.byHash.set(r.hash, r);
+      this.loadedAt = Date.now();
     });
     return this.loaded;
   }
 
+  /** Shared mode: read the keys again (before a list or a create, and on an unknown key at most once a second). */
+  private reload(force: boolean): Promise<void> {
+    if (this.shared && (force || Date.now() - this.loadedAt >= 1_000)) this.loaded = undefined;
+    return this.load();
+  }
+
   /** A new key for `userId`; the returned `key` is the only time its secret is seen. */
   async create(userId: string, name: string): Promise<{ key: string; apiKey: ApiKeyInfo }> {
-    await this.load();
+    await this.reload(true);
     if (this.own(userId).length >= KEYS_PER_USER) {
       throw new AppError(409, 'API_KEY_LIMIT', `At most ${KEYS_PER_USER} API keys per user; revoke one first`);
     }
@@ -55,13 +68,13 @@ export class ApiKeys {
   }
 
   async list(userId: string): Promise<ApiKeyInfo[]> {
-    await this.load();
+    await this.reload(true);
     return this.own(userId).map(view);
   }
 
   /** Revoke one of the caller's keys; another user's key id is simply not found. */
   async revoke(userId: string, id: string): Promise<void> {
-    await this.load();
+    await this.reload(true);
     const record = this.own(userId).find((r) => r.id === id);
     if (!record) throw notFound('No such API key', 'API_KEY_NOT_FOUND');
     this.byHash.delete(record.hash);
@@ -73,8 +86,14 @@ export class ApiKeys {
   async resolve(key: string): Promise<string | undefined> {
     if (!key.startsWith(API_KEY_PREFIX)) return undefined;
     await this.load();
-    const record = this.byHash.get(hashOf(key));
+    const hash = hashOf(key);
+    if (this.shared && !this.byHash.has(hash)) await this.reload(false);
+    const record = this.byHash.get(hash);
     if (!record) return undefined;
+    if (this.shared && !(await this.keys.get(record.id))) {
+      this.byHash.delete(hash); // revoked on another instance
+      return undefined;
+    }
     this.noteUse(record);
     return record.userId;
   }

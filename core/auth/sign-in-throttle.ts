@@ -7,10 +7,15 @@
  * - a successful login is never counted: it clears its pair and gives back its point of the address budget;
  * - signups are limited per address (`SIGNUP_RATE_LIMIT` an hour, default 10).
  *
- * An "address" is an IPv4 address or an IPv6 /64 (see `addressBucket`). *
- * The limiters live in memory (one process); a restart forgets them.
+ * An "address" is an IPv4 address or an IPv6 /64 (see `addressBucket`).
+ *
+ * One instance: the limiters live in memory; a restart forgets them. Several instances on one database (a `pool` is
+ * given): rate-limiter-flexible's PostgreSQL limiter counts in the tables of migration 040, so an attacker spreading
+ * attempts over the instances behind a load balancer gets the same budget as against one.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { createHash } from 'node:crypto';
+import type { Pool } from '../db/pool.ts';
 import { tooMany } from '../errors.ts';
 import { addressBucket } from '../http/client-address.ts';
 import { KeyedSerialQueue } from '../plugin-api/serial.ts';
@@ -28,17 +33,21 @@ export interface ThrottleLimits {
 export const DEFAULT_LIMITS: ThrottleLimits = { pairFailures: 10, addressFailures: 100, loginWindowSeconds: 15 * 60, signupsPerHour: 10 };
 
 export class SignInThrottle {
-  private readonly pair: RateLimiterMemory;
-  private readonly address: RateLimiterMemory;
-  private readonly signups: RateLimiterMemory | undefined;
+  private readonly pair: RateLimiterAbstract;
+  private readonly address: RateLimiterAbstract;
+  private readonly signups: RateLimiterAbstract | undefined;
   private readonly limits: ThrottleLimits;
   private readonly perKey = new KeyedSerialQueue();
 
-  constructor(limits: Partial<ThrottleLimits> = {}) {
+  constructor(limits: Partial<ThrottleLimits> = {}, pool?: Pool) {
     const l = (this.limits = { ...DEFAULT_LIMITS, ...limits });
-    this.pair = new RateLimiterMemory({ keyPrefix: 'login-pair', points: l.pairFailures, duration: l.loginWindowSeconds });
-    this.address = new RateLimiterMemory({ keyPrefix: 'login-addr', points: l.addressFailures, duration: l.loginWindowSeconds });
-    this.signups = l.signupsPerHour > 0 ? new RateLimiterMemory({ keyPrefix: 'signup-addr', points: l.signupsPerHour, duration: 3600 }) : undefined;
+    const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
+      pool
+        ? new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: `aion_rl_${keyPrefix.replace('-', '_')}`, tableCreated: true, keyPrefix, points, duration })
+        : new RateLimiterMemory({ keyPrefix, points, duration });
+    this.pair = limiter('login-pair', l.pairFailures, l.loginWindowSeconds);
+    this.address = limiter('login-addr', l.addressFailures, l.loginWindowSeconds);
+    this.signups = l.signupsPerHour > 0 ? limiter('signup-addr', l.signupsPerHour, 3600) : undefined;
   }
 
   /**
@@ -49,22 +58,23 @@ export class SignInThrottle {
    */
   guard<T>(emailLower: string, clientAddress: string, attempt: () => Promise<T>): Promise<T> {
     const address = addressBucket(clientAddress);
-    const pairKey = `${emailLower}\u0000${address}`;
+    // Hashed: fixed length and no NUL, as the PostgreSQL limiter's varchar(255) key needs; unambiguous as before.
+    const pairKey = createHash('sha256').update(emailLower).update('\u0000').update(address).digest('base64url');
     return this.serial(pairKey, async () => {
-      const pairState = await this.pair.get(pairKey);
-      if (pairState && pairState.consumedPoints >= this.limits.pairFailures) throw refused(pairState.msBeforeNext);
+      // The pair's point is taken before the check (atomic in the shared store, so attempts spread over several
+      // instances cannot all pass a check before any is counted) and given back by deleting the pair on success.
       try {
-        await this.address.consume(address);
+        await this.pair.consume(pairKey);
       } catch (rejection) {
         throw refused(msOf(rejection));
       }
-      let result: T;
       try {
-        result = await attempt();
-      } catch (failure) {
-        await this.pair.penalty(pairKey, 1);
-        throw failure;
+        await this.address.consume(address);
+      } catch (rejection) {
+        await this.pair.reward(pairKey, 1);
+        throw refused(msOf(rejection));
       }
+      const result = await attempt(); // a failure keeps both points
       await this.pair.delete(pairKey);
       await this.address.reward(address, 1);
       return result;

@@ -1,6 +1,7 @@
 /**
  * Chat quota and token usage per user. The rolling-hour message times and tokens per day are kept in memory and
- * persisted in the user's `usage` document, so a restart does not reset a free user's hour.
+ * persisted in the user's `usage` document, so a restart does not reset a free user's hour. With several instances on
+ * one database (`shared`) they are counted in PostgreSQL instead (`core/cluster/pg-usage.ts`), once for all instances.
  */
 import type { Context } from 'koa';
 import type { QuotaStatus, User } from '../plugin-api/types.ts';
@@ -19,12 +20,29 @@ interface UsageDoc {
 
 const today = () => new Date().toISOString().slice(0, 10);
 
+/** Counters kept where every instance counts (PostgreSQL): check-and-count is atomic across instances. */
+export interface SharedUsage {
+  /** Count one message unless `limit` messages fall in the last hour; the hour's times (including the new one). */
+  consumeChat(userId: string, limit: number | null, now: number): Promise<{ allowed: boolean; times: number[] }>;
+  chatTimes(userId: string, now: number): Promise<number[]>;
+  addTokens(userId: string, day: string, tokens: number): Promise<void>;
+  tokensByDay(userId: string): Promise<Record<string, number>>;
+}
+
 export class UsageTracker {
   private docs = new Map<string, UsageDoc>();
   /** Serialises check-and-count per user so concurrent requests cannot both take the last slot. */
   private readonly perUser = new KeyedSerialQueue();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly shared?: SharedUsage) {}
+
+  /** Shared mode: this instance's view of the user's hour, refreshed from every instance's counts. */
+  private async sharedDoc(userId: string, times: number[]): Promise<UsageDoc> {
+    const d = this.docs.get(userId) ?? { id: 'usage' as const, chatTimes: [], tokensByDay: {} };
+    d.chatTimes = times;
+    this.docs.set(userId, d);
+    return d;
+  }
 
   private async doc(userId: string): Promise<UsageDoc> {
     let d = this.docs.get(userId);
@@ -63,19 +81,14 @@ export class UsageTracker {
 
   /** Count one chat message; 429 when the plan's hour is full. */
   consume(user: User): Promise<QuotaStatus> {
+    if (this.shared) return this.consumeShared(user, this.shared);
     const run = async () => {
       const d = await this.doc(user.id);
       const now = Date.now();
       const expired = firstWithinHour(d.chatTimes, now);
       if (expired) d.chatTimes.splice(0, expired);
       const before = this.status(user, d, now);
-      if (before.limited && before.remaining <= 0) {
-        throw tooMany(`Plan limit reached: ${before.limit} messages per hour on the ${user.plan} plan`, before.resetAt - now / 1000, {
-          limit: before.limit,
-          plan: user.plan,
-          resetAt: before.resetAt,
-        });
-      }
+      if (before.limited && before.remaining <= 0) throw limitReached(user, before, now);
       d.chatTimes.push(now);
       // Only a limited plan needs its hour on disk before answering (so a restart cannot reset it).
       if (before.limited) await this.save(user.id, d);
@@ -85,9 +98,18 @@ export class UsageTracker {
     return this.perUser.run(user.id, run);
   }
 
+  private async consumeShared(user: User, shared: SharedUsage): Promise<QuotaStatus> {
+    const now = Date.now();
+    const { allowed, times } = await shared.consumeChat(user.id, limitsFor(user).messagesPerHour, now);
+    const status = this.status(user, await this.sharedDoc(user.id, times), now);
+    if (!allowed) throw limitReached(user, status, now);
+    return status;
+  }
+
   /** Add tokens to today's count. Written within a second, off the response path (statistics, not quota). */
   async addTokens(userId: string, tokens: number): Promise<void> {
     if (!tokens) return;
+    if (this.shared) return this.shared.addTokens(userId, today(), tokens);
     const d = await this.doc(userId);
     const day = today();
     d.tokensByDay[day] = (d.tokensByDay[day] ?? 0) + tokens;
@@ -116,7 +138,8 @@ export class UsageTracker {
   }
 
   async usage(user: User) {
-    const d = await this.doc(user.id);
+    const d = this.shared ? await this.sharedDoc(user.id, await this.shared.chatTimes(user.id, Date.now())) : await this.doc(user.id);
+    if (this.shared) d.tokensByDay = await this.shared.tokensByDay(user.id);
     const q = this.status(user, d);
     const now = Date.now();
     return {
@@ -130,7 +153,8 @@ export class UsageTracker {
 
   /** Load a user's usage so `quota()` is exact. */
   async warm(userId: string): Promise<void> {
-    await this.doc(userId);
+    if (this.shared) await this.sharedDoc(userId, await this.shared.chatTimes(userId, Date.now()));
+    else await this.doc(userId);
   }
 }
 
@@ -144,6 +168,14 @@ function firstWithinHour(times: number[], now: number): number {
     else lo = mid + 1;
   }
   return lo;
+}
+
+function limitReached(user: User, status: QuotaStatus, now: number) {
+  return tooMany(`Plan limit reached: ${status.limit} messages per hour on the ${user.plan} plan`, status.resetAt - now / 1000, {
+    limit: status.limit,
+    plan: user.plan,
+    resetAt: status.resetAt,
+  });
 }
 
 /** `X-RateLimit-*` on limited plans only. */

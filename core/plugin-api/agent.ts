@@ -53,8 +53,11 @@ export interface AgentApi {
   run(request: AgentRunRequest): AsyncIterable<AgentEvent>;
   /** One model turn; client tools are reported, not run. */
   runTurn(request: AgentTurnRequest): AsyncIterable<AgentEvent>;
-  /** Answer a parked approval (the turn continues in the background); false when the id is unknown or another user's. */
-  approve(user: User, id: string, approved: boolean): boolean;
+  /**
+   * Answer a parked approval (the turn continues in the background); false when the id is unknown, expired, already
+   * answered (on any instance) or another user's.
+   */
+  approve(user: User, id: string, approved: boolean): Promise<boolean>;
   /** True while the user's tool call `id` is parked, waiting for an answer. */
   isPending(userId: string, id: string): boolean;
   /** Cancel the user's running turns; returns how many. */

@@ -16,6 +16,7 @@ import type { SecretsApi, SettingsApi } from './settings.ts';
 import type { HostApi } from './host.ts';
 import type { EventsApi } from './events.ts';
 import type { ServicesApi, TimersApi } from './services.ts';
+import type { ClusterApi } from './cluster.ts';
 
 /** Attach output media (speech) to finished AION turns: called with each done event before it is sent. */
 export type DoneHook = (event: Extract<AgentEvent, { type: 'done' }>, info: { user: User; conversationId: string; channel: string }) => Promise<void> | void;
@@ -74,6 +75,8 @@ export interface PluginContext<S = Record<string, unknown>> {
   readonly settings: SettingsApi<S>;
   readonly host: HostApi;
   readonly log: Logger;
+  /** Several instances as one service: leadership, run-once claims and messages between instances. */
+  readonly cluster: ClusterApi;
   /** Cleanup on disable, reload and shutdown; run in reverse order of registration. */
   onUnload(fn: () => unknown): void;
 }

@@ -18,3 +18,4 @@ export type * from './host.ts';
 export type * from './events.ts';
 export type * from './services.ts';
 export type * from './context.ts';
+export type * from './cluster.ts';

@@ -13,6 +13,7 @@ import type { CoreServices } from '../runtime.ts';
 import { capabilityMissing, scopedAuth, scopedHost, scopedSecrets, scopedWorkspace, toolRiskAllowed } from './capabilities.ts';
 import type { Generation } from './generation.ts';
 import { trackedObject, trackedProvider, trackedTool } from './tracked.ts';
+import { pluginCluster } from '../cluster/plugin-facility.ts';
 
 function pluginStore(core: CoreServices, name: string): PluginStore {
   const pluginState = core.store.collection<{ id: string; value: unknown }>(`plugin-${name}`);
@@ -143,6 +144,7 @@ export function createContext(core: CoreServices, gen: Generation, settingsSchem
     settings: pluginSettings(core, gen, settingsSchema),
     host: scopedHost(name, caps, core.hostApi, (stat, fn) => void ledger.stats.set(stat, () => gen.enter(fn))),
     log: gen.log,
+    cluster: pluginCluster(core.cluster, gen),
     onUnload: (fn) => void ledger.unloads.push(fn),
   };
 }

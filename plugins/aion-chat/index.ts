@@ -52,8 +52,8 @@ export default definePlugin({
     ctx.routes.post('/chat/approve', {
       summary: 'Answer a pending tool approval',
       body: z.object({ id: z.string().min(1).max(200), approved: z.boolean() }),
-    }, (_c, { body, user }) => {
-      if (!ctx.agent.approve(user!, body.id, body.approved)) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
+    }, async (_c, { body, user }) => {
+      if (!(await ctx.agent.approve(user!, body.id, body.approved))) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
       return { ok: true };
     });
 

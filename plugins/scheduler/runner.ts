@@ -1,6 +1,7 @@
 /**
  * Runs due schedules. Each tick looks at every user's enabled schedules; a due one is first claimed — `lastRun` and the
  * following `nextRun` written to disk — and only then run, so a crash or restart never runs the same due time twice.
+ * With several instances, each due time is also claimed through `ctx.cluster.once`, so exactly one instance runs it.
  * A run is a normal agent turn of the owner in the schedule's own conversation; its outcome is stored, sent to the
  * owner's Telegram chat (when linked) and pushed as a `proactive` event.
  */
@@ -48,7 +49,9 @@ export class ScheduleRunner {
       const now = Date.now();
       for (const userId of await this.ctx.store.usersWith(SCHEDULES)) {
         for (const s of await schedulesOf(this.ctx, userId).snapshot()) {
-          if (s.enabled && s.nextRun !== null && s.nextRun <= now && !this.running.has(s.id)) await this.claimAndRun(userId, s.id, now);
+          if (!s.enabled || s.nextRun === null || s.nextRun > now || this.running.has(s.id)) continue;
+          // Several instances tick over the same schedules: only the one that claims this due time runs it.
+          if (await this.ctx.cluster.once(`due:${s.id}`, s.nextRun)) await this.claimAndRun(userId, s.id, now);
         }
       }
     } catch (error) {

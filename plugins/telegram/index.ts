@@ -9,6 +9,7 @@ import { TelegramBot } from './bot.ts';
 import { EditClock } from './reply.ts';
 import { registerTelegramRoutes } from './routes.ts';
 import { TelegramState } from './state.ts';
+import { PollingLeader } from './polling-leader.ts';
 
 export default definePlugin({
   name: 'telegram',
@@ -17,10 +18,11 @@ export default definePlugin({
   setup(ctx) {
     const state = new TelegramState(ctx.store.plugin);
     const bot = new TelegramBot({ ctx, state, clock: new EditClock(), buttons: new ApprovalButtons(ctx) });
+    const polling = new PollingLeader(ctx, bot);
     ctx.channels.register({
       id: 'telegram',
-      start: () => bot.start(),
-      stop: () => bot.stop(),
+      start: () => polling.start(),
+      stop: () => polling.stop(),
       status: () => bot.status(),
       notify: (user, text) => bot.notify(user, text),
     });

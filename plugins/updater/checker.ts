@@ -28,15 +28,18 @@ export class UpdateChecker {
     currentVersion: string,
     private readonly feed: () => { url: string; packageName: string },
     private readonly onNewVersion: (version: string) => void,
+    /** May this instance run the scheduled check of this period? (Several instances: exactly one does.) */
+    private readonly claim: (period: number) => Promise<boolean> = async () => true,
   ) {
     this.state = { current_version: currentVersion, latest_version: null, update_available: null, release_url: null, release_notes: null, last_checked: null, error: null };
   }
 
   /** Plan the first check and the daily ones. */
   start(firstMs: number, intervalMs: number): void {
+    const scheduled = () => void this.claim(Math.floor(Date.now() / intervalMs)).then((mine) => (mine ? this.check() : undefined), () => undefined);
     const first = setTimeout(() => {
-      void this.check();
-      this.timers.push(setInterval(() => void this.check(), intervalMs).unref());
+      scheduled();
+      this.timers.push(setInterval(scheduled, intervalMs).unref());
     }, firstMs);
     first.unref();
     this.timers.push(first);

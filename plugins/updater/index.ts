@@ -31,6 +31,7 @@ export default definePlugin({
       ctx.host.version,
       () => ({ url: process.env.UPDATE_FEED_URL || defaultFeed(name), packageName: name }),
       (version) => ctx.log.info({ version, current: ctx.host.version }, 'updater: a newer AION version is available'),
+      (period) => ctx.cluster.once('scheduled-check', period), // one feed request per period for all instances
     );
     // Test servers make no outside calls unless a test asks for the timer (`UPDATE_FIRST_CHECK_MS`).
     const automatic = process.env.NODE_ENV !== 'test' || !!process.env.UPDATE_FIRST_CHECK_MS;

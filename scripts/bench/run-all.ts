@@ -27,6 +27,7 @@ const ALL = [
   'memory-http',
   'workspace',
   'web',
+  'cluster',
 ].filter((name) => existsSync(path.join(dir, `${name}.ts`)));
 
 const args = process.argv.slice(2);

@@ -1,0 +1,7 @@
+/** The core's bus topics (plugins' topics are `plugin:<name>:<topic>`, see `plugin-facility.ts`). */
+export const ACCOUNT_CHANGED = 'accounts.changed';
+export const SETTINGS_SAVED = 'settings.saved';
+export const PROMPT_CHANGED = 'prompts.changed';
+export const SECRETS_SAVED = 'secrets.saved';
+export const PLUGIN_TOGGLED = 'plugins.toggled';
+export const STOP_TURNS = 'agent.stop';
