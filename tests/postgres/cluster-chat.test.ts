@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readSse } from '../helpers/server.ts';
-import { pluginsDir, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
+import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { clientChat } from '../core/aion-client-stream.ts';
 import { eventually, startPair, type Pair } from './cluster-pair.ts';
 
@@ -14,7 +14,7 @@ let pair: Pair;
 let admin: string;
 const dir = pluginsDir();
 before(async () => {
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN);
+  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
   pair = await startPair({ PLUGINS_DIRS: dir, ECHO_DELAY_MS: '20' });
   admin = (await pair.a.signup()).token;
 });
@@ -112,4 +112,17 @@ test("a free user's 10 messages an hour are counted across both instances", asyn
   assert.equal(through, 10, `got through: ${through} of 16`);
   const usage = await b.api('GET', '/api/auth/me', { token: free.token });
   assert.equal(usage.status, 200);
+});
+
+test('a memory written on A is found on B at once (no waiting), and a delete on B is gone on A', async () => {
+  const { token } = await pair.a.signup();
+  const made = await pair.a.api('POST', '/api/memories', { token, body: { content: 'Keeps bees on the roof of the boathouse', importance: 6 } });
+  assert.equal(made.status, 201, made.text);
+  const found = await pair.b.api('GET', '/api/memory?search=boathouse', { token });
+  assert.equal(found.status, 200, found.text);
+  assert.equal(found.body.entries[0]?.content, 'Keeps bees on the roof of the boathouse');
+  const id = found.body.entries[0].id;
+  const gone = await pair.b.api('DELETE', `/api/memories/${encodeURIComponent(id)}`, { token });
+  assert.ok(gone.status === 200 || gone.status === 204, gone.text);
+  assert.equal((await pair.a.api('GET', '/api/memory?search=boathouse', { token })).body.total, 0);
 });
