@@ -4,7 +4,6 @@
  * what the provider events need (text and thinking deltas go straight out), so a delta costs no copy of the block.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { partialParse } from '@anthropic-ai/sdk/_vendor/partial-json-parser/parser';
 import type { ProviderEvent } from '../../core/plugin-api/index.ts';
 
 interface OpenBlock {
@@ -18,7 +17,12 @@ interface OpenBlock {
   signature?: string;
 }
 
+/** The SDK's partial-JSON parser; handed in by the caller, which loads it with the SDK (not at plugin load). */
+export type PartialJsonParse = (json: string) => unknown;
+
 export class MessageState {
+  constructor(private readonly partialParse: PartialJsonParse = () => ({})) {}
+
   /** True once `message_start` arrived; a stream that ends before it produced no message. */
   started = false;
   /** True once `message_stop` arrived; a stream cut off before it is an error, as with the SDK's reader. */
@@ -87,7 +91,7 @@ export class MessageState {
     if (open?.type === 'thinking') {
       yield open.signature ? { type: 'thinking_end', signature: open.signature } : { type: 'thinking_end' };
     } else if (open?.type === 'tool_use') {
-      yield { type: 'tool_call', id: open.id!, name: open.name!, args: asArgs(open.json ? parseInput(open.json) : open.input) };
+      yield { type: 'tool_call', id: open.id!, name: open.name!, args: asArgs(open.json ? parseInput(open.json, this.partialParse) : open.input) };
     }
   }
 
@@ -107,7 +111,7 @@ export class MessageState {
  * Complete JSON (the normal case) through `JSON.parse`; anything else — a stream cut off inside the input — through the
  * SDK's own partial-JSON parser, so the result is what the SDK's reader would have given.
  */
-function parseInput(json: string): unknown {
+function parseInput(json: string, partialParse: PartialJsonParse): unknown {
   try {
     return JSON.parse(json);
   } catch {

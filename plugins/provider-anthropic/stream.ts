@@ -17,7 +17,9 @@ export async function* streamMessages(
   params: Anthropic.MessageCreateParamsStreaming,
   signal: AbortSignal,
 ): AsyncGenerator<ProviderEvent> {
-  const state = new MessageState();
+  // Loaded with the SDK on first use (the client already is), never at plugin load.
+  const { partialParse } = await import('@anthropic-ai/sdk/_vendor/partial-json-parser/parser');
+  const state = new MessageState(partialParse);
   try {
     if (signal.aborted) throw signal.reason;
     const response = await client.messages.create(params, { signal }).asResponse();
