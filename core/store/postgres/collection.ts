@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Collection, CreateResult, Doc } from '../../plugin-api/types.ts';
 import { inTransaction } from '../../db/pool.ts';
 import { conflict } from '../../errors.ts';
+import { KeyedSerialQueue } from '../../plugin-api/serial.ts';
 import { deepFreeze } from '../freeze.ts';
 import { SQL, updatedAtOf } from './sql.ts';
 
@@ -25,6 +26,13 @@ function encode<T>(doc: T): { json: string; stored: T } {
   const json = JSON.stringify(doc);
   return { json, stored: JSON.parse(json) as T };
 }
+
+/**
+ * New rows take their place in a collection's order (`seq`) when their INSERT runs. Two inserts in flight at once on
+ * two pool connections may run in either order, so inserts into one collection or partition are queued per instance:
+ * a turn that saves its user message and its answer together reads back in that order.
+ */
+const insertOrder = new KeyedSerialQueue();
 
 export class PgCollection<T extends Doc> implements Collection<T> {
   private readonly key: [string, string, string];
@@ -62,7 +70,7 @@ export class PgCollection<T extends Doc> implements Collection<T> {
 
   /** `INSERT … ON CONFLICT DO NOTHING`: of concurrent calls with one id (on any instance) exactly one creates. */
   createIfAbsent(doc: T): Promise<CreateResult<T>> {
-    return this.track(this.createOrRead(doc));
+    return this.track(insertOrder.run(this.key.join('\u0000'), () => this.createOrRead(doc)));
   }
 
   private async createOrRead(doc: T): Promise<CreateResult<T>> {
@@ -84,7 +92,7 @@ export class PgCollection<T extends Doc> implements Collection<T> {
 
   put(doc: T): Promise<T> {
     const { json, stored } = encode(doc);
-    return this.track(this.rows(SQL.upsert, [doc.id, updatedAtOf(doc), json]).then(() => stored));
+    return this.track(insertOrder.run(this.key.join('\u0000'), () => this.rows(SQL.upsert, [doc.id, updatedAtOf(doc), json])).then(() => stored));
   }
 
   update(id: string, patch: Partial<T> | ((doc: T) => T)): Promise<T | undefined> {
