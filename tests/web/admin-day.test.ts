@@ -230,6 +230,8 @@ test('memory added and edited; a prompt previewed as Markdown without host paths
   assert.equal(await page.evaluate(() => (window as any).pwned), undefined, 'the preview is sanitised');
   assert.equal(await page.getByTestId('prompt-preview').locator('[onerror]').count(), 0, 'no handler attribute in the preview');
   // The browser reports the blocked handler (CSP) and the missing image; both are the attack failing, not a fault.
+  // Wait until the image has failed, so its 404 is reported now and not in a later test.
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="prompt-preview"] img')].every((i) => (i as HTMLImageElement).complete));
   problems.splice(0, problems.length, ...problems.filter((m) => !/inline event handler|status of 404 .*\/x\)/.test(m)));
   assert.ok(!(await page.locator('main').textContent())!.includes(server.dataDir), 'no host path on the page');
   assert.ok(!/\/(tmp|home|work)\//.test((await page.locator('main').textContent())!), 'no host path on the page');
