@@ -53,6 +53,12 @@ export function errorMiddleware(log: Logger): Middleware {
         ctx.body = { error: message, code };
         return;
       }
+      // PostgreSQL refuses text it cannot store (a NUL in an id or a query value): the request's fault, not ours.
+      if (error?.code === '22021' || error?.code === '22P05') {
+        ctx.status = 400;
+        ctx.body = { error: 'The request contains characters that cannot be stored (e.g. NUL)', code: 'INVALID_TEXT' };
+        return;
+      }
       log.error({ err: safeErr(error), reqId: ctx.state.reqId, plugin: ctx.state.plugin, path: ctx.path }, 'unhandled error');
       ctx.status = 500;
       ctx.body = { error: 'Internal server error', code: 'INTERNAL_ERROR', requestId: ctx.state.reqId };
