@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { KeyedSerialQueue, notFound, type PluginContext } from '../../core/plugin-api/index.ts';
-import { AlinFieldsInput, fieldsOf, packMetadata, pickFields } from './alin-fields.ts';
-import { Layer } from './schemas.ts';
+import { fieldsOf, packMetadata, pickFields } from './alin-fields.ts';
+import { MemoryPatch } from './schemas.ts';
 import { memoryView } from './shape.ts';
 
 /** Entries of `editHistory` kept (oldest dropped first). */
@@ -14,20 +14,9 @@ const MAX_HISTORY = 100;
 /** Keys the contract does not name that one memory may carry. */
 const MAX_MORE_KEYS = 50;
 
-const KNOWN = new Set(['id', 'userId', 'user_id', 'content', 'layer', 'category', 'salience', 'importance', 'tags', 'metadata', 'isPinned', 'expiresAt', 'source', 'embedder', 'dims', 'more', ...Object.keys(AlinFieldsInput)]);
+/** Keys with a meaning of their own: the patch's fields, and the stored ones a patch may not set through `more`. */
+const KNOWN = new Set(['id', 'userId', 'user_id', 'source', 'embedder', 'dims', 'more', ...Object.keys(MemoryPatch.shape)]);
 
-export const MemoryPatch = z.looseObject({
-  content: z.string().trim().min(1, 'content must not be empty').max(20_000).optional(),
-  layer: Layer.optional(),
-  category: z.string().max(100).optional(),
-  salience: z.number().min(0).max(1).optional(),
-  importance: z.number().min(1).max(10).optional(),
-  tags: z.array(z.string().max(100)).max(50).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  isPinned: z.boolean().optional(),
-  expiresAt: z.number().int().positive().nullable().optional(),
-  ...AlinFieldsInput,
-});
 type Patch = z.infer<typeof MemoryPatch>;
 
 /** Unknown keys of a patch (e.g. `promotedTo`), merged over the stored ones. */

@@ -5,10 +5,11 @@ import { AlinFieldsInput } from './alin-fields.ts';
 /** The eight layers of the ALIN memories API (the self-model's layers are accepted too: one store). */
 export const Layer = z.enum(['short_term', 'long_term', 'semantic', 'relational', 'procedural', 'working', 'episodic', 'meta', 'immediate', 'notes', 'self_model']);
 
-export const NewMemory = z.object({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional(),
-  content: z.string().trim().min(1, 'content is required').max(20_000),
-  layer: Layer.default('short_term'),
+/**
+ * The fields a memory is created and patched with, beyond its id, content and layer (whose rules differ: required or
+ * defaulted on create, optional on a patch).
+ */
+const MemoryFields = {
   category: z.string().max(100).optional(),
   salience: z.number().min(0).max(1).optional(),
   importance: z.number().min(1).max(10).optional(),
@@ -18,6 +19,22 @@ export const NewMemory = z.object({
   expiresAt: z.number().int().positive().nullable().optional(),
   /** The original's other columns, sent camelCase by the client (`alin-fields.ts`). */
   ...AlinFieldsInput,
+};
+
+const MAX_CONTENT = 20_000;
+
+export const NewMemory = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/).optional(),
+  content: z.string().trim().min(1, 'content is required').max(MAX_CONTENT),
+  layer: Layer.default('short_term'),
+  ...MemoryFields,
+});
+
+/** `PATCH /api/memories/:id`: every field optional; keys the contract does not name are kept (`patch.ts`). */
+export const MemoryPatch = z.looseObject({
+  content: z.string().trim().min(1, 'content must not be empty').max(MAX_CONTENT).optional(),
+  layer: Layer.optional(),
+  ...MemoryFields,
 });
 
 export const ListQuery = z.object({

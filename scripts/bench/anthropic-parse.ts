@@ -11,10 +11,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { buildRequest } from '../../plugins/provider-anthropic/build-request.ts';
 import { streamMessages } from '../../plugins/provider-anthropic/stream.ts';
 import { sdkStreamMessages } from '../../tests/providers/anthropic-sdk-reference.ts';
-import { percentile, printTable, recordFigure } from './stats.ts';
-
-const TOKENS = 500;
-const ROUNDS = 300;
+import { runParseBench, TOKENS } from './parse-harness.ts';
 
 function body(): Uint8Array {
   const frame = (event: string, data: object) => `event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`;
@@ -29,20 +26,6 @@ function body(): Uint8Array {
   return new TextEncoder().encode(out);
 }
 
-function clientFor(bytes: Uint8Array, pieceSize: number): Anthropic {
-  const fetchStub = async () =>
-    new Response(
-      new ReadableStream({
-        start(controller) {
-          for (let at = 0; at < bytes.length; at += pieceSize) controller.enqueue(bytes.subarray(at, at + pieceSize));
-          controller.close();
-        },
-      }),
-      { status: 200, headers: { 'content-type': 'text/event-stream' } },
-    );
-  return new Anthropic({ apiKey: 'sk-ant-bench', baseURL: 'http://stub.invalid', fetch: fetchStub as typeof fetch, maxRetries: 0 });
-}
-
 const params = buildRequest({ model: 'claude-sonnet-4-6', maxTokens: 1024, messages: [{ role: 'user', content: 'hi' }] });
 
 async function read(reader: typeof streamMessages, client: Anthropic): Promise<number> {
@@ -50,30 +33,13 @@ async function read(reader: typeof streamMessages, client: Anthropic): Promise<n
   for await (const e of reader(client, params, new AbortController().signal)) if (e.type === 'text') chars += e.delta.length;
   return chars;
 }
-const sdkReader = (c: Anthropic) => read(sdkStreamMessages as typeof streamMessages, c);
-const ourReader = (c: Anthropic) => read(streamMessages, c);
 
-async function time(run: (c: Anthropic) => Promise<number>, client: Anthropic): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now();
-    await run(client);
-    times.push(performance.now() - t);
-  }
-  return times;
-}
-
-const bytes = body();
-const rows: Array<[string, string, string]> = [];
-for (const [label, piece] of [['burst (one network chunk)', bytes.length], ['64-byte pieces', 64]] as const) {
-  const client = clientFor(bytes, piece);
-  if ((await sdkReader(client)) !== (await ourReader(client))) throw new Error('the readers disagree');
-  await time(sdkReader, client); // warm-up
-  await time(ourReader, client);
-  const sdk = percentile(await time(sdkReader, client), 50);
-  const ours = percentile(await time(ourReader, client), 50);
-  rows.push([`${label}: SDK MessageStream p50`, `${sdk.toFixed(2)} ms`, 'baseline']);
-  rows.push([`${label}: readEvents p50`, `${ours.toFixed(2)} ms`, `${(sdk / ours).toFixed(2)}× faster`]);
-  recordFigure({ key: `anthropic-parse.${piece === 64 ? 'pieces' : 'burst'}`, what: `Anthropic reader, ${TOKENS} tokens, ${label}`, value: ours, baseline: sdk, unit: 'ms', better: 'lower' });
-}
-printTable(`Anthropic stream reader, ${TOKENS} tokens, ${ROUNDS} rounds`, rows);
+await runParseBench({
+  title: 'Anthropic stream reader',
+  figureName: 'Anthropic reader',
+  figureKey: 'anthropic-parse',
+  body: body(),
+  clientFor: (fetch) => new Anthropic({ apiKey: 'sk-ant-bench', baseURL: 'http://stub.invalid', fetch, maxRetries: 0 }),
+  baseline: { label: 'SDK MessageStream', read: (c) => read(sdkStreamMessages as typeof streamMessages, c) },
+  ours: { label: 'readEvents', read: (c) => read(streamMessages, c) },
+});

@@ -8,10 +8,7 @@
  */
 import OpenAI from 'openai';
 import { readChunks } from '../../plugins/provider-openai/read-chunks.ts';
-import { percentile, printTable } from './stats.ts';
-
-const TOKENS = 500;
-const ROUNDS = 300;
+import { runParseBench, TOKENS } from './parse-harness.ts';
 
 function body(): Uint8Array {
   const base = { id: 'chatcmpl-b', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1', system_fingerprint: 'fp' };
@@ -21,20 +18,6 @@ function body(): Uint8Array {
   }
   out += `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`;
   return new TextEncoder().encode(out);
-}
-
-function clientFor(bytes: Uint8Array, pieceSize: number): OpenAI {
-  const fetchStub = async () =>
-    new Response(
-      new ReadableStream({
-        start(controller) {
-          for (let at = 0; at < bytes.length; at += pieceSize) controller.enqueue(bytes.subarray(at, at + pieceSize));
-          controller.close();
-        },
-      }),
-      { status: 200, headers: { 'content-type': 'text/event-stream' } },
-    );
-  return new OpenAI({ apiKey: 'sk-bench', baseURL: 'http://stub.invalid/v1', fetch: fetchStub as typeof fetch, maxRetries: 0 });
 }
 
 const params = { model: 'gpt-4.1', stream: true as const, messages: [{ role: 'user' as const, content: 'hi' }] };
@@ -51,26 +34,10 @@ async function ourReader(client: OpenAI): Promise<number> {
   return chars;
 }
 
-async function time(read: (c: OpenAI) => Promise<number>, client: OpenAI): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now();
-    await read(client);
-    times.push(performance.now() - t);
-  }
-  return times;
-}
-
-const bytes = body();
-const rows: Array<[string, string, string]> = [];
-for (const [label, piece] of [['burst (one network chunk)', bytes.length], ['64-byte pieces', 64]] as const) {
-  const client = clientFor(bytes, piece);
-  if ((await sdkReader(client)) !== (await ourReader(client))) throw new Error('the readers disagree');
-  await time(sdkReader, client); // warm-up
-  await time(ourReader, client);
-  const sdk = percentile(await time(sdkReader, client), 50);
-  const ours = percentile(await time(ourReader, client), 50);
-  rows.push([`${label}: SDK reader p50`, `${sdk.toFixed(2)} ms`, 'baseline']);
-  rows.push([`${label}: readChunks p50`, `${ours.toFixed(2)} ms`, `${(sdk / ours).toFixed(2)}× faster`]);
-}
-printTable(`OpenAI stream reader, ${TOKENS} tokens, ${ROUNDS} rounds`, rows);
+await runParseBench({
+  title: 'OpenAI stream reader',
+  body: body(),
+  clientFor: (fetch) => new OpenAI({ apiKey: 'sk-bench', baseURL: 'http://stub.invalid/v1', fetch, maxRetries: 0 }),
+  baseline: { label: 'SDK reader', read: sdkReader },
+  ours: { label: 'readChunks', read: ourReader },
+});

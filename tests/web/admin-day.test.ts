@@ -7,44 +7,36 @@
  * charts, and switches to German. Every screen is shot at 1280×800 and 390×844 (test-results/web-day-*.png).
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { writePlugin } from '../helpers/plugins.ts';
-import { ROOT, startServer, type TestServer } from '../helpers/server.ts';
+import { ROOT, type TestServer } from '../helpers/server.ts';
 import { ALL_PAGES, fullShot, noSidewaysScroll } from './admin-shots.ts';
-import { buildOnce, launch, loadToInteractive, openPage, signUpInBrowser, testPluginsDir } from './browser.ts';
+import { loadToInteractive, openPage, openSignedInPanel, type SignedInPanel } from './browser.ts';
 
 const FAKE_MCP = path.join(ROOT, 'tests/fakes/mcp-stdio-server.mjs');
 const FLAKY_V1 = `export default { name: 'flaky', version: '1.0.0', setup(ctx) { ctx.tools.register({ name: 'flaky_ping', description: 'Ping', risk: 'read', input: { type: 'object', properties: {} }, run: () => 'pong' }); } };`;
 
+let panel: SignedInPanel;
 let server: TestServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
 let pluginsDir: string;
 let token: string;
 
 before(async () => {
-  await buildOnce();
-  pluginsDir = testPluginsDir();
-  writePlugin(pluginsDir, 'flaky', FLAKY_V1, { name: 'flaky', version: '1.0.0', description: 'Breaks on its update' });
-  [server, browser] = await Promise.all([startServer({ env: { PLUGINS_DIRS: pluginsDir, SYSTEM_METRICS_SAMPLE_MS: '200' } }), launch()]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  ({ page, problems } = await openPage(context));
-  await page.goto(server.url);
-  await loadToInteractive(page);
-  await signUpInBrowser(page, 'owner@example.com');
-  token = (await page.evaluate(() => localStorage.getItem('aion.token')))!;
+  panel = await openSignedInPanel({
+    email: 'owner@example.com',
+    viewport: { width: 1280, height: 800 },
+    env: { SYSTEM_METRICS_SAMPLE_MS: '200' },
+    plugins: (dir) => writePlugin(dir, 'flaky', FLAKY_V1, { name: 'flaky', version: '1.0.0', description: 'Breaks on its update' }),
+  });
+  ({ server, browser, page, problems, pluginsDir, token } = panel);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-  if (pluginsDir) rmSync(pluginsDir, { recursive: true, force: true });
-});
+after(() => panel?.close());
 
 async function open(id: string, heading: string) {
   await page.goto(`${server.url}/#/${id}`);

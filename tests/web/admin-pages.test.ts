@@ -4,37 +4,24 @@
  * sending the user back to sign-in.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { buildOnce, launch, loadToInteractive, openPage, screenshot, signUpInBrowser, testPluginsDir } from './browser.ts';
+import type { Browser, Page } from 'playwright-core';
+import type { TestServer } from '../helpers/server.ts';
+import { loadToInteractive, openPage, openSignedInPanel, screenshot, type SignedInPanel } from './browser.ts';
 
+let panel: SignedInPanel;
 let server: TestServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let problems: string[];
-let pluginsDir: string;
 let token: string;
 
 before(async () => {
-  await buildOnce();
-  pluginsDir = testPluginsDir();
-  [server, browser] = await Promise.all([startServer({ env: { PLUGINS_DIRS: pluginsDir } }), launch()]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  ({ page, problems } = await openPage(context));
-  await page.goto(server.url);
-  await loadToInteractive(page);
-  await signUpInBrowser(page, 'root@example.com');
-  token = (await page.evaluate(() => localStorage.getItem('aion.token')))!;
+  panel = await openSignedInPanel({ email: 'root@example.com', viewport: { width: 1280, height: 900 } });
+  ({ server, browser, page, problems, token } = panel);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-  if (pluginsDir) rmSync(pluginsDir, { recursive: true, force: true });
-});
+after(() => panel?.close());
 
 async function go(route: string, heading: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: heading }).click();

@@ -1,14 +1,14 @@
 /**
  * Browser harness for the control panel tests: Debian's Chromium driven by playwright-core, the bundle built once per
  * process, a temporary plugin folder with the shared test tools, console recording (any console error fails the test) and
- * screenshots under test-results/.
+ * screenshots under test-results/, and `openSignedInPanel`: all of that set up with the admin signed in.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildWeb, type WebBuildResult } from '../../scripts/build-web.mjs';
 import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
-import { ROOT } from '../helpers/server.ts';
+import { ROOT, startServer, type TestServer } from '../helpers/server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const RESULTS = path.join(ROOT, 'test-results');
@@ -70,4 +70,58 @@ export async function signUpInBrowser(page: Page, email: string, password = 'cor
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account', exact: true }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** A server with the test plugins, Chromium, and one page on which the first account (the admin) has signed up. */
+export interface SignedInPanel {
+  server: TestServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, page errors (see `openPage`); tests assert it stays empty. */
+  problems: string[];
+  /** The temporary plugins folder (`PLUGINS_DIRS`); tests may write more plugins into it. */
+  pluginsDir: string;
+  /** The admin's token, as the panel saved it. */
+  token: string;
+  /** Close the browser, stop the server and remove the plugins folder. */
+  close(): Promise<void>;
+}
+
+export interface PanelOptions {
+  /** The admin's email on the sign-up form. */
+  email: string;
+  viewport: { width: number; height: number };
+  /** More server environment; `PLUGINS_DIRS` is set to the temporary plugins folder. */
+  env?: Record<string, string>;
+  /** Runs on the plugins folder before the server starts (to add a test's own plugins). */
+  plugins?: (dir: string) => void;
+  /** Browser permissions granted to the server's origin (e.g. the clipboard). */
+  permissions?: string[];
+}
+
+/** Build the bundle, start the server and Chromium together, open the panel and sign up through its form. */
+export async function openSignedInPanel(opts: PanelOptions): Promise<SignedInPanel> {
+  await buildOnce();
+  const pluginsDir = testPluginsDir();
+  opts.plugins?.(pluginsDir);
+  const [server, browser] = await Promise.all([startServer({ env: { PLUGINS_DIRS: pluginsDir, ...opts.env } }), launch()]);
+  const close = async () => {
+    await browser.close();
+    await server.dispose();
+    rmSync(pluginsDir, { recursive: true, force: true });
+  };
+  try {
+    const context = await browser.newContext({ viewport: opts.viewport });
+    if (opts.permissions) await context.grantPermissions(opts.permissions, { origin: server.url });
+    const { page, problems } = await openPage(context);
+    await page.goto(server.url);
+    await loadToInteractive(page);
+    await signUpInBrowser(page, opts.email);
+    const token = (await page.evaluate(() => localStorage.getItem('aion.token')))!;
+    return { server, browser, context, page, problems, pluginsDir, token, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../fakes/elevenlabs-tts.ts';
 import { writePlugin } from '../helpers/plugins.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { buildOnce, launch, loadToInteractive, openPage, screenshot, signUpInBrowser, testPluginsDir } from './browser.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { loadToInteractive, openPage, openSignedInPanel, screenshot, type SignedInPanel } from './browser.ts';
 
 /** A tool that reports 40 % and then waits until the test creates the file it was given. */
 const PROGRESS_PLUGIN = `
@@ -35,37 +35,32 @@ export default {
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
+let panel: SignedInPanel;
 let server: TestServer;
-let el: FakeElevenLabs;
 let browser: Browser;
-let context: BrowserContext;
+let el: FakeElevenLabs;
 let page: Page;
 let problems: string[];
-let pluginsDir: string;
 let scratch: string;
 let token: string;
 
 before(async () => {
-  await buildOnce();
-  pluginsDir = testPluginsDir();
-  writePlugin(pluginsDir, 'progress-tools', PROGRESS_PLUGIN, { name: 'progress-tools', version: '1.0.0', description: 'progress' });
   scratch = mkdtempSync(path.join(tmpdir(), 'aion-chat-flows-'));
   el = await startFakeElevenLabs();
-  [server, browser] = await Promise.all([startServer({ env: { PLUGINS_DIRS: pluginsDir, ...el.env } }), launch()]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  ({ page, problems } = await openPage(context));
-  await page.goto(server.url);
-  await loadToInteractive(page);
-  await signUpInBrowser(page, 'day@example.com');
-  token = (await page.evaluate(() => localStorage.getItem('aion.token')))!;
+  panel = await openSignedInPanel({
+    email: 'day@example.com',
+    viewport: { width: 1280, height: 800 },
+    env: el.env,
+    plugins: (dir) => writePlugin(dir, 'progress-tools', PROGRESS_PLUGIN, { name: 'progress-tools', version: '1.0.0', description: 'progress' }),
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  ({ server, browser, page, problems, token } = panel);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.dispose();
+  await panel?.close();
   await el?.close();
-  for (const dir of [pluginsDir, scratch]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 const list = () => page.getByRole('complementary', { name: 'Conversations' });
