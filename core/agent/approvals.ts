@@ -9,6 +9,7 @@
  * and every instance mirrors them (bus notifications carry only the user and conversation), so any instance can answer
  * one, also after the instance that parked it died; `take` is then decided by the database, so exactly one wins.
  */
+import type { PendingApproval } from '../plugin-api/types.ts';
 import type { ChatMessage } from './events.ts';
 import type { ToolResultBlock, ToolUseBlock } from './events.ts';
 
@@ -114,6 +115,17 @@ export class Approvals {
   /** The parked turn of this conversation, if any. */
   forConversation(userId: string, conversationId: string): ParkedTurn | undefined {
     return this.parked.get(key(userId, conversationId))?.turn;
+  }
+
+  /**
+   * The user's tool calls waiting for an answer — of one conversation, or of all — as the `approval` event announced
+   * them (so a client that reopens the conversation can ask again). A turn being answered right now is not listed.
+   */
+  pendingFor(userId: string, conversationId?: string): PendingApproval[] {
+    const turns = conversationId === undefined
+      ? [...this.parked.values()].map((e) => e.turn).filter((turn) => turn.userId === userId)
+      : [this.forConversation(userId, conversationId)].filter((turn) => turn !== undefined);
+    return turns.flatMap((turn) => turn.pending.map((p) => ({ conversationId: turn.conversationId, id: p.id, name: p.name, args: p.args, message: p.message, parkedAt: turn.parkedAt })));
   }
 
   /** The caller's parked turn that holds call `id`; another user's id is simply not found. */

@@ -17,6 +17,7 @@ import type {
   TurnErrorHook,
   SystemContextHook,
   MemoryApi,
+  PendingApproval,
   ProviderDefinition,
   User,
 } from '../plugin-api/types.ts';
@@ -123,6 +124,10 @@ export class AgentService implements AgentApi {
   /** True while call `id` of this user waits for an answer. */
   isPending(userId: string, id: string): boolean {
     return !!this.approvals.byId(userId, id);
+  }
+
+  pendingApprovals(userId: string, conversationId?: string): PendingApproval[] {
+    return this.approvals.pendingFor(userId, conversationId);
   }
 
   private sessionDoc(userId: string) {

@@ -60,6 +60,8 @@ export interface AgentApi {
   approve(user: User, id: string, approved: boolean): Promise<boolean>;
   /** True while the user's tool call `id` is parked, waiting for an answer. */
   isPending(userId: string, id: string): boolean;
+  /** The user's tool calls parked for an answer, of one conversation or (without it) of all of theirs. */
+  pendingApprovals(userId: string, conversationId?: string): PendingApproval[];
   /** Cancel the user's running turns; returns how many. */
   stop(userId: string): number;
   /** Start a new AION session for the user; returns its conversation id. */
@@ -76,6 +78,19 @@ export interface AgentApi {
    * (no `confirm` = denied), timeout and signal applied, tool-result hooks called. Never throws for tool failures.
    */
   callTool(request: DirectToolCall): Promise<{ ok: boolean; result: unknown }>;
+}
+
+/** A tool call waiting for the user's yes or no: what the `approval` event carried, and where. */
+export interface PendingApproval {
+  conversationId: string;
+  /** The tool call's id (what `approve` takes). */
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+  /** The question the user was asked. */
+  message: string;
+  /** When the turn stopped to ask (ms since the epoch). */
+  parkedAt: number;
 }
 
 /** A tool as `AgentApi.toolsFor` lists it. */

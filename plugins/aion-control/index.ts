@@ -4,6 +4,7 @@
  */
 import { definePlugin } from '../../core/plugin-api/index.ts';
 import { registerActivityRoutes } from './routes-activity.ts';
+import { registerApprovalRoutes } from './routes-approvals.ts';
 import { registerConfigRoutes } from './routes-config.ts';
 import { registerCustomProviderRoutes } from './routes-custom-providers.ts';
 import { registerEventRoutes } from './routes-events.ts';
@@ -31,5 +32,6 @@ export default definePlugin({
     registerPermissionRoutes(ctx);
     registerActivityRoutes(ctx);
     registerCustomProviderRoutes(ctx);
+    registerApprovalRoutes(ctx);
   },
 });
