@@ -135,6 +135,28 @@ function dropApprovalEcho(parts: Part[], message: string): Part[] {
   return i < 0 || !message ? parts : parts.filter((_, j) => j !== i);
 }
 
+/** A tool call parked for the user's answer, as `GET /api/approvals` lists it (what the `approval` frame carried). */
+export interface PendingApprovalInfo {
+  id: string;
+  name: string;
+  args: unknown;
+  message: string;
+}
+
+/**
+ * A reopened conversation's turns with its parked calls waiting again: the stored transcript only has the tool call,
+ * the question and its buttons came in the stream that parked it. The calls belong to the last assistant turn.
+ */
+export function withPendingApprovals<T extends Turn>(turns: T[], pending: PendingApprovalInfo[]): T[] {
+  if (!pending.length) return turns;
+  const last = turns[turns.length - 1];
+  const base = last?.role === 'assistant' ? last : ({ key: newKey(), role: 'assistant', parts: [] } as Turn as T);
+  let parts = base.parts;
+  for (const p of pending) parts = dropApprovalEcho(updateTool(parts, p.id, p.name, { args: p.args, approval: { message: p.message, state: 'pending' } }), p.message);
+  const kept = base === last ? turns.slice(0, -1) : turns;
+  return [...kept, { ...base, parts }];
+}
+
 /** Whether any tool of these turns waits for an answer. */
 export function pendingApproval(turns: Turn[]): ToolPart | undefined {
   const last = turns[turns.length - 1];

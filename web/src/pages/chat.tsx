@@ -11,7 +11,7 @@ import { ConversationList } from '../chat/conversation-list.tsx';
 import { TurnView } from '../chat/message-view.tsx';
 import { ModelPicker, type ModelChoice } from '../chat/model-picker.tsx';
 import { attachmentBlocks, rewindTo, userOrdinal } from '../chat/rewind.ts';
-import { applyFrame, fromStored, newKey, pendingApproval, splitDocuments, withDocuments, type StoredMessage, type Turn } from '../chat/turns.ts';
+import { applyFrame, fromStored, newKey, pendingApproval, splitDocuments, withDocuments, withPendingApprovals, type PendingApprovalInfo, type StoredMessage, type Turn } from '../chat/turns.ts';
 import { formatNumber, t } from '../i18n/index.ts';
 import { navigate, replaceRoute, useRoute } from '../router.ts';
 import { ErrorNotice } from '../ui/common.tsx';
@@ -67,8 +67,12 @@ export function ChatPage() {
 
   async function load(id: string) {
     try {
-      const r = await api<{ messages: StoredMessage[] }>('GET', `/api/conversations/${encodeURIComponent(id)}`);
-      if (loaded.current === id) setTurns(fromStored(r.messages));
+      const [r, pending] = await Promise.all([
+        api<{ messages: StoredMessage[] }>('GET', `/api/conversations/${encodeURIComponent(id)}`),
+        // A parked call gets its buttons back; without the list (an older server) the transcript still opens.
+        api<{ approvals: PendingApprovalInfo[] }>('GET', `/api/approvals?conversation=${encodeURIComponent(id)}`).then((a) => a.approvals, () => []),
+      ]);
+      if (loaded.current === id) setTurns(withPendingApprovals(fromStored(r.messages), pending));
     } catch (e) {
       setError(e as Error);
     }
