@@ -47,8 +47,11 @@ export function App() {
   if (user === null)
     return (
       <SignInPage
-        onSignedIn={(token, u) => {
+        onSignedIn={(token, u, how) => {
           session.set(token);
+          // A new account's first screen is Getting started; the first account (the admin who set the server up)
+          // and every later sign-in go where the address says, the chat when it says nothing.
+          if (how.signedUp && !u.isAdmin) location.hash = '#/welcome';
           setUser(u);
           void refresh();
         }}
@@ -78,6 +81,12 @@ function ThemeToggle() {
       {t(theme === 'dark' ? 'shell.light' : 'shell.dark')}
     </button>
   );
+}
+
+/** Sign out and leave the page's address, so the next sign-in starts on the chat (a refused token keeps it). */
+function signOut() {
+  history.replaceState(null, '', location.pathname + location.search);
+  session.clear();
 }
 
 function Shell({ user }: { user: User }) {
@@ -129,7 +138,7 @@ function Shell({ user }: { user: User }) {
             <LanguageSwitcher />
             <ThemeToggle />
           </div>
-          <button type="button" class="btn" onClick={() => session.clear()}>
+          <button type="button" class="btn" onClick={signOut}>
             {t('common.signOut')}
           </button>
         </div>

@@ -10,7 +10,10 @@ import type { User } from '../user.ts';
 
 const SEEN = 'aion.seen';
 
-export function SignInPage({ onSignedIn }: { onSignedIn: (token: string, user: User) => void }) {
+/** How the form signed the user in: `signedUp` when it created the account (its first sign-in). */
+export type SignedIn = (token: string, user: User, how: { signedUp: boolean }) => void;
+
+export function SignInPage({ onSignedIn }: { onSignedIn: SignedIn }) {
   const [mode, setMode] = useState<'signin' | 'signup'>(localStorage.getItem(SEEN) ? 'signin' : 'signup');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -25,7 +28,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string, user: U
     try {
       const r = await api<{ token: string; user: User }>('POST', mode === 'signup' ? '/api/auth/signup' : '/api/auth/login', body);
       localStorage.setItem(SEEN, '1');
-      onSignedIn(r.token, r.user);
+      onSignedIn(r.token, r.user, { signedUp: mode === 'signup' });
     } catch (err) {
       const e = err as ApiError;
       setError(
