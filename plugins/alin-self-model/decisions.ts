@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { PluginContext } from '../../core/plugin-api/index.ts';
+import { insertCapped } from './capped-insert.ts';
 
 type Decision = {
   id: string; tbwoId: string; decisionType: string; optionsConsidered: unknown[]; chosenOption: string;
@@ -47,13 +48,7 @@ export function registerDecisionRoutes(ctx: PluginContext) {
       confidence: body.confidence ?? 0,
       timestamp: body.timestamp ?? Date.now(),
     };
-    const col = log(user!.id);
-    await col.insert(d);
-    const count = await col.count();
-    if (count > MAX_KEPT) {
-      const drop = new Set((await col.all()).sort((x, y) => x.timestamp - y.timestamp).slice(0, count - MAX_KEPT).map((x) => x.id));
-      await col.deleteWhere((x) => drop.has(x.id));
-    }
+    await insertCapped(log(user!.id), d, MAX_KEPT);
     return { success: true, id: d.id };
   });
 

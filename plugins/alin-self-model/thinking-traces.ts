@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { PluginContext } from '../../core/plugin-api/index.ts';
+import { insertCapped } from './capped-insert.ts';
 
 type Trace = { id: string; conversationId: string; messageId: string; tbwoId: string | null; thinkingContent: string; timestamp: number };
 
@@ -46,13 +47,7 @@ export function registerThinkingTraces(ctx: PluginContext) {
       thinkingContent: body.thinkingContent ?? '',
       timestamp: body.timestamp ?? Date.now(),
     };
-    const part = traces(user!.id).partition(partitionOf(t.conversationId));
-    await part.insert(t);
-    const count = await part.count();
-    if (count > MAX_PER_CONVERSATION) {
-      const drop = new Set((await part.all()).sort((x, y) => x.timestamp - y.timestamp).slice(0, count - MAX_PER_CONVERSATION).map((x) => x.id));
-      await part.deleteWhere((x) => drop.has(x.id));
-    }
+    await insertCapped(traces(user!.id).partition(partitionOf(t.conversationId)), t, MAX_PER_CONVERSATION);
     return { success: true, id: t.id };
   });
 

@@ -31,6 +31,19 @@ async function signIn(page: Page, email: string) {
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
+/** A browser context of its own (no saved token) on the sign-in page; closed after `fn`. */
+async function inFreshBrowser(fn: (page: Page, problems: string[]) => Promise<void>) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const { page, problems } = await openPage(context);
+    await page.goto(server.url);
+    await loadToInteractive(page);
+    await fn(page, problems);
+  } finally {
+    await context.close();
+  }
+}
+
 test('the first account (the admin) lands on the chat after signing up', async () => {
   assert.equal(await heading(panel.page), 'Chat');
   assert.notEqual(await route(panel.page), 'welcome');
@@ -38,11 +51,7 @@ test('the first account (the admin) lands on the chat after signing up', async (
 });
 
 test('a new user lands on Getting started on first sign-in; after signing out and in again, on the chat', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const { page, problems } = await openPage(context);
-    await page.goto(server.url);
-    await loadToInteractive(page);
+  await inFreshBrowser(async (page, problems) => {
     await signUpInBrowser(page, 'newcomer@example.com');
     await page.getByRole('heading', { level: 1, name: 'Getting started' }).waitFor();
     assert.equal(await route(page), 'welcome');
@@ -59,23 +68,15 @@ test('a new user lands on Getting started on first sign-in; after signing out an
     await loadToInteractive(page);
     assert.equal(await heading(page), 'Chat');
     assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a returning user signing in on another browser lands on the chat, not on Getting started', async () => {
   await server.signup('returning@example.com');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  try {
-    const { page, problems } = await openPage(context);
-    await page.goto(server.url);
-    await loadToInteractive(page);
+  await inFreshBrowser(async (page, problems) => {
     await signIn(page, 'returning@example.com');
     await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor();
     assert.notEqual(await route(page), 'welcome');
     assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
