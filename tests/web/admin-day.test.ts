@@ -204,9 +204,19 @@ test('memory added and edited; a prompt previewed as Markdown without host paths
   await open('memory', 'Memory');
   await page.getByText('Add a memory').click();
   await page.getByLabel('What should AION remember?').fill('The owner drinks green tea');
+  await page.locator('details.add-memory').getByLabel('Layer').selectOption('semantic');
   await page.getByRole('button', { name: 'Remember' }).click();
   await page.locator('li[data-memory]', { hasText: 'green tea' }).waitFor();
   const id = await page.locator('li[data-memory]', { hasText: 'green tea' }).getAttribute('data-memory');
+  const stored = (await server.api('GET', '/api/memories?limit=1000', { token })).body.memories.find((m: any) => m.id === id);
+  assert.equal(stored.layer, 'semantic', 'the layer picked in the form is saved');
+  // The filter's picker: another layer hides it, its own layer (or all layers) shows it.
+  const filter = page.getByRole('search').getByLabel('Layer');
+  await filter.selectOption('episodic');
+  await page.locator(`li[data-memory="${id}"]`).waitFor({ state: 'detached' });
+  await filter.selectOption('semantic');
+  await page.locator(`li[data-memory="${id}"]`).waitFor();
+  await filter.selectOption('');
   const item = page.locator(`li[data-memory="${id}"]`);
   await item.getByRole('button', { name: /^Edit memory/ }).click();
   await item.getByLabel('What should AION remember?').fill('The owner drinks jasmine tea');

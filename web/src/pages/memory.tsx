@@ -21,6 +21,21 @@ interface Memory {
 
 const LAYERS = ['short_term', 'long_term', 'semantic', 'relational', 'procedural', 'working', 'episodic', 'meta', 'immediate', 'notes', 'self_model'];
 
+/** The layer picker of the add form and of the filter (which also offers "all layers", the empty value). */
+function LayerSelect({ value, onChange, disabled, anyLabel }: { value: string; onChange: (layer: string) => void; disabled?: boolean; anyLabel?: string }) {
+  return (
+    <label>
+      {t('memory.layer')}
+      <select value={value} onChange={(e) => onChange((e.currentTarget as HTMLSelectElement).value)} disabled={disabled}>
+        {anyLabel !== undefined && <option value="">{anyLabel}</option>}
+        {LAYERS.map((l) => (
+          <option key={l} value={l}>{l.replace('_', ' ')}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function AddMemory({ onAdded }: { onAdded: () => Promise<void> }) {
   const [content, setContent] = useState('');
   const [layer, setLayer] = useState('long_term');
@@ -35,14 +50,7 @@ function AddMemory({ onAdded }: { onAdded: () => Promise<void> }) {
           <textarea rows={3} value={content} maxLength={20_000} onInput={(e) => setContent((e.currentTarget as HTMLTextAreaElement).value)} placeholder={t('memory.contentPlaceholder')} />
         </label>
         <div class="row wrap">
-          <label>
-            {t('memory.layer')}
-            <select value={layer} onChange={(e) => setLayer((e.currentTarget as HTMLSelectElement).value)}>
-              {LAYERS.map((l) => (
-                <option key={l} value={l}>{l.replace('_', ' ')}</option>
-              ))}
-            </select>
-          </label>
+          <LayerSelect value={layer} onChange={setLayer} />
           <label>
             {t('memory.category')}
             <input value={category} maxLength={100} onInput={(e) => setCategory((e.currentTarget as HTMLInputElement).value)} placeholder="profile" />
@@ -186,15 +194,7 @@ export function MemoryPage() {
           {t('common.search')}
           <input name="search" type="search" placeholder={t('memory.searchPlaceholder')} defaultValue={search} />
         </label>
-        <label>
-          {t('memory.layer')}
-          <select value={layer} onChange={(e) => setLayer((e.currentTarget as HTMLSelectElement).value)} disabled={!r?.memories}>
-            <option value="">{t('memory.allLayers')}</option>
-            {LAYERS.map((l) => (
-              <option key={l} value={l}>{l.replace('_', ' ')}</option>
-            ))}
-          </select>
-        </label>
+        <LayerSelect value={layer} onChange={setLayer} disabled={!r?.memories} anyLabel={t('memory.allLayers')} />
         <label>
           {t('memory.category')}
           <input value={category} onInput={(e) => setCategory((e.currentTarget as HTMLInputElement).value)} placeholder={t('memory.any')} />
