@@ -2,11 +2,12 @@
  * One MCP server: connect, list its tools, call them; when it dies, show `failed` and reconnect with exponential
  * backoff (1 s, 2 s, 4 s … 30 s), showing `restarting` while a new attempt runs.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../core/plugin-api/index.ts';
 import type { ServerEntry } from './config.ts';
 import type { McpToolInfo } from './tool-defs.ts';
+import { loadClientSdk } from './sdk.ts';
 import { createTransport, redact } from './transport.ts';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'failed' | 'restarting' | 'disabled';
@@ -25,6 +26,8 @@ export class McpConnection {
   private closed = false;
   private failures = 0;
   private stderrTail = '';
+  /** Counts connect attempts: one that was overtaken while the SDK loaded (a restart) gives up. */
+  private attempt = 0;
 
   constructor(
     readonly name: string,
@@ -44,15 +47,24 @@ export class McpConnection {
   }
 
   private async connect(): Promise<void> {
+    const attempt = ++this.attempt;
     if (this.closed) return;
-    const client = new Client({ name: 'aion', version: '1.0.0' }, { capabilities: {} });
+    let sdk;
+    try {
+      sdk = await loadClientSdk();
+    } catch (error: any) {
+      if (attempt === this.attempt) this.failedToLoad(String(error?.message ?? error));
+      return;
+    }
+    if (this.closed || attempt !== this.attempt) return;
+    const client = new sdk.Client({ name: 'aion', version: '1.0.0' }, { capabilities: {} });
     this.client = client;
     this.stderrTail = '';
     try {
-      const transport = createTransport(this.entry, this.cwd, (t) => (this.stderrTail = (this.stderrTail + t).slice(-2000)));
+      const transport = createTransport(sdk, this.entry, this.cwd, (t) => (this.stderrTail = (this.stderrTail + t).slice(-2000)));
       client.onclose = () => this.lost(client, 'the server closed the connection');
       await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS });
-      client.setNotificationHandler(ToolListChangedNotificationSchema, () => void this.refresh(client));
+      client.setNotificationHandler(sdk.ToolListChangedNotificationSchema, () => void this.refresh(client));
       await this.refresh(client);
       if (this.closed || this.client !== client) return;
       this.status = 'connected';
@@ -82,6 +94,16 @@ export class McpConnection {
     if (this.closed || this.client !== client || this.timer) return;
     this.client = undefined;
     void client.close().catch(() => {});
+    this.scheduleRetry(reason);
+  }
+
+  /** The SDK itself could not be loaded: failed, and retried with the same backoff. */
+  private failedToLoad(reason: string): void {
+    if (this.closed || this.timer) return;
+    this.scheduleRetry(reason);
+  }
+
+  private scheduleRetry(reason: string): void {
     const stderr = this.stderrTail.trim().split('\n').pop() ?? '';
     this.lastError = redact(`${reason}${stderr ? ` (stderr: ${stderr})` : ''}`, this.entry).slice(0, 500);
     this.status = 'failed';

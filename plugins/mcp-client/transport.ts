@@ -3,24 +3,23 @@
  * for them — none of AION's keys or tokens. (The SDK merges its own default variables — HOME, USER, SHELL, … — into
  * every child's env; they are masked out with `undefined`, which Node leaves out of the child's environment.)
  */
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isStdio, type ServerEntry } from './config.ts';
+import type { McpClientSdk } from './sdk.ts';
 
-export function cleanEnvironment(given: Record<string, string> | undefined): Record<string, string> {
+export function cleanEnvironment(sdk: McpClientSdk, given: Record<string, string> | undefined): Record<string, string> {
   const masked: Record<string, string | undefined> = {};
-  for (const key of Object.keys(getDefaultEnvironment())) masked[key] = undefined;
+  for (const key of Object.keys(sdk.getDefaultEnvironment())) masked[key] = undefined;
   return { ...masked, PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...given } as Record<string, string>;
 }
 
-export function createTransport(entry: ServerEntry, cwd: string, onStderr: (text: string) => void): Transport {
+export function createTransport(sdk: McpClientSdk, entry: ServerEntry, cwd: string, onStderr: (text: string) => void): Transport {
   if (isStdio(entry)) {
-    const t = new StdioClientTransport({ command: entry.command, args: entry.args ?? [], env: cleanEnvironment(entry.env), cwd: entry.cwd ?? cwd, stderr: 'pipe' });
+    const t = new sdk.StdioClientTransport({ command: entry.command, args: entry.args ?? [], env: cleanEnvironment(sdk, entry.env), cwd: entry.cwd ?? cwd, stderr: 'pipe' });
     t.stderr?.on('data', (chunk: Buffer) => onStderr(chunk.toString('utf8')));
     return t;
   }
-  return new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } });
+  return new sdk.StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers ?? {} } });
 }
 
 /** Replace every configured secret value (env, headers) in a text shown to the admin or logged. */

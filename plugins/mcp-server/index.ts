@@ -4,8 +4,8 @@
  * token is required on every request (401 JSON without, like every route).
  */
 import type { Context } from 'koa';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { definePlugin, type PluginContext, type User } from '../../core/plugin-api/index.ts';
+import { loadServerSdk } from './sdk.ts';
 import { Sessions } from './sessions.ts';
 import { createMcpServer } from './tools.ts';
 
@@ -16,14 +16,15 @@ function rpcError(c: Context, status: number, code: number, message: string): vo
 }
 
 async function handle(ctx: PluginContext, sessions: Sessions, c: Context, user: User): Promise<void> {
+  const sdk = await loadServerSdk();
   const body = (c.request as any).body;
   const id = c.get('mcp-session-id');
   let transport;
   if (id) {
     transport = sessions.get(id, user)?.transport;
     if (!transport) return rpcError(c, 404, -32001, 'Session not found');
-  } else if (c.method === 'POST' && isInitializeRequest(body)) {
-    transport = await sessions.open(user, (holder) => createMcpServer(ctx, holder));
+  } else if (c.method === 'POST' && sdk.isInitializeRequest(body)) {
+    transport = await sessions.open(sdk, user, (holder) => createMcpServer(sdk, ctx, holder));
   } else {
     return rpcError(c, 400, -32000, 'Bad request: no valid mcp-session-id (send initialize first)');
   }

@@ -4,9 +4,10 @@
  * close after 30 minutes; a user holds at most 16 (the oldest is closed).
  */
 import { randomUUID } from 'node:crypto';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { User } from '../../core/plugin-api/index.ts';
+import type { McpServerSdk } from './sdk.ts';
 import type { SessionUser } from './tools.ts';
 
 const IDLE_MS = 30 * 60_000;
@@ -37,10 +38,10 @@ export class Sessions {
   }
 
   /** A transport for a new session; it is registered once the client's initialize request succeeded. */
-  async open(user: User, makeServer: (holder: SessionUser) => Server): Promise<StreamableHTTPServerTransport> {
+  async open(sdk: McpServerSdk, user: User, makeServer: (holder: SessionUser) => Server): Promise<StreamableHTTPServerTransport> {
     const holder: SessionUser = { user };
     const server = makeServer(holder);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: StreamableHTTPServerTransport = new sdk.StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         this.byId.set(id, Object.assign(holder, { id, transport, server, lastSeen: Date.now() }) as Session);

@@ -3,9 +3,10 @@
  * Schema, which the high-level `McpServer` does not take). A tool that needs approval is listed only when the client
  * declared the elicitation capability, and each call of it asks there first.
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ElicitResultSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { DirectTool, PluginContext, User } from '../../core/plugin-api/index.ts';
+import type { McpServerSdk } from './sdk.ts';
 
 /** How long an approval question may stay open (the user answers in their MCP client). */
 const APPROVAL_TIMEOUT_MS = 5 * 60_000;
@@ -24,8 +25,9 @@ function resultText(value: unknown): string {
   }
 }
 
-export function createMcpServer(ctx: PluginContext, session: SessionUser): Server {
-  const server = new Server({ name: 'aion', version: ctx.host.version }, { capabilities: { tools: {} } });
+export function createMcpServer(sdk: McpServerSdk, ctx: PluginContext, session: SessionUser): Server {
+  const { CallToolRequestSchema, ElicitResultSchema, ListToolsRequestSchema } = sdk;
+  const server = new sdk.Server({ name: 'aion', version: ctx.host.version }, { capabilities: { tools: {} } });
   const canAsk = () => !!server.getClientCapabilities()?.elicitation;
   const visible = async (): Promise<DirectTool[]> => (await ctx.agent.toolsFor(session.user)).filter((t) => !t.needsApproval || canAsk());
 

@@ -27,11 +27,11 @@ export function fetchReadable(ctx: PluginContext<Settings>, url: string, prompt:
   return safeFetch(url, {
     allowPrivateHosts: s.web_allow_private_hosts, maxBytes: s.fetch_max_bytes, timeoutMs: s.fetch_timeout_ms,
     maxRedirects: s.max_redirects, userAgent: 'Mozilla/5.0 (compatible; AION web_fetch)',
-  }, signal).then((page) => {
+  }, signal).then(async (page) => {
     const type = page.contentType.split(';')[0].trim() || 'text/html';
     if (!TEXTUAL.test(type)) throw new AppError(415, 'UNSUPPORTED_CONTENT', `web_fetch reads text pages; this one is ${type}`);
     const isHtml = /html/i.test(type) || (!page.contentType && /<html/i.test(page.body));
-    const { title, markdown } = isHtml ? htmlToMarkdown(page.body, page.url) : { title: '', markdown: page.body };
+    const { title, markdown } = isHtml ? await htmlToMarkdown(page.body, page.url) : { title: '', markdown: page.body };
     const content = cut(markdown, s.fetch_max_chars);
     return {
       url: page.url, status_code: page.status, title, content: content.text,

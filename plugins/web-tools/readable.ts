@@ -1,24 +1,21 @@
 /** A fetched page as readable Markdown: Readability picks the article out of a linkedom DOM, turndown writes Markdown. */
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
-
-const turndown = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
-turndown.remove(['script', 'style', 'noscript', 'iframe', 'form'] as any);
+import type { Readability as ReadabilityParser } from '@mozilla/readability';
+import { loadHtmlParsers } from './parsers.ts';
 
 export interface Readable {
   title: string;
   markdown: string;
 }
 
-export function htmlToMarkdown(html: string, url: string): Readable {
+export async function htmlToMarkdown(html: string, url: string): Promise<Readable> {
+  const { parseHTML, Readability, turndown } = await loadHtmlParsers();
   const { document } = parseHTML(html);
   try {
     // Relative links resolve against the page (linkedom has no base URL of its own).
     for (const a of document.querySelectorAll('a[href]')) a.setAttribute('href', new URL(a.getAttribute('href')!, url).toString());
   } catch { /* a malformed href keeps its text */ }
   const title = document.querySelector('title')?.textContent?.trim() ?? '';
-  let article: ReturnType<Readability['parse']> = null;
+  let article: ReturnType<ReadabilityParser['parse']> = null;
   try {
     article = new Readability(document as unknown as Document, { charThreshold: 100 }).parse();
   } catch {

@@ -3,8 +3,8 @@
  * The base URLs are settings (the engines are the admin's choice, so they are not subject to the private-address rule —
  * a self-hosted SearXNG lives on the LAN).
  */
-import { parseHTML } from 'linkedom';
 import { AppError, badRequest } from '../../core/plugin-api/index.ts';
+import { loadDomParser } from './parsers.ts';
 import type { Settings } from './settings.ts';
 
 export interface SearchResult {
@@ -51,7 +51,8 @@ async function duckduckgo(query: string, max: number, s: Settings, signal: Abort
     headers: { 'user-agent': UA, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ q: query }).toString(),
   }, 'DuckDuckGo', signal);
-  const { document } = parseHTML(await res.text());
+  const html = await res.text();
+  const { document } = (await loadDomParser())(html);
   const out: SearchResult[] = [];
   for (const body of document.querySelectorAll('.result__body, .result')) {
     const a = body.querySelector('a.result__a');

@@ -1,6 +1,7 @@
 /**
  * Heavy SDKs load on first use, not with their plugins: a fresh server that has answered its first request has not
- * loaded googleapis, ElevenLabs, telegraf, @google/genai, ask-sdk, playwright-core or the OpenAI/Anthropic SDKs; the
+ * loaded googleapis, ElevenLabs, telegraf, @google/genai, ask-sdk, playwright-core, the OpenAI/Anthropic SDKs, the MCP
+ * SDK or web-tools' HTML parsers (linkedom, Readability, turndown); the
  * first Alexa request then loads ask-sdk-core (so the trace really sees loads).
  */
 import assert from 'node:assert/strict';
@@ -11,7 +12,8 @@ import { test } from 'node:test';
 import { intentRequest } from '../fakes/alexa-envelopes.ts';
 import { ROOT, startServer } from '../helpers/server.ts';
 
-const HEAVY = ['googleapis', '@elevenlabs/elevenlabs-js', 'telegraf', '@google/genai', 'ask-sdk-core', 'ask-sdk-express-adapter', 'playwright-core', 'openai', '@anthropic-ai/sdk', 'google-auth-library'];
+const HEAVY = ['googleapis', '@elevenlabs/elevenlabs-js', 'telegraf', '@google/genai', 'ask-sdk-core', 'ask-sdk-express-adapter', 'playwright-core', 'openai', '@anthropic-ai/sdk', 'google-auth-library',
+  '@modelcontextprotocol/sdk', 'ajv', 'hono', 'linkedom', '@mozilla/readability', 'turndown'];
 
 test('no heavy SDK is loaded at start; the first Alexa request loads ask-sdk-core', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'aion-loads-'));
