@@ -19,6 +19,7 @@ import type { MemoryService, ReembedProgress } from './service.ts';
 import { TextIndex } from './text-index.ts';
 import { dropPersistedText, persistText, takePersistedText } from './text-persist.ts';
 import { VectorIndex } from './vector-index.ts';
+import { defaultSearchPool, type SearchPool } from './search-pool/pool.ts';
 
 export { LocalEmbedder } from './local-embedder.ts';
 export { formatMemoriesForPrompt } from './prompt.ts';
@@ -42,6 +43,8 @@ export interface MemoryStoreOptions {
   minSimilarity?: number | ((embedder: EmbedderDefinition) => number);
   /** Entries re-embedded per batch by `setEmbedder` (default 64). */
   reembedBatch?: number;
+  /** Search workers (default: the process's pool, `AION_MEMORY_SEARCH_WORKERS`); `null`: search on this thread. */
+  searchPool?: SearchPool | null;
 }
 
 interface UserState {
@@ -72,12 +75,14 @@ export class MemoryStore implements MemoryService {
   private closed = false;
   /** How the full-text indexes came up at load: loaded from their persisted file, or built. */
   private readonly indexStarts = { restored: 0, built: 0 };
+  private readonly pool: SearchPool | null;
 
   constructor(private readonly opts: MemoryStoreOptions) {
     this.dir = path.join(opts.dataDir, 'memory');
     this.log = opts.log;
     this.embedder = opts.embedder ?? new LocalEmbedder();
     this.progress = { embedder: this.embedder.id, done: 0, total: 0, running: false };
+    this.pool = opts.searchPool === undefined ? defaultSearchPool(this.log) : opts.searchPool;
   }
 
   /** Read every user's partition. Full-text indexes are then built in the background (searches wait for theirs). */
@@ -282,7 +287,8 @@ export class MemoryStore implements MemoryService {
       await state.partition.remove();
       await dropPersistedText(state.partition);
       state.entries.clear();
-      state.text = new TextIndex();
+      state.text.dispose();
+      state.text = new TextIndex({ pool: this.pool });
       state.vectors?.close();
       state.vectors = this.newVectorIndex();
       state.stash.clear();
@@ -337,7 +343,7 @@ export class MemoryStore implements MemoryService {
     return {
       partition,
       entries: new Map(),
-      text: new TextIndex(),
+      text: new TextIndex({ pool: this.pool }),
       vectors: this.newVectorIndex(),
       stash: new Map(),
       pending: new Set(),
@@ -352,6 +358,7 @@ export class MemoryStore implements MemoryService {
       annThreshold: this.opts.annThreshold,
       ann: this.opts.ann,
       log: this.log,
+      pool: this.pool,
     });
   }
 
