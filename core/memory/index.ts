@@ -15,6 +15,8 @@ import { buildEntry, checkInput, copyEntry as copy, embedOne, minSimilarityFor, 
 import { LocalEmbedder } from './local-embedder.ts';
 import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type StoredVector } from './persistence.ts';
 import { searchView } from './search.ts';
+import { settleLatest } from './settle.ts';
+import { reembedUser, type ReembedRun } from './reembed-files.ts';
 import type { MemoryService, ReembedProgress } from './service.ts';
 import { TextIndex } from './text-index.ts';
 import { dropPersistedText, persistText, takePersistedText } from './text-persist.ts';
@@ -47,7 +49,8 @@ export interface MemoryStoreOptions {
   searchPool?: SearchPool | null;
 }
 
-interface UserState {
+/** One user's state in the files driver. */
+export interface UserState {
   partition: UserPartition;
   entries: Map<string, MemoryEntry>;
   text: TextIndex;
@@ -184,12 +187,8 @@ export class MemoryStore implements MemoryService {
   }
 
   /** Resolves when the current background re-embedding is finished (tests, benchmarks). */
-  async whenReembedded(): Promise<void> {
-    let job: Promise<void>;
-    do {
-      job = this.reembedJob;
-      await job;
-    } while (job !== this.reembedJob);
+  whenReembedded(): Promise<void> {
+    return settleLatest(() => this.reembedJob);
   }
 
   /** Resolves when the user's ANN index (if one is being built) is ready; true when searches use it. */
@@ -412,77 +411,18 @@ export class MemoryStore implements MemoryService {
     });
   }
 
-  /** Embed every pending entry with `embedder`, batch by batch; stops when the embedder changes again. */
+  /** Embed every pending entry with `embedder`, user by user; stops when the embedder changes again. */
   private async reembed(generation: number, embedder: EmbedderDefinition): Promise<void> {
-    const batchSize = this.opts.reembedBatch ?? 64;
     const started = performance.now();
-    let failures = 0;
-    for (const state of this.users.values()) {
-      while (state.pending.size > 0) {
-        if (this.generation !== generation) return;
-        const batch: MemoryEntry[] = [];
-        for (const id of state.pending) {
-          const e = state.entries.get(id);
-          if (e) batch.push(e);
-          else state.pending.delete(id);
-          if (batch.length >= batchSize) break;
-        }
-        if (batch.length === 0) break;
-        const vectors: Array<Float32Array | undefined> = batch.map((e) => {
-          const s = state.stash.get(e.id);
-          return s && s.embedder === embedder.id && s.vector.length === embedder.dims ? s.vector : undefined;
-        });
-        const missing = batch.filter((_, i) => !vectors[i]);
-        if (missing.length > 0) {
-          let made: Float32Array[];
-          try {
-            made = await embedder.embed(missing.map((e) => e.content));
-          } catch (error) {
-            failures++;
-            this.log.warn({ err: error, embedder: embedder.id, failures }, 'memory: embedding batch failed; retrying');
-            if (failures >= 5) throw error;
-            await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures)));
-            continue;
-          }
-          let j = 0;
-          for (let i = 0; i < batch.length; i++) if (!vectors[i]) vectors[i] = made[j++];
-        }
-        if (this.generation !== generation) return;
-        const records: LogRecord[] = [];
-        const vecRecords: Buffer[] = [];
-        const updated: Array<[MemoryEntry, MemoryEntry, Float32Array]> = [];
-        for (let i = 0; i < batch.length; i++) {
-          const v = vectors[i];
-          const old = batch[i]!;
-          if (!v || v.length !== embedder.dims) {
-            state.pending.delete(old.id);
-            continue;
-          }
-          const next: MemoryEntry = { ...old, embedder: embedder.id, dims: embedder.dims };
-          records.push({ t: 'put', e: next });
-          vecRecords.push(encodeVectorRecord(old.id, embedder.id, v));
-          updated.push([old, next, v]);
-        }
-        if (records.length === 0) continue;
-        await state.partition.append(records, vecRecords, () => {
-          for (const [old, next, v] of updated) {
-            // Skip entries replaced or deleted while we were embedding (their own write handled them).
-            if (state.entries.get(old.id) !== old) continue;
-            state.entries.set(old.id, next);
-            if (this.generation === generation && state.vectors?.embedder === embedder.id) {
-              state.vectors.set(old.id, v);
-              state.pending.delete(old.id);
-              state.stash.delete(old.id);
-            } else {
-              state.stash.set(old.id, { embedder: embedder.id, vector: v });
-            }
-          }
-        });
-        if (this.generation === generation) this.progress.done += updated.length;
-        this.maybeCompact(state);
-        await new Promise((r) => setImmediate(r));
-      }
-    }
+    const run: ReembedRun = {
+      embedder,
+      batchSize: this.opts.reembedBatch ?? 64,
+      log: this.log,
+      isCurrent: () => this.generation === generation,
+      done: (count) => (this.progress.done += count),
+      stored: (state) => this.maybeCompact(state),
+    };
+    for (const state of this.users.values()) if (!(await reembedUser(state, run))) return;
     if (this.generation !== generation) return;
     this.progress.running = false;
     this.log.info(
