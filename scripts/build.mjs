@@ -17,6 +17,18 @@ await esbuild.build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+// The memory search worker runs as its own file next to the bundle (core/memory/search-pool/pool.ts finds it there).
+await esbuild.build({
+  entryPoints: [path.join(root, 'core/memory/search-pool/worker.ts')],
+  outfile: path.join(root, 'dist/memory-search-worker.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
 console.log(`server bundle: dist/server.mjs (${Math.round(performance.now() - started)} ms)`);
 
 // Prebuild the built-in plugins, so the bundled server starts without running esbuild (the host uses these files

@@ -9,7 +9,7 @@ type UsearchModule = typeof import('usearch');
 let loading: Promise<UsearchModule | null> | undefined;
 
 /** The usearch module, or `null` when it cannot be loaded here (logged once per process). */
-export function loadAnn(log: Logger): Promise<UsearchModule | null> {
+export function loadAnn(log: Pick<Logger, 'warn'>): Promise<UsearchModule | null> {
   loading ??= import('usearch').then(
     (mod) => {
       // Touch the native binding now, so a broken binary fails here and not in the middle of a search.

@@ -15,10 +15,13 @@ import { buildEntry, checkInput, copyEntry as copy, embedOne, minSimilarityFor, 
 import { LocalEmbedder } from './local-embedder.ts';
 import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type StoredVector } from './persistence.ts';
 import { searchView } from './search.ts';
+import { settleLatest } from './settle.ts';
+import { reembedUser, type ReembedRun } from './reembed-files.ts';
 import type { MemoryService, ReembedProgress } from './service.ts';
 import { TextIndex } from './text-index.ts';
 import { dropPersistedText, persistText, takePersistedText } from './text-persist.ts';
 import { VectorIndex } from './vector-index.ts';
+import { defaultSearchPool, type SearchPool } from './search-pool/pool.ts';
 
 export { LocalEmbedder } from './local-embedder.ts';
 export { formatMemoriesForPrompt } from './prompt.ts';
@@ -42,9 +45,12 @@ export interface MemoryStoreOptions {
   minSimilarity?: number | ((embedder: EmbedderDefinition) => number);
   /** Entries re-embedded per batch by `setEmbedder` (default 64). */
   reembedBatch?: number;
+  /** Search workers (default: the process's pool, `AION_MEMORY_SEARCH_WORKERS`); `null`: search on this thread. */
+  searchPool?: SearchPool | null;
 }
 
-interface UserState {
+/** One user's state in the files driver. */
+export interface UserState {
   partition: UserPartition;
   entries: Map<string, MemoryEntry>;
   text: TextIndex;
@@ -72,12 +78,14 @@ export class MemoryStore implements MemoryService {
   private closed = false;
   /** How the full-text indexes came up at load: loaded from their persisted file, or built. */
   private readonly indexStarts = { restored: 0, built: 0 };
+  private readonly pool: SearchPool | null;
 
   constructor(private readonly opts: MemoryStoreOptions) {
     this.dir = path.join(opts.dataDir, 'memory');
     this.log = opts.log;
     this.embedder = opts.embedder ?? new LocalEmbedder();
     this.progress = { embedder: this.embedder.id, done: 0, total: 0, running: false };
+    this.pool = opts.searchPool === undefined ? defaultSearchPool(this.log) : opts.searchPool;
   }
 
   /** Read every user's partition. Full-text indexes are then built in the background (searches wait for theirs). */
@@ -179,12 +187,8 @@ export class MemoryStore implements MemoryService {
   }
 
   /** Resolves when the current background re-embedding is finished (tests, benchmarks). */
-  async whenReembedded(): Promise<void> {
-    let job: Promise<void>;
-    do {
-      job = this.reembedJob;
-      await job;
-    } while (job !== this.reembedJob);
+  whenReembedded(): Promise<void> {
+    return settleLatest(() => this.reembedJob);
   }
 
   /** Resolves when the user's ANN index (if one is being built) is ready; true when searches use it. */
@@ -282,7 +286,8 @@ export class MemoryStore implements MemoryService {
       await state.partition.remove();
       await dropPersistedText(state.partition);
       state.entries.clear();
-      state.text = new TextIndex();
+      state.text.dispose();
+      state.text = new TextIndex({ pool: this.pool });
       state.vectors?.close();
       state.vectors = this.newVectorIndex();
       state.stash.clear();
@@ -337,7 +342,7 @@ export class MemoryStore implements MemoryService {
     return {
       partition,
       entries: new Map(),
-      text: new TextIndex(),
+      text: new TextIndex({ pool: this.pool }),
       vectors: this.newVectorIndex(),
       stash: new Map(),
       pending: new Set(),
@@ -352,6 +357,7 @@ export class MemoryStore implements MemoryService {
       annThreshold: this.opts.annThreshold,
       ann: this.opts.ann,
       log: this.log,
+      pool: this.pool,
     });
   }
 
@@ -405,77 +411,18 @@ export class MemoryStore implements MemoryService {
     });
   }
 
-  /** Embed every pending entry with `embedder`, batch by batch; stops when the embedder changes again. */
+  /** Embed every pending entry with `embedder`, user by user; stops when the embedder changes again. */
   private async reembed(generation: number, embedder: EmbedderDefinition): Promise<void> {
-    const batchSize = this.opts.reembedBatch ?? 64;
     const started = performance.now();
-    let failures = 0;
-    for (const state of this.users.values()) {
-      while (state.pending.size > 0) {
-        if (this.generation !== generation) return;
-        const batch: MemoryEntry[] = [];
-        for (const id of state.pending) {
-          const e = state.entries.get(id);
-          if (e) batch.push(e);
-          else state.pending.delete(id);
-          if (batch.length >= batchSize) break;
-        }
-        if (batch.length === 0) break;
-        const vectors: Array<Float32Array | undefined> = batch.map((e) => {
-          const s = state.stash.get(e.id);
-          return s && s.embedder === embedder.id && s.vector.length === embedder.dims ? s.vector : undefined;
-        });
-        const missing = batch.filter((_, i) => !vectors[i]);
-        if (missing.length > 0) {
-          let made: Float32Array[];
-          try {
-            made = await embedder.embed(missing.map((e) => e.content));
-          } catch (error) {
-            failures++;
-            this.log.warn({ err: error, embedder: embedder.id, failures }, 'memory: embedding batch failed; retrying');
-            if (failures >= 5) throw error;
-            await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** failures)));
-            continue;
-          }
-          let j = 0;
-          for (let i = 0; i < batch.length; i++) if (!vectors[i]) vectors[i] = made[j++];
-        }
-        if (this.generation !== generation) return;
-        const records: LogRecord[] = [];
-        const vecRecords: Buffer[] = [];
-        const updated: Array<[MemoryEntry, MemoryEntry, Float32Array]> = [];
-        for (let i = 0; i < batch.length; i++) {
-          const v = vectors[i];
-          const old = batch[i]!;
-          if (!v || v.length !== embedder.dims) {
-            state.pending.delete(old.id);
-            continue;
-          }
-          const next: MemoryEntry = { ...old, embedder: embedder.id, dims: embedder.dims };
-          records.push({ t: 'put', e: next });
-          vecRecords.push(encodeVectorRecord(old.id, embedder.id, v));
-          updated.push([old, next, v]);
-        }
-        if (records.length === 0) continue;
-        await state.partition.append(records, vecRecords, () => {
-          for (const [old, next, v] of updated) {
-            // Skip entries replaced or deleted while we were embedding (their own write handled them).
-            if (state.entries.get(old.id) !== old) continue;
-            state.entries.set(old.id, next);
-            if (this.generation === generation && state.vectors?.embedder === embedder.id) {
-              state.vectors.set(old.id, v);
-              state.pending.delete(old.id);
-              state.stash.delete(old.id);
-            } else {
-              state.stash.set(old.id, { embedder: embedder.id, vector: v });
-            }
-          }
-        });
-        if (this.generation === generation) this.progress.done += updated.length;
-        this.maybeCompact(state);
-        await new Promise((r) => setImmediate(r));
-      }
-    }
+    const run: ReembedRun = {
+      embedder,
+      batchSize: this.opts.reembedBatch ?? 64,
+      log: this.log,
+      isCurrent: () => this.generation === generation,
+      done: (count) => (this.progress.done += count),
+      stored: (state) => this.maybeCompact(state),
+    };
+    for (const state of this.users.values()) if (!(await reembedUser(state, run))) return;
     if (this.generation !== generation) return;
     this.progress.running = false;
     this.log.info(

@@ -115,6 +115,19 @@ function parseVectorFile(buf: Buffer): VectorParse {
   return { vectors, goodBytes: o, problem: 'none' };
 }
 
+/** A log line as a record, or undefined when it is not one. */
+function parseLogLine(line: string): LogRecord | undefined {
+  let record: LogRecord | undefined;
+  try {
+    record = JSON.parse(line) as LogRecord;
+  } catch {
+    return undefined;
+  }
+  if (record?.t === 'put' && record.e && typeof record.e.id === 'string') return record;
+  if (record?.t === 'del' && typeof record.id === 'string') return record;
+  return undefined;
+}
+
 type QueueItem =
   | { kind: 'append'; lines: string; vectors: Buffer | null; apply: () => void; resolve: () => void; reject: (e: unknown) => void }
   | { kind: 'job'; run: () => Promise<void>; resolve: () => void; reject: (e: unknown) => void };
@@ -142,85 +155,85 @@ export class UserPartition {
 
   /** Read the partition; repairs torn tails and moves corrupt files aside (salvaging what parses). */
   async read(): Promise<PartitionData> {
-    const entries = new Map<string, MemoryEntry>();
-    let records = 0;
-    let logCorrupt = false;
-    const text = await readOptional(this.logFile);
-    if (text !== null) {
-      const s = text.toString('utf8');
-      let start = 0;
-      let lineNo = 0;
-      while (start < s.length) {
-        let end = s.indexOf('\n', start);
-        const torn = end === -1;
-        if (torn) end = s.length;
-        lineNo++;
-        const line = s.slice(start, end);
-        if (line.trim() !== '') {
-          let record: LogRecord | undefined;
-          try {
-            record = JSON.parse(line) as LogRecord;
-          } catch {
-            record = undefined;
-          }
-          if (record && record.t === 'put' && record.e && typeof record.e.id === 'string') {
-            if (!torn) {
-              record.e.userId = this.userId;
-              entries.set(record.e.id, record.e);
-              records++;
-            } else logCorrupt = await this.handleTornLog(Buffer.byteLength(s.slice(0, start)), lineNo, logCorrupt);
-          } else if (record && record.t === 'del' && typeof record.id === 'string') {
-            if (!torn) {
-              entries.delete(record.id);
-              records++;
-            } else logCorrupt = await this.handleTornLog(Buffer.byteLength(s.slice(0, start)), lineNo, logCorrupt);
-          } else if (torn) {
-            logCorrupt = await this.handleTornLog(Buffer.byteLength(s.slice(0, start)), lineNo, logCorrupt);
-          } else {
-            if (!logCorrupt) this.log.error({ file: this.logFile, line: lineNo }, 'memory: unreadable record in log');
-            logCorrupt = true;
-          }
-        }
-        start = end + 1;
-      }
-    }
-
-    let vectors = new Map<string, StoredVector>();
-    let vecCorrupt = false;
-    const buf = await readOptional(this.vecFile);
-    if (buf !== null) {
-      const parsed = parseVectorFile(buf);
-      vectors = parsed.vectors;
-      if (parsed.problem === 'torn') {
-        this.log.warn({ file: this.vecFile, bytes: buf.length - parsed.goodBytes }, 'memory: cutting a torn tail off the vector file');
-        await truncate(this.vecFile, parsed.goodBytes);
-      } else if (parsed.problem === 'corrupt') {
-        this.log.error({ file: this.vecFile, at: parsed.goodBytes }, 'memory: corrupt vector file');
-        vecCorrupt = true;
-      }
-    }
+    const log = await this.readLog();
+    const vec = await this.readVectors();
+    const { entries } = log;
     // Drop vectors of entries that no longer exist.
-    for (const id of vectors.keys()) if (!entries.has(id)) vectors.delete(id);
-
-    if (logCorrupt || vecCorrupt) {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      for (const [bad, file] of [[logCorrupt, this.logFile], [vecCorrupt, this.vecFile]] as const) {
-        if (!bad) continue;
-        const aside = `${file}.corrupt-${stamp}`;
-        await rename(file, aside);
-        this.log.error({ file, movedTo: aside }, 'memory: corrupt file moved aside; salvaged records are kept');
-      }
-      await this.rewrite(entries.values(), (id) => vectors.get(id));
+    for (const id of vec.vectors.keys()) if (!entries.has(id)) vec.vectors.delete(id);
+    let records = log.records;
+    if (log.corrupt || vec.corrupt) {
+      await this.salvage(log.corrupt, vec.corrupt, entries, vec.vectors);
       records = entries.size;
     }
     this.records = records;
-    return { entries, vectors, records };
+    return { entries, vectors: vec.vectors, records };
   }
 
-  private async handleTornLog(goodBytes: number, lineNo: number, already: boolean): Promise<boolean> {
+  /** Replay the log: puts and deletes in order; a torn last line is cut off, other bad lines mark it corrupt. */
+  private async readLog(): Promise<{ entries: Map<string, MemoryEntry>; records: number; corrupt: boolean }> {
+    const entries = new Map<string, MemoryEntry>();
+    let records = 0;
+    let corrupt = false;
+    const text = await readOptional(this.logFile);
+    if (text === null) return { entries, records, corrupt };
+    const s = text.toString('utf8');
+    let start = 0;
+    let lineNo = 0;
+    while (start < s.length) {
+      let end = s.indexOf('\n', start);
+      const torn = end === -1;
+      if (torn) end = s.length;
+      lineNo++;
+      const line = s.slice(start, end);
+      if (line.trim() !== '') {
+        const record = parseLogLine(line);
+        if (torn) await this.handleTornLog(Buffer.byteLength(s.slice(0, start)), lineNo);
+        else if (record?.t === 'put') {
+          record.e.userId = this.userId;
+          entries.set(record.e.id, record.e);
+          records++;
+        } else if (record?.t === 'del') {
+          entries.delete(record.id);
+          records++;
+        } else {
+          if (!corrupt) this.log.error({ file: this.logFile, line: lineNo }, 'memory: unreadable record in log');
+          corrupt = true;
+        }
+      }
+      start = end + 1;
+    }
+    return { entries, records, corrupt };
+  }
+
+  /** Read the vector file; a torn tail is cut off, a bad record before the end marks it corrupt. */
+  private async readVectors(): Promise<{ vectors: Map<string, StoredVector>; corrupt: boolean }> {
+    const buf = await readOptional(this.vecFile);
+    if (buf === null) return { vectors: new Map(), corrupt: false };
+    const parsed = parseVectorFile(buf);
+    if (parsed.problem === 'torn') {
+      this.log.warn({ file: this.vecFile, bytes: buf.length - parsed.goodBytes }, 'memory: cutting a torn tail off the vector file');
+      await truncate(this.vecFile, parsed.goodBytes);
+    } else if (parsed.problem === 'corrupt') {
+      this.log.error({ file: this.vecFile, at: parsed.goodBytes }, 'memory: corrupt vector file');
+    }
+    return { vectors: parsed.vectors, corrupt: parsed.problem === 'corrupt' };
+  }
+
+  /** Move corrupt files aside and write what could be read back as fresh files. */
+  private async salvage(logCorrupt: boolean, vecCorrupt: boolean, entries: Map<string, MemoryEntry>, vectors: Map<string, StoredVector>): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    for (const [bad, file] of [[logCorrupt, this.logFile], [vecCorrupt, this.vecFile]] as const) {
+      if (!bad) continue;
+      const aside = `${file}.corrupt-${stamp}`;
+      await rename(file, aside);
+      this.log.error({ file, movedTo: aside }, 'memory: corrupt file moved aside; salvaged records are kept');
+    }
+    await this.rewrite(entries.values(), (id) => vectors.get(id));
+  }
+
+  private async handleTornLog(goodBytes: number, lineNo: number): Promise<void> {
     this.log.warn({ file: this.logFile, line: lineNo }, 'memory: cutting a torn last line off the log');
     await truncate(this.logFile, goodBytes);
-    return already;
   }
 
   /**

@@ -6,6 +6,9 @@
  */
 import type { MemoryEntry } from '../plugin-api/types.ts';
 
+/** What ranking reads of an entry. */
+export type WeightFields = Pick<MemoryEntry, 'id' | 'salience' | 'updatedAt' | 'createdAt' | 'isPinned'>;
+
 /** The RRF constant. */
 export const RRF_K = 60;
 
@@ -13,7 +16,7 @@ const DAY_MS = 86_400_000;
 const RECENCY_DAYS = 30;
 
 /** Multiplier for an entry's intrinsic value: salience (0–1), recency, pinned. */
-export function entryWeight(entry: MemoryEntry, now: number): number {
+export function entryWeight(entry: WeightFields, now: number): number {
   const salience = Number.isFinite(entry.salience) ? Math.min(1, Math.max(0, entry.salience)) : 0.5;
   const ageDays = Math.max(0, now - entry.updatedAt) / DAY_MS;
   const recency = 1 + 0.05 * Math.exp(-ageDays / RECENCY_DAYS);
@@ -42,8 +45,8 @@ export interface RankedId {
 }
 
 /** A fused result. */
-export interface RankedEntry {
-  entry: MemoryEntry;
+export interface RankedEntry<E extends WeightFields = MemoryEntry> {
+  entry: E;
   score: number;
 }
 
@@ -51,12 +54,12 @@ export interface RankedEntry {
  * Fuse ranked id lists by RRF, weight by `entryWeight`, sort best first. Ids missing from `entries` are ignored.
  * Ties go to the newer entry, then to the smaller id (so both drivers order them alike).
  */
-export function fuse(lists: RankedId[][], entries: (id: string) => MemoryEntry | undefined, now: number, k = RRF_K): RankedEntry[] {
+export function fuse<E extends WeightFields>(lists: RankedId[][], entries: (id: string) => E | undefined, now: number, k = RRF_K): RankedEntry<E>[] {
   const rrf = new Map<string, number>();
   for (const list of lists) {
     for (const { id, rank } of list) rrf.set(id, (rrf.get(id) ?? 0) + 1 / (k + rank + 1));
   }
-  const out: RankedEntry[] = [];
+  const out: RankedEntry<E>[] = [];
   for (const [id, score] of rrf) {
     const entry = entries(id);
     if (entry) out.push({ entry, score: score * entryWeight(entry, now) });

@@ -1,11 +1,13 @@
 /**
  * Hybrid search over one user's in-process view (entries, full-text index, vector index): the same code for both
- * drivers, so the same data gives the same results on lowdb files and on PostgreSQL.
+ * drivers, so the same data gives the same results on lowdb files and on PostgreSQL. A text query is ranked by
+ * `search-rank.ts`, in a search worker when the view's full-text index lives in the pool, else right here.
  */
 import type { Logger } from 'pino';
 import type { EmbedderDefinition, MemoryEntry, MemoryQuery, MemorySearchResult } from '../plugin-api/types.ts';
 import { clampInt, copyEntry } from './entry.ts';
-import { fuse, ranksNeeded, type RankedId } from './rank.ts';
+import type { VectorPlan } from './search-pool/protocol.ts';
+import { acceptFor, byId, rankText, vectorHitsWanted, type RankedHit, type RankQuery } from './search-rank.ts';
 import type { TextIndex } from './text-index.ts';
 import type { VectorIndex } from './vector-index.ts';
 
@@ -31,72 +33,84 @@ export interface SearchDeps {
   log: Logger;
   /** Tried before the view's vector index (pgvector). */
   vectorSearch?: VectorSearch;
+  /** The clock of filters and recency weights (default: now). */
+  now?: number;
 }
 
 export async function searchView(view: UserView, query: MemoryQuery, deps: SearchDeps): Promise<MemorySearchResult> {
-  const limit = clampInt(query.limit, DEFAULT_LIMIT, 0, MAX_LIMIT);
-  const offset = clampInt(query.offset, 0, 0, Number.MAX_SAFE_INTEGER);
-  const now = Date.now();
-  const accept = (e: MemoryEntry | undefined): e is MemoryEntry =>
-    e !== undefined &&
-    (query.layer === undefined || e.layer === query.layer) &&
-    (query.category === undefined || e.category === query.category) &&
-    (query.includeExpired === true || e.expiresAt === null || e.expiresAt > now);
-  const text = typeof query.search === 'string' ? query.search.trim() : '';
-
-  if (text === '') {
-    const list: MemoryEntry[] = [];
-    for (const e of view.entries.values()) if (accept(e)) list.push(e);
-    if (query.order === 'salience') list.sort((a, b) => b.salience - a.salience || b.createdAt - a.createdAt || byId(a.id, b.id));
-    else list.sort((a, b) => b.createdAt - a.createdAt || byId(a.id, b.id));
-    return { entries: list.slice(offset, offset + limit).map((e) => copyEntry(e)), total: list.length };
-  }
-
-  await view.text.whenReady();
-  const vectorIds = await vectorHits(view, text, offset + limit, (id) => accept(view.entries.get(id)), deps);
-  const inVectors = new Set(vectorIds);
-  // Only the text ranks that can still reach the page are fused (plus deeper ones that the vectors found too), so a
-  // common word matching 50k memories costs a count, not a 50k-entry sort. `total` stays exact.
-  const textCap = ranksNeeded(offset + limit);
-  const textRanked: RankedId[] = [];
-  let textTotal = 0;
-  let overlap = 0;
-  // Ties broken by id: both drivers then rank equal scores alike, whatever order their indexes were built in.
-  const textHits = view.text.search(text).sort((x, y) => y.score - x.score || byId(x.id, y.id));
-  for (const hit of textHits) {
-    if (!accept(view.entries.get(hit.id))) continue;
-    const rank = textTotal++;
-    const alsoVector = inVectors.has(hit.id);
-    if (alsoVector) overlap++;
-    if (rank < textCap || alsoVector) textRanked.push({ id: hit.id, rank });
-  }
-  const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => view.entries.get(id), now);
-  return {
-    entries: ranked.slice(offset, offset + limit).map((r) => ({ ...copyEntry(r.entry), score: r.score })),
-    total: textTotal + vectorIds.length - overlap,
+  const rankQuery: RankQuery = {
+    layer: query.layer,
+    category: query.category,
+    includeExpired: query.includeExpired === true,
+    limit: clampInt(query.limit, DEFAULT_LIMIT, 0, MAX_LIMIT),
+    offset: clampInt(query.offset, 0, 0, Number.MAX_SAFE_INTEGER),
   };
+  const now = deps.now ?? Date.now();
+  const text = typeof query.search === 'string' ? query.search.trim() : '';
+  if (text === '') return listView(view, rankQuery, query.order, now);
+
+  const accept = acceptFor(rankQuery, now);
+  const plan = await vectorPlan(view, text, rankQuery, (id) => accept(view.entries.get(id)), deps);
+  const pooled = view.text.pooled;
+  let ranked: { hits: RankedHit[]; total: number };
+  if (pooled) {
+    const answer = await pooled.pool.request((req) => ({ op: 'search', req, text: pooled.handle, query: rankQuery, search: text, vectors: plan, now }));
+    if (!('hits' in answer)) throw new Error('unexpected answer from a search worker');
+    ranked = answer;
+  } else {
+    await view.text.whenReady();
+    const vectorIds = plan.kind === 'ids' ? plan.ids : plan.kind === 'scan' ? scanHere(view.vectors!, plan, (id) => accept(view.entries.get(id))) : [];
+    ranked = rankText({ entries: view.entries, text: view.text }, rankQuery, text, vectorIds, now);
+  }
+  // Entries as they are now: one deleted while the worker ranked is left out.
+  const entries: MemorySearchResult['entries'] = [];
+  for (const hit of ranked.hits) {
+    const e = view.entries.get(hit.id);
+    if (e) entries.push({ ...copyEntry(e), score: hit.score });
+  }
+  return { entries, total: ranked.total };
 }
 
-/** Vector hits for `text` (best first), or none when vectors are off or the embedder fails. */
-async function vectorHits(view: UserView, text: string, need: number, accept: (id: string) => boolean, deps: SearchDeps): Promise<string[]> {
+/** No search text: the newest (or most salient) entries that pass the filters. */
+function listView(view: UserView, query: RankQuery, order: MemoryQuery['order'], now: number): MemorySearchResult {
+  const accept = acceptFor(query, now);
+  const list: MemoryEntry[] = [];
+  for (const e of view.entries.values()) if (accept(e)) list.push(e);
+  if (order === 'salience') list.sort((a, b) => b.salience - a.salience || b.createdAt - a.createdAt || byId(a.id, b.id));
+  else list.sort((a, b) => b.createdAt - a.createdAt || byId(a.id, b.id));
+  return { entries: list.slice(query.offset, query.offset + query.limit).map((e) => copyEntry(e)), total: list.length };
+}
+
+/**
+ * How the vector hits of `text` are found: by pgvector or an ANN index here (ids), by the exact scan (here or in a
+ * worker), or not at all (vectors off, embedder failing).
+ */
+async function vectorPlan(view: UserView, text: string, query: RankQuery, accept: (id: string) => boolean, deps: SearchDeps): Promise<VectorPlan> {
   const { embedder } = deps;
   const vectors = view.vectors;
   const inProcess = vectors !== null && vectors.size > 0 && embedder.id === vectors.embedder;
-  if (!embedder.isConfigured() || (!deps.vectorSearch && !inProcess)) return [];
+  if (!embedder.isConfigured() || (!deps.vectorSearch && !inProcess)) return { kind: 'none' };
   try {
     const [q] = await embedder.embed([text]);
-    if (!q || q.length !== embedder.dims) return [];
-    const k = Math.max(100, need * 2);
+    if (!q || q.length !== embedder.dims) return { kind: 'none' };
+    const k = vectorHitsWanted(query);
     const elsewhere = deps.vectorSearch ? await deps.vectorSearch(q, k, accept, deps.minSimilarity) : null;
-    if (elsewhere) return elsewhere;
-    if (!inProcess) return [];
-    return vectors.search(q, k, accept, deps.minSimilarity).sort((x, y) => y.sim - x.sim || byId(x.id, y.id)).map((h) => h.id);
+    if (elsewhere) return { kind: 'ids', ids: elsewhere };
+    if (!inProcess) return { kind: 'none' };
+    // The ANN index lives on this thread only; the exact scan runs wherever the text is ranked.
+    if (vectors.usesAnn || !view.text.pooled || vectors.searchPool !== view.text.pooled.pool) {
+      return { kind: 'ids', ids: scanHere(vectors, { query: q, k, minSim: deps.minSimilarity }, accept) };
+    }
+    return { kind: 'scan', vec: vectors.handle, query: q, k, minSim: deps.minSimilarity };
   } catch (error) {
     deps.log.warn({ err: error, embedder: embedder.id }, 'memory: query embedding failed; full-text only');
-    return [];
+    return { kind: 'none' };
   }
 }
 
-function byId(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+function scanHere(vectors: VectorIndex, plan: { query: Float32Array; k: number; minSim: number }, accept: (id: string) => boolean): string[] {
+  return vectors
+    .search(plan.query, plan.k, accept, plan.minSim)
+    .sort((x, y) => y.sim - x.sim || byId(x.id, y.id))
+    .map((h) => h.id);
 }

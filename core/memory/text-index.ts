@@ -1,154 +1,85 @@
 /**
- * Full-text index of one user's memories (minisearch 7). One index per user keeps users apart by construction and
- * keeps each index small. Query options are capped because minisearch latency follows the number of hits: stopwords
- * are dropped, prefix expansion needs ≥ 4 characters, fuzzy matching (0.2, at most 2 edits) needs ≥ 5.
+ * The full-text index of one user's memories, as the stores use it. Without search workers it is a minisearch index
+ * in this thread (`text-local.ts`); with them (the default where there is more than one core), the index lives in
+ * every worker and this object forwards changes to them (`search-pool/pooled-text.ts`), so searching never blocks the
+ * event loop. Both stores construct it the same way and never see the difference, except that `search` exists only
+ * in-thread (pooled searches go through the pool as a whole: `search.ts`).
  */
-import MiniSearch, { type SearchOptions } from 'minisearch';
 import type { MemoryEntry } from '../plugin-api/types.ts';
-import { processTerm, tokenize } from './text-tokens.ts';
+import { defaultSearchPool, type SearchPool } from './search-pool/pool.ts';
+import { PooledText } from './search-pool/pooled-text.ts';
+import { LocalTextIndex, type TextHit } from './text-local.ts';
+import pino from 'pino';
 
-interface IndexedDoc {
-  id: string;
-  content: string;
-  tags: string;
-  category: string;
-}
+export type { TextHit } from './text-local.ts';
 
-const OPTIONS = {
-  fields: ['content', 'tags', 'category'],
-  idField: 'id',
-  tokenize,
-  processTerm,
-};
+/** Used when no store has created the process's pool with its own logger first. */
+const fallbackLog = pino({ level: 'warn' });
 
-const SEARCH_OPTIONS: SearchOptions = {
-  combineWith: 'OR',
-  prefix: (term) => term.length >= 4,
-  fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
-  maxFuzzy: 2,
-  boost: { content: 1, tags: 1.5, category: 0.5 },
-};
-
-/** A text hit: entry id and minisearch score (BM25+). */
-export interface TextHit {
-  id: string;
-  score: number;
-}
-
-/** The full-text index of one user. */
 export class TextIndex {
-  private mini: MiniSearch<IndexedDoc>;
-  /** Writes made while a persisted index loads, replayed on it once loaded. */
-  private replay: Array<MemoryEntry | string> | null = null;
-  private ready: Promise<void> = Promise.resolve();
-  private building = false;
+  private readonly local: LocalTextIndex | null;
+  /** The workers' copy, when searches run in the pool. */
+  readonly pooled: PooledText | null;
 
-  constructor(mini?: MiniSearch<IndexedDoc>) {
-    this.mini = mini ?? new MiniSearch<IndexedDoc>({ ...OPTIONS, searchOptions: SEARCH_OPTIONS });
-  }
-
-  /** The index as JSON (persisted at shutdown so the next start need not rebuild it). */
-  toJSON(): string {
-    return JSON.stringify(this.mini);
-  }
-
-  /** An index from `toJSON` output (chunked parse inside minisearch, off the hot path at load). */
-  static async fromJSON(json: string): Promise<TextIndex> {
-    return new TextIndex(await MiniSearch.loadJSONAsync<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS }));
+  /** `pool`: the search workers to keep the index in (default: the process's pool; `null`: this thread). */
+  constructor(options: { pool?: SearchPool | null } = {}) {
+    const pool = options.pool === undefined ? defaultSearchPool(fallbackLog) : options.pool;
+    this.pooled = pool ? new PooledText(pool) : null;
+    this.local = pool ? null : new LocalTextIndex();
   }
 
   /** Add or replace an entry. */
   set(entry: MemoryEntry): void {
-    this.replay?.push(entry);
-    if (this.mini.has(entry.id)) this.mini.discard(entry.id);
-    this.mini.add(toDoc(entry));
+    if (this.pooled) this.pooled.set(entry);
+    else this.local!.set(entry);
   }
 
   /** Remove an entry if indexed. */
   delete(id: string): void {
-    this.replay?.push(id);
-    if (this.mini.has(id)) this.mini.discard(id);
+    if (this.pooled) this.pooled.delete(id);
+    else this.local!.delete(id);
   }
 
-  /** Whether `id` is indexed. */
   has(id: string): boolean {
-    return this.mini.has(id);
+    return this.pooled ? this.pooled.has(id) : this.local!.has(id);
   }
 
   get size(): number {
-    return this.mini.documentCount;
-  }
-
-  /**
-   * Index many entries in chunks, yielding to the event loop between chunks. `current(id)` gives the entry as it is
-   * now: entries deleted meanwhile are skipped, and ones already indexed through `set` are not added twice.
-   */
-  build(ids: readonly string[], current: (id: string) => MemoryEntry | undefined, chunk = 2000): Promise<void> {
-    return this.restoreOrBuild(null, ids, current, chunk).then(() => undefined);
-  }
-
-  /**
-   * Like `build`, but first tries a persisted index (`toJSON` output): used when it holds exactly `ids`, with the
-   * writes made while it loaded replayed on it; otherwise the index is built. Answers which of the two happened.
-   */
-  restoreOrBuild(json: string | null, ids: readonly string[], current: (id: string) => MemoryEntry | undefined, chunk = 2000): Promise<'restored' | 'built'> {
-    this.building = true;
-    const job = (async () => {
-      // Never index synchronously inside the caller (load() must return fast).
-      await new Promise((r) => setImmediate(r));
-      if (json !== null && (await this.restore(json, ids))) {
-        this.building = false;
-        return 'restored' as const;
-      }
-      for (let i = 0; i < ids.length; i += chunk) {
-        const end = Math.min(ids.length, i + chunk);
-        for (let j = i; j < end; j++) {
-          const e = current(ids[j]!);
-          if (e && !this.mini.has(e.id)) this.mini.add(toDoc(e));
-        }
-        if (end < ids.length) await new Promise((r) => setImmediate(r));
-      }
-      this.building = false;
-      return 'built' as const;
-    })();
-    this.ready = job.then(() => undefined);
-    return job;
-  }
-
-  private async restore(json: string, ids: readonly string[]): Promise<boolean> {
-    this.replay = [];
-    try {
-      const mini = await MiniSearch.loadJSONAsync<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
-      if (mini.documentCount !== ids.length || !ids.every((id) => mini.has(id))) return false;
-      for (const op of this.replay) {
-        const id = typeof op === 'string' ? op : op.id;
-        if (mini.has(id)) mini.discard(id);
-        if (typeof op !== 'string') mini.add(toDoc(op));
-      }
-      this.mini = mini;
-      return true;
-    } catch {
-      return false;
-    } finally {
-      this.replay = null;
-    }
-  }
-
-  /** Resolves when a running `build` is done. */
-  whenReady(): Promise<void> {
-    return this.ready;
+    return this.pooled ? this.pooled.size : this.local!.size;
   }
 
   get isBuilding(): boolean {
-    return this.building;
+    return this.pooled ? this.pooled.isBuilding : this.local!.isBuilding;
   }
 
-  /** Ranked hits for a free-text query (best first). */
+  /** Index many entries (in chunks, yielding, when in-thread). */
+  build(ids: readonly string[], current: (id: string) => MemoryEntry | undefined): Promise<void> {
+    return this.restoreOrBuild(null, ids, current).then(() => undefined);
+  }
+
+  /** Load a persisted index (`serialize` output) when it holds exactly `ids`, else build; answers which happened. */
+  restoreOrBuild(json: string | null, ids: readonly string[], current: (id: string) => MemoryEntry | undefined): Promise<'restored' | 'built'> {
+    return this.pooled ? this.pooled.restoreOrBuild(json, ids, current) : this.local!.restoreOrBuild(json, ids, current);
+  }
+
+  /** Resolves when a running build is done. */
+  whenReady(): Promise<void> {
+    return this.pooled ? this.pooled.whenReady() : this.local!.whenReady();
+  }
+
+  /** The index as JSON, persisted at shutdown so the next start need not rebuild it. */
+  async serialize(): Promise<string> {
+    return this.pooled ? this.pooled.serialize() : this.local!.toJSON();
+  }
+
+  /** Ranked hits (in-thread indexes only; a pooled index is searched in the workers). */
   search(text: string): TextHit[] {
-    return this.mini.search(text).map((r) => ({ id: r.id as string, score: r.score }));
+    if (!this.local) throw new Error('a pooled full-text index is searched through its pool');
+    return this.local.search(text);
   }
-}
 
-function toDoc(e: MemoryEntry): IndexedDoc {
-  return { id: e.id, content: e.content, tags: e.tags.join(' '), category: e.category };
+  /** Free the workers' copy now (it is freed when this object is collected otherwise). */
+  dispose(): void {
+    this.pooled?.dispose();
+  }
 }

@@ -44,7 +44,7 @@ export async function takePersistedText(partition: UserPartition): Promise<strin
 export async function persistText(partition: UserPartition, text: TextIndex): Promise<void> {
   if (text.isBuilding || text.size === 0) return;
   const header = JSON.stringify({ format: FORMAT, logBytes: await logBytes(partition) });
-  await writeFileDurable(textIndexFile(partition), `${header}\n${text.toJSON()}`);
+  await writeFileDurable(textIndexFile(partition), `${header}\n${await text.serialize()}`);
 }
 
 export async function dropPersistedText(partition: UserPartition): Promise<void> {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { inTransaction } from '../../db/pool.ts';
 import type { EmbedderDefinition } from '../../plugin-api/types.ts';
 import type { ReembedProgress } from '../service.ts';
+import { settleLatest } from '../settle.ts';
 import type { Pgvector } from './pgvector.ts';
 import { bytesVector } from './rows.ts';
 import { bumpVersion, putVector } from './writes.ts';
@@ -65,12 +66,8 @@ export class PgReembedder {
   }
 
   /** Resolves when the current local job is finished (tests, benchmarks). */
-  async whenIdle(): Promise<void> {
-    let job: Promise<void>;
-    do {
-      job = this.job;
-      await job;
-    } while (job !== this.job);
+  whenIdle(): Promise<void> {
+    return settleLatest(() => this.job);
   }
 
   async stop(): Promise<void> {

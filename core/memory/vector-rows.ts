@@ -1,0 +1,128 @@
+/**
+ * The rows of one vector index, in SharedArrayBuffers so search workers read them without a copy: float32 rows for
+ * exact similarities and the same rows quantised to int8 for the native candidate scan (`exact-scan.ts`).
+ *
+ * Slots are append-only: a row, once written, is never rewritten while its buffers are in use. Replacing a vector
+ * appends a new slot and leaves the old one dead; deleting only marks the slot dead. A worker scanning rows
+ * `[0, used)` can therefore never see a row change under it, whatever the main thread writes meanwhile (it only
+ * writes past `used`). Growth and compaction make new buffers (a new `RowBuffers`); readers holding the old ones keep
+ * a consistent, if older, picture until they are told about the new ones, in order with every other write.
+ *
+ * `RowTable` is the slot ↔ id bookkeeping both sides keep: the owner (main thread) and each worker's replica, which
+ * replays the owner's changes in order.
+ */
+import { quantize, scaleFor } from './exact-scan.ts';
+
+/** The shared storage of the rows. */
+export interface RowBuffers {
+  dims: number;
+  /** Capacity in rows. */
+  capacity: number;
+  f32: Float32Array;
+  i8: Int8Array;
+}
+
+/** Buffers for `capacity` rows of `dims` (shared memory when the platform has it). */
+export function allocRows(dims: number, capacity: number): RowBuffers {
+  const Shared = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+  return {
+    dims,
+    capacity,
+    f32: new Float32Array(new Shared(dims * capacity * 4)),
+    i8: new Int8Array(new Shared(dims * capacity)),
+  };
+}
+
+/** Slot ↔ id bookkeeping over a `RowBuffers`. */
+export class RowTable {
+  /** Id of each slot, live or dead (a dead slot keeps its old id; compaction renumbers). */
+  idOfSlot: string[] = [];
+  readonly slotOf = new Map<string, number>();
+  readonly scale: number;
+
+  constructor(public buffers: RowBuffers) {
+    this.scale = scaleFor(buffers.dims);
+  }
+
+  get dims(): number {
+    return this.buffers.dims;
+  }
+
+  /** Slots in use (live and dead). */
+  get used(): number {
+    return this.idOfSlot.length;
+  }
+
+  /** Live rows. */
+  get live(): number {
+    return this.slotOf.size;
+  }
+
+  /** Whether `slot` holds the current vector of its id. */
+  isLive(slot: number): boolean {
+    return this.slotOf.get(this.idOfSlot[slot]!) === slot;
+  }
+
+  /** Record that `slot` (already written) now holds `id`'s vector. */
+  assign(id: string, slot: number): void {
+    this.idOfSlot[slot] = id;
+    this.slotOf.set(id, slot);
+  }
+
+  remove(id: string): boolean {
+    return this.slotOf.delete(id);
+  }
+
+  /** Exact float dot product of row `slot` with `query`. */
+  dot(query: Float32Array, slot: number): number {
+    const d = this.buffers.dims;
+    const data = this.buffers.f32;
+    const o = slot * d;
+    let s = 0;
+    for (let i = 0; i < d; i++) s += data[o + i]! * query[i]!;
+    return s;
+  }
+
+  /** Write `vector` into the next free slot (the caller made room) and return the slot; not yet assigned. */
+  writeNext(vector: Float32Array): number {
+    const slot = this.idOfSlot.length;
+    const { dims, f32, i8 } = this.buffers;
+    f32.set(vector, slot * dims);
+    quantize(vector, this.scale, i8, slot * dims);
+    return slot;
+  }
+
+
+  /** Buffers with the live rows only, renumbered in slot order; returns them and the new slot → id list. */
+  compacted(capacity: number): { buffers: RowBuffers; ids: string[] } {
+    const { dims } = this.buffers;
+    const next = allocRows(dims, Math.max(capacity, this.live));
+    const ids: string[] = [];
+    for (let slot = 0; slot < this.idOfSlot.length; slot++) {
+      if (!this.isLive(slot)) continue;
+      const to = ids.length;
+      next.f32.set(this.buffers.f32.subarray(slot * dims, (slot + 1) * dims), to * dims);
+      next.i8.set(this.buffers.i8.subarray(slot * dims, (slot + 1) * dims), to * dims);
+      ids.push(this.idOfSlot[slot]!);
+    }
+    return { buffers: next, ids };
+  }
+
+  /** Replace buffers and numbering (compaction), or only the buffers (growth: `ids` omitted). */
+  adopt(buffers: RowBuffers, ids?: string[]): void {
+    this.buffers = buffers;
+    if (!ids) return;
+    this.idOfSlot = ids;
+    this.slotOf.clear();
+    ids.forEach((id, slot) => this.slotOf.set(id, slot));
+  }
+
+  /** Buffers of twice the capacity holding the same rows (growth keeps slot numbers). */
+  grown(minRows: number): RowBuffers {
+    const { dims, capacity } = this.buffers;
+    const next = allocRows(dims, Math.max(minRows, capacity * 2));
+    next.f32.set(this.buffers.f32.subarray(0, this.used * dims));
+    next.i8.set(this.buffers.i8.subarray(0, this.used * dims));
+    return next;
+  }
+}
