@@ -140,10 +140,11 @@ export class UsageTracker {
   async usage(user: User) {
     const d = this.shared ? await this.sharedDoc(user.id, await this.shared.chatTimes(user.id, Date.now())) : await this.doc(user.id);
     if (this.shared) d.tokensByDay = await this.shared.tokensByDay(user.id);
-    const q = this.status(user, d);
     const now = Date.now();
+    const q = this.status(user, d, now);
     return {
-      messagesThisHour: d.chatTimes.filter((t) => t > now - HOUR).length,
+      // A suffix of the ascending times (binary search): this runs before every ALIN chat message.
+      messagesThisHour: d.chatTimes.length - firstWithinHour(d.chatTimes, now),
       messagesLimit: q.limited ? q.limit : null,
       messagesRemaining: q.limited ? q.remaining : null,
       tokensToday: d.tokensByDay[today()] ?? 0,

@@ -72,14 +72,13 @@ export class SseWriter {
     const text = this.pending;
     this.pending = '';
     const res = this.ctx.res;
-    if (text && !res.destroyed && !res.writableEnded) res.write(text);
+    if (text && !res.destroyed && !res.writableEnded) res.write(utf8(text));
   }
 
   /** Send one frame; a terminal frame ends the response. Frames after the terminal one are dropped. */
   send(type: string, payload: Record<string, unknown> = {}): void {
     if (this.ended) return;
-    if (/[\r\n]/.test(type)) throw new Error('SSE event names cannot contain CR or LF');
-    this.raw(`event: ${type}\ndata: ${frameJson(type, payload)}\n\n`);
+    this.raw(frame(type, payload));
     if (TERMINAL.has(type)) this.close();
   }
 
@@ -100,19 +99,43 @@ export class SseWriter {
     const text = this.pending;
     this.pending = '';
     // The last frames leave with the end of the response, in one write.
-    if (!res.writableEnded) res.end(text && !res.destroyed ? text : undefined);
+    if (!res.writableEnded) res.end(text && !res.destroyed ? utf8(text) : undefined);
   }
 }
 
 /**
- * `{"type": NAME, ...payload}` with `type` first, without copying the payload into a new object per frame: the
- * payload's own JSON is spliced after the type (a payload's own `type` key is dropped, as the frame's name wins).
+ * The bytes of a batch of frames. Node's chunked encoding measures a string (`Buffer.byteLength`) and then encodes it
+ * again to write it; encoding once into a buffer scans the text once (a burst's batch is the whole answer).
  */
-function frameJson(type: string, payload: Record<string, unknown>): string {
+function utf8(text: string): Buffer {
+  return Buffer.from(text, 'utf8');
+}
+
+/** `event: NAME\ndata: {"type":NAME` per event name, checked once: a stream sends the same few names thousands of times. */
+const HEADS = new Map<string, string>();
+const MAX_HEADS = 256;
+
+function head(type: string): string {
+  let h = HEADS.get(type);
+  if (h === undefined) {
+    if (/[\r\n]/.test(type)) throw new Error('SSE event names cannot contain CR or LF');
+    h = `event: ${type}\ndata: {"type":${JSON.stringify(type)}`;
+    if (HEADS.size < MAX_HEADS) HEADS.set(type, h);
+  }
+  return h;
+}
+
+/**
+ * `event: NAME\ndata: {"type": NAME, ...payload}\n\n` with `type` first, without copying the payload into a new object
+ * per frame: the payload's own JSON is spliced after the type (a payload's own `type` key is dropped, as the frame's
+ * name wins).
+ */
+function frame(type: string, payload: Record<string, unknown>): string {
+  const start = head(type);
   if ('type' in payload) {
     const { type: _ignored, ...rest } = payload;
     payload = rest;
   }
   const body = JSON.stringify(payload);
-  return body === '{}' ? `{"type":${JSON.stringify(type)}}` : `{"type":${JSON.stringify(type)},${body.slice(1)}`;
+  return body === '{}' ? `${start}}\n\n` : `${start},${body.slice(1)}\n\n`;
 }

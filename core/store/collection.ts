@@ -42,6 +42,8 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
   /** Mutations since the last write started (what an append-only format writes). */
   private changes: Change[] = [];
   private index = new Map<string, number>();
+  /** The documents as one frozen array, shared by every `snapshot()` until the next change (see `changed`). */
+  private snap: ReadonlyArray<Readonly<T>> | undefined;
   private loading: Promise<void> | undefined;
   private loaded = false;
   private bytes = 0;
@@ -96,6 +98,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     });
     this.bytes = read.bytes;
     this.data = { schemaVersion: read.schemaVersion, items: read.items };
+    this.changed();
     if (read.damage) {
       this.damage = read.damage;
       this.hooks.damaged(read.damage);
@@ -124,6 +127,11 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     return this.data.items;
   }
 
+  /** The documents changed (in memory): the next snapshot is a new array. */
+  private changed(): void {
+    this.snap = undefined;
+  }
+
   async get(id: string): Promise<T | undefined> {
     await this.ready();
     const i = this.index.get(id);
@@ -136,9 +144,13 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
   }
 
   /** Every document, insertion order, without copying: the documents are frozen (read-only) — for hot read paths. */
+  /**
+   * The same frozen array until the documents change: a hot read (a conversation's messages) costs no copy, and a
+   * reader may remember what it derived from it (its JSON) by its identity.
+   */
   async snapshot(): Promise<ReadonlyArray<Readonly<T>>> {
     await this.ready();
-    return [...this.items];
+    return (this.snap ??= Object.freeze([...this.items]));
   }
 
   async find(predicate: (doc: T) => boolean): Promise<T[]> {
@@ -158,6 +170,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     if (i !== undefined) return { created: false, existing: clone(this.items[i]) };
     const stored = deepFreeze(clone(doc));
     this.index.set(stored.id, this.items.push(stored) - 1);
+    this.changed();
     this.changes.push({ put: stored });
     await this.commit();
     return { created: true, doc: clone(stored) };
@@ -175,6 +188,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     const i = this.index.get(doc.id);
     if (i === undefined) this.index.set(stored.id, this.items.push(stored) - 1);
     else this.items[i] = stored;
+    this.changed();
     this.changes.push({ put: stored });
     await this.commit();
     return clone(stored);
@@ -188,6 +202,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     // A copy, so the caller keeps no reference into stored state.
     const next = deepFreeze(clone(typeof patch === 'function' ? patch(clone(current)) : { ...current, ...patch, id: current.id }));
     this.items[i] = next;
+    this.changed();
     this.changes.push({ put: next });
     await this.commit();
     return clone(next);
@@ -198,6 +213,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     const i = this.index.get(id);
     if (i === undefined) return false;
     this.items.splice(i, 1);
+    this.changed();
     this.reindex();
     this.changes.push({ del: id });
     await this.commit();
@@ -213,6 +229,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     }
     const removed = this.items.length - kept.length;
     this.data.items = kept;
+    this.changed();
     if (removed > 0) {
       this.reindex();
       await this.commit();
@@ -224,6 +241,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     await this.ready();
     await this.settle();
     this.data = empty<T>();
+    this.changed();
     this.index.clear();
     this.bytes = 0;
     this.changes = [];
@@ -245,6 +263,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
     this.loaded = false;
     this.loading = undefined;
     this.data = empty<T>();
+    this.changed();
     this.index = new Map();
   }
 

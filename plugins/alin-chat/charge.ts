@@ -21,22 +21,38 @@ function withQuotaHeaders(ctx: PluginContext, c: KoaContext) {
 
 /**
  * Run `events` and charge one message when its first event arrives (unless `free`). Limited plans get the
- * `X-RateLimit-*` headers before the stream opens.
+ * `X-RateLimit-*` headers before the stream opens. Past the first event the events pass straight through (a plain
+ * iterator, not a generator layer: every event of the turn passes here).
  */
-export async function* chargeOnStart(ctx: PluginContext, c: KoaContext, user: User, free: boolean, events: AsyncIterable<AgentEvent>): AsyncGenerator<AgentEvent> {
-  await ctx.auth.accounts.usage(user); // loads the user's window, so the check below is exact after a restart
-  const before = ctx.auth.chatQuota(user);
-  if (!free && before.limited && before.remaining <= 0) await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c)); // throws the 429
+export function chargeOnStart(ctx: PluginContext, c: KoaContext, user: User, free: boolean, events: AsyncIterable<AgentEvent>): AsyncIterableIterator<AgentEvent> {
   const it = events[Symbol.asyncIterator]();
-  const first = await it.next(); // a refusal (bad provider, …) throws here: nothing was counted
-  try {
-    const quota = free ? ctx.auth.chatQuota(user) : await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c));
-    ctx.auth.setQuotaHeaders(c, quota);
-  } catch (error) {
-    await it.return?.(undefined);
-    throw error;
-  }
-  if (first.done) return;
-  yield first.value;
-  yield* { [Symbol.asyncIterator]: () => it };
+  const start = async (): Promise<IteratorResult<AgentEvent>> => {
+    await ctx.auth.accounts.usage(user); // loads the user's window, so the check below is exact after a restart
+    const before = ctx.auth.chatQuota(user);
+    if (!free && before.limited && before.remaining <= 0) await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c)); // throws the 429
+    const first = await it.next(); // a refusal (bad provider, …) throws here: nothing was counted
+    try {
+      const quota = free ? ctx.auth.chatQuota(user) : await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c));
+      ctx.auth.setQuotaHeaders(c, quota);
+    } catch (error) {
+      await it.return?.(undefined);
+      throw error;
+    }
+    return first;
+  };
+  let started = false;
+  const iterator: AsyncIterableIterator<AgentEvent> = {
+    next: () => {
+      if (started) return it.next();
+      started = true;
+      return start();
+    },
+    return: async (value?: unknown) => (started && it.return ? it.return(value) : { done: true, value: undefined }),
+    throw: async (error?: unknown) => {
+      if (started && it.throw) return it.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

@@ -9,6 +9,7 @@ import { definePlugin, type AgentEvent, type User } from '../../core/plugin-api/
 import { chargeOnStart } from './charge.ts';
 import { registerCodingRoute } from './coding.ts';
 import { ChatMessage } from './schemas.ts';
+import { tap } from './tap.ts';
 import { continuedToolIds, IssuedToolCalls } from './issued-tool-calls.ts';
 
 const Tool = z.object({
@@ -39,12 +40,10 @@ export default definePlugin({
     const issued = new IssuedToolCalls();
     ctx.onUnload(() => issued.clear());
     /** Remember the tool calls handed to the client, so their continuation is recognised. */
-    async function* remembering(user: User, events: AsyncIterable<AgentEvent>): AsyncGenerator<AgentEvent> {
-      for await (const ev of events) {
+    const remembering = (user: User, events: AsyncIterable<AgentEvent>) =>
+      tap(events, (ev) => {
         if (ev.type === 'tool_call') issued.issue(user.id, ev.id);
-        yield ev;
-      }
-    }
+      });
     const handler = async (c: any, { body: b, user: caller }: { body: z.infer<typeof Body>; user: User | undefined }) => {
       const user = caller!;
       const system = b.system ?? b.systemPrompt;

@@ -2,6 +2,7 @@
 import { notFound, type PluginContext, type UserConversationsApi } from '../../core/plugin-api/index.ts';
 import { ConversationCreate, ConversationListQuery, ConversationPatch } from './schemas.ts';
 import { searchConversations } from './search.ts';
+import { CLOSE, messagesJson } from './messages-json.ts';
 import { conversationOut, listItem, pathId } from './shape.ts';
 
 export function registerConversationRoutes(ctx: PluginContext, forUser: (userId: string) => Promise<UserConversationsApi>) {
@@ -20,13 +21,16 @@ export function registerConversationRoutes(ctx: PluginContext, forUser: (userId:
     return { success: true, id: conversation.id, conversation: conversationOut(conversation) };
   });
 
-  ctx.routes.get('/conversations/:id', { summary: 'A conversation with its messages, oldest first' }, async (_c, { params, user }) => {
+  ctx.routes.get('/conversations/:id', { summary: 'A conversation with its messages, oldest first' }, async (c, { params, user }) => {
     const id = pathId(params.id);
     const convs = await forUser(user!.id);
     const conversation = await convs.get(id);
     const messages = conversation && (await convs.listMessages(id));
     if (!conversation || !messages) throw notFound('Conversation not found');
-    return { success: true, conversation: { ...conversationOut(conversation), messageCount: messages.length }, messages };
+    // `{ success, conversation, messages }`, with the messages' JSON serialised once per version of the conversation.
+    const head = JSON.stringify({ success: true, conversation: { ...conversationOut(conversation), messageCount: messages.length } });
+    c.type = 'application/json; charset=utf-8';
+    c.body = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"messages":`), messagesJson(messages), CLOSE]);
   });
 
   ctx.routes.patch('/conversations/:id', { summary: 'Update title, flags, model, metadata', body: ConversationPatch }, async (_c, { params, body, user }) => {

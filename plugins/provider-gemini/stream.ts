@@ -1,6 +1,7 @@
 /**
- * One `generateContentStream` call → provider events. The SDK parses the SSE stream into `GenerateContentResponse`s;
- * this translates their parts.
+ * One `generateContentStream` call → provider events. The SDK builds and sends the request; its raw response is
+ * taken (`raw-response.ts`) and parsed by `read-responses.ts` (the SDK's own reader is quadratic in a burst); this
+ * translates the responses' parts.
  *
  * Thought signatures: Gemini puts an opaque `thoughtSignature` on the first part after its thinking (a function call,
  * or text), and wants it back on that part next turn — with function calls it rejects the turn otherwise. Our event
@@ -11,6 +12,8 @@ import { randomUUID } from 'node:crypto';
 import type { GenerateContentParameters, GenerateContentResponseUsageMetadata, GoogleGenAI, Part } from '@google/genai';
 import { AppError, type Logger, type ProviderEvent, type StopReason } from '../../core/plugin-api/index.ts';
 import { providerError, ThinkingBlocks } from '../../core/plugin-api/index.ts';
+import { RawResponse } from './raw-response.ts';
+import { readResponseBatches } from './read-responses.ts';
 
 /**
  * Stream a request. Ends with `usage` (when reported) then `stop`; an aborted `signal` ends it with `stop: aborted`
@@ -30,15 +33,20 @@ export async function* streamGemini(
   const abortSignal = AbortSignal.any([signal, left.signal]);
   try {
     if (signal.aborted) throw signal.reason;
-    const stream = await client.models.generateContentStream({ ...params, config: { ...params.config, abortSignal } });
-    for await (const chunk of stream) {
-      // Each chunk repeats the running totals; the last one is complete.
-      if (chunk.usageMetadata) usage = chunk.usageMetadata;
-      const blocked = chunk.promptFeedback?.blockReason;
-      if (blocked) throw new AppError(502, 'PROVIDER_BLOCKED', `Gemini blocked the prompt (${blocked})`, { provider: 'Gemini' });
-      const candidate = chunk.candidates?.[0];
-      for (const part of candidate?.content?.parts ?? []) yield* state.translate(part);
-      if (candidate?.finishReason) finish = candidate.finishReason;
+    const raw = new RawResponse(abortSignal);
+    const httpOptions = { ...params.config?.httpOptions, fetch: raw.fetch };
+    // The SDK's own iterator is left unread: the body it got is empty, the real one is read below.
+    await client.models.generateContentStream({ ...params, config: { ...params.config, abortSignal, httpOptions } });
+    for await (const batch of readResponseBatches(raw.take())) {
+      for (const chunk of batch) {
+        // Each chunk repeats the running totals; the last one is complete.
+        if (chunk.usageMetadata) usage = chunk.usageMetadata;
+        const blocked = chunk.promptFeedback?.blockReason;
+        if (blocked) throw new AppError(502, 'PROVIDER_BLOCKED', `Gemini blocked the prompt (${blocked})`, { provider: 'Gemini' });
+        const candidate = chunk.candidates?.[0];
+        for (const part of candidate?.content?.parts ?? []) yield* state.translate(part);
+        if (candidate?.finishReason) finish = candidate.finishReason;
+      }
     }
   } catch (err) {
     if (!signal.aborted) throw err instanceof AppError ? err : providerError('Gemini', err);
@@ -56,7 +64,7 @@ export async function* streamGemini(
 }
 
 /** Parts → events; the thinking block (open across parts and chunks) is the plugin API's `ThinkingBlocks`. */
-class PartTranslator {
+export class PartTranslator {
   private readonly blocks = new ThinkingBlocks();
   /** The signature of the open thinking, given when the block ends. */
   private signature: string | undefined;
@@ -90,7 +98,7 @@ class PartTranslator {
  * `candidatesTokenCount` excludes thinking; `outputTokens` includes it (as on the other providers) and
  * `reasoningTokens` says how much of it was thinking. `promptTokenCount` already includes cached tokens.
  */
-function usageEvent(u: GenerateContentResponseUsageMetadata): ProviderEvent {
+export function usageEvent(u: GenerateContentResponseUsageMetadata): ProviderEvent {
   const thoughts = u.thoughtsTokenCount ?? 0;
   const cached = u.cachedContentTokenCount ?? 0;
   return {

@@ -24,10 +24,13 @@ export default definePlugin({
       models: MODELS,
       envKeys: [API_KEY, BASE_URL],
       isConfigured: () => readConfig(ctx).apiKey !== undefined,
-      async *stream(request, signal) {
-        const { apiKey, baseURL } = readConfig(ctx);
-        if (!apiKey) throw notConfigured(API_KEY);
-        yield* streamChat(await openAIClient(apiKey, baseURL), buildRequest(request), signal, ctx.log);
+      stream(request, signal) {
+        const client = () => {
+          const { apiKey, baseURL } = readConfig(ctx);
+          if (!apiKey) throw notConfigured(API_KEY);
+          return openAIClient(apiKey, baseURL);
+        };
+        return streamChat(client, buildRequest(request), signal, ctx.log);
       },
     });
     ctx.embedders.register(openAIEmbedder(ctx));
@@ -39,11 +42,13 @@ export default definePlugin({
         models: preset.models,
         envKeys: [preset.keyName, preset.baseUrlName],
         isConfigured: () => ctx.secrets.has(preset.keyName),
-        async *stream(request, signal) {
-          const apiKey = ctx.secrets.get(preset.keyName);
-          if (!apiKey) throw notConfigured(preset.keyName);
-          const client = await openAIClient(apiKey, ctx.secrets.get(preset.baseUrlName) || preset.defaultBaseUrl);
-          yield* streamChat(client, buildRequest(request), signal, ctx.log);
+        stream(request, signal) {
+          const client = () => {
+            const apiKey = ctx.secrets.get(preset.keyName);
+            if (!apiKey) throw notConfigured(preset.keyName);
+            return openAIClient(apiKey, ctx.secrets.get(preset.baseUrlName) || preset.defaultBaseUrl);
+          };
+          return streamChat(client, buildRequest(request), signal, ctx.log);
         },
       });
     }

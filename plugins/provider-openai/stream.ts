@@ -6,7 +6,8 @@
 import type OpenAI from 'openai';
 import type { Logger, ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
 import { providerError, ThinkingBlocks } from '../../core/plugin-api/index.ts';
-import { readChunks } from './read-chunks.ts';
+import { DeltaRun } from './delta-run.ts';
+import { readChunkBatches } from './read-chunks.ts';
 import { ToolCallAccumulator } from './tool-calls.ts';
 
 /**
@@ -16,11 +17,12 @@ import { ToolCallAccumulator } from './tool-calls.ts';
 type Delta = OpenAI.Chat.ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null };
 
 /**
- * Stream a request. Ends with `usage` (when the server reports it) then `stop`; an aborted `signal` ends it with
- * `stop: aborted` (no throw); an upstream failure throws a coded `AppError`.
+ * Stream a request. `clientFor` is the client or how to get it, so a provider's `stream` needs no generator layer of
+ * its own (every event passes every layer). Ends with `usage` (when the server reports it) then `stop`; an aborted
+ * `signal` ends it with `stop: aborted` (no throw); an upstream failure throws a coded `AppError`.
  */
 export async function* streamChat(
-  client: OpenAI,
+  clientFor: OpenAI | (() => Promise<OpenAI>),
   params: OpenAI.Chat.ChatCompletionCreateParamsStreaming,
   signal: AbortSignal,
   log: Logger,
@@ -30,22 +32,31 @@ export async function* streamChat(
   let finish: string | null = null;
   // Reasoning fields and DeepSeek/Qwen-style `<think>` text become the same thinking events.
   const blocks = new ThinkingBlocks({ tags: true });
+  // Outside the try: a missing key is the caller's 503, not a provider failure.
+  const client = typeof clientFor === 'function' ? await clientFor() : clientFor;
   try {
     if (signal.aborted) throw signal.reason;
     const response = await client.chat.completions.create(params, { signal }).asResponse();
-    for await (const chunk of readChunks(response)) {
-      // The usage chunk comes last, with empty `choices`.
-      if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices[0];
-      if (!choice) continue;
-      const delta = choice.delta as Delta;
-      const reasoning = delta.reasoning_content || delta.reasoning;
-      if (reasoning) yield* blocks.thinking(reasoning);
-      const text = delta.content || delta.refusal;
-      if (text) yield* blocks.text(text);
-      if (delta.tool_calls?.length) yield* blocks.close();
-      calls.add(delta.tool_calls);
-      if (choice.finish_reason) finish = choice.finish_reason;
+    const run = new DeltaRun(blocks);
+    for await (const batch of readChunkBatches(response)) {
+      for (const chunk of batch) {
+        // The usage chunk comes last, with empty `choices`.
+        if (chunk.usage) usage = chunk.usage;
+        const choice = chunk.choices[0];
+        if (!choice) continue;
+        const delta = choice.delta as Delta;
+        const reasoning = delta.reasoning_content || delta.reasoning;
+        if (reasoning) yield* run.add('thinking', reasoning);
+        const text = delta.content || delta.refusal;
+        if (text) yield* run.add('text', text);
+        if (delta.tool_calls?.length) {
+          yield* run.flush();
+          yield* blocks.close();
+        }
+        calls.add(delta.tool_calls);
+        if (choice.finish_reason) finish = choice.finish_reason;
+      }
+      yield* run.flush();
     }
   } catch (err) {
     if (!signal.aborted) throw providerError('OpenAI', err);

@@ -44,6 +44,20 @@ export async function collect(stream: AsyncIterable<ProviderEvent>): Promise<Pro
 }
 
 /** Set environment variables for one test; returns a function that restores the old values. */
+/**
+ * Consecutive text (or thinking) deltas joined: where a stream's deltas split is the network's choice (a provider
+ * joins the deltas of one network read), so tests compare the text, not the pieces.
+ */
+export function joined(events: ProviderEvent[]): ProviderEvent[] {
+  const out: ProviderEvent[] = [];
+  for (const e of events) {
+    const last = out.at(-1);
+    if (last && (e.type === 'text' || e.type === 'thinking') && last.type === e.type) out[out.length - 1] = { ...last, delta: last.delta + e.delta };
+    else out.push(e);
+  }
+  return out;
+}
+
 export function setEnv(values: Record<string, string | undefined>): () => void {
   const old = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
   const apply = (v: Record<string, string | undefined>) => {
@@ -116,7 +130,10 @@ export function abortBehaviourTests(opts: { plugin: PluginDefinition; model: str
     opts.hang();
     const { events, msAfterAbort, error } = await abortAfterFirstEvent((s) => provider.stream(request({ model: opts.model }), s));
     assert.equal(error, undefined);
-    assert.deepEqual(events[0], { type: 'text', delta: 'This ans' });
+    // The first text (a provider may join the deltas of one network read into one).
+    assert.equal(events[0].type, 'text');
+    const first = (events[0] as { delta: string }).delta;
+    assert.ok(first.length >= 'This ans'.length && 'This answer never finishes'.startsWith(first), first);
     assert.deepEqual(events.at(-1), { type: 'stop', reason: 'aborted' });
     assert.ok(msAfterAbort < 100, `ended ${msAfterAbort} ms after abort`);
     await within(100, opts.upstreamClosed(), 'closing the upstream request');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import plugin from '../../plugins/provider-openai/index.ts';
 import { startFakeOpenAI, type FakeProvider, type FakeTurn } from '../fakes/index.ts';
-import { WEATHER_TOOL, abortAfterFirstEvent, abortBehaviourTests, collect, loadProvider, request, setEnv, within } from './helpers.ts';
+import { WEATHER_TOOL, abortAfterFirstEvent, abortBehaviourTests, collect, loadProvider, request, setEnv, within, joined } from './helpers.ts';
 
 let turn: FakeTurn = {};
 let fake: FakeProvider;
@@ -50,14 +50,14 @@ test('streams text and two tool calls accumulated by index, then usage and stop'
       signal(),
     ),
   );
-  assert.deepEqual(events, [
+  assert.deepEqual(joined(events), joined([
     { type: 'text', delta: 'Checking' },
     { type: 'text', delta: ' both.' },
     { type: 'tool_call', id: 'call_fake_1', name: 'get_weather', args: { city: 'Paris' } },
     { type: 'tool_call', id: 'call_fake_2', name: 'get_weather', args: { city: 'Tokyo', units: 'metric' } },
     { type: 'usage', inputTokens: 50, outputTokens: 30, cacheReadTokens: 20, reasoningTokens: 7 },
     { type: 'stop', reason: 'tool_use' },
-  ]);
+  ]));
   const sent = fake.lastRequest!;
   assert.equal(sent.path, '/v1/chat/completions');
   assert.equal(sent.headers.authorization, 'Bearer sk-fake');
@@ -93,7 +93,7 @@ test('streams reasoning_content of compatible servers as thinking', async () => 
   const { provider } = await loadProvider(plugin);
   turn = { blocks: [{ type: 'thinking', text: 'Hmm, easy.' }, { type: 'text', text: 'Four.' }] };
   const events = await collect(provider.stream(request({ model: 'gpt-oss' }), signal()));
-  assert.deepEqual(events, [
+  assert.deepEqual(joined(events), joined([
     { type: 'thinking_start' },
     { type: 'thinking', delta: 'Hmm, eas' },
     { type: 'thinking', delta: 'y.' },
@@ -101,7 +101,7 @@ test('streams reasoning_content of compatible servers as thinking', async () => 
     { type: 'text', delta: 'Four.' },
     { type: 'usage', inputTokens: 10, outputTokens: 5 },
     { type: 'stop', reason: 'end_turn' },
-  ]);
+  ]));
 });
 
 test('<think> text of DeepSeek-style models is thinking, even split across chunks (the shared ThinkingBlocks)', async () => {
