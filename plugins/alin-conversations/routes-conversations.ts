@@ -21,12 +21,9 @@ export function registerConversationRoutes(ctx: PluginContext, forUser: (userId:
   });
 
   ctx.routes.get('/conversations/:id', { summary: 'A conversation with its messages, oldest first' }, async (_c, { params, user }) => {
-    const id = pathId(params.id);
-    const convs = await forUser(user!.id);
-    const conversation = await convs.get(id);
-    const messages = conversation && (await convs.listMessages(id));
-    if (!conversation || !messages) throw notFound('Conversation not found');
-    return { success: true, conversation: { ...conversationOut(conversation), messageCount: messages.length }, messages };
+    const found = await (await forUser(user!.id)).getWithMessages(pathId(params.id));
+    if (!found) throw notFound('Conversation not found');
+    return { success: true, conversation: conversationOut(found.conversation), messages: found.messages };
   });
 
   ctx.routes.patch('/conversations/:id', { summary: 'Update title, flags, model, metadata', body: ConversationPatch }, async (_c, { params, body, user }) => {

@@ -29,6 +29,23 @@ export const SQL = {
     name: 'store-many-partitions',
     text: `SELECT part, doc FROM ${T} WHERE collection = $1 AND owner = $2 AND part = ANY($3::text[]) ORDER BY part, seq`,
   },
+  // The parent row and its partition in one statement: an absent parent reads no items (the subquery is not run).
+  parentWithPartition: {
+    name: 'store-parent-with-partition',
+    text: `SELECT p.doc, (SELECT coalesce(json_agg(m.doc ORDER BY m.seq), '[]'::json) FROM ${T} m
+                           WHERE m.collection = $3 AND m.owner = $2 AND m.part = $4) AS items
+           FROM ${T} p WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' AND p.id = $4`,
+  },
+  // Every parent row with its partition's count, greatest updated_at and last item's field: no item is shipped whole.
+  parentsWithSummaries: {
+    name: 'store-parents-with-summaries',
+    text: `SELECT p.doc, s.n, s.latest, l.field FROM ${T} p
+           CROSS JOIN LATERAL (SELECT count(*)::int AS n, max(m.updated_at) AS latest FROM ${T} m
+                               WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id) s
+           LEFT JOIN LATERAL (SELECT m.doc -> $4 AS field FROM ${T} m
+                              WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id ORDER BY m.seq DESC LIMIT 1) l ON true
+           WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' ORDER BY p.seq`,
+  },
   partitions: {
     name: 'store-partitions',
     text: `SELECT DISTINCT part FROM ${T} WHERE collection = $1 AND owner = $2 AND part <> '' ORDER BY part`,

@@ -7,11 +7,12 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Collection, CollectionOptions, Doc, PartitionedCollection, UserStore } from '../../plugin-api/types.ts';
-import type { CacheStats, DocumentStore, ManyPartitions } from '../driver.ts';
+import type { CacheStats, DocumentStore, ManyPartitions, PartitionJoins } from '../driver.ts';
 import { deepFreeze } from '../freeze.ts';
 import { checkKey, checkName } from '../names.ts';
 import { PgCollection } from './collection.ts';
 import { findCriticalDamage } from './checks.ts';
+import { partitionJoins } from './joins.ts';
 import { SQL } from './sql.ts';
 
 export class PgStore implements DocumentStore {
@@ -47,9 +48,10 @@ export class PgStore implements DocumentStore {
     return {
       userId,
       collection: <T extends Doc>(name: string) => store.open<T>(checkName(name), userId, ''),
-      partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> {
+      partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> & PartitionJoins<T> {
         checkName(name);
         return {
+          ...partitionJoins<T>(store.pool, userId, name),
           snapshotMany: async (keys) => {
             const out = new Map<string, Readonly<T>[]>(keys.map((k) => [checkKey(k), []]));
             const { rows } = await store.pool.query({ ...SQL.manyPartitions, values: [name, userId, keys] });
