@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import pg from 'pg';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { startPair } from './cluster-pair.ts';
 
@@ -58,6 +59,65 @@ test('a write on A is in the next list and read on B; counters and previews equa
     assert.ok(onPg.one.conversation.updatedAt >= onPg.seen[2].updatedAt);
   } finally {
     await files.stop();
+    await pair.close();
+  }
+});
+
+test('B keeps a conversation it read in memory, yet every read after a write acknowledged by A sees that write', async () => {
+  const pair = await startPair();
+  try {
+    const { a, b } = pair;
+    const u = await a.signup();
+    const contents = async () => {
+      const r = await b.api('GET', '/api/conversations/held', { token: u.token });
+      return r.status === 200 ? r.body.messages.map((m: any) => m.content) : r.status;
+    };
+    assert.equal((await a.api('POST', '/api/conversations', { token: u.token, body: { id: 'held' } })).status, 201);
+    const ids: string[] = [];
+    const expected: unknown[] = [];
+    let checks = 0;
+    let stale = 0;
+    const check = async (what: string) => {
+      checks++;
+      const got = await contents();
+      // Read twice: the second read is answered from B's copy when nothing changed.
+      const again = await contents();
+      if (JSON.stringify(got) !== JSON.stringify(expected) || JSON.stringify(again) !== JSON.stringify(expected)) {
+        stale++;
+        assert.deepEqual(got, expected, `stale after ${what}`);
+      }
+    };
+    await check('create');
+    for (let i = 0; i < 5; i++) {
+      const m = await a.api('POST', '/api/messages', { token: u.token, body: { conversationId: 'held', role: 'user', content: `m${i}` } });
+      ids.push(m.body.id);
+      expected.push(`m${i}`);
+      await check(`message ${i}`);
+    }
+    assert.equal((await a.api('PATCH', `/api/messages/${ids[2]}`, { token: u.token, body: { content: 'edited' } })).status, 200);
+    expected[2] = 'edited';
+    await check('an edit');
+    assert.equal((await a.api('DELETE', `/api/messages/${ids[0]}`, { token: u.token })).status, 200);
+    expected.shift();
+    await check('a deletion');
+    // Dropped and made again under the same id: B's copy must not pass for the new conversation's messages.
+    assert.equal((await a.api('DELETE', '/api/conversations/held', { token: u.token })).status, 200);
+    assert.equal(await contents(), 404);
+    assert.equal((await a.api('POST', '/api/conversations', { token: u.token, body: { id: 'held' } })).status, 201);
+    expected.length = 0;
+    await check('drop and re-create');
+    // Any writer counts, not only AION's statements: an operator's UPDATE by hand is seen too.
+    await a.api('POST', '/api/messages', { token: u.token, body: { conversationId: 'held', role: 'user', content: 'before' } });
+    expected.push('before');
+    await check('a message in the new conversation');
+    const sql = new pg.Client({ connectionString: pair.databaseUrl });
+    await sql.connect();
+    await sql.query(`UPDATE store_documents SET doc = json_build_object('id', id, 'conversationId', part, 'role', 'user', 'content', 'by hand', 'createdAt', 1, 'updatedAt', 1, 'timestamp', 1, 'metadata', '{}'::json, 'isEdited', true) WHERE collection = 'messages' AND part = 'held'`);
+    await sql.end();
+    expected[0] = 'by hand';
+    await check('an UPDATE by hand');
+    console.log(`cross-instance reads after acknowledged writes: ${checks * 2} reads, ${stale} stale`);
+  } finally {
     await pair.close();
   }
 });

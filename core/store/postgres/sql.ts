@@ -29,12 +29,16 @@ export const SQL = {
     name: 'store-many-partitions',
     text: `SELECT part, doc FROM ${T} WHERE collection = $1 AND owner = $2 AND part = ANY($3::text[]) ORDER BY part, seq`,
   },
-  // The parent row and its partition in one statement: an absent parent reads no items (the subquery is not run).
+  // The parent row and its partition in one statement (one snapshot): the partition's version, and its rows only when
+  // that is not the version the caller holds ($5) — nor when the parent is absent (the subquery is not run then).
   parentWithPartition: {
     name: 'store-parent-with-partition',
-    text: `SELECT p.doc, (SELECT coalesce(json_agg(m.doc ORDER BY m.seq), '[]'::json) FROM ${T} m
-                           WHERE m.collection = $3 AND m.owner = $2 AND m.part = $4) AS items
-           FROM ${T} p WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' AND p.id = $4`,
+    text: `SELECT p.doc, v.version::text AS version,
+                  CASE WHEN v.version IS NOT NULL AND v.version = $5::bigint THEN NULL
+                       ELSE (SELECT coalesce(json_agg(m.doc ORDER BY m.seq), '[]'::json)::text FROM ${T} m
+                             WHERE m.collection = $3 AND m.owner = $2 AND m.part = $4) END AS items
+           FROM ${T} p LEFT JOIN store_partition_versions v ON v.collection = $3 AND v.owner = $2 AND v.part = $4
+           WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' AND p.id = $4`,
   },
   // Every parent row with its partition's count, greatest updated_at and last item's field: no item is shipped whole.
   parentsWithSummaries: {
