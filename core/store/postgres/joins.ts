@@ -9,9 +9,17 @@ import type { PartitionJoins, PartitionSummary } from '../driver.ts';
 import { deepFreeze } from '../freeze.ts';
 import { checkKey, checkName } from '../names.ts';
 import type { PartitionCache } from './partition-cache.ts';
+import type { HeldSummary, SummaryCache } from './summary-cache.ts';
 import { SQL } from './sql.ts';
 
-export function partitionJoins<T>(pool: pg.Pool, cache: PartitionCache, owner: string, partitioned: string): PartitionJoins<T> {
+/** What an instance keeps between joined reads (both checked against the database's versions on every read). */
+export interface JoinCaches {
+  partitions: PartitionCache;
+  summaries: SummaryCache;
+}
+
+export function partitionJoins<T>(pool: pg.Pool, caches: JoinCaches, owner: string, partitioned: string): PartitionJoins<T> {
+  const { partitions: cache, summaries } = caches;
   return {
     async parentWithPartition<P>(parent: string, key: string) {
       const cacheKey = `${partitioned}\u0000${owner}\u0000${checkKey(key)}`;
@@ -23,8 +31,20 @@ export function partitionJoins<T>(pool: pg.Pool, cache: PartitionCache, owner: s
       return { parent: deepFreeze(row.doc as P), items: cache.settle<T>(cacheKey, sent, row.version, row.items) };
     },
     async parentsWithSummaries<P>(parent: string, field: string): Promise<PartitionSummary<P>[]> {
-      const { rows } = await pool.query({ ...SQL.parentsWithSummaries, values: [checkName(parent), owner, partitioned, field] });
-      return rows.map((r) => ({ parent: deepFreeze(r.doc as P), count: r.n, latestUpdatedAt: r.latest, lastField: r.field ?? undefined }));
+      const group = `${partitioned}\u0000${owner}\u0000${field}`;
+      const held = summaries.group(group);
+      const values = [checkName(parent), owner, partitioned, field, [...held.keys()], [...held.values()].map((h) => h.version)];
+      const { rows } = await pool.query({ ...SQL.parentsWithSummaries, values });
+      const next = new Map<string, HeldSummary>();
+      const out = rows.map((r): PartitionSummary<P> => {
+        const doc = deepFreeze(r.doc as P & { id: string });
+        // `held`: the database found our summary at the current version (so `held` has it, whatever happened since).
+        const summary = r.held ? held.get(doc.id)! : { version: r.version, count: r.n, latestUpdatedAt: r.latest, lastField: r.field ?? undefined };
+        if (r.version !== null) next.set(doc.id, { ...summary, version: r.version });
+        return { parent: doc, count: summary.count, latestUpdatedAt: summary.latestUpdatedAt, lastField: summary.lastField };
+      });
+      summaries.replace(group, next);
+      return out;
     },
   };
 }

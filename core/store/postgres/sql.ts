@@ -40,14 +40,22 @@ export const SQL = {
            FROM ${T} p LEFT JOIN store_partition_versions v ON v.collection = $3 AND v.owner = $2 AND v.part = $4
            WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' AND p.id = $4`,
   },
-  // Every parent row with its partition's count, greatest updated_at and last item's field: no item is shipped whole.
+  // Every parent row with its partition's version and, unless the caller holds the summary at that version
+  // ($5 parts, $6 versions), its count, greatest updated_at and last item's field: no item is shipped whole, and an
+  // unchanged partition is not even counted (a CASE evaluates its subqueries only when taken).
   parentsWithSummaries: {
     name: 'store-parents-with-summaries',
-    text: `SELECT p.doc, s.n, s.latest, l.field FROM ${T} p
-           CROSS JOIN LATERAL (SELECT count(*)::int AS n, max(m.updated_at) AS latest FROM ${T} m
-                               WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id) s
-           LEFT JOIN LATERAL (SELECT m.doc -> $4 AS field FROM ${T} m
-                              WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id ORDER BY m.seq DESC LIMIT 1) l ON true
+    text: `SELECT p.doc, v.version::text AS version, (h.version IS NOT NULL AND h.version = v.version) AS held,
+                  CASE WHEN h.version IS NOT NULL AND h.version = v.version THEN NULL
+                       ELSE (SELECT count(*)::int FROM ${T} m WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id) END AS n,
+                  CASE WHEN h.version IS NOT NULL AND h.version = v.version THEN NULL
+                       ELSE (SELECT max(m.updated_at) FROM ${T} m WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id) END AS latest,
+                  CASE WHEN h.version IS NOT NULL AND h.version = v.version THEN NULL
+                       ELSE (SELECT m.doc -> $4 FROM ${T} m WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id
+                             ORDER BY m.seq DESC LIMIT 1) END AS field
+           FROM ${T} p
+           LEFT JOIN store_partition_versions v ON v.collection = $3 AND v.owner = $2 AND v.part = p.id
+           LEFT JOIN unnest($5::text[], $6::bigint[]) AS h(part, version) ON h.part = p.id
            WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' ORDER BY p.seq`,
   },
   partitions: {
