@@ -60,8 +60,13 @@ export interface AgentApi {
   approve(user: User, id: string, approved: boolean): Promise<boolean>;
   /** True while the user's tool call `id` is parked, waiting for an answer. */
   isPending(userId: string, id: string): boolean;
-  /** Cancel the user's running turns; returns how many. */
+  /** Cancel the user's running turns (every instance is told); returns how many ran on this instance. */
   stop(userId: string): number;
+  /**
+   * Cancel the user's running turns on every instance; resolves with how many were stopped in all. On one instance that
+   * is `stop`; in a cluster the other instances' counts are gathered for a short window (0.3 s).
+   */
+  stopEverywhere(userId: string): Promise<number>;
   /** Start a new AION session for the user; returns its conversation id. */
   resetSession(userId: string): Promise<string>;
   /** The user's current AION session conversation id. */
