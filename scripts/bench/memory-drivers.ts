@@ -95,6 +95,7 @@ try {
   await files.load();
   const texts: string[] = [];
   let seeded = 0;
+  const tSeed = performance.now();
   await Promise.all(Array.from({ length: 256 }, async () => {
     while (seeded < N) {
       seeded++;
@@ -103,9 +104,12 @@ try {
       await files.add(USER, { content, salience: (seeded % 10) / 10 });
     }
   }));
+  const seedMs = performance.now() - tSeed;
+  console.error(`seeded ${N} memories (files driver) in ${Math.round(seedMs)} ms`);
   const tCopy = performance.now();
   const copied = await copyMemoriesToPostgres(dir, poolA, () => {});
   const copyMs = performance.now() - tCopy;
+  console.error(`copied into PostgreSQL in ${Math.round(copyMs)} ms`);
   const qs = Array.from({ length: QUERIES + 20 }, () => queryFor(texts));
 
   const a = new PgMemoryStore({ pool: poolA, log });
@@ -115,6 +119,7 @@ try {
   const firstMs = performance.now() - tFirst;
   await a.whenIndexed();
   const readyMs = performance.now() - tFirst;
+  console.error(`PostgreSQL view loaded: first search ${Math.round(firstMs)} ms, full text ready ${Math.round(readyMs)} ms`);
 
   const rows: Array<[string, string, string]> = [];
   const fs1 = await serial(files, qs);
@@ -140,6 +145,7 @@ try {
   }
   cross.sort((x, y) => x - y);
   rows.push(['PostgreSQL: B searches right after a write on A, p50 / p99', `${ms(pct(cross, 0.5))} / ${ms(pct(cross, 0.99))}`, `p99 ×${(pct(cross, 0.99) / fs1.p99).toFixed(2)} of files`]);
+  rows.push([`files: seeding ${N} entries (driver add, 256 in flight)`, `${Math.round(seedMs)} ms`, '']);
   rows.push([`PostgreSQL: copy of ${copied.entries} entries with vectors`, `${Math.round(copyMs)} ms`, '']);
   rows.push(['PostgreSQL: first search (loads the user) / full text ready', `${Math.round(firstMs)} ms / ${Math.round(readyMs)} ms`, '']);
   printTable(`memory search on both drivers (${N} memories, one user)`, rows);
