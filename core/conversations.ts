@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, PartitionedCollection, UserStore } from './plugin-api/types.ts';
 import type { ConversationRecord, MessageRecord, NewConversation, NewMessage } from './plugin-api/conversations.ts';
 import { conflict, notFound } from './errors.ts';
-import type { ManyPartitions } from './store/driver.ts';
+import type { ManyPartitions, PartitionJoins, PartitionSummary } from './store/driver.ts';
 import type { Store } from './store/store.ts';
 
 // The records are the plugin API's contract (`ctx.conversations`); core implements it.
@@ -36,6 +36,16 @@ function derive(c: Readonly<ConversationRecord>, messages: ReadonlyArray<Readonl
   for (const m of messages) if (m.updatedAt > updatedAt) updatedAt = m.updatedAt;
   return { ...c, messageCount: messages.length, preview, updatedAt };
 }
+
+/** `derive` from a partition summary (PostgreSQL): undefined when the last message has no text (scan them all then). */
+function deriveFromSummary(s: PartitionSummary<ConversationRecord>): ConversationRecord | undefined {
+  const preview = contentText(s.lastField).slice(0, 200);
+  if (!preview && s.count > 1) return undefined;
+  const updatedAt = s.latestUpdatedAt !== null && s.latestUpdatedAt > s.parent.updatedAt ? s.latestUpdatedAt : s.parent.updatedAt;
+  return { ...s.parent, messageCount: s.count, preview, updatedAt };
+}
+
+type MessagePartitions = PartitionedCollection<MessageRecord> & Partial<ManyPartitions<MessageRecord> & PartitionJoins<MessageRecord>>;
 
 /** A new conversation record with its defaults. */
 function newConversation(input: NewConversation): ConversationRecord {
@@ -68,7 +78,25 @@ export class UserConversations {
   }
 
   private messages(conversationId: string): Collection<MessageRecord> {
-    return this.data.partitioned<MessageRecord>('messages').partition(conversationId);
+    return this.partitions().partition(conversationId);
+  }
+
+  private partitions(): MessagePartitions {
+    return this.data.partitioned<MessageRecord>('messages');
+  }
+
+  /**
+   * The conversation and its messages (frozen snapshots, oldest first): one statement when the driver joins them
+   * (PostgreSQL), else the record and its partition's snapshot. Undefined when the conversation does not exist.
+   */
+  private async withMessages(id: string): Promise<{ record: Readonly<ConversationRecord>; messages: ReadonlyArray<Readonly<MessageRecord>> } | undefined> {
+    const partitions = this.partitions();
+    if (partitions.parentWithPartition) {
+      const joined = await partitions.parentWithPartition<ConversationRecord>('conversations', id);
+      return joined && { record: joined.parent, messages: joined.items };
+    }
+    const record = await this.list.get(id);
+    return record && { record, messages: await this.messages(id).snapshot() };
   }
 
   /** message id → conversation id, built once on first need from this user's partitions (concurrent callers share it). */
@@ -81,23 +109,27 @@ export class UserConversations {
     return this.messageIndex;
   }
 
-  /** The record with its derived counters (see `derive`). */
-  private async withDerived(c: Readonly<ConversationRecord>): Promise<ConversationRecord> {
-    return derive(c, await this.messages(c.id).snapshot());
-  }
-
   /** Newest first. The messages of every conversation are read in one go (one query on PostgreSQL). */
   async listConversations(opts: { archived?: boolean; limit?: number; offset?: number } = {}): Promise<{ conversations: ConversationRecord[]; total: number }> {
-    const list = await this.list.snapshot();
-    const partitions = this.data.partitioned<MessageRecord>('messages') as PartitionedCollection<MessageRecord> & Partial<ManyPartitions<MessageRecord>>;
-    const messages = partitions.snapshotMany
-      ? await partitions.snapshotMany(list.map((c) => c.id))
-      : new Map(await Promise.all(list.map(async (c) => [c.id, await this.messages(c.id).snapshot()] as const)));
-    let all = list.map((c) => derive(c, messages.get(c.id) ?? []));
+    let all = await this.allDerived();
     if (opts.archived !== undefined) all = all.filter((c) => c.isArchived === opts.archived);
     all.sort((a, b) => b.updatedAt - a.updatedAt);
     const offset = opts.offset ?? 0;
     return { conversations: all.slice(offset, offset + (opts.limit ?? 50)), total: all.length };
+  }
+
+  /** Every conversation with its counters: from partition summaries when the driver offers them (no message shipped). */
+  private async allDerived(): Promise<ConversationRecord[]> {
+    const partitions = this.partitions();
+    if (partitions.parentsWithSummaries) {
+      const summaries = await partitions.parentsWithSummaries<ConversationRecord>('conversations', 'content');
+      return Promise.all(summaries.map(async (s) => deriveFromSummary(s) ?? derive(s.parent, await this.messages(s.parent.id).snapshot())));
+    }
+    const list = await this.list.snapshot();
+    const messages = partitions.snapshotMany
+      ? await partitions.snapshotMany(list.map((c) => c.id))
+      : new Map(await Promise.all(list.map(async (c) => [c.id, await this.messages(c.id).snapshot()] as const)));
+    return list.map((c) => derive(c, messages.get(c.id) ?? []));
   }
 
   /** Whether the conversation exists (without deriving its counters). */
@@ -106,8 +138,14 @@ export class UserConversations {
   }
 
   async get(id: string): Promise<ConversationRecord | undefined> {
-    const c = await this.list.get(id);
-    return c && this.withDerived(c);
+    const found = await this.withMessages(id);
+    return found && derive(found.record, found.messages);
+  }
+
+  /** The conversation (with its counters) and its messages, oldest first, read together. */
+  async getWithMessages(id: string): Promise<{ conversation: ConversationRecord; messages: ReadonlyArray<Readonly<MessageRecord>> } | undefined> {
+    const found = await this.withMessages(id);
+    return found && { conversation: derive(found.record, found.messages), messages: found.messages };
   }
 
   async create(input: NewConversation = {}): Promise<ConversationRecord> {
@@ -129,8 +167,7 @@ export class UserConversations {
 
   /** Messages oldest first, as frozen snapshots (read-only, no copy: this is the hot read path). */
   async listMessages(conversationId: string): Promise<ReadonlyArray<Readonly<MessageRecord>> | undefined> {
-    if (!(await this.list.get(conversationId))) return undefined;
-    return this.messages(conversationId).snapshot();
+    return (await this.withMessages(conversationId))?.messages;
   }
 
   /** Add a message; 404 for an unknown conversation, 409 for a reused id. */
@@ -146,8 +183,8 @@ export class UserConversations {
    * A conversation that does not exist yet reads as empty (`exists: false`); `saveTurn` creates it.
    */
   async loadForTurn(conversationId: string): Promise<{ exists: boolean; messages: ReadonlyArray<Readonly<MessageRecord>> }> {
-    if (!(await this.list.get(conversationId))) return { exists: false, messages: [] };
-    return { exists: true, messages: await this.messages(conversationId).snapshot() };
+    const found = await this.withMessages(conversationId);
+    return found ? { exists: true, messages: found.messages } : { exists: false, messages: [] };
   }
 
   /**

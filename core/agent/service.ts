@@ -88,6 +88,11 @@ export class AgentService implements AgentApi {
     };
   }
 
+  /** One instance: the turns running here are all there are (a cluster replaces this, see core/cluster/wire-agent.ts). */
+  async stopEverywhere(userId: string): Promise<number> {
+    return this.stop(userId);
+  }
+
   stop(userId: string): number {
     const set = this.running.get(userId);
     if (!set) return 0;

@@ -5,3 +5,5 @@ export const PROMPT_CHANGED = 'prompts.changed';
 export const SECRETS_SAVED = 'secrets.saved';
 export const PLUGIN_TOGGLED = 'plugins.toggled';
 export const STOP_TURNS = 'agent.stop';
+/** An instance's answer to a `STOP_TURNS` that asked (`requestId`): how many turns it stopped (only when some). */
+export const TURNS_STOPPED = 'agent.stopped';

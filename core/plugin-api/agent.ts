@@ -62,8 +62,13 @@ export interface AgentApi {
   isPending(userId: string, id: string): boolean;
   /** The user's tool calls parked for an answer, of one conversation or (without it) of all of theirs. */
   pendingApprovals(userId: string, conversationId?: string): PendingApproval[];
-  /** Cancel the user's running turns; returns how many. */
+  /** Cancel the user's running turns (every instance is told); returns how many ran on this instance. */
   stop(userId: string): number;
+  /**
+   * Cancel the user's running turns on every instance; resolves with how many were stopped in all. On one instance that
+   * is `stop`; in a cluster the other instances' counts are gathered for a short window (0.3 s).
+   */
+  stopEverywhere(userId: string): Promise<number>;
   /** Start a new AION session for the user; returns its conversation id. */
   resetSession(userId: string): Promise<string>;
   /** The user's current AION session conversation id. */

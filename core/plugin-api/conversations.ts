@@ -48,6 +48,8 @@ export interface UserConversationsApi {
   listConversations(opts?: { archived?: boolean; limit?: number; offset?: number }): Promise<{ conversations: ConversationRecord[]; total: number }>;
   has(id: string): Promise<boolean>;
   get(id: string): Promise<ConversationRecord | undefined>;
+  /** The conversation (counters derived) and its messages oldest first, read together (one query on PostgreSQL). */
+  getWithMessages(id: string): Promise<{ conversation: ConversationRecord; messages: ReadonlyArray<Readonly<MessageRecord>> } | undefined>;
   create(input?: NewConversation): Promise<ConversationRecord>;
   update(id: string, patch: Partial<ConversationRecord>): Promise<ConversationRecord | undefined>;
   delete(id: string): Promise<boolean>;

@@ -53,3 +53,26 @@ export interface DocumentStore {
 export interface ManyPartitions<T> {
   snapshotMany(keys: string[]): Promise<Map<string, ReadonlyArray<Readonly<T>>>>;
 }
+
+/** What `PartitionJoins.parentsWithSummaries` tells about one partition without reading its items. */
+export interface PartitionSummary<P> {
+  parent: Readonly<P>;
+  /** Items in the partition. */
+  count: number;
+  /** The greatest numeric `updatedAt` of its items (null when none has one). */
+  latestUpdatedAt: number | null;
+  /** The field `field` of its last item (insertion order); undefined when the partition is empty. */
+  lastField: unknown;
+}
+
+/**
+ * Reads that join a user's collection (`parent`) with the partitions of a partitioned collection keyed by the parent's
+ * ids (a conversation and its messages), offered by the PostgreSQL driver only: one statement, so one round trip and
+ * one consistent snapshot, instead of one query per collection.
+ */
+export interface PartitionJoins<T> {
+  /** The parent document `key` and the items of partition `key`; undefined when the parent does not exist. */
+  parentWithPartition<P>(parent: string, key: string): Promise<{ parent: Readonly<P>; items: ReadonlyArray<Readonly<T>> } | undefined>;
+  /** Every parent document (insertion order), each with a summary of its partition. */
+  parentsWithSummaries<P>(parent: string, field: string): Promise<PartitionSummary<P>[]>;
+}

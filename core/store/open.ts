@@ -29,7 +29,7 @@ export async function openStore(log: Logger, options: OpenStoreOptions): Promise
     await pool.end().catch(() => undefined);
     throw new Error(`cannot open the database of DATABASE_URL (${redact(url)}): ${(error as Error).message}`);
   }
-  return new PgStore(pool, `PostgreSQL database ${redact(url)}`, log);
+  return new PgStore(pool, `PostgreSQL database ${redact(url)}`, log, { cacheBytes: options.cacheBytes });
 }
 
 /** The URL without its password (it goes into logs and operator messages). */

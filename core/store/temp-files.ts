@@ -38,16 +38,25 @@ export async function removeStaleTempFiles(dir: string, opts: { recursive: boole
 }
 
 /**
+ * On a `DATA_DIR` shared by several instances (PostgreSQL driver), a temp file older than this process may be a write
+ * another live instance is doing right now: only one untouched this long is left over (a write renames its temp file
+ * within milliseconds; ten minutes also covers a stalled disk).
+ */
+export const SHARED_STALE_TEMP_MS = 10 * 60_000;
+
+/**
  * Clean what interrupted writes left in the places the server writes durably: the store (all folders), the memory
  * folder, `DATA_DIR` itself (the JWT secret) and the keys file's folder (only the keys file's own temp files).
+ * `shared`: other instances write the same folder, so only temp files older than `SHARED_STALE_TEMP_MS` go.
  */
 export async function cleanInterruptedWrites(
   dataDir: string,
   envFile: string,
   startedAt: number,
   log: { warn(obj: object, msg: string): void },
+  opts: { shared?: boolean } = {},
 ): Promise<number> {
-  const olderThan = startedAt;
+  const olderThan = opts.shared ? Math.min(startedAt, Date.now() - SHARED_STALE_TEMP_MS) : startedAt;
   const removed = (
     await Promise.all([
       removeStaleTempFiles(path.join(dataDir, 'store'), { recursive: true, olderThan }),

@@ -57,8 +57,8 @@ export default definePlugin({
       return { ok: true };
     });
 
-    ctx.routes.post('/stop', { summary: "Cancel the caller's running turn" }, (_c, { user }) => {
-      const stopped = ctx.agent.stop(user!.id);
+    ctx.routes.post('/stop', { summary: "Cancel the caller's running turns (on every instance); stopped: whether one ran" }, async (_c, { user }) => {
+      const stopped = await ctx.agent.stopEverywhere(user!.id);
       return { ok: true, stopped: stopped > 0 };
     });
 

@@ -22,15 +22,12 @@ export function registerConversationRoutes(ctx: PluginContext, forUser: (userId:
   });
 
   ctx.routes.get('/conversations/:id', { summary: 'A conversation with its messages, oldest first' }, async (c, { params, user }) => {
-    const id = pathId(params.id);
-    const convs = await forUser(user!.id);
-    const conversation = await convs.get(id);
-    const messages = conversation && (await convs.listMessages(id));
-    if (!conversation || !messages) throw notFound('Conversation not found');
+    const found = await (await forUser(user!.id)).getWithMessages(pathId(params.id));
+    if (!found) throw notFound('Conversation not found');
     // `{ success, conversation, messages }`, with the messages' JSON serialised once per version of the conversation.
-    const head = JSON.stringify({ success: true, conversation: { ...conversationOut(conversation), messageCount: messages.length } });
+    const head = JSON.stringify({ success: true, conversation: conversationOut(found.conversation) });
     c.type = 'application/json; charset=utf-8';
-    c.body = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"messages":`), messagesJson(messages), CLOSE]);
+    c.body = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"messages":`), messagesJson(found.messages), CLOSE]);
   });
 
   ctx.routes.patch('/conversations/:id', { summary: 'Update title, flags, model, metadata', body: ConversationPatch }, async (_c, { params, body, user }) => {

@@ -13,11 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import { signToken } from '../../core/auth/tokens.ts';
 import { startServer, type TestServer } from '../../tests/helpers/server.ts';
-import { printTable } from './stats.ts';
+import { conversationLoad, printTable, type ConversationTarget } from './stats.ts';
 
 const USERS = 100;
 const CONVERSATIONS_PER_USER = 10;
@@ -26,10 +26,7 @@ const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const JWT_SECRET = `bench-secret-${randomUUID()}`;
 
-interface Target {
-  token: string;
-  conversationId: string;
-}
+type Target = ConversationTarget;
 
 const file = (p: string, items: unknown[]) => {
   mkdirSync(path.dirname(p), { recursive: true });
@@ -75,34 +72,13 @@ async function seed(dataDir: string, withMessages: boolean): Promise<Target[]> {
   return targets;
 }
 
-function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
-}
-
 /** 50 connections for `SECONDS`, each request aimed at the next conversation (round robin over all 1,000). */
-async function load(url: string, targets: Target[], kind: 'post' | 'get'): Promise<autocannon.Result> {
-  let n = 0;
-  return cannon({
-    url,
+const load = (url: string, targets: Target[], kind: 'post' | 'get') =>
+  conversationLoad(url, targets, kind === 'get' ? 'read' : 'write', {
     connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (req: any) => {
-          const t = targets[n++ % targets.length];
-          if (kind === 'get') return { ...req, method: 'GET', path: `/api/conversations/${t.conversationId}`, headers: { authorization: `Bearer ${t.token}` } };
-          return {
-            ...req,
-            method: 'POST',
-            path: '/api/messages',
-            headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ conversationId: t.conversationId, role: n % 2 ? 'assistant' : 'user', content: `bench message ${n}: ${TEXT}`, tokens: { input: 10, output: 20 } }),
-          };
-        },
-      },
-    ],
-  } as autocannon.Options);
-}
+    seconds: SECONDS,
+    body: (n) => ({ role: n % 2 ? 'assistant' : 'user', content: `bench message ${n}: ${TEXT}`, tokens: { input: 10, output: 20 } }),
+  });
 
 /** Boot on `dataDir`; time to "listening" and to the first answered GET of a seeded conversation. */
 async function boot(dataDir: string, first: Target): Promise<{ s: TestServer; listenMs: number; firstGetMs: number }> {

@@ -1,5 +1,6 @@
 /** Small helpers shared by the benchmarks: percentiles, a plain table, and figures for `npm run bench -- --json`. */
 import { appendFileSync } from 'node:fs';
+import autocannon from 'autocannon';
 
 /** The p-th percentile (0–100) of `values` (nearest rank). */
 export function percentile(values: number[], p: number): number {
@@ -43,4 +44,40 @@ export interface Figure {
 /** Record a figure for run-all's summary and JSON file; a no-op when the bench runs on its own. */
 export function recordFigure(figure: Figure): void {
   if (SINK) appendFileSync(SINK, `${JSON.stringify({ kind: 'figure', ...figure })}\n`);
+}
+
+/** One user's conversation, as the HTTP load loops aim at it. */
+export interface ConversationTarget {
+  token: string;
+  conversationId: string;
+}
+
+/** What an HTTP load phase does per request. */
+export type ConversationLoad = 'write' | 'read' | 'list';
+
+/** autocannon as a promise. */
+export function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
+}
+
+/**
+ * `connections` clients for `seconds`, each request aimed at the next target (round robin): `write` POSTs a message
+ * (`body` makes its JSON from the request number and target), `read` GETs the conversation, `list` the user's list.
+ */
+export function conversationLoad(
+  url: string,
+  targets: ConversationTarget[],
+  kind: ConversationLoad,
+  opts: { connections: number; seconds: number; body: (n: number, t: ConversationTarget) => Record<string, unknown> },
+): Promise<autocannon.Result> {
+  let n = 0;
+  const setupRequest = (req: any) => {
+    const t = targets[n++ % targets.length]!;
+    const headers = { authorization: `Bearer ${t.token}` };
+    if (kind === 'read') return { ...req, method: 'GET', path: `/api/conversations/${t.conversationId}`, headers };
+    if (kind === 'list') return { ...req, method: 'GET', path: '/api/conversations', headers };
+    const body = JSON.stringify({ conversationId: t.conversationId, ...opts.body(n, t) });
+    return { ...req, method: 'POST', path: '/api/messages', headers: { ...headers, 'content-type': 'application/json' }, body };
+  };
+  return cannon({ url, connections: opts.connections, duration: opts.seconds, requests: [{ setupRequest }] } as autocannon.Options);
 }

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import pino from 'pino';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import { signToken } from '../../core/auth/tokens.ts';
@@ -25,7 +25,7 @@ import { migrate } from '../../core/db/migrate.ts';
 import { openPool } from '../../core/db/pool.ts';
 import { copyFilesToPostgres } from '../../core/store/postgres/copy-from-files.ts';
 import { startServer, type TestServer } from '../../tests/helpers/server.ts';
-import { printTable } from './stats.ts';
+import { cannon, conversationLoad, printTable, type ConversationLoad, type ConversationTarget } from './stats.ts';
 
 const USERS = 50;
 const CONVERSATIONS_PER_USER = 10;
@@ -36,10 +36,7 @@ const JWT_SECRET = `bench-secret-${randomUUID()}`;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TEXT = 'The quick brown fox jumps over the lazy dog while the agent explains the plan step by step. '.repeat(3);
 
-interface Target {
-  token: string;
-  conversationId: string;
-}
+type Target = ConversationTarget;
 
 const file = (p: string, items: unknown[]) => {
   mkdirSync(path.dirname(p), { recursive: true });
@@ -79,32 +76,8 @@ async function seed(dataDir: string): Promise<Target[]> {
   return targets;
 }
 
-function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => autocannon(opts, (err, res) => (err ? reject(err) : resolve(res))));
-}
-
-type Phase = 'write' | 'read' | 'list';
-
-function load(url: string, targets: Target[], phase: Phase): Promise<autocannon.Result> {
-  let n = 0;
-  return cannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        setupRequest: (req: any) => {
-          const t = targets[n++ % targets.length];
-          const headers = { authorization: `Bearer ${t.token}` };
-          if (phase === 'read') return { ...req, method: 'GET', path: `/api/conversations/${t.conversationId}`, headers };
-          if (phase === 'list') return { ...req, method: 'GET', path: '/api/conversations', headers };
-          const body = JSON.stringify({ conversationId: t.conversationId, role: n % 2 ? 'assistant' : 'user', content: `bench message ${n}: ${TEXT}` });
-          return { ...req, method: 'POST', path: '/api/messages', headers: { ...headers, 'content-type': 'application/json' }, body };
-        },
-      },
-    ],
-  } as autocannon.Options);
-}
+const load = (url: string, targets: Target[], phase: ConversationLoad) =>
+  conversationLoad(url, targets, phase, { connections: CONNECTIONS, seconds: SECONDS, body: (n) => ({ role: n % 2 ? 'assistant' : 'user', content: `bench message ${n}: ${TEXT}` }) });
 
 /** A PostgreSQL admin URL: given, or a throwaway cluster (stopped by `stop`). */
 function postgresServer(): { url: string; stop: () => void } {
@@ -144,7 +117,7 @@ async function main() {
     const env = { JWT_SECRET, LOG_LEVEL: 'error' };
     const files = await startServer({ dataDir: filesDir, env: { ...env, DATABASE_URL: '' } });
     servers.push(files);
-    const onPg = await startServer({ dataDir: pgDir, databaseUrl: dbUrl.toString(), env: { ...env, DATABASE_POOL_MAX: '10' } });
+    const onPg = await startServer({ dataDir: pgDir, databaseUrl: dbUrl.toString(), env: { ...env, ...(process.env.BENCH_POOL_MAX ? { DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX } : {}) } });
     servers.push(onPg);
 
     const rows: Array<[string, string, string]> = [];

@@ -1,6 +1,6 @@
 /**
  * Turns across two instances on one database: a conversation made on A takes a message on B; `POST /api/stop` on B
- * stops a turn streaming on A; a tool approval parked on A is answered on B (by the button route and by "ja"), exactly
+ * stops a turn streaming on A (and says so: `stopped: true`); a tool approval parked on A is answered on B (by the button route and by "ja"), exactly
  * once; an expired one is denied everywhere; a free user's 10 messages an hour are counted across both.
  */
 import assert from 'node:assert/strict';
@@ -34,6 +34,9 @@ test('POST /api/stop on B stops the turn streaming on A', async () => {
   const { a, b } = pair;
   const words = Array.from({ length: 300 }, (_, i) => `w${i}`).join(' ');
   let asked = false;
+  let stopAnswer: unknown;
+  const idle = await b.api('POST', '/api/stop', { token: admin });
+  assert.deepEqual(idle.body, { ok: true, stopped: false }, 'nothing runs anywhere yet');
   const r = await readSse(`${a.url}/api/chat`, {
     token: admin,
     body: { message: words },
@@ -42,6 +45,7 @@ test('POST /api/stop on B stops the turn streaming on A', async () => {
         asked = true;
         const st = await b.api('POST', '/api/stop', { token: admin });
         assert.equal(st.status, 200, st.text);
+        stopAnswer = st.body;
       }
     },
   });
@@ -49,6 +53,7 @@ test('POST /api/stop on B stops the turn streaming on A', async () => {
   assert.equal(done.event, 'done');
   assert.equal(done.data.cancelled, true, 'the turn on A was cancelled by the stop on B');
   assert.ok(r.events.filter((e) => e.event === 'token').length < 300);
+  assert.deepEqual(stopAnswer, { ok: true, stopped: true }, "B's answer counts the turn it stopped on A");
 });
 
 test('an approval parked on A is answered on B by the button route; a second answer on A finds nothing', async () => {

@@ -33,6 +33,9 @@ export async function copyMemoriesToPostgres(dataDir: string, pool: pg.Pool, log
     entries += rows.length;
     vectors += copied;
   }
+  // Fresh statistics: right after a bulk load the planner still takes the tables for empty and picks nested loops
+  // over sequential scans (a first search of 10k entries took 50 s, reading vectors, before this).
+  await pool.query('ANALYZE memory_entries, memory_vectors, memory_users');
   log(`memories: ${entries} entries with ${vectors} vectors of ${users.length} users copied and verified`);
   return { users: users.length, entries };
 }

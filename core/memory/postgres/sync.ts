@@ -1,7 +1,8 @@
 /**
  * Bringing a user's view up to date with the tables. The check before each search is one indexed primary-key read
  * (`memory_users`); only when the version moved (or the embedder changed) does it read what changed, in one
- * REPEATABLE READ snapshot so the version, entries, tombstones and vectors it reads agree.
+ * REPEATABLE READ snapshot so the version, entries, tombstones and vectors it reads agree. A view older than pruned
+ * tombstones (prune.ts) reloads.
  */
 import type pg from 'pg';
 import type { VectorIndex } from '../vector-index.ts';
@@ -20,6 +21,7 @@ export interface SyncDeps {
 interface VersionRow {
   version: string;
   cleared_at: string;
+  pruned_through: string;
 }
 
 /** Check the version and catch up if behind; run inside `view.run` (PgUserView.fresh does). */
@@ -29,10 +31,12 @@ export async function catchUp(view: PgUserView, deps: SyncDeps): Promise<void> {
   const embedderId = deps.embedderId();
   if (version === view.version && view.vectorsFor === embedderId) return;
   await inSnapshot(deps.pool, async (client) => {
-    const now = await client.query<VersionRow>('SELECT version, cleared_at FROM memory_users WHERE user_id = $1', [view.userId]);
+    const now = await client.query<VersionRow>('SELECT version, cleared_at, pruned_through FROM memory_users WHERE user_id = $1', [view.userId]);
     const current = now.rows[0] ? Number(now.rows[0].version) : 0;
     const clearedAt = now.rows[0] ? Number(now.rows[0].cleared_at) : 0;
-    if (view.version < 0 || clearedAt > view.version) await reload(client, view, deps, embedderId);
+    // Tombstones newer than this view were pruned: catching up would miss those deletes, so read everything again.
+    const prunedThrough = now.rows[0] ? Number(now.rows[0].pruned_through) : 0;
+    if (view.version < 0 || clearedAt > view.version || prunedThrough > view.version) await reload(client, view, deps, embedderId);
     else {
       if (view.vectorsFor !== embedderId) await reloadVectors(client, view, deps, embedderId);
       if (current > view.version) await applyChanges(client, view, deps, embedderId);

@@ -58,7 +58,7 @@ export async function deleteEntries(client: pg.PoolClient, userId: string, seq: 
   if (ids.length > 0) {
     await client.query(
       `INSERT INTO memory_tombstones (user_id, id, seq) SELECT $1, unnest($2::text[]), $3
-       ON CONFLICT (user_id, id) DO UPDATE SET seq = EXCLUDED.seq`,
+       ON CONFLICT (user_id, id) DO UPDATE SET seq = EXCLUDED.seq, deleted_at = now()`,
       [userId, ids, seq],
     );
   }

@@ -112,6 +112,8 @@ export async function copyFilesToPostgres(dataDir: string, pool: pg.Pool, log: L
       report.total += inDb;
     }
     await client.query('COMMIT');
+    // Fresh statistics for the planner after the bulk load (it would take the table for empty until autovacuum runs).
+    await client.query('ANALYZE store_documents, store_partition_versions');
     return report;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -29,6 +29,35 @@ export const SQL = {
     name: 'store-many-partitions',
     text: `SELECT part, doc FROM ${T} WHERE collection = $1 AND owner = $2 AND part = ANY($3::text[]) ORDER BY part, seq`,
   },
+  // The parent row and its partition in one statement (one snapshot): the partition's version, and its rows only when
+  // that is not the version the caller holds ($5) — nor when the parent is absent (the subquery is not run then).
+  parentWithPartition: {
+    name: 'store-parent-with-partition',
+    text: `SELECT p.doc, v.version::text AS version,
+                  CASE WHEN v.version IS NOT NULL AND v.version = $5::bigint THEN NULL
+                       ELSE (SELECT coalesce(json_agg(m.doc ORDER BY m.seq), '[]'::json)::text FROM ${T} m
+                             WHERE m.collection = $3 AND m.owner = $2 AND m.part = $4) END AS items
+           FROM ${T} p LEFT JOIN store_partition_versions v ON v.collection = $3 AND v.owner = $2 AND v.part = $4
+           WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' AND p.id = $4`,
+  },
+  // Every parent row with its partition's version and, unless the caller holds the summary at that version
+  // ($5 parts, $6 versions), its count, greatest updated_at and last item's field: no item is shipped whole, and an
+  // unchanged partition is not even counted (a CASE evaluates its subqueries only when taken).
+  parentsWithSummaries: {
+    name: 'store-parents-with-summaries',
+    text: `SELECT p.doc, v.version::text AS version, (h.version IS NOT NULL AND h.version = v.version) AS held,
+                  CASE WHEN h.version IS NOT NULL AND h.version = v.version THEN NULL
+                       ELSE (SELECT count(*)::int FROM ${T} m WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id) END AS n,
+                  CASE WHEN h.version IS NOT NULL AND h.version = v.version THEN NULL
+                       ELSE (SELECT max(m.updated_at) FROM ${T} m WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id) END AS latest,
+                  CASE WHEN h.version IS NOT NULL AND h.version = v.version THEN NULL
+                       ELSE (SELECT m.doc -> $4 FROM ${T} m WHERE m.collection = $3 AND m.owner = $2 AND m.part = p.id
+                             ORDER BY m.seq DESC LIMIT 1) END AS field
+           FROM ${T} p
+           LEFT JOIN store_partition_versions v ON v.collection = $3 AND v.owner = $2 AND v.part = p.id
+           LEFT JOIN unnest($5::text[], $6::bigint[]) AS h(part, version) ON h.part = p.id
+           WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' ORDER BY p.seq`,
+  },
   partitions: {
     name: 'store-partitions',
     text: `SELECT DISTINCT part FROM ${T} WHERE collection = $1 AND owner = $2 AND part <> '' ORDER BY part`,

@@ -1,17 +1,20 @@
 /**
  * The document store on PostgreSQL (`DATABASE_URL` set): the same collections, users and partitions as the file
  * driver, as rows of `store_documents` (see `core/db/migrations/001-store-documents.sql`). Several instances share one
- * database; nothing mutable is cached in-process, so what one instance committed is what the next read on any
- * instance returns.
+ * database; what one instance committed is what the next read on any instance returns. The only thing kept in memory
+ * is partitions with their version, which every read checks in its own statement (see partition-cache.ts).
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Collection, CollectionOptions, Doc, PartitionedCollection, UserStore } from '../../plugin-api/types.ts';
-import type { CacheStats, DocumentStore, ManyPartitions } from '../driver.ts';
+import type { CacheStats, DocumentStore, ManyPartitions, PartitionJoins } from '../driver.ts';
 import { deepFreeze } from '../freeze.ts';
 import { checkKey, checkName } from '../names.ts';
 import { PgCollection } from './collection.ts';
 import { findCriticalDamage } from './checks.ts';
+import { partitionJoins, type JoinCaches } from './joins.ts';
+import { PartitionCache } from './partition-cache.ts';
+import { SummaryCache } from './summary-cache.ts';
 import { SQL } from './sql.ts';
 
 export class PgStore implements DocumentStore {
@@ -28,7 +31,14 @@ export class PgStore implements DocumentStore {
     return work;
   };
 
-  constructor(readonly pool: pg.Pool, readonly location: string, private readonly log: Logger) {}
+  /** Partitions read with their version (a conversation's messages), re-shipped only when changed. */
+  private readonly partitionCache: PartitionCache;
+  private readonly joinCaches: JoinCaches;
+
+  constructor(readonly pool: pg.Pool, readonly location: string, private readonly log: Logger, options: { cacheBytes?: number } = {}) {
+    this.partitionCache = new PartitionCache(options.cacheBytes ?? 64 * 1024 * 1024);
+    this.joinCaches = { partitions: this.partitionCache, summaries: new SummaryCache() };
+  }
 
   private open<T extends Doc>(collection: string, owner: string, part: string): Collection<T> {
     return new PgCollection<T>(this.pool, { collection, owner, part }, this.track);
@@ -47,9 +57,10 @@ export class PgStore implements DocumentStore {
     return {
       userId,
       collection: <T extends Doc>(name: string) => store.open<T>(checkName(name), userId, ''),
-      partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> {
+      partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> & PartitionJoins<T> {
         checkName(name);
         return {
+          ...partitionJoins<T>(store.pool, store.joinCaches, userId, name),
           snapshotMany: async (keys) => {
             const out = new Map<string, Readonly<T>[]>(keys.map((k) => [checkKey(k), []]));
             const { rows } = await store.pool.query({ ...SQL.manyPartitions, values: [name, userId, keys] });
@@ -94,7 +105,7 @@ export class PgStore implements DocumentStore {
   }
 
   cacheStats(): CacheStats {
-    return { partitions: 0, bytes: 0, budgetBytes: 0, evictions: 0 };
+    return this.partitionCache.stats();
   }
 
   async settle(): Promise<void> {
