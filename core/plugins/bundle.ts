@@ -95,6 +95,68 @@ export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<
   return hash.digest('hex').slice(0, 16);
 }
 
+/** Routes plugin-API imports to the shim that hands out the host's own instance. */
+function shareHostApi(build: Esbuild.PluginBuild, apiNames: string[]) {
+  build.onResolve({ filter: /plugin-api/ }, (args) =>
+    API_IMPORT.test(args.path.replace(/\\/g, '/')) ? { path: 'plugin-api', namespace: API_NAMESPACE } : undefined,
+  );
+  build.onLoad({ filter: /.*/, namespace: API_NAMESPACE }, () => ({ contents: apiShim(apiNames), loader: 'js' }));
+}
+
+/** The import rule: relative and absolute imports, and every file actually read, stay inside the plugin folder. */
+function confineToPluginFolder(build: Esbuild.PluginBuild, pluginDir: string) {
+  build.onResolve({ filter: /^(\.|\/|[A-Za-z]:[\\/])/ }, (args) => {
+    if (args.kind === 'entry-point') return undefined;
+    const refusal = importRefusal(args.path, path.resolve(args.resolveDir || pluginDir, args.path), pluginDir);
+    return refusal ? { errors: [{ text: refusal }] } : undefined;
+  });
+  // The backstop: whatever path led here (a symlink inside the folder, say), every file esbuild reads must
+  // really be inside the plugin folder.
+  const realPluginDir = realpathSync(pluginDir);
+  build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
+    const real = realpathSync(args.path);
+    return inside(realPluginDir, real) ? undefined : { errors: [{ text: importRefusal(path.relative(pluginDir, args.path), real, realPluginDir)! }] };
+  });
+}
+
+/** Bare specifiers (npm packages, node built-ins): kept external, pinned to an absolute file path; core files refused. */
+function externalizePackages(build: Esbuild.PluginBuild, pluginDir: string) {
+  build.onResolve({ filter: /^[^./]/ }, async (args) => {
+    if (args.namespace === API_NAMESPACE || args.pluginData === 'aion-skip') return undefined;
+    if (args.path.startsWith('node:')) return { path: args.path, external: true };
+    for (const resolveDir of [args.resolveDir || pluginDir, ROOT_DIR]) {
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'aion-skip' });
+      if (r.errors.length || !r.path) continue;
+      if (!path.isAbsolute(r.path)) return { path: args.path, external: true }; // a node built-in
+      if (inside(CORE_DIR, r.path)) return { errors: [{ text: importRefusal(args.path, r.path, pluginDir)! }] };
+      return { path: pathToFileURL(r.path).href, external: true };
+    }
+    return undefined;
+  });
+}
+
+/** The esbuild plugin that enforces the host's import rules (see the file comment). */
+function aionExternals(pluginDir: string, apiNames: string[]): Esbuild.Plugin {
+  return {
+    name: 'aion-externals',
+    setup(build) {
+      shareHostApi(build, apiNames);
+      confineToPluginFolder(build, pluginDir);
+      externalizePackages(build, pluginDir);
+    },
+  };
+}
+
+/** Writes the bundle by rename, so a concurrent reader never imports half a file. */
+async function writeBundle(cacheDir: string, fileName: string, code: string): Promise<string> {
+  await mkdir(cacheDir, { recursive: true });
+  const file = path.join(cacheDir, fileName);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, code);
+  await rename(temp, file);
+  return file;
+}
+
 /**
  * Bundle `entry` (index.ts or index.js of a plugin folder) into `cacheDir` as `<name>-<sourceKey>.mjs`, unless that
  * file is already in `cacheDir` or one of `prebuiltDirs` (bundles made by `npm run build`).
@@ -121,53 +183,11 @@ export async function bundlePlugin(
     conditions: ['node'],
     logLevel: 'silent',
     sourcemap: false,
-    plugins: [
-      {
-        name: 'aion-externals',
-        setup(build) {
-          build.onResolve({ filter: /plugin-api/ }, (args) =>
-            API_IMPORT.test(args.path.replace(/\\/g, '/')) ? { path: 'plugin-api', namespace: API_NAMESPACE } : undefined,
-          );
-          build.onLoad({ filter: /.*/, namespace: API_NAMESPACE }, () => ({ contents: apiShim(apiNames), loader: 'js' }));
-          // The import rule: relative and absolute imports must stay inside the plugin's own folder.
-          build.onResolve({ filter: /^(\.|\/|[A-Za-z]:[\\/])/ }, (args) => {
-            if (args.kind === 'entry-point') return undefined;
-            const refusal = importRefusal(args.path, path.resolve(args.resolveDir || pluginDir, args.path), pluginDir);
-            return refusal ? { errors: [{ text: refusal }] } : undefined;
-          });
-          // The backstop: whatever path led here (a symlink inside the folder, say), every file esbuild reads must
-          // really be inside the plugin folder.
-          const realPluginDir = realpathSync(pluginDir);
-          build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
-            const real = realpathSync(args.path);
-            return inside(realPluginDir, real) ? undefined : { errors: [{ text: importRefusal(path.relative(pluginDir, args.path), real, realPluginDir)! }] };
-          });
-          // Bare specifiers (npm packages, node built-ins): keep external, pinned to an absolute file path.
-          build.onResolve({ filter: /^[^./]/ }, async (args) => {
-            if (args.namespace === API_NAMESPACE || args.pluginData === 'aion-skip') return undefined;
-            if (args.path.startsWith('node:')) return { path: args.path, external: true };
-            for (const resolveDir of [args.resolveDir || pluginDir, ROOT_DIR]) {
-              const r = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'aion-skip' });
-              if (!r.errors.length && r.path) {
-                if (!path.isAbsolute(r.path)) return { path: args.path, external: true }; // a node built-in
-                if (inside(CORE_DIR, r.path)) return { errors: [{ text: importRefusal(args.path, r.path, pluginDir)! }] };
-                return { path: pathToFileURL(r.path).href, external: true };
-              }
-            }
-            return undefined;
-          });
-        },
-      },
-    ],
+    plugins: [aionExternals(pluginDir, apiNames)],
   }).catch((error: any) => {
     throw buildError(error, pluginDir);
   });
-  const code = result.outputFiles[0].text;
-  await mkdir(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, fileName);
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, code);
-  await rename(temp, file);
+  const file = await writeBundle(cacheDir, fileName, result.outputFiles[0].text);
   return { file, hash: key, buildMs: performance.now() - started, cached: false };
 }
 
