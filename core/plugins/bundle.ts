@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { ROOT_DIR } from '../config.ts';
+import { locatedError, PluginLoadError, type PluginErrorLocation } from './error-location.ts';
 
 export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
 const API_NAMESPACE = 'aion-plugin-api';
@@ -22,17 +23,12 @@ const API_IMPORT = /(^|\/)core\/plugin-api(\/index(\.ts|\.js)?)?$|^(@?aion|aion-
 const CORE_DIR = path.join(ROOT_DIR, 'core');
 
 /** Where a build error is, for the plugin list and the log. */
-export interface BuildErrorLocation {
-  file: string;
-  line: number;
-  column: number;
-  lineText: string;
-}
+export type BuildErrorLocation = PluginErrorLocation;
 
 /** A failed build: the message names file, line and column and quotes the line. */
-export class PluginBuildError extends Error {
-  constructor(message: string, readonly location?: BuildErrorLocation) {
-    super(message);
+export class PluginBuildError extends PluginLoadError {
+  constructor(message: string, location?: BuildErrorLocation) {
+    super(message, location);
     this.name = 'PluginBuildError';
   }
 }
@@ -74,6 +70,8 @@ function apiShim(names: string[]): string {
  */
 let esbuildModule: Promise<typeof Esbuild> | undefined;
 const loadEsbuild = () => (esbuildModule ??= import('esbuild'));
+/** Changes when what a build writes changes (2: a source map beside each bundle), so older bundles are rebuilt. */
+const BUNDLE_FORMAT = 'aion-bundle-2';
 const ESBUILD_VERSION: string = createRequire(import.meta.url)('esbuild/package.json').version;
 
 /**
@@ -81,7 +79,7 @@ const ESBUILD_VERSION: string = createRequire(import.meta.url)('esbuild/package.
  * names: the same key means the same bundle, so a restart can skip esbuild.
  */
 export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<string> {
-  const hash = createHash('sha256').update(ESBUILD_VERSION).update(ROOT_DIR).update(apiNames.join(','));
+  const hash = createHash('sha256').update(BUNDLE_FORMAT).update(ESBUILD_VERSION).update(ROOT_DIR).update(apiNames.join(','));
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
@@ -147,13 +145,28 @@ function aionExternals(pluginDir: string, apiNames: string[]): Esbuild.Plugin {
   };
 }
 
-/** Writes the bundle by rename, so a concurrent reader never imports half a file. */
-async function writeBundle(cacheDir: string, fileName: string, code: string): Promise<string> {
+/** Writes a file by rename, so a concurrent reader never sees half of it. */
+async function writeByRename(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
+}
+
+/**
+ * Writes the bundle and its source map (`<bundle>.map`, sources as absolute paths, without their text) — the map is
+ * read only when the plugin's code throws while loading, to name the line in its own sources (error-location.ts).
+ */
+async function writeBundle(cacheDir: string, fileName: string, outputs: Esbuild.OutputFile[]): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   const file = path.join(cacheDir, fileName);
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, code);
-  await rename(temp, file);
+  const map = outputs.find((o) => o.path.endsWith('.map'));
+  const code = outputs.find((o) => o !== map)!;
+  if (map) {
+    const payload = JSON.parse(map.text) as { sources: string[] };
+    payload.sources = payload.sources.map((source) => path.resolve(path.dirname(map.path), source));
+    await writeByRename(`${file}.map`, JSON.stringify(payload));
+  }
+  await writeByRename(file, code.text);
   return file;
 }
 
@@ -182,12 +195,15 @@ export async function bundlePlugin(
     target: 'node22',
     conditions: ['node'],
     logLevel: 'silent',
-    sourcemap: false,
+    // Not written (write: false); the path only places the map's relative sources.
+    outfile: path.join(cacheDir, fileName),
+    sourcemap: 'external',
+    sourcesContent: false,
     plugins: [aionExternals(pluginDir, apiNames)],
   }).catch((error: any) => {
     throw buildError(error, pluginDir);
   });
-  const file = await writeBundle(cacheDir, fileName, result.outputFiles[0].text);
+  const file = await writeBundle(cacheDir, fileName, result.outputFiles);
   return { file, hash: key, buildMs: performance.now() - started, cached: false };
 }
 
@@ -200,15 +216,16 @@ export function buildError(error: any, pluginDir: string): PluginBuildError {
   const abs = path.resolve(ROOT_DIR, loc.file);
   const file = inside(pluginDir, abs) ? path.relative(pluginDir, abs) : path.basename(abs);
   const location: BuildErrorLocation = { file, line: loc.line, column: loc.column + 1, lineText: loc.lineText };
-  const excerpt = `\n  ${loc.line} | ${loc.lineText}\n  ${' '.repeat(String(loc.line).length)} | ${' '.repeat(loc.column)}^`;
-  return new PluginBuildError(`build failed: ${file}:${location.line}:${location.column}: ${first.text}${excerpt}`, location);
+  const located = locatedError('build failed: ', first.text, location);
+  return new PluginBuildError(located.message, location);
 }
 
-/** Remove a plugin's older bundles from the cache, keeping `keep`. */
+/** Remove a plugin's older bundles (and their source maps) from the cache, keeping `keep`. */
 export async function pruneBundles(cacheDir: string, name: string, keep: string): Promise<void> {
   const prefix = `${name}-`;
   for (const f of await readdir(cacheDir).catch(() => [] as string[])) {
-    if (f.startsWith(prefix) && /^[0-9a-f]{16}\.mjs$/.test(f.slice(prefix.length)) && path.join(cacheDir, f) !== keep) {
+    const full = path.join(cacheDir, f);
+    if (f.startsWith(prefix) && /^[0-9a-f]{16}\.mjs(\.map)?$/.test(f.slice(prefix.length)) && full !== keep && full !== `${keep}.map`) {
       await rm(path.join(cacheDir, f), { force: true });
     }
   }
