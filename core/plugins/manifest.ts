@@ -5,7 +5,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { lineAndColumn, locatedError } from './error-location.ts';
+import { excerpt, lineAndColumn } from './error-location.ts';
 import { PLUGIN_API_VERSION } from '../plugin-api/version.ts';
 
 /** Privileged host powers a plugin may ask for. Everything else on `ctx.host` is a read-only view open to all. */
@@ -50,7 +50,7 @@ export const Manifest = z.object({
 }).passthrough();
 export type PluginManifest = z.infer<typeof Manifest>;
 
-/** Parse `plugin.json` text: the manifest, or a reason it is invalid naming `plugin.json:line:column` and quoting the line. */
+/** Parse `plugin.json` text: the manifest, or the reason it is invalid with `plugin.json:line:column` and the line quoted. */
 export function parseManifest(text: string): { manifest: PluginManifest } | { error: string } {
   let json: unknown;
   try {
@@ -69,9 +69,10 @@ export function parseManifest(text: string): { manifest: PluginManifest } | { er
   return { error: withManifestLine(`${where}: ${issue?.message}`, text, keyOffset(text, issue?.path ?? [])) };
 }
 
+/** `invalid plugin.json: reason (plugin.json:line:column)` and the line quoted: the reason first, as before locations. */
 function withManifestLine(reason: string, text: string, offset: number): string {
   const { line, column, lineText } = lineAndColumn(text, Math.min(offset, text.length));
-  return locatedError('invalid plugin.json: ', reason, { file: 'plugin.json', line, column, lineText }).message;
+  return `invalid plugin.json: ${reason} (plugin.json:${line}:${column})${excerpt(line, column, lineText)}`;
 }
 
 /**
