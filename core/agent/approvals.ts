@@ -165,10 +165,6 @@ export class Approvals {
     return true;
   }
 
-  has(userId: string, id: string): boolean {
-    return !!this.byId(userId, id);
-  }
-
   private drop(k: string): void {
     const entry = this.parked.get(k);
     if (!entry) return;

@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { ROOT_DIR } from '../config.ts';
+import { locatedError, PluginLoadError, type PluginErrorLocation } from './error-location.ts';
 
 export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
 const API_NAMESPACE = 'aion-plugin-api';
@@ -22,17 +23,12 @@ const API_IMPORT = /(^|\/)core\/plugin-api(\/index(\.ts|\.js)?)?$|^(@?aion|aion-
 const CORE_DIR = path.join(ROOT_DIR, 'core');
 
 /** Where a build error is, for the plugin list and the log. */
-export interface BuildErrorLocation {
-  file: string;
-  line: number;
-  column: number;
-  lineText: string;
-}
+export type BuildErrorLocation = PluginErrorLocation;
 
 /** A failed build: the message names file, line and column and quotes the line. */
-export class PluginBuildError extends Error {
-  constructor(message: string, readonly location?: BuildErrorLocation) {
-    super(message);
+export class PluginBuildError extends PluginLoadError {
+  constructor(message: string, location?: BuildErrorLocation) {
+    super(message, location);
     this.name = 'PluginBuildError';
   }
 }
@@ -74,6 +70,8 @@ function apiShim(names: string[]): string {
  */
 let esbuildModule: Promise<typeof Esbuild> | undefined;
 const loadEsbuild = () => (esbuildModule ??= import('esbuild'));
+/** Changes when what a build writes changes (2: a source map beside each bundle), so older bundles are rebuilt. */
+const BUNDLE_FORMAT = 'aion-bundle-2';
 const ESBUILD_VERSION: string = createRequire(import.meta.url)('esbuild/package.json').version;
 
 /**
@@ -81,7 +79,7 @@ const ESBUILD_VERSION: string = createRequire(import.meta.url)('esbuild/package.
  * names: the same key means the same bundle, so a restart can skip esbuild.
  */
 export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<string> {
-  const hash = createHash('sha256').update(ESBUILD_VERSION).update(ROOT_DIR).update(apiNames.join(','));
+  const hash = createHash('sha256').update(BUNDLE_FORMAT).update(ESBUILD_VERSION).update(ROOT_DIR).update(apiNames.join(','));
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
@@ -93,6 +91,83 @@ export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<
   };
   await walk(pluginDir);
   return hash.digest('hex').slice(0, 16);
+}
+
+/** Routes plugin-API imports to the shim that hands out the host's own instance. */
+function shareHostApi(build: Esbuild.PluginBuild, apiNames: string[]) {
+  build.onResolve({ filter: /plugin-api/ }, (args) =>
+    API_IMPORT.test(args.path.replace(/\\/g, '/')) ? { path: 'plugin-api', namespace: API_NAMESPACE } : undefined,
+  );
+  build.onLoad({ filter: /.*/, namespace: API_NAMESPACE }, () => ({ contents: apiShim(apiNames), loader: 'js' }));
+}
+
+/** The import rule: relative and absolute imports, and every file actually read, stay inside the plugin folder. */
+function confineToPluginFolder(build: Esbuild.PluginBuild, pluginDir: string) {
+  build.onResolve({ filter: /^(\.|\/|[A-Za-z]:[\\/])/ }, (args) => {
+    if (args.kind === 'entry-point') return undefined;
+    const refusal = importRefusal(args.path, path.resolve(args.resolveDir || pluginDir, args.path), pluginDir);
+    return refusal ? { errors: [{ text: refusal }] } : undefined;
+  });
+  // The backstop: whatever path led here (a symlink inside the folder, say), every file esbuild reads must
+  // really be inside the plugin folder.
+  const realPluginDir = realpathSync(pluginDir);
+  build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
+    const real = realpathSync(args.path);
+    return inside(realPluginDir, real) ? undefined : { errors: [{ text: importRefusal(path.relative(pluginDir, args.path), real, realPluginDir)! }] };
+  });
+}
+
+/** Bare specifiers (npm packages, node built-ins): kept external, pinned to an absolute file path; core files refused. */
+function externalizePackages(build: Esbuild.PluginBuild, pluginDir: string) {
+  build.onResolve({ filter: /^[^./]/ }, async (args) => {
+    if (args.namespace === API_NAMESPACE || args.pluginData === 'aion-skip') return undefined;
+    if (args.path.startsWith('node:')) return { path: args.path, external: true };
+    for (const resolveDir of [args.resolveDir || pluginDir, ROOT_DIR]) {
+      const r = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'aion-skip' });
+      if (r.errors.length || !r.path) continue;
+      if (!path.isAbsolute(r.path)) return { path: args.path, external: true }; // a node built-in
+      if (inside(CORE_DIR, r.path)) return { errors: [{ text: importRefusal(args.path, r.path, pluginDir)! }] };
+      return { path: pathToFileURL(r.path).href, external: true };
+    }
+    return undefined;
+  });
+}
+
+/** The esbuild plugin that enforces the host's import rules (see the file comment). */
+function aionExternals(pluginDir: string, apiNames: string[]): Esbuild.Plugin {
+  return {
+    name: 'aion-externals',
+    setup(build) {
+      shareHostApi(build, apiNames);
+      confineToPluginFolder(build, pluginDir);
+      externalizePackages(build, pluginDir);
+    },
+  };
+}
+
+/** Writes a file by rename, so a concurrent reader never sees half of it. */
+async function writeByRename(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
+}
+
+/**
+ * Writes the bundle and its source map (`<bundle>.map`, sources as absolute paths, without their text) — the map is
+ * read only when the plugin's code throws while loading, to name the line in its own sources (error-location.ts).
+ */
+async function writeBundle(cacheDir: string, fileName: string, outputs: Esbuild.OutputFile[]): Promise<string> {
+  await mkdir(cacheDir, { recursive: true });
+  const file = path.join(cacheDir, fileName);
+  const map = outputs.find((o) => o.path.endsWith('.map'));
+  const code = outputs.find((o) => o !== map)!;
+  if (map) {
+    const payload = JSON.parse(map.text) as { sources: string[] };
+    payload.sources = payload.sources.map((source) => path.resolve(path.dirname(map.path), source));
+    await writeByRename(`${file}.map`, JSON.stringify(payload));
+  }
+  await writeByRename(file, code.text);
+  return file;
 }
 
 /**
@@ -120,54 +195,15 @@ export async function bundlePlugin(
     target: 'node22',
     conditions: ['node'],
     logLevel: 'silent',
-    sourcemap: false,
-    plugins: [
-      {
-        name: 'aion-externals',
-        setup(build) {
-          build.onResolve({ filter: /plugin-api/ }, (args) =>
-            API_IMPORT.test(args.path.replace(/\\/g, '/')) ? { path: 'plugin-api', namespace: API_NAMESPACE } : undefined,
-          );
-          build.onLoad({ filter: /.*/, namespace: API_NAMESPACE }, () => ({ contents: apiShim(apiNames), loader: 'js' }));
-          // The import rule: relative and absolute imports must stay inside the plugin's own folder.
-          build.onResolve({ filter: /^(\.|\/|[A-Za-z]:[\\/])/ }, (args) => {
-            if (args.kind === 'entry-point') return undefined;
-            const refusal = importRefusal(args.path, path.resolve(args.resolveDir || pluginDir, args.path), pluginDir);
-            return refusal ? { errors: [{ text: refusal }] } : undefined;
-          });
-          // The backstop: whatever path led here (a symlink inside the folder, say), every file esbuild reads must
-          // really be inside the plugin folder.
-          const realPluginDir = realpathSync(pluginDir);
-          build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
-            const real = realpathSync(args.path);
-            return inside(realPluginDir, real) ? undefined : { errors: [{ text: importRefusal(path.relative(pluginDir, args.path), real, realPluginDir)! }] };
-          });
-          // Bare specifiers (npm packages, node built-ins): keep external, pinned to an absolute file path.
-          build.onResolve({ filter: /^[^./]/ }, async (args) => {
-            if (args.namespace === API_NAMESPACE || args.pluginData === 'aion-skip') return undefined;
-            if (args.path.startsWith('node:')) return { path: args.path, external: true };
-            for (const resolveDir of [args.resolveDir || pluginDir, ROOT_DIR]) {
-              const r = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'aion-skip' });
-              if (!r.errors.length && r.path) {
-                if (!path.isAbsolute(r.path)) return { path: args.path, external: true }; // a node built-in
-                if (inside(CORE_DIR, r.path)) return { errors: [{ text: importRefusal(args.path, r.path, pluginDir)! }] };
-                return { path: pathToFileURL(r.path).href, external: true };
-              }
-            }
-            return undefined;
-          });
-        },
-      },
-    ],
+    // Not written (write: false); the path only places the map's relative sources.
+    outfile: path.join(cacheDir, fileName),
+    sourcemap: 'external',
+    sourcesContent: false,
+    plugins: [aionExternals(pluginDir, apiNames)],
   }).catch((error: any) => {
     throw buildError(error, pluginDir);
   });
-  const code = result.outputFiles[0].text;
-  await mkdir(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, fileName);
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, code);
-  await rename(temp, file);
+  const file = await writeBundle(cacheDir, fileName, result.outputFiles);
   return { file, hash: key, buildMs: performance.now() - started, cached: false };
 }
 
@@ -180,15 +216,16 @@ export function buildError(error: any, pluginDir: string): PluginBuildError {
   const abs = path.resolve(ROOT_DIR, loc.file);
   const file = inside(pluginDir, abs) ? path.relative(pluginDir, abs) : path.basename(abs);
   const location: BuildErrorLocation = { file, line: loc.line, column: loc.column + 1, lineText: loc.lineText };
-  const excerpt = `\n  ${loc.line} | ${loc.lineText}\n  ${' '.repeat(String(loc.line).length)} | ${' '.repeat(loc.column)}^`;
-  return new PluginBuildError(`build failed: ${file}:${location.line}:${location.column}: ${first.text}${excerpt}`, location);
+  const located = locatedError('build failed: ', first.text, location);
+  return new PluginBuildError(located.message, location);
 }
 
-/** Remove a plugin's older bundles from the cache, keeping `keep`. */
+/** Remove a plugin's older bundles (and their source maps) from the cache, keeping `keep`. */
 export async function pruneBundles(cacheDir: string, name: string, keep: string): Promise<void> {
   const prefix = `${name}-`;
   for (const f of await readdir(cacheDir).catch(() => [] as string[])) {
-    if (f.startsWith(prefix) && /^[0-9a-f]{16}\.mjs$/.test(f.slice(prefix.length)) && path.join(cacheDir, f) !== keep) {
+    const full = path.join(cacheDir, f);
+    if (f.startsWith(prefix) && /^[0-9a-f]{16}\.mjs(\.map)?$/.test(f.slice(prefix.length)) && full !== keep && full !== `${keep}.map`) {
       await rm(path.join(cacheDir, f), { force: true });
     }
   }

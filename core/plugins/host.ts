@@ -11,7 +11,8 @@ import type { Collection, PluginDefinition, PluginStatus } from '../plugin-api/t
 import { conflict, notFound } from '../errors.ts';
 import { composeRouter, type HttpMethod, type RouteRecord, type RouteServices } from '../http/route-table.ts';
 import type { Store } from '../store/store.ts';
-import { bundlePlugin, publishPluginApi, pruneBundles, PluginBuildError } from './bundle.ts';
+import { bundlePlugin, publishPluginApi, pruneBundles } from './bundle.ts';
+import { PluginLoadError } from './error-location.ts';
 import { discoverPlugins, readPluginFolder, type DiscoveredPlugin } from './discover.ts';
 import type { Generation } from './generation.ts';
 import { loadGeneration, type LoadEnvironment } from './load-generation.ts';
@@ -146,7 +147,7 @@ export class PluginHost {
       } catch (error: any) {
         e.status = 'error';
         e.error = String(error?.message ?? error);
-        e.errorLocation = error instanceof PluginBuildError ? error.location : undefined;
+        e.errorLocation = error instanceof PluginLoadError ? error.location : undefined;
         recordPluginLoad(name, false);
         this.log.error({ plugin: name, error: e.error }, 'plugin failed to load; the previous generation (if any) keeps serving');
         return;

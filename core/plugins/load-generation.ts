@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { PluginDefinition } from '../plugin-api/types.ts';
 import { bundlePlugin, type BuiltPlugin } from './bundle.ts';
+import { locatedThrow } from './error-location.ts';
 import type { DiscoveredPlugin } from './discover.ts';
 import { Generation } from './generation.ts';
 import { apiMismatch, NO_CAPABILITIES, providesMismatch } from './manifest.ts';
@@ -38,10 +39,12 @@ async function importDefinition(built: Built, d: DiscoveredPlugin, env: LoadEnvi
   }
   // A rebuilt bundle has the same name as the broken one; a new URL keeps Node from handing back the failed import.
   const url = pathToFileURL(built.file).href + (fresh ? `?rebuilt=${++importCounter}` : '');
-  const mod = await import(url);
+  const mod = await import(url).catch((error) => {
+    throw locatedThrow(error, 'import', built.file, path.dirname(d.entry));
+  });
   const def = (mod.default ?? mod.plugin) as PluginDefinition | undefined;
   if (!def || typeof def !== 'object' || typeof def.setup !== 'function') {
-    throw new Error('the default export must be a plugin definition with a setup(ctx) function');
+    throw new Error(`${path.basename(d.entry)}: the default export must be a plugin definition with a setup(ctx) function`);
   }
   return def;
 }
@@ -87,7 +90,7 @@ export async function loadGeneration(d: DiscoveredPlugin, env: LoadEnvironment, 
     await withTimeout(Promise.resolve().then(() => def.setup(gen.ctx)), ms, `setup did not finish within ${ms} ms`);
   } catch (error) {
     await gen.dispose({ waitForRequests: false });
-    throw error;
+    throw locatedThrow(error, 'setup', built.file, path.dirname(d.entry));
   }
   // Route handlers run counted on this generation, like every other entry into its code.
   for (const r of gen.ledger.routes) {

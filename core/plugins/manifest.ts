@@ -5,6 +5,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
+import { excerpt, lineAndColumn } from './error-location.ts';
 import { PLUGIN_API_VERSION } from '../plugin-api/version.ts';
 
 /** Privileged host powers a plugin may ask for. Everything else on `ctx.host` is a read-only view open to all. */
@@ -49,18 +50,46 @@ export const Manifest = z.object({
 }).passthrough();
 export type PluginManifest = z.infer<typeof Manifest>;
 
-/** Parse `plugin.json` text: the manifest, or a one-line reason it is invalid. */
+/** Parse `plugin.json` text: the manifest, or the reason it is invalid with `plugin.json:line:column` and the line quoted. */
 export function parseManifest(text: string): { manifest: PluginManifest } | { error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { error: `invalid plugin.json: ${(error as Error).message}` };
+    const message = (error as Error).message;
+    // V8 names the offending character's offset ("… at position 58 (line 1 column 59)").
+    const offset = /position (\d+)/.exec(message)?.[1];
+    const reason = message.replace(/\s*in JSON at position \d+.*$/s, '');
+    return { error: withManifestLine(reason, text, offset === undefined ? text.length : Number(offset)) };
   }
   const parsed = Manifest.safeParse(json);
   if (parsed.success) return { manifest: parsed.data };
   const issue = parsed.error.issues[0];
-  return { error: `invalid plugin.json: ${issue?.path.join('.') || '(root)'}: ${issue?.message}` };
+  const where = issue?.path.join('.') || '(root)';
+  return { error: withManifestLine(`${where}: ${issue?.message}`, text, keyOffset(text, issue?.path ?? [])) };
+}
+
+/** `invalid plugin.json: reason (plugin.json:line:column)` and the line quoted: the reason first, as before locations. */
+function withManifestLine(reason: string, text: string, offset: number): string {
+  const { line, column, lineText } = lineAndColumn(text, Math.min(offset, text.length));
+  return `invalid plugin.json: ${reason} (plugin.json:${line}:${column})${excerpt(line, column, lineText)}`;
+}
+
+/**
+ * Where the value at `keys` starts in the JSON text, found by looking for each key's `"name":` after the previous
+ * one (array indices are skipped): the line a reader must fix. The start of the text when a key is not found.
+ */
+function keyOffset(text: string, keys: PropertyKey[]): number {
+  let at = 0;
+  for (const key of keys) {
+    if (typeof key !== 'string') continue;
+    const m = new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*`, 'g');
+    m.lastIndex = at;
+    const found = m.exec(text);
+    if (!found) return at;
+    at = found.index + found[0].length;
+  }
+  return at;
 }
 
 /**

@@ -79,76 +79,109 @@ async function readHead(abs: string, limit: number): Promise<Buffer | undefined>
   }
 }
 
-/** Scans a workspace folder. See `ScanResult`; 400 `NOT_A_DIRECTORY` when the path is a file. */
-export async function scanWorkspace(root: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const limits = { ...DEFAULT_SCAN_LIMITS, ...opts.limits };
+/** The scan's folder, checked: real, inside the workspace, a directory. */
+async function resolveScanStart(root: string, dirPath: string | undefined): Promise<{ realRoot: string; start: string }> {
   const realRoot = await resolveInWorkspace(root, '');
-  const start = await resolveInWorkspace(realRoot, opts.dirPath ?? '');
+  const start = await resolveInWorkspace(realRoot, dirPath ?? '');
   const st = await stat(start).catch(() => undefined);
   if (!st) throw badRequest('Folder not found', { field: 'dirPath' }, 'NOT_A_DIRECTORY');
   if (!st.isDirectory()) throw badRequest('Path is not a directory', { field: 'dirPath' }, 'NOT_A_DIRECTORY');
+  return { realRoot, start };
+}
+
+function scanDepth(opts: ScanOptions): number {
   const depthArg = opts.maxDepth ?? 10;
   if (!Number.isInteger(depthArg) || depthArg < 0) throw badRequest('maxDepth must be a non-negative integer', { field: 'maxDepth' });
-  const maxDepth = opts.recursive === false ? 0 : Math.min(depthArg, MAX_SCAN_DEPTH);
+  return opts.recursive === false ? 0 : Math.min(depthArg, MAX_SCAN_DEPTH);
+}
+
+/** What a scan gathers while walking. */
+class ScanCollector {
+  readonly tree: TreeNode = { children: new Map(), isDirectory: true };
+  readonly files: ScanFile[] = [];
+  // A Map, not an object literal: a file named `b.constructor` must count as `constructor`, not read Object.prototype.
+  readonly languages = new Map<string, number>();
+  totalSize = 0;
+  contentBytes = 0;
+  truncated = false;
+
+  constructor(
+    private readonly realRoot: string,
+    private readonly limits: ScanLimits,
+    private readonly includeContents: boolean,
+  ) {}
+
+  /** Adds one file; false once the file count is reached. */
+  async addFile(entry: WalkEntry): Promise<boolean> {
+    if (this.files.length >= this.limits.maxFiles) {
+      this.truncated = true;
+      return false;
+    }
+    const content = this.includeContents ? await this.readContent(entry) : await this.textOrSkip(entry);
+    if (content === undefined) return true; // binary: left out
+    addToTree(this.tree, entry);
+    this.files.push({ path: toWorkspaceRelative(this.realRoot, entry.abs), size: entry.size, content });
+    this.totalSize += entry.size;
+    this.countLanguage(entry.rel);
+    return true;
+  }
+
+  /** The file's text, or a note saying why it is not included; undefined for binaries. */
+  private async readContent(entry: WalkEntry): Promise<string | undefined> {
+    const { maxFileBytes, maxTotalBytes } = this.limits;
+    if (entry.size > maxFileBytes) return `[File too large: ${entry.size} bytes, limit ${maxFileBytes}]`;
+    if (this.contentBytes + entry.size > maxTotalBytes) {
+      // Keep listing the file, without its text: the total budget is spent.
+      this.truncated = true;
+      return `[Skipped: total content limit of ${maxTotalBytes} bytes reached]`;
+    }
+    const bytes = await readHead(entry.abs, maxFileBytes);
+    if (!bytes) return undefined;
+    const text = looksBinary(bytes) ? undefined : decodeUtf8(bytes);
+    if (text === undefined) return undefined; // binary content under a text-looking name: skipped like binaries
+    this.contentBytes += bytes.length;
+    return text;
+  }
+
+  /** Without contents, binaries are still left out: sniffs the head only (over-size files are listed unsniffed). */
+  private async textOrSkip(entry: WalkEntry): Promise<string | undefined> {
+    if (entry.size > this.limits.maxFileBytes) return '';
+    const head = await readHead(entry.abs, 8191);
+    return !head || looksBinary(head) ? undefined : '';
+  }
+
+  private countLanguage(rel: string) {
+    const base = rel.slice(rel.lastIndexOf('/') + 1);
+    const dot = base.lastIndexOf('.');
+    if (dot <= 0) return;
+    const ext = base.slice(dot + 1).toLowerCase();
+    this.languages.set(ext, (this.languages.get(ext) ?? 0) + 1);
+  }
+}
+
+/** Scans a workspace folder. See `ScanResult`; 400 `NOT_A_DIRECTORY` when the path is a file. */
+export async function scanWorkspace(root: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const limits = { ...DEFAULT_SCAN_LIMITS, ...opts.limits };
+  const { realRoot, start } = await resolveScanStart(root, opts.dirPath);
+  const maxDepth = scanDepth(opts);
   const include = compileGlobs(opts.filePatterns, 'filePatterns');
   const exclude = compileGlobs(opts.excludePatterns, 'excludePatterns');
-  const includeContents = opts.includeContents !== false;
-
+  const scan = new ScanCollector(realRoot, limits, opts.includeContents !== false);
   const state: WalkState = { truncated: false, entriesSeen: 0 };
-  const tree: TreeNode = { children: new Map(), isDirectory: true };
-  const files: ScanFile[] = [];
-  // A Map, not an object literal: a file named `b.constructor` must count as `constructor`, not read Object.prototype.
-  const languages = new Map<string, number>();
-  let totalSize = 0;
-  let contentBytes = 0;
-  let truncated = false;
-
   for await (const entry of walk(start, { maxDepth, include, exclude, maxEntries: limits.maxEntries }, state)) {
     if (entry.isDirectory) {
       // Folders only show up in the tree when something below survives the filters, or no file filter is set.
-      if (!include) addToTree(tree, entry);
+      if (!include) addToTree(scan.tree, entry);
       continue;
     }
-    if (files.length >= limits.maxFiles) {
-      truncated = true;
-      break;
-    }
-    let content = '';
-    if (includeContents) {
-      if (entry.size > limits.maxFileBytes) {
-        content = `[File too large: ${entry.size} bytes, limit ${limits.maxFileBytes}]`;
-      } else if (contentBytes + entry.size > limits.maxTotalBytes) {
-        // Keep listing the file, without its text: the total budget is spent.
-        truncated = true;
-        content = `[Skipped: total content limit of ${limits.maxTotalBytes} bytes reached]`;
-      } else {
-        const bytes = await readHead(entry.abs, limits.maxFileBytes);
-        if (!bytes) continue;
-        const text = looksBinary(bytes) ? undefined : decodeUtf8(bytes);
-        if (text === undefined) continue; // binary content under a text-looking name: skipped like binaries
-        content = text;
-        contentBytes += bytes.length;
-      }
-    } else if (entry.size <= limits.maxFileBytes) {
-      // Even without contents, binaries are left out; sniff the head only.
-      const head = await readHead(entry.abs, 8191);
-      if (!head || looksBinary(head)) continue;
-    }
-    addToTree(tree, entry);
-    files.push({ path: toWorkspaceRelative(realRoot, entry.abs), size: entry.size, content });
-    totalSize += entry.size;
-    const base = entry.rel.slice(entry.rel.lastIndexOf('/') + 1);
-    const dot = base.lastIndexOf('.');
-    if (dot > 0) {
-      const ext = base.slice(dot + 1).toLowerCase();
-      languages.set(ext, (languages.get(ext) ?? 0) + 1);
-    }
+    if (!(await scan.addFile(entry))) break;
   }
   const relStart = toWorkspaceRelative(realRoot, start);
+  const { files, totalSize, languages } = scan;
   return {
     path: relStart,
-    tree: renderTree(relStart === '.' ? '.' : relStart.slice(relStart.lastIndexOf('/') + 1), tree),
+    tree: renderTree(relStart === '.' ? '.' : relStart.slice(relStart.lastIndexOf('/') + 1), scan.tree),
     files,
-    summary: { totalFiles: files.length, totalSize, languages: Object.fromEntries(languages), truncated: truncated || state.truncated },
+    summary: { totalFiles: files.length, totalSize, languages: Object.fromEntries(languages), truncated: scan.truncated || state.truncated },
   };
 }

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { looksBinary } from './binary.ts';
 import { compileGlobs } from './glob.ts';
 import { MAX_LINE_CHARS, MAX_SEARCH_FILE_BYTES, joinRel, type EngineRequest, type SearchMatch, type SearchResult } from './search-types.ts';
-import { walk, type WalkState } from './walk.ts';
+import { walk, type WalkEntry, type WalkState } from './walk.ts';
 
 /** Bounds of one in-process search. */
 export const NODE_SEARCH_LIMITS = { maxFiles: 20000, maxTotalBytes: 256 * 1024 * 1024, maxEntries: 200000, maxDepth: 64 };
@@ -74,11 +74,21 @@ export function compileQuery(query: string, regex: boolean, caseSensitive: boole
   return { source, flags: caseSensitive ? '' : 'i' };
 }
 
-/** Runs the in-process engine. The regex must already be validated (`new RegExp` succeeded). */
-export async function searchWithNode(req: EngineRequest): Promise<SearchResult> {
-  const { source, flags } = compileQuery(req.query, req.regex, req.caseSensitive);
-  const include = compileGlobs(req.filePatterns, 'filePatterns');
-  const deadline = Date.now() + req.timeoutMs;
+/** A file read for searching: its result path and its text. */
+interface ReadFile {
+  rel: string;
+  text: string;
+}
+
+/** The regex worker of one search: runs batches, and is terminated when the time bound passes. */
+interface RegexWorker {
+  /** Matches in the batch (at most `budget`); undefined when the worker was terminated or crashed. */
+  run(files: ReadFile[], budget: number): Promise<SearchMatch[] | undefined>;
+  readonly timedOut: boolean;
+  stop(): Promise<void>;
+}
+
+function startRegexWorker(source: string, flags: string, timeoutMs: number): RegexWorker {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { source, flags },
@@ -91,9 +101,8 @@ export async function searchWithNode(req: EngineRequest): Promise<SearchResult> 
   const timer = setTimeout(() => {
     timedOut = true;
     void worker.terminate();
-  }, req.timeoutMs);
-
-  const runBatch = (files: Array<{ rel: string; text: string }>, budget: number) =>
+  }, timeoutMs);
+  const run = (files: ReadFile[], budget: number) =>
     new Promise<SearchMatch[] | undefined>((resolve) => {
       const done = (v: SearchMatch[] | undefined) => {
         worker.off('message', onMessage);
@@ -108,69 +117,109 @@ export async function searchWithNode(req: EngineRequest): Promise<SearchResult> 
       worker.on('error', onExit);
       worker.postMessage({ files, budget });
     });
-
-  const matches: SearchMatch[] = [];
-  const want = req.maxResults + 1; // one extra tells "exactly maxResults" from "more"
-  const state: WalkState = { truncated: false, entriesSeen: 0 };
-  let filesSearched = 0;
-  let bytes = 0;
-  let capped = false;
-  let batch: Array<{ rel: string; text: string }> = [];
-  let batchBytes = 0;
-  const flush = async () => {
-    if (!batch.length) return true;
-    const found = await runBatch(batch, want - matches.length);
-    batch = [];
-    batchBytes = 0;
-    if (!found) return false; // terminated (time bound) or crashed (heap cap)
-    matches.push(...found);
-    return matches.length < want;
+  return {
+    run,
+    get timedOut() {
+      return timedOut;
+    },
+    stop: async () => {
+      clearTimeout(timer);
+      await worker.terminate();
+    },
   };
-  try {
-    const walker = walk(
-      req.start,
-      { maxDepth: NODE_SEARCH_LIMITS.maxDepth, include, maxEntries: NODE_SEARCH_LIMITS.maxEntries, stat: false },
-      state,
-    );
-    // Files are opened READ_PARALLEL at a time (I/O latency dominates), results kept in walk order.
-    let pending: string[][] = [];
-    const drain = async (): Promise<boolean> => {
-      const texts = await Promise.all(pending.map(([abs]) => readText(abs)));
-      const chunk = pending;
-      pending = [];
-      for (let i = 0; i < chunk.length; i++) {
-        const text = texts[i];
-        if (text === undefined) continue;
-        filesSearched++;
-        bytes += text.length;
-        batch.push({ rel: chunk[i][1], text });
-        batchBytes += text.length;
-      }
-      if (batchBytes >= BATCH_BYTES) return flush();
-      return true;
-    };
-    let go = true;
+}
+
+/**
+ * One search's accounting: files are read READ_PARALLEL at a time (I/O latency dominates) into a batch, which goes to
+ * the worker once it holds BATCH_BYTES. Results stay in walk order.
+ */
+class NodeSearchRun {
+  readonly matches: SearchMatch[] = [];
+  filesSearched = 0;
+  /** A file or byte bound stopped the walk. */
+  capped = false;
+  /** The time limit stopped the walk (the worker's own timer may also have fired). */
+  outOfTime = false;
+  private bytes = 0;
+  private pending: Array<{ abs: string; rel: string }> = [];
+  private batch: ReadFile[] = [];
+  private batchBytes = 0;
+
+  /** `want` is one more than the results kept: the extra tells "exactly maxResults" from "more". */
+  constructor(
+    private readonly worker: RegexWorker,
+    private readonly want: number,
+    private readonly deadline: number,
+  ) {}
+
+  /** Searches every file the walk yields, until a bound, the time limit or enough matches stop it. */
+  async searchAll(walker: AsyncIterable<WalkEntry>, relStart: string): Promise<void> {
     for await (const entry of walker) {
       if (entry.isDirectory) continue;
-      if (timedOut || Date.now() > deadline) {
-        timedOut = true;
-        go = false;
+      if (this.worker.timedOut || Date.now() > this.deadline) {
+        this.outOfTime = true;
+        return;
+      }
+      if (this.overBounds()) {
+        this.capped = true;
         break;
       }
-      if (filesSearched + pending.length >= NODE_SEARCH_LIMITS.maxFiles || bytes >= NODE_SEARCH_LIMITS.maxTotalBytes) {
-        capped = true;
-        break;
-      }
-      pending.push([entry.abs, joinRel(req.relStart, entry.rel)]);
-      if (pending.length >= READ_PARALLEL && !(go = await drain())) break;
+      this.pending.push({ abs: entry.abs, rel: joinRel(relStart, entry.rel) });
+      if (this.pending.length >= READ_PARALLEL && !(await this.readPending())) return;
     }
-    if (go && !timedOut && pending.length) go = await drain();
-    if (go && !timedOut && matches.length < want) await flush();
-  } finally {
-    clearTimeout(timer);
-    await worker.terminate();
+    if (this.worker.timedOut) return;
+    if (this.pending.length && !(await this.readPending())) return;
+    if (!this.worker.timedOut && this.matches.length < this.want) await this.flush();
   }
-  const truncated = matches.length > req.maxResults || timedOut || capped || state.truncated;
-  const kept = matches.slice(0, req.maxResults);
-  return { matches: kept, totalMatches: kept.length, filesSearched, truncated, engine: 'node' };
+
+  private overBounds(): boolean {
+    return this.filesSearched + this.pending.length >= NODE_SEARCH_LIMITS.maxFiles || this.bytes >= NODE_SEARCH_LIMITS.maxTotalBytes;
+  }
+
+  /** Reads the pending files into the batch; false when the search should stop. */
+  private async readPending(): Promise<boolean> {
+    const chunk = this.pending;
+    this.pending = [];
+    const texts = await Promise.all(chunk.map(({ abs }) => readText(abs)));
+    chunk.forEach(({ rel }, i) => {
+      const text = texts[i];
+      if (text === undefined) return;
+      this.filesSearched++;
+      this.bytes += text.length;
+      this.batch.push({ rel, text });
+      this.batchBytes += text.length;
+    });
+    if (this.worker.timedOut) return false;
+    return this.batchBytes >= BATCH_BYTES ? this.flush() : true;
+  }
+
+  /** Hands the batch to the worker; false when it was terminated or enough matches are in. */
+  private async flush(): Promise<boolean> {
+    if (!this.batch.length) return true;
+    const found = await this.worker.run(this.batch, this.want - this.matches.length);
+    this.batch = [];
+    this.batchBytes = 0;
+    if (!found) return false; // terminated (time bound) or crashed (heap cap)
+    this.matches.push(...found);
+    return this.matches.length < this.want;
+  }
+}
+
+/** Runs the in-process engine. The regex must already be validated (`new RegExp` succeeded). */
+export async function searchWithNode(req: EngineRequest): Promise<SearchResult> {
+  const { source, flags } = compileQuery(req.query, req.regex, req.caseSensitive);
+  const include = compileGlobs(req.filePatterns, 'filePatterns');
+  const worker = startRegexWorker(source, flags, req.timeoutMs);
+  const run = new NodeSearchRun(worker, req.maxResults + 1, Date.now() + req.timeoutMs);
+  const state: WalkState = { truncated: false, entriesSeen: 0 };
+  try {
+    const walkOptions = { maxDepth: NODE_SEARCH_LIMITS.maxDepth, include, maxEntries: NODE_SEARCH_LIMITS.maxEntries, stat: false };
+    await run.searchAll(walk(req.start, walkOptions, state), req.relStart);
+  } finally {
+    await worker.stop();
+  }
+  const timedOut = worker.timedOut || run.outOfTime;
+  const truncated = run.matches.length > req.maxResults || timedOut || run.capped || state.truncated;
+  const kept = run.matches.slice(0, req.maxResults);
+  return { matches: kept, totalMatches: kept.length, filesSearched: run.filesSearched, truncated, engine: 'node' };
 }

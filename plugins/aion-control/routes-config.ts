@@ -6,6 +6,12 @@ import { forgetCustomKey, isAllowedKey, listKeys, rememberCustomKeys } from './k
 const PROMPT_ALIASES: Record<string, 'rules' | 'character' | 'self'> = { rules: 'rules', character: 'character', self: 'self', self_doc: 'self' };
 
 export function registerConfigRoutes(ctx: PluginContext) {
+  registerKeyRoutes(ctx);
+  registerPromptRoutes(ctx);
+}
+
+/** Keys are written to ENV_FILE and the running process; only allowed names, never read back unmasked. */
+function registerKeyRoutes(ctx: PluginContext) {
   ctx.routes.get('/keys', { access: 'admin', summary: 'Provider and integration keys, masked' }, () => listKeys(ctx));
 
   ctx.routes.post('/keys', {
@@ -39,12 +45,16 @@ export function registerConfigRoutes(ctx: PluginContext) {
     ctx.log.info({ key: name }, 'key deleted');
     return { ok: true, deleted: name };
   });
+}
 
-  const promptName = (raw: string) => {
-    const name = PROMPT_ALIASES[raw];
-    if (!name) throw notFound(`Unknown prompt: ${raw}`, 'PROMPT_NOT_FOUND');
-    return name;
-  };
+/** The prompt part a route names (the original's aliases included); 404 PROMPT_NOT_FOUND otherwise. */
+function promptName(raw: string) {
+  const name = PROMPT_ALIASES[raw];
+  if (!name) throw notFound(`Unknown prompt: ${raw}`, 'PROMPT_NOT_FOUND');
+  return name;
+}
+
+function registerPromptRoutes(ctx: PluginContext) {
   const Params = z.object({ name: z.string().max(64) });
 
   ctx.routes.get('/prompt/:name', { access: 'admin', summary: 'Read a prompt part', params: Params }, async (_c, { params }) => {

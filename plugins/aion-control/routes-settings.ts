@@ -33,14 +33,29 @@ function effectivePublicUrl(setting: unknown): string {
   return value.replace(/\/+$/, '');
 }
 
+const exchangesKey = (userId: string) => `exchanges:${userId}`;
+
 export function registerSettingsRoutes(ctx: PluginContext) {
-  const exchangesKey = (userId: string) => `exchanges:${userId}`;
+  countExchanges(ctx);
+  registerConfigView(ctx);
+  registerThinkingRoutes(ctx);
+  registerAllowlistRoutes(ctx);
+  ctx.routes.post('/config/reset_exchanges', { access: 'admin', summary: "Reset the caller's exchange counter" }, async (_c, { user }) => {
+    await ctx.store.plugin.set(exchangesKey(user.id), 0);
+    return { ok: true };
+  });
+}
+
+function countExchanges(ctx: PluginContext) {
   // One exchange = one finished AION turn of the user (the original's "Gesprächszähler").
   ctx.hooks.onDone(async (_done, { user }) => {
     const n = (await ctx.store.plugin.get<number>(exchangesKey(user.id))) ?? 0;
     await ctx.store.plugin.set(exchangesKey(user.id), n + 1);
   });
+}
 
+/** `GET /api/config` and `POST /api/config/settings`. */
+function registerConfigView(ctx: PluginContext) {
   ctx.routes.get('/config', { access: 'admin', summary: 'Model, the original config object, our settings and stats (never a secret)' }, async (_c, { user }) => {
     const active = ctx.host.activeModel();
     const settings = ctx.host.settings.get();
@@ -48,8 +63,8 @@ export function registerSettingsRoutes(ctx: PluginContext) {
       model: active.model,
       provider: active.provider,
       bot_dir: ctx.host.dataDir,
-      memory_entries: ctx.memory.count(user!.id),
-      exchange_count: (await ctx.store.plugin.get<number>(exchangesKey(user!.id))) ?? 0,
+      memory_entries: ctx.memory.count(user.id),
+      exchange_count: (await ctx.store.plugin.get<number>(exchangesKey(user.id))) ?? 0,
       config: { ...settings, ...originalConfig(settings) },
       // The panel shows the Alexa and Telegram addresses from it; the setting wins over the PUBLIC_URL variable.
       public_url: effectivePublicUrl(settings.public_url),
@@ -68,7 +83,9 @@ export function registerSettingsRoutes(ctx: PluginContext) {
     }
     return { ok: true, settings: await ctx.host.settings.set(body) };
   });
+}
 
+function registerThinkingRoutes(ctx: PluginContext) {
   const thinkingView = () => {
     const s = ctx.host.settings.get();
     return { thinking_level: s.thinking_level, thinking_overrides: s.thinking_overrides };
@@ -89,7 +106,9 @@ export function registerSettingsRoutes(ctx: PluginContext) {
     else throw badRequest('level is required', [{ field: 'level', message: 'minimal, standard, deep, ultra or off' }]);
     return { ok: true, ...thinkingView() };
   });
+}
 
+function registerAllowlistRoutes(ctx: PluginContext) {
   ctx.routes.get('/config/allowlist', { access: 'admin', summary: 'Channels allowed to talk to the agent (empty = all)' }, () => ({
     channel_allowlist: ctx.host.settings.get().channel_allowlist,
   }));
@@ -101,10 +120,5 @@ export function registerSettingsRoutes(ctx: PluginContext) {
     const channels = body.channels.map((c) => String(c).trim()).filter(Boolean);
     await ctx.host.settings.set({ channel_allowlist: channels });
     return { ok: true, channel_allowlist: ctx.host.settings.get().channel_allowlist };
-  });
-
-  ctx.routes.post('/config/reset_exchanges', { access: 'admin', summary: "Reset the caller's exchange counter" }, async (_c, { user }) => {
-    await ctx.store.plugin.set(exchangesKey(user!.id), 0);
-    return { ok: true };
   });
 }

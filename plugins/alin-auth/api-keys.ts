@@ -18,21 +18,21 @@ export function registerApiKeyRoutes(ctx: PluginContext): void {
     if (KEY_AUTH.test(c.get('authorization').trim())) {
       throw new AppError(403, 'API_KEY_NOT_ALLOWED', 'API keys are created with a sign-in token, not with another API key');
     }
-    const { key, apiKey } = await apiKeys.create(user!.id, body.name);
+    const { key, apiKey } = await apiKeys.create(user.id, body.name);
     c.status = 201;
     return { success: true, key, apiKey };
   });
 
   ctx.routes.get('/auth/api-keys', { summary: "The caller's API keys (without the keys)" }, async (_c, { user }) => ({
     success: true,
-    apiKeys: await apiKeys.list(user!.id),
+    apiKeys: await apiKeys.list(user.id),
   }));
 
   ctx.routes.delete('/auth/api-keys/:id', {
     summary: 'Revoke an API key',
     params: z.object({ id: z.string().min(1).max(128) }),
   }, async (_c, { params, user }) => {
-    await apiKeys.revoke(user!.id, params.id);
+    await apiKeys.revoke(user.id, params.id);
     return { success: true };
   });
 }

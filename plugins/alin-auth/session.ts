@@ -9,12 +9,12 @@ export function registerSessionRoutes(ctx: PluginContext): void {
   const { accounts } = ctx.auth;
 
   ctx.routes.post('/auth/logout', { summary: "Sign out: the caller's tokens stop working" }, async (_c, { user }) => {
-    await accounts.rotateTokens(user!.id);
+    await accounts.rotateTokens(user.id);
     return { success: true };
   });
 
   ctx.routes.post('/auth/refresh', { summary: 'A new token; earlier ones stop working' }, async (_c, { user }) => {
-    const { user: fresh, token } = await accounts.rotateTokens(user!.id);
+    const { user: fresh, token } = await accounts.rotateTokens(user.id);
     return { success: true, token, user: fresh };
   });
 }

@@ -78,7 +78,7 @@ export function registerEditorRoute(ctx: PluginContext): void {
     const path = body.path ?? body.filePath;
     if (!path) throw badRequest('Path is required', { field: 'path' });
     try {
-      return await run(user!.id, body, path);
+      return await run(user.id, body, path);
     } catch (error) {
       if (isAppError(error) && SOFT.has(error.code)) return { success: false, error: error.message, code: error.code };
       throw error;

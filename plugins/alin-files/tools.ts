@@ -16,10 +16,25 @@ export function clip(text: string, limit = MAX_TOOL_TEXT): { text: string; trunc
   return { text: `${text.slice(0, limit)}\n[truncated: ${text.length - limit} more characters]`, truncated: true };
 }
 
-/** Registers the six file tools. */
+/** Registers the six file tools (in the order the original listed them). */
 export function registerFileTools(ctx: PluginContext): void {
-  const ws = ctx.workspace;
+  registerReadWriteList(ctx);
+  registerOverviewTools(ctx);
+  registerEditTool(ctx);
+}
 
+/** A scan's file texts, each cut at MAX_TOOL_TEXT and all together at MAX_SCAN_TEXT. */
+function clipScanFiles(files: Array<{ path: string; size: number; content: string }>) {
+  let budget = MAX_SCAN_TEXT;
+  return files.map((f) => {
+    const { text, truncated } = clip(f.content, Math.max(0, Math.min(MAX_TOOL_TEXT, budget)));
+    budget -= text.length;
+    return { path: f.path, size: f.size, content: text, ...(truncated ? { truncated } : {}) };
+  });
+}
+
+function registerReadWriteList(ctx: PluginContext): void {
+  const ws = ctx.workspace;
   ctx.tools.register({
     name: 'file_read',
     description: "Read a UTF-8 text file from the user's workspace.",
@@ -50,7 +65,11 @@ export function registerFileTools(ctx: PluginContext): void {
       return { path: r.path, files: r.files.slice(0, 500).map((f) => ({ name: f.name, dir: f.isDirectory, size: f.size })), truncated: r.truncated || r.files.length > 500 };
     },
   });
+}
 
+/** scan_directory and code_search: bounded overviews of the workspace. */
+function registerOverviewTools(ctx: PluginContext): void {
+  const ws = ctx.workspace;
   ctx.tools.register({
     name: 'scan_directory',
     description: 'Overview of a workspace folder: an ASCII tree plus the text of its files (bounded).',
@@ -58,13 +77,7 @@ export function registerFileTools(ctx: PluginContext): void {
     input: ScanInput,
     run: async (a, call) => {
       const r = await ws.scan(call.user.id, { dirPath: a.path, maxDepth: a.maxDepth, includeContents: a.includeContents, filePatterns: a.filePatterns, excludePatterns: a.excludePatterns });
-      let budget = MAX_SCAN_TEXT;
-      const files = r.files.map((f) => {
-        const { text, truncated } = clip(f.content, Math.max(0, Math.min(MAX_TOOL_TEXT, budget)));
-        budget -= text.length;
-        return { path: f.path, size: f.size, content: text, ...(truncated ? { truncated } : {}) };
-      });
-      return { tree: clip(r.tree).text, files, summary: r.summary };
+      return { tree: clip(r.tree).text, files: clipScanFiles(r.files), summary: r.summary };
     },
   });
 
@@ -78,7 +91,10 @@ export function registerFileTools(ctx: PluginContext): void {
       return { matches: r.matches.map((m) => ({ file: m.file, line: m.line, column: m.column, text: m.text })), totalMatches: r.totalMatches, filesSearched: r.filesSearched, truncated: r.truncated };
     },
   });
+}
 
+function registerEditTool(ctx: PluginContext): void {
+  const ws = ctx.workspace;
   ctx.tools.register({
     name: 'edit_file',
     description: 'Exact find-and-replace in a workspace file. `find` must occur exactly once unless replaceAll is true.',

@@ -40,17 +40,17 @@ function textOf(bytes: Buffer): string | undefined {
 
 export function registerWorkspaceRoutes(ctx: PluginContext): void {
   ctx.routes.post('/workspace/init', { summary: "Create (or find) the caller's workspace" }, async (_c, { user }) => {
-    await ctx.workspace.list(user!.id, '');
-    return { success: true, workspaceId: user!.id };
+    await ctx.workspace.list(user.id, '');
+    return { success: true, workspaceId: user.id };
   });
 
   ctx.routes.get('/workspace/tree', { summary: 'The workspace as a tree (five levels, build folders left out)' }, async (_c, { user }) => {
-    const { files, truncated } = await workspaceTree(ctx, user!.id);
+    const { files, truncated } = await workspaceTree(ctx, user.id);
     return { success: true, files, truncated };
   });
 
   ctx.routes.get('/workspace/file', { summary: 'Download one text file of the workspace', query: z.object({ path: z.string().min(1, 'path query param required').max(4096) }) }, async (c, { query, user }) => {
-    const r = await ctx.workspace.read(user!.id, query.path);
+    const r = await ctx.workspace.read(user.id, query.path);
     const name = path.posix.basename(r.path).replace(/["\\\r\n]/g, '_');
     c.set('Content-Disposition', `attachment; filename="${name}"`);
     c.type = 'application/octet-stream';
@@ -79,7 +79,7 @@ export function registerWorkspaceRoutes(ctx: PluginContext): void {
           skipped.push({ name, reason: 'binary files are not stored' });
           continue;
         }
-        const r = await ctx.workspace.write(user!.id, targetDir ? `${targetDir.replace(/\/+$/, '')}/${name}` : name, text);
+        const r = await ctx.workspace.write(user.id, targetDir ? `${targetDir.replace(/\/+$/, '')}/${name}` : name, text);
         saved.push(r.path);
       }
     } finally {
@@ -90,7 +90,7 @@ export function registerWorkspaceRoutes(ctx: PluginContext): void {
 
   ctx.routes.delete('/workspace', { summary: "Empty the caller's workspace" }, async (_c, { user }) => {
     // Removed from inside the caller's sandbox, which can reach nothing but this workspace.
-    const r = await ctx.workspace.execute(user!.id, { language: 'shell', code: 'find . -mindepth 1 -maxdepth 1 ! -name .aion-exec -exec rm -rf -- {} +', timeoutMs: 60_000 });
+    const r = await ctx.workspace.execute(user.id, { language: 'shell', code: 'find . -mindepth 1 -maxdepth 1 ! -name .aion-exec -exec rm -rf -- {} +', timeoutMs: 60_000 });
     if (r.exitCode !== 0) throw badRequest('The workspace could not be emptied', undefined, 'DELETE_FAILED');
     return { success: true };
   });

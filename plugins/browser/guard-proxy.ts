@@ -18,18 +18,84 @@ export interface GuardProxy {
   close(): Promise<void>;
 }
 
-export async function startGuardProxy(approve: (hostname: string) => Promise<{ address: string; family: number }>, onBlocked: (userId: string, host: string) => void): Promise<GuardProxy> {
-  const users = new Map<string, { password: Buffer; userId: string }>();
+type Approve = (hostname: string) => Promise<{ address: string; family: number }>;
+/** The checked address to connect to, or undefined when the host was refused (and reported). */
+type Check = (userId: string, hostname: string) => Promise<{ address: string; family: number } | undefined>;
+
+/** Per-context proxy credentials: random, compared in constant time, mapped to the user they were made for. */
+class ProxyUsers {
+  private readonly users = new Map<string, { password: Buffer; userId: string }>();
+
+  issue(userId: string): { username: string; password: string } {
+    const username = randomBytes(9).toString('hex');
+    const password = randomBytes(18).toString('base64url');
+    this.users.set(username, { password: Buffer.from(password), userId });
+    return { username, password };
+  }
+
+  forget(username: string): void {
+    this.users.delete(username);
+  }
+
   /** The user a request's `Proxy-Authorization` belongs to, or undefined. */
-  const authorized = (req: http.IncomingMessage): string | undefined => {
+  authorized(req: http.IncomingMessage): string | undefined {
     const m = /^Basic\s+(.+)$/i.exec(String(req.headers['proxy-authorization'] ?? ''));
     if (!m) return undefined;
     const [username, password = ''] = Buffer.from(m[1], 'base64').toString().split(':');
-    const entry = users.get(username);
+    const entry = this.users.get(username);
     const got = Buffer.from(password);
     return entry && got.length === entry.password.length && timingSafeEqual(got, entry.password) ? entry.userId : undefined;
-  };
-  const check = async (userId: string, hostname: string) => {
+  }
+}
+
+/** A plain-HTTP request through the proxy: forwarded to the checked address, with the proxy's headers removed. */
+async function forwardHttp(req: http.IncomingMessage, res: http.ServerResponse, users: ProxyUsers, check: Check) {
+  const userId = users.authorized(req);
+  if (!userId) return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="aion"' }).end();
+  let target: URL;
+  try {
+    target = new URL(req.url ?? '');
+    if (target.protocol !== 'http:') throw new Error('scheme');
+  } catch {
+    return void res.writeHead(400).end();
+  }
+  const pinned = await check(userId, target.hostname);
+  if (!pinned) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('Blocked: private address (web_allow_private_hosts)');
+  const headers = { ...req.headers };
+  delete headers['proxy-authorization'];
+  delete headers['proxy-connection'];
+  const upstream = http.request({
+    host: pinned.address, family: pinned.family, port: target.port || 80, method: req.method, path: target.pathname + target.search,
+    headers: { ...headers, host: target.host }, setHost: false,
+  }, (up) => {
+    res.writeHead(up.statusCode ?? 502, up.headers);
+    up.pipe(res);
+  });
+  upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
+  req.pipe(upstream);
+}
+
+/** A `CONNECT` tunnel (HTTPS, WebSocket over TLS): opened to the checked address only. */
+async function tunnel(req: http.IncomingMessage, socket: Duplex, head: Buffer, users: ProxyUsers, check: Check) {
+  socket.on('error', () => socket.destroy());
+  const userId = users.authorized(req);
+  if (!userId) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="aion"\r\n\r\n');
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
+  const pinned = m && (await check(userId, m[1]));
+  if (!m || !pinned) return void socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  const upstream = net.connect({ host: pinned.address, port: Number(m[2]), family: pinned.family }, () => {
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length) upstream.write(head);
+    upstream.pipe(socket);
+    socket.pipe(upstream);
+  });
+  upstream.on('error', () => socket.destroy());
+  socket.on('close', () => upstream.destroy());
+}
+
+export async function startGuardProxy(approve: Approve, onBlocked: (userId: string, host: string) => void): Promise<GuardProxy> {
+  const users = new ProxyUsers();
+  const check: Check = async (userId, hostname) => {
     try {
       return await approve(hostname);
     } catch {
@@ -37,61 +103,14 @@ export async function startGuardProxy(approve: (hostname: string) => Promise<{ a
       return undefined;
     }
   };
-
-  const server = http.createServer(async (req, res) => {
-    const userId = authorized(req);
-    if (!userId) return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="aion"' }).end();
-    let target: URL;
-    try {
-      target = new URL(req.url ?? '');
-      if (target.protocol !== 'http:') throw new Error('scheme');
-    } catch {
-      return void res.writeHead(400).end();
-    }
-    const pinned = await check(userId, target.hostname);
-    if (!pinned) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('Blocked: private address (web_allow_private_hosts)');
-    const headers = { ...req.headers };
-    delete headers['proxy-authorization'];
-    delete headers['proxy-connection'];
-    const upstream = http.request({
-      host: pinned.address, family: pinned.family, port: target.port || 80, method: req.method, path: target.pathname + target.search,
-      headers: { ...headers, host: target.host }, setHost: false,
-    }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
-    req.pipe(upstream);
-  });
-
-  server.on('connect', async (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    const userId = authorized(req);
-    if (!userId) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="aion"\r\n\r\n');
-    const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(req.url ?? '');
-    const pinned = m && (await check(userId, m[1]));
-    if (!m || !pinned) return void socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-    const upstream = net.connect({ host: pinned.address, port: Number(m[2]), family: pinned.family }, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('close', () => upstream.destroy());
-  });
-
+  const server = http.createServer((req, res) => void forwardHttp(req, res, users, check));
+  server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void tunnel(req, socket, head, users, check));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     server: `http://127.0.0.1:${port}`,
-    credentialsFor(userId) {
-      const username = randomBytes(9).toString('hex');
-      const password = randomBytes(18).toString('base64url');
-      users.set(username, { password: Buffer.from(password), userId });
-      return { username, password };
-    },
-    forget: (username) => void users.delete(username),
+    credentialsFor: (userId) => users.issue(userId),
+    forget: (username) => users.forget(username),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

@@ -42,9 +42,9 @@ export default definePlugin({
     ctx.routes.get('/browser/screenshots/:name', { summary: "One of the caller's browser screenshots (PNG)", params: z.object({ name: z.string().max(200) }) }, async (c, { user, params }) => {
       c.type = 'image/png';
       c.set('cache-control', 'private, max-age=3600');
-      c.body = await readShot(ctx, user!.id, params.name);
+      c.body = await readShot(ctx, user.id, params.name);
     });
-    ctx.routes.get('/browser/status', { summary: "Whether the caller has an open browser session" }, (_c, { user }) => ({ open: sessions.has(user!.id) }));
+    ctx.routes.get('/browser/status', { summary: "Whether the caller has an open browser session" }, (_c, { user }) => ({ open: sessions.has(user.id) }));
     ctx.onUnload(() => sessions.dispose());
   },
 });

@@ -30,8 +30,11 @@ function mapBlock(block: ContentBlock): Anthropic.ContentBlockParam | undefined 
       return { type: 'image', source: mapImageSource(block.source) };
     case 'thinking':
       // A thinking block is only accepted back with the signature Anthropic issued for it (it proves the block is
-      // unaltered); blocks from other providers or without one are dropped.
-      return block.signature ? { type: 'thinking', thinking: block.thinking, signature: block.signature } : undefined;
+      // unaltered); blocks from other providers or without one are dropped. A signed block with no text is a redacted
+      // one (see message-state.ts): its signature is the encrypted data, and it must go back in its place.
+      if (!block.signature) return undefined;
+      if (!block.thinking) return { type: 'redacted_thinking', data: block.signature };
+      return { type: 'thinking', thinking: block.thinking, signature: block.signature };
     case 'tool_use':
       return { type: 'tool_use', id: block.id, name: block.name, input: block.input ?? {} };
     case 'tool_result':

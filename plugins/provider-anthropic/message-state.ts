@@ -2,9 +2,12 @@
  * The state of one streamed message, built from its events: which block is open at each index, the tool input's JSON
  * text and the thinking signature until the block stops, and the usage and stop reason of the message. It keeps only
  * what the provider events need (text and thinking deltas go straight out), so a delta costs no copy of the block.
+ * Thinking goes through the shared `ThinkingBlocks` machine, as with every provider: a `thinking` block is begun at its
+ * start and closed with its signature at its stop; a `redacted_thinking` block becomes an empty block whose signature is
+ * the block's encrypted `data` (map-messages sends it back as `redacted_thinking`).
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { ProviderEvent } from '../../core/plugin-api/index.ts';
+import { ThinkingBlocks, type ProviderEvent } from '../../core/plugin-api/index.ts';
 
 interface OpenBlock {
   type: Anthropic.ContentBlock['type'];
@@ -30,6 +33,7 @@ export class MessageState {
   usage: Anthropic.Usage | undefined;
   stopReason: Anthropic.StopReason | null = null;
   private readonly blocks = new Map<number, OpenBlock>();
+  private readonly thinking = new ThinkingBlocks();
 
   /** Apply one event; yields the provider events it completes. */
   *apply(event: Anthropic.MessageStreamEvent): Generator<ProviderEvent> {
@@ -62,7 +66,9 @@ export class MessageState {
     if (block.type === 'tool_use' || block.type === 'server_tool_use') Object.assign(open, { id: block.id, name: block.name, input: block.input });
     if (block.type === 'thinking') {
       open.signature = block.signature;
-      yield { type: 'thinking_start' };
+      yield* this.thinking.begin();
+    } else if (block.type === 'redacted_thinking') {
+      yield* this.thinking.redacted(block.data);
     }
     this.blocks.set(index, open);
   }
@@ -74,7 +80,7 @@ export class MessageState {
         if (open?.type === 'text') yield { type: 'text', delta: delta.text };
         break;
       case 'thinking_delta':
-        if (open?.type === 'thinking') yield { type: 'thinking', delta: delta.thinking };
+        if (open?.type === 'thinking') yield* this.thinking.thinking(delta.thinking);
         break;
       case 'signature_delta':
         if (open?.type === 'thinking') open.signature = delta.signature;
@@ -89,7 +95,7 @@ export class MessageState {
     const open = this.blocks.get(index);
     this.blocks.delete(index);
     if (open?.type === 'thinking') {
-      yield open.signature ? { type: 'thinking_end', signature: open.signature } : { type: 'thinking_end' };
+      yield* this.thinking.close(open.signature || undefined);
     } else if (open?.type === 'tool_use') {
       yield { type: 'tool_call', id: open.id!, name: open.name!, args: asArgs(open.json ? parseInput(open.json, this.partialParse) : open.input) };
     }

@@ -37,6 +37,73 @@ export function allowedUser(settings: Settings, user: User): boolean {
   return settings.allowed_users.some((entry) => entry === user.id || (!!email && entry.toLowerCase() === email));
 }
 
+/** One running CLI: its output lines, its exit, its stderr tail; killed on abort, at the deadline, or by `stop`. */
+interface CliRun {
+  lines: AsyncIterable<string>;
+  exited: Promise<number | null>;
+  stderr(): string;
+  readonly timedOut: boolean;
+  /** Kills the CLI if it still runs and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+function startCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv, prompt: string, timeoutMs: number, signal: AbortSignal): CliRun {
+  const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4_000)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('close', (code) => resolve(code));
+    child.on('error', (error) => {
+      stderr += String(error);
+      resolve(null);
+    });
+  });
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = () => {
+    if (child.exitCode !== null || child.signalCode) return;
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+  };
+  let timedOut = false;
+  const deadline = setTimeout(() => ((timedOut = true), kill()), timeoutMs).unref();
+  signal.addEventListener('abort', kill, { once: true });
+  child.stdin.on('error', () => {}); // the CLI may exit before reading everything
+  child.stdin.end(prompt);
+  return {
+    lines: createInterface({ input: child.stdout, crlfDelay: Infinity }),
+    exited,
+    stderr: () => stderr,
+    get timedOut() {
+      return timedOut;
+    },
+    async stop() {
+      signal.removeEventListener('abort', kill);
+      clearTimeout(deadline);
+      kill();
+      await exited;
+      if (killTimer) clearTimeout(killTimer);
+    },
+  };
+}
+
+/** Maps the CLI's NDJSON to provider events; a run without a result message is a timeout or a provider error. */
+async function* mapCliOutput(run: CliRun, settings: Settings, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+  const mapper = new StreamJsonMapper(settings.tool_notes);
+  for await (const line of run.lines) {
+    if (signal.aborted) break;
+    for (const ev of mapper.line(line)) yield ev;
+  }
+  const code = await run.exited;
+  if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
+  for (const ev of mapper.flush()) yield ev;
+  if (!mapper.result) {
+    if (run.timedOut) throw new AppError(504, 'PROVIDER_TIMEOUT', `claude-cli: no answer within ${settings.timeout_ms} ms`);
+    const detail = run.stderr().trim().split('\n').slice(-3).join(' ').slice(0, 500) || `exit code ${code}`;
+    throw new AppError(502, 'PROVIDER_ERROR', `claude-cli: ${detail}`, { provider: 'claude-cli', exitCode: code });
+  }
+  yield { type: 'stop', reason: mapper.result.subtype === 'error_max_turns' ? 'max_tokens' : 'end_turn' };
+}
+
 export function createProvider(ctx: PluginContext<Settings>, workdir: (userId: string) => Promise<string>): ProviderDefinition {
   return {
     id: 'claude-cli',
@@ -60,49 +127,11 @@ export function createProvider(ctx: PluginContext<Settings>, workdir: (userId: s
       // In a mount namespace where the data folder (but this folder) and the keys file are hidden and the
       // installation is read-only: the CLI's own tools (a shell) act for this user only.
       const { argv } = await ctx.workspace.hostProgram(request.userId, cwd, [bin, ...args]);
-      const child = spawn(argv[0], argv.slice(1), { cwd, env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4_000)));
-      const exited = new Promise<number | null>((resolve) => {
-        child.on('close', (code) => resolve(code));
-        child.on('error', (error) => {
-          stderr += String(error);
-          resolve(null);
-        });
-      });
-      let killTimer: NodeJS.Timeout | undefined;
-      const kill = () => {
-        if (child.exitCode !== null || child.signalCode) return;
-        child.kill('SIGTERM');
-        killTimer = setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
-      };
-      let timedOut = false;
-      const deadline = setTimeout(() => ((timedOut = true), kill()), settings.timeout_ms).unref();
-      signal.addEventListener('abort', kill, { once: true });
-      child.stdin.on('error', () => {}); // the CLI may exit before reading everything
-      child.stdin.end(prompt);
-
-      const mapper = new StreamJsonMapper(settings.tool_notes);
+      const run = startCli(argv, cwd, childEnv(settings.use_api_key), prompt, settings.timeout_ms, signal);
       try {
-        for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) {
-          if (signal.aborted) break;
-          for (const ev of mapper.line(line)) yield ev;
-        }
-        const code = await exited;
-        if (signal.aborted) throw Object.assign(new Error('aborted'), { name: 'AbortError' });
-        for (const ev of mapper.flush()) yield ev;
-        if (!mapper.result) {
-          if (timedOut) throw new AppError(504, 'PROVIDER_TIMEOUT', `claude-cli: no answer within ${settings.timeout_ms} ms`);
-          const detail = stderr.trim().split('\n').slice(-3).join(' ').slice(0, 500) || `exit code ${code}`;
-          throw new AppError(502, 'PROVIDER_ERROR', `claude-cli: ${detail}`, { provider: 'claude-cli', exitCode: code });
-        }
-        yield { type: 'stop', reason: mapper.result.subtype === 'error_max_turns' ? 'max_tokens' : 'end_turn' };
+        yield* mapCliOutput(run, settings, signal);
       } finally {
-        signal.removeEventListener('abort', kill);
-        clearTimeout(deadline);
-        kill(); // a consumer that stopped early must not leave the CLI running
-        await exited;
-        if (killTimer) clearTimeout(killTimer);
+        await run.stop(); // a consumer that stopped early must not leave the CLI running
       }
     },
   };

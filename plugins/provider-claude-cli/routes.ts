@@ -18,6 +18,44 @@ const LOGIN_MAX_MS = 10 * 60_000;
 /** A probe result is reused this long (each probe is a real request). */
 const PROBE_CACHE_MS = 60_000;
 
+type LoginAnswer = Record<string, unknown>;
+
+/** The CLI's first printed URL, with terminal colour codes removed. */
+const printedUrl = (output: string) => URL_RE.exec(output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))?.[0];
+
+/**
+ * Starts the CLI's sign-in. Answers with the URL it prints, with its exit if it ends first, or with "started" after
+ * LOGIN_WAIT_MS; the process is left running for the admin to finish (killed after LOGIN_MAX_MS).
+ */
+function startLogin(bin: string, settings: Settings, cwd: string, onClose: (child: ChildProcess) => void): { child: ChildProcess; answer: Promise<LoginAnswer> } {
+  const child = spawn(bin, settings.login_args, { cwd, env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
+  const answer = new Promise<LoginAnswer>((resolve) => {
+    let output = '';
+    let settled = false;
+    const done = (value: LoginAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(wait);
+      resolve(value);
+    };
+    const onData = (d: Buffer) => {
+      output = (output + d).slice(-8_000);
+      const url = printedUrl(output);
+      if (url) done({ ok: true, step: 'browser_opened', url, message: 'Open the URL to sign in; the status turns authenticated when done' });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('error', (error) => done({ ok: false, step: 'launch_failed', error: String(error.message).slice(0, 300), message: String(error.message).slice(0, 300) }));
+    child.on('close', (code) => {
+      onClose(child);
+      done(code === 0 ? { ok: true, step: 'browser_opened', message: 'The CLI finished its sign-in' } : { ok: false, step: 'launch_failed', error: `claude exited with ${code}`, message: `claude exited with ${code}: ${output.trim().slice(-300)}` });
+    });
+    const wait = setTimeout(() => done({ ok: true, step: 'browser_opened', message: 'Sign-in started; follow the CLI on the server' }), LOGIN_WAIT_MS);
+    setTimeout(() => child.kill('SIGTERM'), LOGIN_MAX_MS).unref();
+  });
+  return { child, answer };
+}
+
 export function registerRoutes(ctx: PluginContext<Settings>, workdir: (userId: string) => Promise<string>): void {
   let probe: { bin: string; at: number; ok: boolean } | undefined;
   let login: ChildProcess | undefined;
@@ -36,7 +74,7 @@ export function registerRoutes(ctx: PluginContext<Settings>, workdir: (userId: s
     const bin = findCli();
     if (!bin) return { installed: false, authenticated: false, path: null, version: null };
     const env = childEnv(ctx.settings.get().use_api_key);
-    const [version, auth] = await Promise.all([cliVersion(bin, env), authenticated(bin, user!.id)]);
+    const [version, auth] = await Promise.all([cliVersion(bin, env), authenticated(bin, user.id)]);
     return { installed: true, authenticated: auth, path: bin, version };
   });
 
@@ -47,35 +85,12 @@ export function registerRoutes(ctx: PluginContext<Settings>, workdir: (userId: s
       return { ok: false, step: 'no_cli', error, message: error };
     }
     probe = undefined;
-    if (await authenticated(bin, user!.id)) return { ok: true, step: 'already_authenticated' };
+    if (await authenticated(bin, user.id)) return { ok: true, step: 'already_authenticated' };
     login?.kill('SIGTERM');
-    const settings = ctx.settings.get();
-    const cwd = await workdir(user!.id);
-    return new Promise((resolve) => {
-      let output = '';
-      let settled = false;
-      const child = spawn(bin, settings.login_args, { cwd, env: childEnv(settings.use_api_key), stdio: ['pipe', 'pipe', 'pipe'] });
-      login = child;
-      const done = (answer: Record<string, unknown>) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(wait);
-        resolve(answer);
-      };
-      const onData = (d: Buffer) => {
-        output = (output + d).slice(-8_000);
-        const url = URL_RE.exec(output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))?.[0];
-        if (url) done({ ok: true, step: 'browser_opened', url, message: 'Open the URL to sign in; the status turns authenticated when done' });
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.on('error', (error) => done({ ok: false, step: 'launch_failed', error: String(error.message).slice(0, 300), message: String(error.message).slice(0, 300) }));
-      child.on('close', (code) => {
-        if (login === child) login = undefined;
-        done(code === 0 ? { ok: true, step: 'browser_opened', message: 'The CLI finished its sign-in' } : { ok: false, step: 'launch_failed', error: `claude exited with ${code}`, message: `claude exited with ${code}: ${output.trim().slice(-300)}` });
-      });
-      const wait = setTimeout(() => done({ ok: true, step: 'browser_opened', message: 'Sign-in started; follow the CLI on the server' }), LOGIN_WAIT_MS);
-      setTimeout(() => child.kill('SIGTERM'), LOGIN_MAX_MS).unref();
+    const started = startLogin(bin, ctx.settings.get(), await workdir(user.id), (child) => {
+      if (login === child) login = undefined;
     });
+    login = started.child;
+    return started.answer;
   });
 }

@@ -75,11 +75,12 @@ async function bareKoa(): Promise<{ url: string; stop(): void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
-async function main() {
-  const rows: Array<[string, string, string]> = [];
+type Row = [string, string, string];
+type TestServer = Awaited<ReturnType<typeof startServer>>;
 
-  console.error("cold start…");
-  // 1. Cold start.
+/** 1. Cold start, from sources (tsx) and from the esbuild bundle, with the idle RSS of each. */
+async function benchColdStart(rows: Row[]) {
+  console.error('cold start…');
   execFileSync(NODE, [path.join(ROOT, 'scripts/build.mjs'), '--server-only'], { cwd: ROOT, stdio: 'ignore' });
   const starts = { npm: [] as number[], bundle: [] as number[], rssNpm: 0, rssBundle: 0 };
   for (let i = 0; i < 3; i++) {
@@ -95,22 +96,20 @@ async function main() {
   rows.push(['idle RSS after start (tsx / bundle)', `${starts.rssNpm.toFixed(0)} / ${starts.rssBundle.toFixed(0)} MB`, 'target < 80 MB (bundle)']);
   recordFigure({ key: 'core.coldStart.bundle', what: 'cold start to first 200, bundled (baseline: tsx)', value: percentile(starts.bundle, 50), baseline: percentile(starts.npm, 50), unit: 'ms', target: '< 250 ms', better: 'lower' });
   recordFigure({ key: 'core.idleRss.bundle', what: 'idle RSS, bundled start (baseline: tsx)', value: starts.rssBundle, baseline: starts.rssNpm, unit: 'MB', target: '< 80 MB', better: 'lower' });
+}
 
-  console.error("reloads…");
-  // 2. Reloads.
-  const dir = pluginsDir();
-  writePlugin(dir, 'bench', `export default { name: 'bench', version: '1', setup(ctx) {
-    ctx.routes.get('/bench/ping', () => ({ ok: true }));
-    ctx.routes.get('/bench/public', { access: 'public' }, () => ({ ok: true }));
-  } };`);
-  const s = await startServer({ env: { PLUGINS_DIRS: dir } });
-  const { token } = await s.signup();
+/** The bench plugin's source at version `v`. */
+const benchPlugin = (v: string) => `export default { name: 'bench', version: '${v}', setup(ctx) {
+  ctx.routes.get('/bench/ping', () => ({ ok: true, v: '${v}' }));
+  ctx.routes.get('/bench/public', { access: 'public' }, () => ({ ok: true }));
+} };`;
+
+/** 2. Reloads of one plugin: alone (p50/p99), then 50 of them under 50-connection load (failed requests). */
+async function benchReloads(rows: Row[], s: TestServer, dir: string, token: string) {
+  console.error('reloads…');
   const reloadTimes: number[] = [];
   for (let i = 0; i < 40; i++) {
-    writePlugin(dir, 'bench', `export default { name: 'bench', version: '${i}', setup(ctx) {
-      ctx.routes.get('/bench/ping', () => ({ ok: true, v: ${i} }));
-      ctx.routes.get('/bench/public', { access: 'public' }, () => ({ ok: true }));
-    } };`);
+    writePlugin(dir, 'bench', benchPlugin(String(i)));
     const t = performance.now();
     const r = await s.api('POST', '/api/plugins/reload', { token, body: { name: 'bench' } });
     if (r.status !== 200 || !r.body.ok) throw new Error(`reload failed: ${r.text}`);
@@ -130,20 +129,34 @@ async function main() {
   const underLoad = await load;
   await reloader;
   rows.push(['50 reloads under 50-connection load', `${underLoad.non2xx + underLoad.errors} failed of ${underLoad.requests.total} (${reloadsDone} reloads)`, 'target 0 failed']);
+}
 
-  console.error("throughput…");
-  // 3. Authenticated GET through the whole stack vs a bare Koa handler, same machine, same run.
+/** 3. Authenticated GET through the whole stack vs a bare Koa handler, same machine, same run (each warmed up). */
+async function benchThroughput(rows: Row[], s: TestServer, token: string) {
+  console.error('throughput…');
   const bare = await bareKoa();
   await cannon({ url: bare.url, connections: 50, duration: 2 });
   const bareRun = await cannon({ url: bare.url, connections: 50, duration: 8 });
   bare.stop();
-  await cannon({ url: `${s.url}/api/bench/ping`, connections: 50, duration: 2, headers: { authorization: `Bearer ${token}` } });
-  const stackRun = await cannon({ url: `${s.url}/api/bench/ping`, connections: 50, duration: 8, headers: { authorization: `Bearer ${token}` } });
+  const stack = { url: `${s.url}/api/bench/ping`, connections: 50, headers: { authorization: `Bearer ${token}` } };
+  await cannon({ ...stack, duration: 2 });
+  const stackRun = await cannon({ ...stack, duration: 8 });
   const ratio = stackRun.requests.average / bareRun.requests.average;
   rows.push(['bare Koa handler (baseline)', `${bareRun.requests.average.toFixed(0)} req/s, p99 ${bareRun.latency.p99} ms`, '']);
   rows.push(['authenticated GET through the stack', `${stackRun.requests.average.toFixed(0)} req/s, p99 ${stackRun.latency.p99} ms`, '']);
   rows.push(['  ratio stack / bare Koa', `${(ratio * 100).toFixed(0)} %`, 'target ≥ 70 %']);
   recordFigure({ key: 'core.authGet.ratio', what: 'authenticated GET through the stack vs bare Koa', value: ratio * 100, unit: '%', baseline: bareRun.requests.average, baselineUnit: 'req/s bare Koa', target: '≥ 70 %', better: 'higher' });
+}
+
+async function main() {
+  const rows: Row[] = [];
+  await benchColdStart(rows);
+  const dir = pluginsDir();
+  writePlugin(dir, 'bench', benchPlugin('start'));
+  const s = await startServer({ env: { PLUGINS_DIRS: dir } });
+  const { token } = await s.signup();
+  await benchReloads(rows, s, dir, token);
+  await benchThroughput(rows, s, token);
   await s.dispose();
   printTable('core', rows);
 }

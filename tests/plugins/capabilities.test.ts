@@ -111,7 +111,11 @@ test('a tool of risk exec or network without the capability is refused: the plug
   const plugins = (await s.api('GET', '/api/plugins', { token: admin.token })).body.plugins;
   const shell = plugins.find((p: any) => p.name === 'sneaky-exec');
   assert.equal(shell.status, 'error');
-  assert.equal(shell.error, 'Plugin sneaky-exec has not declared the capability "exec": true in its plugin.json (needed by tool sneaky_shell of risk exec)');
+  // The refusal, at the line of the plugin that registered the tool (the load error names file, line and column).
+  const refusal = 'Plugin sneaky-exec has not declared the capability "exec": true in its plugin.json (needed by tool sneaky_shell of risk exec)';
+  assert.match(shell.error, /^setup failed: index\.js:\d+:\d+: /);
+  assert.equal(shell.error.split('\n')[0].replace(/^setup failed: index\.js:\d+:\d+: /, ''), refusal);
+  assert.match(shell.error, /\n +\d+ \| .*sneaky_shell/);
   const net = plugins.find((p: any) => p.name === 'sneaky-net');
   assert.equal(net.status, 'error');
   assert.match(net.error, /capability "network": true .*tool sneaky_fetch of risk network/);

@@ -130,6 +130,14 @@ for (const piece of [1, 7, 64, 1 << 20]) {
     raw = { body: RICH, piece };
     const outcome = await same(rawServer.url);
     assert.ok('events' in outcome);
+    // The redacted block is an empty block signed with its data, before the signed thinking block (ThinkingBlocks).
+    assert.deepEqual(outcome.events.slice(0, 5), [
+      { type: 'thinking_start' },
+      { type: 'thinking_end', signature: 'EnCRYPTED==' },
+      { type: 'thinking_start' },
+      { type: 'thinking', delta: 'Search first. 日本' },
+      { type: 'thinking_end', signature: 'sig-final' },
+    ]);
     assert.deepEqual(outcome.events.at(-2), { type: 'usage', inputTokens: 16, outputTokens: 31, cacheReadTokens: 4, reasoningTokens: 6 });
   });
 }

@@ -46,13 +46,18 @@ function* translate(event: Anthropic.MessageStreamEvent, finished: Map<number, A
       break;
     case 'content_block_delta':
       if (event.delta.type === 'text_delta') yield { type: 'text', delta: event.delta.text };
-      else if (event.delta.type === 'thinking_delta') yield { type: 'thinking', delta: event.delta.thinking };
+      // An empty thinking delta carries nothing (the shared ThinkingBlocks machine drops it).
+      else if (event.delta.type === 'thinking_delta' && event.delta.thinking) yield { type: 'thinking', delta: event.delta.thinking };
       break;
     case 'content_block_stop': {
       const block = finished.get(event.index);
       finished.delete(event.index);
       if (block?.type === 'thinking') {
         yield block.signature ? { type: 'thinking_end', signature: block.signature } : { type: 'thinking_end' };
+      } else if (block?.type === 'redacted_thinking') {
+        // Our mapping (the same as the product's, not the SDK's): an empty block signed with the encrypted data.
+        yield { type: 'thinking_start' };
+        yield { type: 'thinking_end', signature: block.data };
       } else if (block?.type === 'tool_use') {
         const input = block.input;
         yield { type: 'tool_call', id: block.id, name: block.name, args: input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : {} };

@@ -100,7 +100,7 @@ test('adaptive models get thinking as adaptive with an effort level', async () =
   assert.equal(sent.max_tokens, 32000);
 });
 
-test('passes thinking blocks with their signature back and drops unsigned ones', async () => {
+test('passes thinking blocks with their signature back (a redacted one as redacted_thinking) and drops unsigned ones', async () => {
   const { provider } = await loadProvider(plugin);
   turn = { blocks: [{ type: 'text', text: 'It is sunny.' }] };
   const events = await collect(
@@ -112,8 +112,10 @@ test('passes thinking blocks with their signature back and drops unsigned ones',
           {
             role: 'assistant',
             content: [
+              { type: 'thinking', thinking: '', signature: 'EnCRYPTED==' },
               { type: 'thinking', thinking: 'Need the weather.', signature: 'sig-abc' },
               { type: 'thinking', thinking: 'from another provider' },
+              { type: 'thinking', thinking: '' },
               { type: 'text', text: '' },
               { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
             ],
@@ -140,6 +142,8 @@ test('passes thinking blocks with their signature back and drops unsigned ones',
     {
       role: 'assistant',
       content: [
+        // The empty signed block is how a redacted block comes back from the stream: it goes back as one, in place.
+        { type: 'redacted_thinking', data: 'EnCRYPTED==' },
         { type: 'thinking', thinking: 'Need the weather.', signature: 'sig-abc' },
         { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
       ],
