@@ -80,15 +80,15 @@ export function registerHistoryRoutes(ctx: PluginContext<any>): void {
     query: z.object({ channel: z.string().max(200).optional() }),
   }, async (_c, { query, user }) => {
     const channel = query.channel && query.channel !== 'web' ? query.channel : undefined;
-    if (!channel) return { messages: await visible(ctx, user!.id, [await ctx.agent.currentSession(user!.id)]) };
-    const group = (await channelConversations(ctx, user!.id)).get(channel) ?? [];
-    return { messages: await visible(ctx, user!.id, group.map((c) => c.id)) };
+    if (!channel) return { messages: await visible(ctx, user.id, [await ctx.agent.currentSession(user.id)]) };
+    const group = (await channelConversations(ctx, user.id)).get(channel) ?? [];
+    return { messages: await visible(ctx, user.id, group.map((c) => c.id)) };
   });
 
   ctx.routes.get('/channels', { summary: 'Channels with messages: web first, then by last activity' }, async (_c, { user }) => {
-    const session = await ctx.agent.currentSession(user!.id);
-    const web = (await ctx.conversations.forUser(user!.id).get(session))?.messageCount ?? 0;
-    const groups = [...(await channelConversations(ctx, user!.id))]
+    const session = await ctx.agent.currentSession(user.id);
+    const web = (await ctx.conversations.forUser(user.id).get(session))?.messageCount ?? 0;
+    const groups = [...(await channelConversations(ctx, user.id))]
       .map(([id, list]) => ({ id, label: label(id), count: list.reduce((n, c) => n + c.messageCount, 0), last: Math.max(...list.map((c) => c.updatedAt)) }))
       .sort((a, b) => b.last - a.last)
       .map(({ id, label: l, count }) => ({ id, label: l, count }));

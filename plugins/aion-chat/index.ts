@@ -45,7 +45,7 @@ export default definePlugin({
       if (!body.message.trim() && !body.images?.length) throw badRequest('Empty message', [{ field: 'message', message: 'message or images required' }], 'EMPTY_MESSAGE');
       const images = toImages(body.images);
       await ctx.sse.streamAgent(c, 'aion', (signal) =>
-        ctx.agent.run({ user: user!, message: body.message, images, conversationId: body.conversationId, provider: body.provider, model: body.model, signal, channel: 'web' }),
+        ctx.agent.run({ user, message: body.message, images, conversationId: body.conversationId, provider: body.provider, model: body.model, signal, channel: 'web' }),
       );
     });
 
@@ -53,12 +53,12 @@ export default definePlugin({
       summary: 'Answer a pending tool approval',
       body: z.object({ id: z.string().min(1).max(200), approved: z.boolean() }),
     }, async (_c, { body, user }) => {
-      if (!(await ctx.agent.approve(user!, body.id, body.approved))) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
+      if (!(await ctx.agent.approve(user, body.id, body.approved))) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
       return { ok: true };
     });
 
     ctx.routes.post('/stop', { summary: "Cancel the caller's running turns (on every instance); stopped: whether one ran" }, async (_c, { user }) => {
-      const stopped = await ctx.agent.stopEverywhere(user!.id);
+      const stopped = await ctx.agent.stopEverywhere(user.id);
       return { ok: true, stopped: stopped > 0 };
     });
 
@@ -67,7 +67,7 @@ export default definePlugin({
 
     ctx.routes.post('/reset', { summary: 'Start a new AION session (the old conversation is kept)' }, async (_c, { user }) => ({
       ok: true,
-      conversationId: await ctx.agent.resetSession(user!.id),
+      conversationId: await ctx.agent.resetSession(user.id),
     }));
   },
 });

@@ -45,7 +45,7 @@ export function registerActivityRoutes(ctx: PluginContext) {
     summary: "The caller's recent tool calls and turns (?type=tool_result,turn_error filters)",
     query: z.object({ limit: z.coerce.number().int().min(1).max(KEEP).default(50), type: TypeList.optional() }),
   }, (_c, { query, user }) => {
-    const all = log.get(user!.id) ?? [];
+    const all = log.get(user.id) ?? [];
     const wanted = query.type?.length ? new Set<string>(query.type) : undefined;
     return { events: (wanted ? all.filter((e) => wanted.has(e.type)) : all).slice(-query.limit) };
   });

@@ -17,9 +17,9 @@ export function registerApprovalRoutes(ctx: PluginContext) {
     summary: "The caller's tool calls waiting for approval ({ approvals: [{ conversationId, id, name, args, message, parkedAt }] })",
     query: Query,
   }, async (_c, { query, user }) => {
-    if (query.conversation !== undefined && !(await ctx.conversations.forUser(user!.id).has(query.conversation))) {
+    if (query.conversation !== undefined && !(await ctx.conversations.forUser(user.id).has(query.conversation))) {
       throw notFound('Conversation not found', 'CONVERSATION_NOT_FOUND');
     }
-    return { approvals: ctx.agent.pendingApprovals(user!.id, query.conversation) };
+    return { approvals: ctx.agent.pendingApprovals(user.id, query.conversation) };
   });
 }

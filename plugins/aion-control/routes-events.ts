@@ -18,9 +18,9 @@ export function registerEventRoutes(ctx: PluginContext): void {
     stream.message({ type: 'connected', message: 'AION push stream active' });
     const lastId = Number(c.get('last-event-id'));
     if (Number.isSafeInteger(lastId) && lastId > 0) {
-      for (const event of ctx.events.since(user!.id, lastId)) stream.message(event, event.id);
+      for (const event of ctx.events.since(user.id, lastId)) stream.message(event, event.id);
     }
-    const stop = ctx.events.subscribe(user!.id, (event) => stream.message(event, event.id));
+    const stop = ctx.events.subscribe(user.id, (event) => stream.message(event, event.id));
     stream.disconnected.addEventListener('abort', () => {
       stop();
       open.delete(stream);

@@ -14,17 +14,17 @@ export function registerMemoryRoutes(ctx: PluginContext) {
   }, async (_c, { query, user }) => {
     const search = query.search?.trim();
     if (!search) {
-      const { entries, total } = await ctx.memory.search(user!.id, { limit: query.limit, offset: query.offset });
+      const { entries, total } = await ctx.memory.search(user.id, { limit: query.limit, offset: query.offset });
       return { entries: entries.map(originalMemory), total, returned: entries.length, has_more: query.offset + entries.length < total };
     }
     // As the original: `total` counts all entries, `has_more` is about the filtered list.
-    const matches = await searchOriginal(ctx, user!.id, search);
+    const matches = await searchOriginal(ctx, user.id, search);
     const page = matches.slice(query.offset, query.offset + query.limit);
-    return { entries: page.map(originalMemory), total: ctx.memory.count(user!.id), returned: page.length, has_more: query.offset + page.length < matches.length };
+    return { entries: page.map(originalMemory), total: ctx.memory.count(user.id), returned: page.length, has_more: query.offset + page.length < matches.length };
   });
 
   ctx.routes.delete('/memory', { summary: "Clear the caller's memories" }, async (_c, { user }) => ({
     ok: true,
-    deleted: await ctx.memory.clear(user!.id),
+    deleted: await ctx.memory.clear(user.id),
   }));
 }

@@ -41,7 +41,7 @@ export function registerPermissionRoutes(ctx: PluginContext) {
     defaults: DEFAULTS,
   });
 
-  ctx.routes.get('/permissions', { summary: "The caller's tool permissions (allow / ask / deny)" }, async (_c, { user }) => view(await coll(user!.id).get('permissions')));
+  ctx.routes.get('/permissions', { summary: "The caller's tool permissions (allow / ask / deny)" }, async (_c, { user }) => view(await coll(user.id).get('permissions')));
 
   ctx.routes.post('/permissions', {
     summary: '{ key: allow|ask|deny, …, preset? } — keys are the categories or tool names',
@@ -58,9 +58,9 @@ export function registerPermissionRoutes(ctx: PluginContext) {
       values[k] = parsed.data;
     }
     if (preset !== undefined && (typeof preset !== 'string' || !/^[a-z_]{1,32}$/.test(preset))) throw badRequest('preset must be a name');
-    const old = await coll(user!.id).get('permissions');
+    const old = await coll(user.id).get('permissions');
     const doc: PermissionsDoc = { id: 'permissions', values: { ...(old?.values ?? {}), ...values }, preset: (preset as string | undefined) ?? old?.preset };
-    await coll(user!.id).put(doc);
+    await coll(user.id).put(doc);
     return { ok: true, ...view(doc) };
   });
 }

@@ -28,12 +28,12 @@ export function registerCommandRoute(ctx: PluginContext): void {
     let script = body.command;
     if (body.workingDirectory) {
       // Resolved and confined by the workspace service (realpath, symlinks); the relative result is what we cd into.
-      const dir = await ctx.workspace.list(user!.id, body.workingDirectory);
+      const dir = await ctx.workspace.list(user.id, body.workingDirectory);
       if (dir.path && dir.path !== '.') script = `cd -- ${shellQuote(dir.path)} || exit 1\n${body.command}`;
     }
     const { signal, dispose } = disconnectSignal(c);
     try {
-      const r = await ctx.workspace.execute(user!.id, { language: 'shell', code: script, timeoutMs: Math.min(body.timeout ?? MAX_COMMAND_MS, MAX_COMMAND_MS), signal });
+      const r = await ctx.workspace.execute(user.id, { language: 'shell', code: script, timeoutMs: Math.min(body.timeout ?? MAX_COMMAND_MS, MAX_COMMAND_MS), signal });
       return { success: true, stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode, duration: r.durationMs, truncated: r.truncated, timedOut: r.timedOut, durationMs: r.durationMs };
     } finally {
       dispose();

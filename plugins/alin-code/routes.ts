@@ -20,7 +20,7 @@ export function registerCodeRoutes(ctx: PluginContext): void {
   ctx.routes.post('/code/execute', { summary: 'Run Python, JavaScript or shell in the caller\'s sandboxed workspace', body: ExecuteBody }, async (c, { body, user }) => {
     const { signal, dispose } = disconnectSignal(c);
     try {
-      const r = await ctx.workspace.execute(user!.id, { language: body.language, code: body.code, timeoutMs: body.timeout, signal });
+      const r = await ctx.workspace.execute(user.id, { language: body.language, code: body.code, timeoutMs: body.timeout, signal });
       // As the original server: `success` says the run happened; a failing program (or a timeout: 124, timedOut) is
       // told by exitCode, still with a 200.
       return { success: true, ...r };

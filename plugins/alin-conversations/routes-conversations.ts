@@ -7,7 +7,7 @@ import { conversationOut, listItem, pathId } from './shape.ts';
 
 export function registerConversationRoutes(ctx: PluginContext, forUser: (userId: string) => Promise<UserConversationsApi>) {
   ctx.routes.get('/conversations', { summary: "The caller's conversations, newest updatedAt first (`search` matches title and message text)", query: ConversationListQuery }, async (_c, { query, user }) => {
-    const convs = await forUser(user!.id);
+    const convs = await forUser(user.id);
     const { search, ...page } = query;
     const conversations = search ? await searchConversations(convs, search, page) : (await convs.listConversations(page)).conversations;
     return { success: true, conversations: conversations.map(listItem) };
@@ -16,13 +16,13 @@ export function registerConversationRoutes(ctx: PluginContext, forUser: (userId:
   ctx.routes.post('/conversations', { summary: 'Create a conversation (client id optional; a used id → 409)', body: ConversationCreate }, async (c, { body, user }) => {
     // Unnamed model/provider: the server's active ones, so the conversation says what will answer it.
     const active = ctx.host.activeModel();
-    const conversation = await (await forUser(user!.id)).create({ ...body, model: body.model ?? active.model, provider: body.provider ?? active.provider });
+    const conversation = await (await forUser(user.id)).create({ ...body, model: body.model ?? active.model, provider: body.provider ?? active.provider });
     c.status = 201;
     return { success: true, id: conversation.id, conversation: conversationOut(conversation) };
   });
 
   ctx.routes.get('/conversations/:id', { summary: 'A conversation with its messages, oldest first' }, async (c, { params, user }) => {
-    const found = await (await forUser(user!.id)).getWithMessages(pathId(params.id));
+    const found = await (await forUser(user.id)).getWithMessages(pathId(params.id));
     if (!found) throw notFound('Conversation not found');
     // `{ success, conversation, messages }`, with the messages' JSON serialised once per version of the conversation.
     const head = JSON.stringify({ success: true, conversation: conversationOut(found.conversation) });
@@ -31,13 +31,13 @@ export function registerConversationRoutes(ctx: PluginContext, forUser: (userId:
   });
 
   ctx.routes.patch('/conversations/:id', { summary: 'Update title, flags, model, metadata', body: ConversationPatch }, async (_c, { params, body, user }) => {
-    const conversation = await (await forUser(user!.id)).update(pathId(params.id), body);
+    const conversation = await (await forUser(user.id)).update(pathId(params.id), body);
     if (!conversation) throw notFound('Conversation not found');
     return { success: true, conversation: conversationOut(conversation) };
   });
 
   ctx.routes.delete('/conversations/:id', { summary: 'Delete a conversation and its messages' }, async (_c, { params, user }) => {
-    if (!(await (await forUser(user!.id)).delete(pathId(params.id)))) throw notFound('Conversation not found');
+    if (!(await (await forUser(user.id)).delete(pathId(params.id)))) throw notFound('Conversation not found');
     return { success: true };
   });
 }

@@ -12,21 +12,21 @@ export function registerMessageRoutes(ctx: PluginContext, forUser: (userId: stri
   };
 
   ctx.routes.post('/messages', { summary: 'Add a message to one of the caller’s conversations', body: MessageCreate }, (c, { body, user }) =>
-    add(c, user!.id, body.conversationId, body),
+    add(c, user.id, body.conversationId, body),
   );
 
   ctx.routes.post('/conversations/:id/messages', { summary: 'Add a message (the original client’s route)', body: NestedMessageCreate }, (c, { params, body, user }) =>
-    add(c, user!.id, pathId(params.id), body),
+    add(c, user.id, pathId(params.id), body),
   );
 
   ctx.routes.patch('/messages/:id', { summary: 'Edit a message (marks it edited)', body: MessagePatch }, async (_c, { params, body, user }) => {
-    const updated = await (await forUser(user!.id)).updateMessage(pathId(params.id, 'Message'), messagePatch(body) as any);
+    const updated = await (await forUser(user.id)).updateMessage(pathId(params.id, 'Message'), messagePatch(body) as any);
     if (!updated) throw notFound('Message not found');
     return { success: true };
   });
 
   ctx.routes.delete('/messages/:id', { summary: 'Delete a message' }, async (_c, { params, user }) => {
-    if (!(await (await forUser(user!.id)).deleteMessage(pathId(params.id, 'Message')))) throw notFound('Message not found');
+    if (!(await (await forUser(user.id)).deleteMessage(pathId(params.id, 'Message')))) throw notFound('Message not found');
     return { success: true };
   });
 }

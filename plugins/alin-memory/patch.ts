@@ -38,8 +38,8 @@ export function registerMemoryPatch(ctx: PluginContext): void {
     summary: 'Update a memory (pin, archive, salience, layer; a content edit is kept in editHistory)',
     params: z.object({ id: z.string().max(200) }),
     body: MemoryPatch,
-  }, async (_c, { params, body, user }) => serial(`${user!.id}\n${params.id}`, async () => {
-    const current = await ctx.memory.get(user!.id, params.id);
+  }, async (_c, { params, body, user }) => serial(`${user.id}\n${params.id}`, async () => {
+    const current = await ctx.memory.get(user.id, params.id);
     if (!current) throw notFound('Memory not found');
     const fields = pickFields(body as any, fieldsOf(current));
     const contentChanged = body.content !== undefined && body.content !== current.content;
@@ -50,7 +50,7 @@ export function registerMemoryPatch(ctx: PluginContext): void {
     if (contentChanged && body.userModified === undefined) fields.userModified = true;
     fields.more = moreOf(body, fields.more);
     const salience = body.salience ?? (body.importance !== undefined ? body.importance / 10 : current.salience);
-    const updated = await ctx.memory.add(user!.id, {
+    const updated = await ctx.memory.add(user.id, {
       id: current.id,
       content: body.content ?? current.content,
       layer: body.layer ?? current.layer,

@@ -36,7 +36,7 @@ export function registerCorrectionRoutes(ctx: PluginContext) {
     if (missing.length) throw badRequest(`Invalid body: ${missing[0]} — required`, missing.map((field) => ({ field, message: 'required' })));
     const category = body.category ?? 'general';
     const now = Date.now();
-    const saved = await upsert(corrections(user!.id), keyOf(category, correctedValue!), (cur) =>
+    const saved = await upsert(corrections(user.id), keyOf(category, correctedValue!), (cur) =>
       cur
         ? { ...cur, originalValue: originalValue!, correctionCount: cur.correctionCount + 1, lastCorrected: now }
         : { id: keyOf(category, correctedValue!), originalValue: originalValue!, correctedValue: correctedValue!, category, correctionCount: 1, lastCorrected: now, createdAt: now },
@@ -49,7 +49,7 @@ export function registerCorrectionRoutes(ctx: PluginContext) {
     summary: 'Corrections seen at least minCount times, most frequent first',
     query: z.object({ minCount: z.coerce.number().int().min(1).max(1e9).default(1) }),
   }, async (_c, { query, user }) => {
-    const list = await corrections(user!.id).find((x) => x.correctionCount >= query.minCount);
+    const list = await corrections(user.id).find((x) => x.correctionCount >= query.minCount);
     list.sort((a, b) => b.correctionCount - a.correctionCount || b.lastCorrected - a.lastCorrected);
     return { success: true, corrections: list };
   });

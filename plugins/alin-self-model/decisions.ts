@@ -48,12 +48,12 @@ export function registerDecisionRoutes(ctx: PluginContext) {
       confidence: body.confidence ?? 0,
       timestamp: body.timestamp ?? Date.now(),
     };
-    await insertCapped(log(user!.id), d, MAX_KEPT);
+    await insertCapped(log(user.id), d, MAX_KEPT);
     return { success: true, id: d.id };
   });
 
   ctx.routes.get('/self-model/decisions', { summary: 'Decisions, newest first (?tbwoId, ?limit)', query: Query }, async (_c, { query, user }) => {
-    const all = await log(user!.id).find((d) => query.tbwoId === undefined || d.tbwoId === query.tbwoId);
+    const all = await log(user.id).find((d) => query.tbwoId === undefined || d.tbwoId === query.tbwoId);
     all.sort((a, b) => b.timestamp - a.timestamp);
     return { success: true, decisions: all.slice(0, query.limit) };
   });

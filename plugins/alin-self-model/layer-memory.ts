@@ -46,7 +46,7 @@ export function registerLayerMemory(ctx: PluginContext) {
 
   ctx.routes.post('/self-model/layer-memory', { summary: 'Store a layer memory (TTL by layer unless expiresAt is given)', body: Body }, async (c, { body, user }) => {
     const entry = await memory(() =>
-      ctx.memory.add(user!.id, {
+      ctx.memory.add(user.id, {
         content: body.content,
         layer: body.layer,
         category: body.category ?? 'general',
@@ -67,13 +67,13 @@ export function registerLayerMemory(ctx: PluginContext) {
       limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 200)),
     }),
   }, async (_c, { query, user }) => {
-    const { entries } = await memory(() => ctx.memory.search(user!.id, { layer: query.layer, limit: query.limit, order: 'salience' }));
+    const { entries } = await memory(() => ctx.memory.search(user.id, { layer: query.layer, limit: query.limit, order: 'salience' }));
     const now = Date.now();
     return { success: true, memories: entries.filter((m) => m.expiresAt === null || m.expiresAt > now).map(out) };
   });
 
   ctx.routes.post('/self-model/layer-memory/prune', { summary: "Delete the caller's expired memories" }, async (_c, { user }) => ({
     success: true,
-    pruned: await memory(() => ctx.memory.prune(user!.id)),
+    pruned: await memory(() => ctx.memory.prune(user.id)),
   }));
 }

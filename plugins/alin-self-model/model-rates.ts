@@ -34,7 +34,7 @@ export function registerModelRates(ctx: PluginContext) {
   });
 
   ctx.routes.get('/self-model/model-success-rates', { summary: 'Per-model tool success (bare array, most calls first)' }, async (c, { user }) => {
-    const all = (await models(user!.id).all()).map((s) => ({
+    const all = (await models(user.id).all()).map((s) => ({
       model: s.model,
       successCount: s.successCount,
       failureCount: s.failureCount,

@@ -64,7 +64,7 @@ export function registerOutcomeRoutes(ctx: PluginContext) {
       timestamp: body.timestamp ?? now,
       createdAt: now,
     };
-    await outcomes(user!.id).insert(outcome);
+    await outcomes(user.id).insert(outcome);
     c.status = 201;
     return { success: true, id: outcome.id, outcome };
   });
@@ -76,7 +76,7 @@ export function registerOutcomeRoutes(ctx: PluginContext) {
       limit: z.coerce.number().int().min(1).default(50).transform((n) => Math.min(n, 200)),
     }),
   }, async (_c, { query, user }) => {
-    const all = await outcomes(user!.id).find((o) => query.type === undefined || o.type === query.type);
+    const all = await outcomes(user.id).find((o) => query.type === undefined || o.type === query.type);
     // Newest first by timestamp; among equal timestamps the later insert first.
     const ordered = all.map((o, i) => ({ o, i })).sort((a, b) => b.o.timestamp - a.o.timestamp || b.i - a.i).map((x) => x.o);
     return { success: true, outcomes: ordered.slice(0, query.limit) };

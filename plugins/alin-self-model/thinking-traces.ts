@@ -47,7 +47,7 @@ export function registerThinkingTraces(ctx: PluginContext) {
       thinkingContent: body.thinkingContent ?? '',
       timestamp: body.timestamp ?? Date.now(),
     };
-    await insertCapped(traces(user!.id).partition(partitionOf(t.conversationId)), t, MAX_PER_CONVERSATION);
+    await insertCapped(traces(user.id).partition(partitionOf(t.conversationId)), t, MAX_PER_CONVERSATION);
     return { success: true, id: t.id };
   });
 
@@ -56,14 +56,14 @@ export function registerThinkingTraces(ctx: PluginContext) {
     let out: Trace[];
     if (query.q) {
       const needle = query.q.toLowerCase();
-      out = (await all(user!.id)).filter((t) => t.thinkingContent.toLowerCase().includes(needle)).sort((a, b) => b.timestamp - a.timestamp).slice(0, query.limit);
+      out = (await all(user.id)).filter((t) => t.thinkingContent.toLowerCase().includes(needle)).sort((a, b) => b.timestamp - a.timestamp).slice(0, query.limit);
     } else if (query.conversationId !== undefined) {
-      const part = await traces(user!.id).partition(partitionOf(query.conversationId)).all();
+      const part = await traces(user.id).partition(partitionOf(query.conversationId)).all();
       out = chronological(part.filter((t) => t.conversationId === query.conversationId));
     } else if (query.tbwoId !== undefined) {
-      out = chronological((await all(user!.id)).filter((t) => t.tbwoId === query.tbwoId));
+      out = chronological((await all(user.id)).filter((t) => t.tbwoId === query.tbwoId));
     } else {
-      out = (await all(user!.id)).sort((a, b) => b.timestamp - a.timestamp).slice(0, query.limit);
+      out = (await all(user.id)).sort((a, b) => b.timestamp - a.timestamp).slice(0, query.limit);
     }
     return { success: true, traces: out };
   });

@@ -77,13 +77,13 @@ export function registerToolReliability(ctx: PluginContext, models: { record(use
 
   ctx.routes.post('/self-model/tool-reliability', { summary: 'Record one tool call', body: Body }, async (_c, { body, user }) => {
     const durationMs = body.durationMs ?? body.duration;
-    const stats = await record(user!.id, { toolName: body.toolName, success: body.success, durationMs, errorReason: body.errorReason });
-    await models.record(user!.id, body.model, body.success, durationMs);
+    const stats = await record(user.id, { toolName: body.toolName, success: body.success, durationMs, errorReason: body.errorReason });
+    await models.record(user.id, body.model, body.success, durationMs);
     return { success: true, tool: toolOut(stats) };
   });
 
   ctx.routes.get('/self-model/tool-reliability', { summary: 'Tool reliability, most-used first' }, async (_c, { user }) => {
-    const all = await tools(user!.id).all();
+    const all = await tools(user.id).all();
     all.sort((a, b) => b.successCount + b.failureCount - (a.successCount + a.failureCount) || a.toolName.localeCompare(b.toolName));
     return { success: true, tools: all.map(toolOut) };
   });

@@ -6,7 +6,7 @@ import { ListQuery, ReceiptBody, TbwoCreate, TbwoPatch } from './schemas.ts';
 import { receiptView } from './shape.ts';
 
 export function registerTbwoRoutes(ctx: PluginContext, prefix: '/tbwos' | '/tbwo') {
-  const data = (user: User | undefined) => new TbwoData(ctx, user!.id);
+  const data = (user: User) => new TbwoData(ctx, user.id);
 
   ctx.routes.get(prefix, { summary: "The caller's TBWOs, newest updatedAt first", query: ListQuery }, async (_c, { query, user }) => {
     const d = data(user);
@@ -15,7 +15,7 @@ export function registerTbwoRoutes(ctx: PluginContext, prefix: '/tbwos' | '/tbwo
   });
 
   ctx.routes.post(prefix, { summary: 'Create a TBWO (pro and enterprise plans); every field sent is stored', body: TbwoCreate }, async (c, { body, user }) => {
-    if (!ctx.auth.accounts.limits(user!).tbwo) {
+    if (!ctx.auth.accounts.limits(user).tbwo) {
       throw forbidden('TBWO is not available on your plan. Upgrade to Pro to access autonomous workflows.', 'TBWO_DISABLED');
     }
     const d = data(user);
@@ -55,6 +55,6 @@ export function registerTbwoRoutes(ctx: PluginContext, prefix: '/tbwos' | '/tbwo
   ctx.routes.get(`${prefix}/:id/receipts`, { summary: "A TBWO's receipts, newest first" }, async (_c, { params, user }) => {
     const d = data(user);
     const receipts = await d.receipts((await d.require(params.id)).id);
-    return { success: true, receipts: receipts.map((r) => receiptView(r, user!.id)) };
+    return { success: true, receipts: receipts.map((r) => receiptView(r, user.id)) };
   });
 }

@@ -83,7 +83,7 @@ export default definePlugin({
       if (type === 'application/json') {
         const body = z.object({ path: z.string().min(1).max(1024) }).safeParse((c.request as any).body);
         if (!body.success) throw badRequest('Give { path } of a workspace file, or send the audio itself', undefined, 'VALIDATION_ERROR');
-        audio = await workspaceAudio(ctx, user!.id, body.data.path);
+        audio = await workspaceAudio(ctx, user.id, body.data.path);
       } else if (type.startsWith('audio/') || type === 'video/webm' || type === 'application/octet-stream') {
         const data = await rawBody(c.req);
         if (!data.length) throw badRequest('The audio is empty', undefined, 'UNSUPPORTED_AUDIO');

@@ -54,8 +54,8 @@ export default definePlugin({
       return mine?.content ? `## Character notes for this user\n${mine.content}` : undefined;
     });
     ctx.routes.get('/character', { summary: "The character prompt and the caller's own character sections" }, async (_c, { user }) => ({
-      shared: user!.isAdmin ? (await ctx.host.prompts.read('character')).content : undefined,
-      personal: (await personalOf(ctx, user!.id).get('character'))?.content ?? '',
+      shared: user.isAdmin ? (await ctx.host.prompts.read('character')).content : undefined,
+      personal: (await personalOf(ctx, user.id).get('character'))?.content ?? '',
     }));
   },
 });

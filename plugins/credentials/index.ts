@@ -37,14 +37,14 @@ export default definePlugin({
       input: Service, risk: 'write', run: (a, call) => vault(call.user.id).delete(a.service),
     });
 
-    ctx.routes.get('/credentials', { summary: "The services in the caller's vault (no contents)" }, (_c, { user }) => vault(user!.id).list());
+    ctx.routes.get('/credentials', { summary: "The services in the caller's vault (no contents)" }, (_c, { user }) => vault(user.id).list());
     ctx.routes.get('/credentials/:service', { summary: 'One service\'s credentials (the caller\'s own)', params: Param }, (c, { user, params }) => {
       c.set('cache-control', 'no-store');
-      return vault(user!.id).read(params.service);
+      return vault(user.id).read(params.service);
     });
     ctx.routes.put('/credentials/:service', { summary: 'Store credentials for a service', params: Param, body: Content.strict() }, (_c, { user, params, body }) =>
-      vault(user!.id).write(params.service, body.content),
+      vault(user.id).write(params.service, body.content),
     );
-    ctx.routes.delete('/credentials/:service', { summary: "Delete a service's credentials", params: Param }, (_c, { user, params }) => vault(user!.id).delete(params.service));
+    ctx.routes.delete('/credentials/:service', { summary: "Delete a service's credentials", params: Param }, (_c, { user, params }) => vault(user.id).delete(params.service));
   },
 });

@@ -15,7 +15,7 @@ const Voice = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'invalid voice id').opti
 
 export function registerRoutes(ctx: PluginContext<Settings>, files: AudioFiles, speak: ReturnType<typeof createSpeaker>, signer: AudioUrlSigner): void {
   ctx.routes.post('/tts', { summary: 'Text to speech (ElevenLabs) → audio URL', body: z.object({ text: Text, voice: Voice }) }, async (_c, { body, user }) =>
-    speak(user!.id, body.text, body.voice),
+    speak(user.id, body.text, body.voice),
   );
 
   // Public so a signed URL works in `<audio src>`; without a token it needs a valid, unexpired signature for this file.

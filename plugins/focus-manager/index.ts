@@ -42,8 +42,8 @@ export default definePlugin({
       return f ? `## Current focus\nThe user's current focus (set ${new Date(f.setAt).toISOString()}): ${f.task}\nKeep it in view; help toward it unless the user changes the subject.` : undefined;
     });
 
-    ctx.routes.get('/focus', { summary: "The caller's current focus" }, (_c, { user }) => getFocus(ctx, user!.id));
-    ctx.routes.put('/focus', { summary: 'Set the focus', body: Task.strict() }, (_c, { user, body }) => setFocus(ctx, user!.id, body.task));
-    ctx.routes.delete('/focus', { summary: 'Clear the focus' }, (_c, { user }) => clearFocus(ctx, user!.id));
+    ctx.routes.get('/focus', { summary: "The caller's current focus" }, (_c, { user }) => getFocus(ctx, user.id));
+    ctx.routes.put('/focus', { summary: 'Set the focus', body: Task.strict() }, (_c, { user, body }) => setFocus(ctx, user.id, body.task));
+    ctx.routes.delete('/focus', { summary: 'Clear the focus' }, (_c, { user }) => clearFocus(ctx, user.id));
   },
 });

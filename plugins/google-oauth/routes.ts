@@ -42,7 +42,7 @@ export function registerRoutes(ctx: PluginContext, state: StateStore, tokens: To
     const uri = redirectUri(c);
     const client = await createClient(ctx.secrets, uri);
     const { codeVerifier, codeChallenge } = await client.generateCodeVerifierAsync();
-    const signed = await state.issue({ codeVerifier, redirectUri: uri, userId: user!.id });
+    const signed = await state.issue({ codeVerifier, redirectUri: uri, userId: user.id });
     const url = client.generateAuthUrl({
       access_type: 'offline',
       prompt: 'consent',

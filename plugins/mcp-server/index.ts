@@ -39,7 +39,7 @@ export default definePlugin({
   setup(ctx) {
     const sessions = new Sessions();
     ctx.onUnload(() => sessions.closeAll());
-    const route = (c: Context, { user }: { user: User | undefined }) => handle(ctx, sessions, c, user!);
+    const route = (c: Context, { user }: { user: User }) => handle(ctx, sessions, c, user);
     const options = { root: true, stream: true };
     ctx.routes.post('/mcp', { ...options, summary: 'MCP Streamable HTTP: JSON-RPC messages from the client' }, route);
     ctx.routes.get('/mcp', { ...options, summary: 'MCP Streamable HTTP: the server-to-client event stream of a session' }, route);

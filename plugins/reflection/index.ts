@@ -50,7 +50,7 @@ export default definePlugin({
     });
 
     ctx.routes.get('/thoughts', { summary: "The agent's thoughts for the caller, newest first", query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }) }, async (_c, { user, query }) => {
-      const all = await thoughtsOf(ctx, user!.id).all();
+      const all = await thoughtsOf(ctx, user.id).all();
       return { thoughts: all.reverse().slice(0, query.limit), count: all.length };
     });
   },

@@ -25,7 +25,7 @@ export function registerTelegramRoutes(ctx: PluginContext<any>, bot: TelegramBot
   ctx.routes.get('/telegram/config', { access: 'admin', summary: 'Telegram bot configuration (token masked)' }, async (_c, { user }) => {
     const token = ctx.secrets.get('TELEGRAM_BOT_TOKEN');
     const allowed = await state.allowedIds();
-    const link = (await state.currentLinkCode(user!.id)) ?? (await state.issueLinkCode(user!.id));
+    const link = (await state.currentLinkCode(user.id)) ?? (await state.issueLinkCode(user.id));
     return {
       token_set: !!token,
       token_masked: maskToken(token),
@@ -62,7 +62,7 @@ export function registerTelegramRoutes(ctx: PluginContext<any>, bot: TelegramBot
   });
 
   ctx.routes.post('/telegram/link-code', { summary: 'A one-time code: `/link CODE` in Telegram makes that chat act as you (10 minutes)' }, async (_c, { user }) => {
-    const { code, expiresAt } = await state.issueLinkCode(user!.id);
+    const { code, expiresAt } = await state.issueLinkCode(user.id);
     return { ok: true, code, expires_at: new Date(expiresAt).toISOString(), expires_in: LINK_CODE_TTL_MS / 1000 };
   });
 

@@ -17,15 +17,15 @@ export default definePlugin({
     ctx.tools.register({ name: 'todo_done', description: 'Mark an open task done (exact text or id).', input: Task, risk: 'write', run: (a, call) => list(call.user.id).done(a.task) });
     ctx.tools.register({ name: 'todo_remove', description: 'Delete a task (exact text or id).', input: Task, risk: 'write', run: (a, call) => list(call.user.id).remove(a.task) });
 
-    ctx.routes.get('/todos', { summary: "The caller's todos" }, (_c, { user }) => list(user!.id).list());
+    ctx.routes.get('/todos', { summary: "The caller's todos" }, (_c, { user }) => list(user.id).list());
     ctx.routes.post('/todos', { summary: 'Add a todo', body: Task.strict() }, async (c, { user, body }) => {
-      const out = await list(user!.id).add(body.task);
+      const out = await list(user.id).add(body.task);
       c.status = 201;
       return out;
     });
     ctx.routes.patch('/todos/:id', { summary: 'Mark a todo done or open', params: Id, body: z.object({ done: z.boolean() }).strict() }, (_c, { user, params, body }) =>
-      list(user!.id).done(params.id, body.done),
+      list(user.id).done(params.id, body.done),
     );
-    ctx.routes.delete('/todos/:id', { summary: 'Delete a todo', params: Id }, (_c, { user, params }) => list(user!.id).remove(params.id));
+    ctx.routes.delete('/todos/:id', { summary: 'Delete a todo', params: Id }, (_c, { user, params }) => list(user.id).remove(params.id));
   },
 });
