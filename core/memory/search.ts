@@ -9,6 +9,7 @@ import { clampInt, copyEntry } from './entry.ts';
 import type { VectorPlan } from './search-pool/protocol.ts';
 import { acceptFor, byId, rankText, vectorHitsWanted, type RankedHit, type RankQuery } from './search-rank.ts';
 import type { TextIndex } from './text-index.ts';
+import { topK } from './top-k.ts';
 import type { VectorIndex } from './vector-index.ts';
 
 export const DEFAULT_LIMIT = 50;
@@ -71,14 +72,17 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
   return { entries, total: ranked.total };
 }
 
+const byNewest = (a: MemoryEntry, b: MemoryEntry) => b.createdAt - a.createdAt || byId(a.id, b.id);
+const bySalience = (a: MemoryEntry, b: MemoryEntry) => b.salience - a.salience || byNewest(a, b);
+
 /** No search text: the newest (or most salient) entries that pass the filters. */
 function listView(view: UserView, query: RankQuery, order: MemoryQuery['order'], now: number): MemorySearchResult {
   const accept = acceptFor(query, now);
   const list: MemoryEntry[] = [];
   for (const e of view.entries.values()) if (accept(e)) list.push(e);
-  if (order === 'salience') list.sort((a, b) => b.salience - a.salience || b.createdAt - a.createdAt || byId(a.id, b.id));
-  else list.sort((a, b) => b.createdAt - a.createdAt || byId(a.id, b.id));
-  return { entries: list.slice(query.offset, query.offset + query.limit).map((e) => copyEntry(e)), total: list.length };
+  const compare = order === 'salience' ? bySalience : byNewest;
+  const page = topK(list, query.offset + query.limit, compare).slice(query.offset);
+  return { entries: page.map((e) => copyEntry(e)), total: list.length };
 }
 
 /**

@@ -32,9 +32,13 @@ export function originalMemory(e: MemoryEntry) {
   };
 }
 
-/** How many of the newest entries the substring search looks at (the original kept 300 in all). */
-const SCAN_LIMIT = 20_000;
-const PAGE = 1000;
+/**
+ * How many of the newest entries the substring search looks at: the original kept 300 memories in all, so its substring
+ * search saw every one; we keep the newest 1,000 (one page of the store, no re-sorting page by page) and let the hybrid
+ * full-text + meaning search below find older matches. Scanning every entry made a search cost O(entries): 20,000
+ * memories took 150 ms a query (issue #16).
+ */
+const SUBSTRING_WINDOW = 1000;
 
 /**
  * The original's search — case-insensitive substring over summary, lesson and category, newest first — followed by
@@ -43,15 +47,19 @@ const PAGE = 1000;
 export async function searchOriginal(ctx: PluginContext, userId: string, search: string): Promise<MemoryEntry[]> {
   const needle = search.toLowerCase();
   const found = new Map<string, MemoryEntry>();
-  for (let offset = 0; offset < SCAN_LIMIT; offset += PAGE) {
-    const { entries } = await ctx.memory.search(userId, { limit: PAGE, offset });
-    for (const e of entries) {
-      const o = originalMemory(e);
-      if ([o.summary, o.lesson, o.category].some((f) => f.toLowerCase().includes(needle))) found.set(e.id, e);
-    }
-    if (entries.length < PAGE) break;
-  }
-  const { entries: hybrid } = await ctx.memory.search(userId, { search, limit: 200 });
+  const [{ entries: newest }, { entries: hybrid }] = await Promise.all([
+    ctx.memory.search(userId, { limit: SUBSTRING_WINDOW }),
+    ctx.memory.search(userId, { search, limit: 200 }),
+  ]);
+  for (const e of newest) if (matchesSubstring(e, needle)) found.set(e.id, e);
   for (const e of hybrid) if (!found.has(e.id)) found.set(e.id, e);
   return [...found.values()];
+}
+
+/** The fields the original searched, as its entry shows them (metadata first, else the content). */
+function matchesSubstring(e: MemoryEntry, needle: string): boolean {
+  const meta = e.metadata ?? {};
+  const summary = str(meta.summary, 250) ?? e.content.slice(0, 250);
+  const lesson = str(meta.lesson, 600) ?? e.content.slice(0, 600);
+  return [summary, lesson, e.category || 'general'].some((f) => f.toLowerCase().includes(needle));
 }
