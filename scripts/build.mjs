@@ -6,28 +6,14 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
-await esbuild.build({
-  entryPoints: [path.join(root, 'core/main.ts')],
-  outfile: path.join(root, 'dist/server.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-});
+/** Both server files: npm packages stay external, so the bundle loads them from node_modules as the sources do. */
+const serverOptions = { bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', sourcemap: 'linked', logLevel: 'warning' };
+await esbuild.build({ ...serverOptions, entryPoints: [path.join(root, 'core/main.ts')], outfile: path.join(root, 'dist/server.mjs') });
 // The memory search worker runs as its own file next to the bundle (core/memory/search-pool/pool.ts finds it there).
 await esbuild.build({
+  ...serverOptions,
   entryPoints: [path.join(root, 'core/memory/search-pool/worker.ts')],
   outfile: path.join(root, 'dist/memory-search-worker.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  packages: 'external',
-  sourcemap: 'linked',
-  logLevel: 'warning',
 });
 console.log(`server bundle: dist/server.mjs (${Math.round(performance.now() - started)} ms)`);
 
