@@ -5,16 +5,15 @@
  * usage and stop — and the same errors.
  */
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { buildRequest } from '../../plugins/provider-anthropic/build-request.ts';
 import { streamMessages } from '../../plugins/provider-anthropic/stream.ts';
 import { startFakeAnthropic, type FakeProvider, type FakeTurn } from '../fakes/index.ts';
-import { startFakeServer, type FakeServer } from '../fakes/server.ts';
+import type { FakeServer } from '../fakes/server.ts';
 import type { ProviderEvent } from '../../core/plugin-api/index.ts';
 import { sdkStreamMessages } from './anthropic-sdk-reference.ts';
-import { request, WEATHER_TOOL } from './helpers.ts';
+import { request, startPieceServer, WEATHER_TOOL } from './helpers.ts';
 
 let turn: FakeTurn = {};
 let fake: FakeProvider;
@@ -24,13 +23,7 @@ let rawServer: FakeServer;
 
 before(async () => {
   fake = await startFakeAnthropic(() => turn);
-  rawServer = await startFakeServer((_req, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
-    const bytes = Buffer.from(raw.body, 'utf8');
-    // Odd piece sizes split lines, frames and multi-byte characters across network chunks.
-    for (let at = 0; at < bytes.length; at += raw.piece) res.write(bytes.subarray(at, at + raw.piece));
-    res.end();
-  });
+  rawServer = await startPieceServer('text/event-stream; charset=utf-8', () => raw);
 });
 after(async () => {
   await fake.close();

@@ -5,16 +5,15 @@
  * the same errors (an HTTP error, an error event inside the 200 stream, a stream cut off inside an event).
  */
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { createGeminiClient } from '../../plugins/provider-gemini/auth.ts';
 import { buildRequest } from '../../plugins/provider-gemini/build-request.ts';
 import { streamGemini } from '../../plugins/provider-gemini/stream.ts';
 import { startFakeGemini, type FakeProvider, type FakeTurn } from '../fakes/index.ts';
-import { startFakeServer, type FakeServer } from '../fakes/server.ts';
+import type { FakeServer } from '../fakes/server.ts';
 import type { ProviderEvent } from '../../core/plugin-api/index.ts';
 import { sdkStreamGemini } from './gemini-sdk-reference.ts';
-import { request, WEATHER_TOOL } from './helpers.ts';
+import { request, startPieceServer, WEATHER_TOOL } from './helpers.ts';
 
 let turn: FakeTurn = {};
 let fake: FakeProvider;
@@ -24,13 +23,7 @@ let rawServer: FakeServer;
 
 before(async () => {
   fake = await startFakeGemini(() => turn);
-  rawServer = await startFakeServer((_req, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const bytes = Buffer.from(raw.body, 'utf8');
-    // Odd piece sizes split lines, events and multi-byte characters across network chunks.
-    for (let at = 0; at < bytes.length; at += raw.piece) res.write(bytes.subarray(at, at + raw.piece));
-    res.end();
-  });
+  rawServer = await startPieceServer('text/event-stream', () => raw);
 });
 after(async () => {
   await fake.close();

@@ -3,8 +3,10 @@
  * secrets read from `process.env`, a silent logger) and collects what `stream()` yields.
  */
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import type { PluginContext, PluginDefinition, ProviderDefinition, ProviderEvent, ProviderRequest } from '../../core/plugin-api/index.ts';
+import { startFakeServer, type FakeServer } from '../fakes/server.ts';
 
 /** Log lines the plugin wrote (level and arguments), for assertions. */
 export type LogLine = { level: string; args: unknown[] };
@@ -147,5 +149,20 @@ export function abortBehaviourTests(opts: { plugin: PluginDefinition; model: str
       break;
     }
     await within(100, opts.upstreamClosed(), 'closing the upstream request');
+  });
+}
+
+/**
+ * A server that answers every request with `current().body` as an event stream, written in network pieces of
+ * `current().piece` bytes: odd sizes split lines, frames and multi-byte characters across chunks, which is what the
+ * reader-parity tests feed both readers.
+ */
+export function startPieceServer(contentType: string, current: () => { body: string; piece: number }): Promise<FakeServer> {
+  return startFakeServer((_req, res: ServerResponse) => {
+    const { body, piece } = current();
+    res.writeHead(200, { 'content-type': contentType });
+    const bytes = Buffer.from(body, 'utf8');
+    for (let at = 0; at < bytes.length; at += piece) res.write(bytes.subarray(at, at + piece));
+    res.end();
   });
 }
