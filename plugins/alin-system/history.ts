@@ -7,16 +7,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PluginContext } from '../../core/plugin-api/index.ts';
 import { CpuSampler } from './cpu.ts';
-
-export interface Sample {
-  ts: number;
-  cpu: number;
-  memory: number;
-  rss: number;
-  /** Event-loop delay in ms since the previous sample. */
-  lagMeanMs: number;
-  lagMaxMs: number;
-}
+import type { Sample } from './sample.ts';
 
 const KEEP = 720;
 const round2 = (n: number) => Math.round(n * 100) / 100;

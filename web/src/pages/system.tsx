@@ -8,6 +8,7 @@ import { formatDateTime, formatNumber, t, useLanguage } from '../i18n/index.ts';
 import { ColumnChart, HBarChart, LineChart } from '../ui/charts.tsx';
 import { ActionButton, ErrorNotice, NotAvailable, Notice, Page, formatBytes, formatDuration, formatTime, useLoad } from '../ui/common.tsx';
 import { useUser } from '../user.ts';
+import type { Sample } from '../../../plugins/alin-system/sample.ts';
 
 interface Status {
   version: string;
@@ -99,14 +100,6 @@ function Updates() {
   );
 }
 
-interface Sample {
-  ts: number;
-  cpu: number;
-  memory: number;
-  rss: number;
-  lagMeanMs: number;
-  lagMaxMs: number;
-}
 interface Metrics {
   cpu: { usage: number; cores: number; loadAvg?: number[] };
   memory: { total: number; used: number; usagePercent: number; processRss: number };
