@@ -141,7 +141,8 @@ try {
   const pg10 = await concurrent(a, qs);
   rows.push(['10 at once: files p50 / p99', `${ms(fs10.p50)} / ${ms(fs10.p99)}`, 'baseline']);
   rows.push(['  same on PostgreSQL p50 / p99', `${ms(pg10.p50)} / ${ms(pg10.p99)}`, `p99 ×${(pg10.p99 / fs10.p99).toFixed(2)} of files`]);
-  console.error('searches measured');
+  // Printed now too: the second instance's catch-up below takes minutes at 100k on a loaded machine.
+  for (const r of rows) console.error(r.join(' | '));
   await files.close();
 
   // Instance B: a second instance's catch-up (the user's view loaded from the tables), then each round A writes and
