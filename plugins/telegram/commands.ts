@@ -67,8 +67,9 @@ export async function runCommand(deps: TurnDeps, api: ReplyApi, chatId: string, 
       await modelCommand(deps, api, chatId, user, cmd.args);
       return;
     case 'stop': {
-      const stopped = ctx.agent.stop(user.id);
-      await api.sendMessage(chatId, stopped ? 'Stopped.' : 'Nothing is running.');
+      // The turn may run on another instance (the web app's, on a cluster): stop and count them everywhere.
+      const stopped = await ctx.agent.stopEverywhere(user.id);
+      await api.sendMessage(chatId, stopped > 0 ? 'Stopped.' : 'Nothing is running.');
       return;
     }
     case 'link': {

@@ -12,9 +12,8 @@ import { deepFreeze } from '../freeze.ts';
 import { checkKey, checkName } from '../names.ts';
 import { PgCollection } from './collection.ts';
 import { findCriticalDamage } from './checks.ts';
-import { partitionJoins, type JoinCaches } from './joins.ts';
+import { partitionJoins } from './joins.ts';
 import { PartitionCache } from './partition-cache.ts';
-import { SummaryCache } from './summary-cache.ts';
 import { SQL } from './sql.ts';
 
 export class PgStore implements DocumentStore {
@@ -33,11 +32,9 @@ export class PgStore implements DocumentStore {
 
   /** Partitions read with their version (a conversation's messages), re-shipped only when changed. */
   private readonly partitionCache: PartitionCache;
-  private readonly joinCaches: JoinCaches;
 
   constructor(readonly pool: pg.Pool, readonly location: string, private readonly log: Logger, options: { cacheBytes?: number } = {}) {
     this.partitionCache = new PartitionCache(options.cacheBytes ?? 64 * 1024 * 1024);
-    this.joinCaches = { partitions: this.partitionCache, summaries: new SummaryCache() };
   }
 
   private open<T extends Doc>(collection: string, owner: string, part: string): Collection<T> {
@@ -60,7 +57,7 @@ export class PgStore implements DocumentStore {
       partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> & PartitionJoins<T> {
         checkName(name);
         return {
-          ...partitionJoins<T>(store.pool, store.joinCaches, userId, name),
+          ...partitionJoins<T>(store.pool, store.partitionCache, userId, name),
           snapshotMany: async (keys) => {
             const out = new Map<string, Readonly<T>[]>(keys.map((k) => [checkKey(k), []]));
             const { rows } = await store.pool.query({ ...SQL.manyPartitions, values: [name, userId, keys] });
