@@ -11,7 +11,7 @@
  * each server started here into `dir` (summarise with scripts/bench/profile-summary.mjs).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
@@ -34,6 +34,27 @@ const PROFILE: Record<string, string> = {
   ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
   ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
 };
+
+/**
+ * CPU time the server process has used so far (user + system, ms, from /proc; 0 where there is none). Its difference
+ * over a phase divided by the requests is the server's CPU per request: steadier than latency on a loaded machine,
+ * where other processes' load moves p99 but not the work each request costs.
+ */
+function serverCpuMs(s: TestServer): number {
+  try {
+    const fields = readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** Run `phase` and return its result with the server's CPU µs per request. */
+async function measured(s: TestServer, phase: () => Promise<autocannon.Result>): Promise<autocannon.Result & { cpuUs: number }> {
+  const cpu0 = serverCpuMs(s);
+  const r = await phase();
+  return Object.assign(r, { cpuUs: ((serverCpuMs(s) - cpu0) * 1000) / Math.max(1, r.requests.total) });
+}
 
 /** With `BENCH_TRACE_GC=1`: the server's GC pauses (`gc-trace.mjs` lines) since `from` in its output. */
 function gcPauses(s: TestServer, from: number, phase: string): void {
@@ -137,18 +158,18 @@ async function main() {
 
     const empty = await boot(emptyDir, emptyTargets[0]);
     let mark = empty.s.output.length;
-    const emptyPost = await load(empty.s.url, emptyTargets, 'post');
+    const emptyPost = await measured(empty.s, () => load(empty.s.url, emptyTargets, 'post'));
     gcPauses(empty.s, mark, 'empty POST');
     check(emptyPost, 'empty POST');
     await empty.s.dispose();
 
     const full = await boot(fullDir, targets[0]);
     mark = full.s.output.length;
-    const getRun = await load(full.s.url, targets, 'get');
+    const getRun = await measured(full.s, () => load(full.s.url, targets, 'get'));
     check(getRun, 'GET');
     gcPauses(full.s, mark, 'GET');
     mark = full.s.output.length;
-    const fullPost = await load(full.s.url, targets, 'post');
+    const fullPost = await measured(full.s, () => load(full.s.url, targets, 'post'));
     gcPauses(full.s, mark, 'seeded POST');
     check(fullPost, 'seeded POST');
     t = performance.now();
@@ -159,10 +180,10 @@ async function main() {
     printTable(`ALIN messages — ${CONNECTIONS} connections, ${SECONDS} s per phase`, [
       ['start-up, empty store (to listening / first GET)', `${fmt(empty.listenMs, ' ms')} / ${fmt(empty.firstGetMs, ' ms')}`, ''],
       ['start-up, 100k messages (to listening / first GET)', `${fmt(full.listenMs, ' ms')} / ${fmt(full.firstGetMs, ' ms')}`, ''],
-      ['POST /api/messages, empty store', `${fmt(emptyPost.requests.average, ' req/s')}, p99 ${fmt(emptyPost.latency.p99, ' ms')}`, `${fmt(emptyPost.requests.total)} requests`],
-      ['POST /api/messages, 100k messages', `${fmt(fullPost.requests.average, ' req/s')}, p99 ${fmt(fullPost.latency.p99, ' ms')}`, `${fmt(fullPost.requests.total)} requests`],
+      ['POST /api/messages, empty store', `${fmt(emptyPost.requests.average, ' req/s')}, p99 ${fmt(emptyPost.latency.p99, ' ms')}`, `${fmt(emptyPost.requests.total)} requests, server CPU ${fmt(emptyPost.cpuUs, ' µs')}/request`],
+      ['POST /api/messages, 100k messages', `${fmt(fullPost.requests.average, ' req/s')}, p99 ${fmt(fullPost.latency.p99, ' ms')}`, `${fmt(fullPost.requests.total)} requests, server CPU ${fmt(fullPost.cpuUs, ' µs')}/request`],
       ['POST throughput, 100k / empty', `${(fullPost.requests.average / emptyPost.requests.average).toFixed(2)}×`, ''],
-      ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests`],
+      ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests, server CPU ${fmt(getRun.cpuUs, ' µs')}/request`],
       ['GET after the run (messages in that conversation)', `${verify.body?.messages?.length ?? '?'} in ${fmt(verifyMs, ' ms')}`, ''],
     ]);
   } finally {
