@@ -11,14 +11,14 @@
  * each server started here into `dir` (summarise with scripts/bench/profile-summary.mjs).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type autocannon from 'autocannon';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import { signToken } from '../../core/auth/tokens.ts';
 import { startServer, type TestServer } from '../../tests/helpers/server.ts';
-import { conversationLoad, printTable, type ConversationTarget } from './stats.ts';
+import { conversationLoad, printTable, processCpuMs, type ConversationTarget } from './stats.ts';
 
 const USERS = 100;
 const CONVERSATIONS_PER_USER = 10;
@@ -35,25 +35,11 @@ const PROFILE: Record<string, string> = {
   ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
 };
 
-/**
- * CPU time the server process has used so far (user + system, ms, from /proc; 0 where there is none). Its difference
- * over a phase divided by the requests is the server's CPU per request: steadier than latency on a loaded machine,
- * where other processes' load moves p99 but not the work each request costs.
- */
-function serverCpuMs(s: TestServer): number {
-  try {
-    const fields = readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
-
-/** Run `phase` and return its result with the server's CPU µs per request. */
+/** Run `phase` and return its result with the server's CPU µs per request (`processCpuMs`). */
 async function measured(s: TestServer, phase: () => Promise<autocannon.Result>): Promise<autocannon.Result & { cpuUs: number }> {
-  const cpu0 = serverCpuMs(s);
+  const cpu0 = processCpuMs(s.child.pid);
   const r = await phase();
-  return Object.assign(r, { cpuUs: ((serverCpuMs(s) - cpu0) * 1000) / Math.max(1, r.requests.total) });
+  return Object.assign(r, { cpuUs: ((processCpuMs(s.child.pid) - cpu0) * 1000) / Math.max(1, r.requests.total) });
 }
 
 /** With `BENCH_TRACE_GC=1`: the server's GC pauses (`gc-trace.mjs` lines) since `from` in its output. */
