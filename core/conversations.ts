@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Collection, PartitionedCollection, UserStore } from './plugin-api/types.ts';
 import type { ConversationRecord, MessageRecord, NewConversation, NewMessage } from './plugin-api/conversations.ts';
 import { conflict, notFound } from './errors.ts';
-import type { ManyPartitions, PartitionJoins, PartitionSummary } from './store/driver.ts';
+import { hasFrozenReads, type ManyPartitions, type PartitionJoins, type PartitionSummary } from './store/driver.ts';
 import type { Store } from './store/store.ts';
 
 // The records are the plugin API's contract (`ctx.conversations`); core implements it.
@@ -81,6 +81,11 @@ export class UserConversations {
     return this.partitions().partition(conversationId);
   }
 
+  /** The conversation record as stored (frozen, no copy) where the driver allows it, else a copy. */
+  private record(id: string): Promise<Readonly<ConversationRecord> | undefined> {
+    return hasFrozenReads<ConversationRecord>(this.list) ? this.list.peek(id) : this.list.get(id);
+  }
+
   private partitions(): MessagePartitions {
     return this.data.partitioned<MessageRecord>('messages');
   }
@@ -95,7 +100,7 @@ export class UserConversations {
       const joined = await partitions.parentWithPartition<ConversationRecord>('conversations', id);
       return joined && { record: joined.parent, messages: joined.items };
     }
-    const record = await this.list.get(id);
+    const record = await this.record(id);
     return record && { record, messages: await this.messages(id).snapshot() };
   }
 
@@ -103,7 +108,8 @@ export class UserConversations {
   private index(): Promise<Map<string, string>> {
     this.messageIndex ??= (async () => {
       const idx = new Map<string, string>();
-      for (const c of await this.list.all()) for (const m of await this.messages(c.id).all()) idx.set(m.id, c.id);
+      // Snapshots, not copies: this reads every message of the user once (a copy of each made the first write slow).
+      for (const c of await this.list.snapshot()) for (const m of await this.messages(c.id).snapshot()) idx.set(m.id, c.id);
       return idx;
     })();
     return this.messageIndex;
@@ -172,7 +178,7 @@ export class UserConversations {
 
   /** Add a message; 404 for an unknown conversation, 409 for a reused id. */
   async addMessage(conversationId: string, input: NewMessage): Promise<MessageRecord> {
-    const conversation = await this.list.get(conversationId);
+    const conversation = await this.record(conversationId);
     if (!conversation) throw notFound('Conversation not found');
     const [record] = await this.append(conversation, [input]);
     return record;
@@ -222,7 +228,8 @@ export class UserConversations {
     for (const r of records) idx.set(r.id, conversation.id);
     const log = this.messages(conversation.id);
     try {
-      await Promise.all(records.map((r) => log.insert(r)));
+      if (hasFrozenReads<MessageRecord>(log)) await log.insertAll(records);
+      else await Promise.all(records.map((r) => log.insert(r)));
     } catch (error) {
       for (const r of records) idx.delete(r.id);
       throw error;

@@ -76,3 +76,18 @@ export interface PartitionJoins<T> {
   /** Every parent document (insertion order), each with a summary of its partition. */
   parentsWithSummaries<P>(parent: string, field: string): Promise<PartitionSummary<P>[]>;
 }
+
+/**
+ * Reads and writes without copies, for hot paths (the file driver's collections offer them): `peek` hands out the
+ * stored, frozen document itself; `insertAll` adds new documents in one write, all or none (a used id → 409), and
+ * returns nothing to copy. Callers fall back to `get` and `insert` on a collection without them.
+ */
+export interface FrozenReads<T> {
+  peek(id: string): Promise<Readonly<T> | undefined>;
+  insertAll(docs: readonly T[]): Promise<void>;
+}
+
+/** Whether `c` offers `FrozenReads`. */
+export function hasFrozenReads<T>(c: object): c is FrozenReads<T> {
+  return typeof (c as Partial<FrozenReads<T>>).peek === 'function' && typeof (c as Partial<FrozenReads<T>>).insertAll === 'function';
+}

@@ -9,11 +9,12 @@
  * A last line without its newline is a torn append (never acknowledged): it is cut off with a warning. Any other
  * unreadable line is damage: the log is moved aside unchanged, logged, and what could be read is written back.
  */
-import { open, readFile, rename, rm, truncate } from 'node:fs/promises';
+import { readFile, rename, rm, truncate } from 'node:fs/promises';
 import type { ReadOptions, ReadResult } from './collection-file.ts';
 import { asidePath } from './damage.ts';
 import { writeFileDurable } from './durable-file.ts';
 import { docJson, JsonFormat, type Change, type CollectionFormat, type StoredState } from './formats.ts';
+import { LogHandles } from './log-handles.ts';
 
 interface Parsed<T> {
   schemaVersion: number;
@@ -67,8 +68,11 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
   private fileVersion = -1;
   private rewriteNext = true;
 
-  /** `jsonFile` is the partition's older single-file name (`<key>.json`); the log is `<key>.jsonl` beside it. */
-  constructor(readonly jsonFile: string) {
+  /**
+   * `jsonFile` is the partition's older single-file name (`<key>.json`); the log is `<key>.jsonl` beside it. `handles`
+   * keeps the log open between appends (the store's one set, bounded).
+   */
+  constructor(readonly jsonFile: string, private readonly handles: LogHandles = new LogHandles(0)) {
     this.logFile = `${jsonFile}l`;
     this.legacy = new JsonFormat<T>(jsonFile);
   }
@@ -96,6 +100,7 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     this.rewriteNext = false;
     if (parsed.problems.length) {
       const movedTo = asidePath(this.logFile);
+      await this.handles.release(this.logFile);
       await rename(this.logFile, movedTo);
       opts.log.error({ file: this.logFile, movedTo, problems: parsed.problems.slice(0, 10) }, 'store file is damaged: moved aside');
       result.damage = { collection: opts.collection, file: this.logFile, movedTo, problems: parsed.problems, asideCopies: [movedTo] };
@@ -109,7 +114,8 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     if (this.rewriteNext || compact || state.schemaVersion !== this.fileVersion || changes.length === 0) return this.rewrite(state);
     const text = changes.map((c) => ('put' in c ? `{"put":${docJson(c.put)}}` : `{"del":${JSON.stringify(c.del)}}`)).join('\n') + '\n';
     try {
-      await appendDurable(this.logFile, text);
+      // Append and fdatasync (the file exists: a rewrite created it, and its folder fsync made the name durable).
+      await this.handles.append(this.logFile, text);
     } catch (error) {
       this.rewriteNext = true; // the append may have left a partial line: the next write replaces the whole file
       throw error;
@@ -123,6 +129,7 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     const lines = [`{"schemaVersion":${state.schemaVersion}}`, ...state.items.map((d) => `{"put":${docJson(d)}}`)];
     const text = lines.join('\n') + '\n';
     try {
+      await this.handles.release(this.logFile); // the rename below replaces the file the handle writes to
       await writeFileDurable(this.logFile, text);
     } catch (error) {
       this.rewriteNext = true;
@@ -138,19 +145,9 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
   }
 
   async remove(): Promise<void> {
+    await this.handles.release(this.logFile);
     await rm(this.logFile, { force: true });
     await rm(this.jsonFile, { force: true });
     this.rewriteNext = true;
-  }
-}
-
-/** Append and fdatasync (the file exists: it was created by a rewrite, whose folder fsync made its name durable). */
-async function appendDurable(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'a');
-  try {
-    await handle.writeFile(text);
-    await handle.datasync();
-  } finally {
-    await handle.close();
   }
 }

@@ -23,6 +23,7 @@ import { FileCollection, type CollectionHooks, type DamageReport } from './colle
 import { refusalForDamage, StartupRefusedError } from './damage.ts';
 import { JsonFormat } from './formats.ts';
 import { LogFormat } from './log-format.ts';
+import { LogHandles } from './log-handles.ts';
 import type { DocumentStore, ManyPartitions } from './driver.ts';
 import { checkKey, checkName, COLLECTION_NAME as NAME } from './names.ts';
 
@@ -45,6 +46,8 @@ export class FileStore implements DocumentStore {
   });
   private readonly cache: CollectionCache;
   private readonly hooks: CollectionHooks;
+  /** The logs kept open between appends (bounded). */
+  private readonly logHandles = new LogHandles();
   /** Damage found in store files since start. */
   readonly damages: DamageReport[] = [];
 
@@ -60,7 +63,7 @@ export class FileStore implements DocumentStore {
   private open<T extends Doc>(name: string, file: string, options?: CollectionOptions, appendOnly = false): FileCollection<T> {
     let c = this.files.get(file)?.deref();
     if (!c) {
-      c = new FileCollection<T>(name, file, this.log, this.hooks, appendOnly ? new LogFormat<T>(file) : new JsonFormat<T>(file));
+      c = new FileCollection<T>(name, file, this.log, this.hooks, appendOnly ? new LogFormat<T>(file, this.logHandles) : new JsonFormat<T>(file));
       this.files.set(file, new WeakRef(c));
       this.collected.register(c, file);
     }
@@ -172,6 +175,7 @@ export class FileStore implements DocumentStore {
 
   async close(): Promise<void> {
     await this.settle();
+    await this.logHandles.closeAll();
   }
 }
 

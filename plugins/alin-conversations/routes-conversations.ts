@@ -2,7 +2,7 @@
 import { notFound, type PluginContext, type UserConversationsApi } from '../../core/plugin-api/index.ts';
 import { ConversationCreate, ConversationListQuery, ConversationPatch } from './schemas.ts';
 import { searchConversations } from './search.ts';
-import { CLOSE, messagesJson } from './messages-json.ts';
+import { conversationBody } from './messages-json.ts';
 import { conversationOut, listItem, pathId } from './shape.ts';
 
 export function registerConversationRoutes(ctx: PluginContext, forUser: (userId: string) => Promise<UserConversationsApi>) {
@@ -24,10 +24,10 @@ export function registerConversationRoutes(ctx: PluginContext, forUser: (userId:
   ctx.routes.get('/conversations/:id', { summary: 'A conversation with its messages, oldest first' }, async (c, { params, user }) => {
     const found = await (await forUser(user.id)).getWithMessages(pathId(params.id));
     if (!found) throw notFound('Conversation not found');
-    // `{ success, conversation, messages }`, with the messages' JSON serialised once per version of the conversation.
+    // `{ success, conversation, messages }`, serialised once per version of the conversation (see messages-json.ts).
     const head = JSON.stringify({ success: true, conversation: conversationOut(found.conversation) });
     c.type = 'application/json; charset=utf-8';
-    c.body = Buffer.concat([Buffer.from(`${head.slice(0, -1)},"messages":`), messagesJson(found.messages), CLOSE]);
+    c.body = conversationBody(head, found.messages);
   });
 
   ctx.routes.patch('/conversations/:id', { summary: 'Update title, flags, model, metadata', body: ConversationPatch }, async (_c, { params, body, user }) => {

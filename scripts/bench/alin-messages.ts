@@ -7,7 +7,8 @@
  * - the POST throughput against the same run's empty store (same users and conversations, no messages).
  *
  * Run: `node_modules/.bin/node --import tsx scripts/bench/alin-messages.ts` (about 1–2 minutes).
- * `BENCH_SECONDS` changes the length of each load phase (default 15).
+ * `BENCH_SECONDS` changes the length of each load phase (default 15). `BENCH_PROFILE_DIR=dir` writes a CPU profile of
+ * each server started here into `dir` (summarise with scripts/bench/profile-summary.mjs).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import type autocannon from 'autocannon';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import { signToken } from '../../core/auth/tokens.ts';
 import { startServer, type TestServer } from '../../tests/helpers/server.ts';
-import { conversationLoad, printTable, type ConversationTarget } from './stats.ts';
+import { conversationLoad, printTable, processCpuMs, type ConversationTarget } from './stats.ts';
 
 const USERS = 100;
 const CONVERSATIONS_PER_USER = 10;
@@ -25,12 +26,49 @@ const MESSAGES_PER_CONVERSATION = 100;
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const JWT_SECRET = `bench-secret-${randomUUID()}`;
+const NODE_OPTIONS = [
+  process.env.BENCH_PROFILE_DIR ? `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}` : '',
+  process.env.BENCH_TRACE_GC ? `--import ${new URL('./gc-trace.mjs', import.meta.url).pathname}` : '',
+].filter(Boolean).join(' ');
+const PROFILE: Record<string, string> = {
+  ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
+  ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
+};
+
+/** Run `phase` and return its result with the server's CPU µs per request (`processCpuMs`). */
+async function measured(s: TestServer, phase: () => Promise<autocannon.Result>): Promise<autocannon.Result & { cpuUs: number }> {
+  const cpu0 = processCpuMs(s.child.pid);
+  const r = await phase();
+  return Object.assign(r, { cpuUs: ((processCpuMs(s.child.pid) - cpu0) * 1000) / Math.max(1, r.requests.total) });
+}
+
+/** With `BENCH_TRACE_GC=1`: the server's GC pauses (`gc-trace.mjs` lines) since `from` in its output. */
+function gcPauses(s: TestServer, from: number, phase: string): void {
+  if (!process.env.BENCH_TRACE_GC) return;
+  const pauses = [...s.output.slice(from).matchAll(/GCPAUSE (\w+) ([\d.]+)/g)]
+    .map((m) => ({ kind: m[1], ms: Number(m[2]) }));
+  const total = pauses.reduce((a, p) => a + p.ms, 0);
+  const worst = [...pauses].sort((a, b) => b.ms - a.ms).slice(0, 5).map((p) => `${p.kind} ${p.ms.toFixed(1)}`);
+  console.log(`  GC during ${phase}: ${pauses.length} pauses, ${total.toFixed(0)} ms in all; longest: ${worst.join(', ')}`);
+}
 
 type Target = ConversationTarget;
 
 const file = (p: string, items: unknown[]) => {
   mkdirSync(path.dirname(p), { recursive: true });
   writeFileSync(p, JSON.stringify({ schemaVersion: 1, items }));
+};
+
+/**
+ * A conversation's messages as the store writes them today: an append-only log `<id>.jsonl` (header line, one `put`
+ * record a line). `BENCH_SEED_FORMAT=json` seeds the older single-file `<id>.json` instead, which the server converts
+ * on each conversation's first write — that measures the one-time migration, not the steady state.
+ */
+const SEED_JSON = process.env.BENCH_SEED_FORMAT === 'json';
+const messageFile = (p: string, items: unknown[]) => {
+  if (SEED_JSON) return file(`${p}.json`, items);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(`${p}.jsonl`, [JSON.stringify({ schemaVersion: 1 }), ...items.map((put) => JSON.stringify({ put }))].join('\n') + '\n');
 };
 
 const TEXT = 'The quick brown fox jumps over the lazy dog while the agent explains the plan step by step. '.repeat(3);
@@ -58,7 +96,7 @@ async function seed(dataDir: string, withMessages: boolean): Promise<Target[]> {
           tokens: { input: 100, output: 80 }, tokensInput: 100, tokensOutput: 80, metadata: {}, isEdited: false,
           timestamp: t0 + i, createdAt: t0 + i, updatedAt: t0 + i,
         }));
-        file(path.join(store, 'messages', id, `${conversationId}.json`), messages);
+        messageFile(path.join(store, 'messages', id, conversationId), messages);
       }
       conversations.push({
         id: conversationId, title: `Conversation ${c}`, mode: 'regular', model: 'echo', provider: 'echo', isFavorite: false, isArchived: false, isPinned: false,
@@ -83,7 +121,7 @@ const load = (url: string, targets: Target[], kind: 'post' | 'get') =>
 /** Boot on `dataDir`; time to "listening" and to the first answered GET of a seeded conversation. */
 async function boot(dataDir: string, first: Target): Promise<{ s: TestServer; listenMs: number; firstGetMs: number }> {
   const started = performance.now();
-  const s = await startServer({ dataDir, env: { JWT_SECRET, LOG_LEVEL: 'error' } });
+  const s = await startServer({ dataDir, env: { JWT_SECRET, LOG_LEVEL: 'error', ...PROFILE } });
   const listenMs = performance.now() - started;
   const r = await s.api('GET', `/api/conversations/${first.conversationId}`, { token: first.token });
   if (r.status !== 200) throw new Error(`seeded conversation not readable: ${r.status} ${r.text.slice(0, 200)}`);
@@ -105,14 +143,20 @@ async function main() {
     console.log(`seeded ${fmt(USERS * CONVERSATIONS_PER_USER * MESSAGES_PER_CONVERSATION)} messages, ${fmt(targets.length)} conversations, ${USERS} users in ${fmt(performance.now() - t, ' ms')}`);
 
     const empty = await boot(emptyDir, emptyTargets[0]);
-    const emptyPost = await load(empty.s.url, emptyTargets, 'post');
+    let mark = empty.s.output.length;
+    const emptyPost = await measured(empty.s, () => load(empty.s.url, emptyTargets, 'post'));
+    gcPauses(empty.s, mark, 'empty POST');
     check(emptyPost, 'empty POST');
     await empty.s.dispose();
 
     const full = await boot(fullDir, targets[0]);
-    const getRun = await load(full.s.url, targets, 'get');
+    mark = full.s.output.length;
+    const getRun = await measured(full.s, () => load(full.s.url, targets, 'get'));
     check(getRun, 'GET');
-    const fullPost = await load(full.s.url, targets, 'post');
+    gcPauses(full.s, mark, 'GET');
+    mark = full.s.output.length;
+    const fullPost = await measured(full.s, () => load(full.s.url, targets, 'post'));
+    gcPauses(full.s, mark, 'seeded POST');
     check(fullPost, 'seeded POST');
     t = performance.now();
     const verify = await full.s.api('GET', `/api/conversations/${targets[1].conversationId}`, { token: targets[1].token });
@@ -122,10 +166,10 @@ async function main() {
     printTable(`ALIN messages — ${CONNECTIONS} connections, ${SECONDS} s per phase`, [
       ['start-up, empty store (to listening / first GET)', `${fmt(empty.listenMs, ' ms')} / ${fmt(empty.firstGetMs, ' ms')}`, ''],
       ['start-up, 100k messages (to listening / first GET)', `${fmt(full.listenMs, ' ms')} / ${fmt(full.firstGetMs, ' ms')}`, ''],
-      ['POST /api/messages, empty store', `${fmt(emptyPost.requests.average, ' req/s')}, p99 ${fmt(emptyPost.latency.p99, ' ms')}`, `${fmt(emptyPost.requests.total)} requests`],
-      ['POST /api/messages, 100k messages', `${fmt(fullPost.requests.average, ' req/s')}, p99 ${fmt(fullPost.latency.p99, ' ms')}`, `${fmt(fullPost.requests.total)} requests`],
+      ['POST /api/messages, empty store', `${fmt(emptyPost.requests.average, ' req/s')}, p99 ${fmt(emptyPost.latency.p99, ' ms')}`, `${fmt(emptyPost.requests.total)} requests, server CPU ${fmt(emptyPost.cpuUs, ' µs')}/request`],
+      ['POST /api/messages, 100k messages', `${fmt(fullPost.requests.average, ' req/s')}, p99 ${fmt(fullPost.latency.p99, ' ms')}`, `${fmt(fullPost.requests.total)} requests, server CPU ${fmt(fullPost.cpuUs, ' µs')}/request`],
       ['POST throughput, 100k / empty', `${(fullPost.requests.average / emptyPost.requests.average).toFixed(2)}×`, ''],
-      ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests`],
+      ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests, server CPU ${fmt(getRun.cpuUs, ' µs')}/request`],
       ['GET after the run (messages in that conversation)', `${verify.body?.messages?.length ?? '?'} in ${fmt(verifyMs, ' ms')}`, ''],
     ]);
   } finally {

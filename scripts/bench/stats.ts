@@ -1,6 +1,20 @@
 /** Small helpers shared by the benchmarks: percentiles, a plain table, and figures for `npm run bench -- --json`. */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+
+/**
+ * CPU time process `pid` has used so far (user + system, ms, from /proc; 0 where there is none). Its difference over a
+ * load phase divided by the requests is the server's CPU per request: steadier than latency or req/s on a loaded
+ * machine, where other processes move p99 but not the work each request costs.
+ */
+export function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
 
 /** The p-th percentile (0–100) of `values` (nearest rank). */
 export function percentile(values: number[], p: number): number {

@@ -291,3 +291,35 @@ it('the preview follows the newest message when it is edited or deleted', async 
     await srv.dispose();
   }
 });
+
+it('a conversation read again and again follows every change: title, flags, a new, edited or deleted message — and stays its owner’s', async () => {
+  const { startServer } = await import('../helpers/server.ts');
+  const srv = await startServer();
+  try {
+    const u = await srv.signup();
+    const other = await srv.signup();
+    const get = async (token = u.token) => srv.api('GET', '/api/conversations/rr', { token });
+    await srv.api('POST', '/api/conversations', { token: u.token, body: { id: 'rr', title: 'one' } });
+    await srv.api('POST', '/api/messages', { token: u.token, body: { id: 'rr1', conversationId: 'rr', role: 'user', content: 'hello' } });
+    const first = (await get()).text;
+    assert.equal((await get()).text, first, 'an unchanged conversation reads the same');
+    // The messages stay the same here; only the record changes, so the cached body must not be reused.
+    await srv.api('PATCH', '/api/conversations/rr', { token: u.token, body: { title: 'two', isPinned: true } });
+    const renamed = (await get()).body;
+    assert.equal(renamed.conversation.title, 'two');
+    assert.equal(renamed.conversation.isPinned, true);
+    assert.deepEqual(renamed.messages.map((m: any) => m.content), ['hello']);
+    await srv.api('POST', '/api/messages', { token: u.token, body: { id: 'rr2', conversationId: 'rr', role: 'assistant', content: 'hi' } });
+    assert.deepEqual((await get()).body.messages.map((m: any) => m.content), ['hello', 'hi']);
+    await srv.api('PATCH', '/api/messages/rr1', { token: u.token, body: { content: 'hello, edited' } });
+    const edited = (await get()).body;
+    assert.deepEqual(edited.messages.map((m: any) => [m.content, m.isEdited]), [['hello, edited', true], ['hi', false]]);
+    await srv.api('DELETE', '/api/messages/rr2', { token: u.token });
+    const after = (await get()).body;
+    assert.deepEqual(after.messages.map((m: any) => m.id), ['rr1']);
+    assert.equal(after.conversation.messageCount, 1);
+    assert.equal((await get(other.token)).status, 404, 'another user never reads it, cached or not');
+  } finally {
+    await srv.dispose();
+  }
+});

@@ -1,0 +1,92 @@
+/**
+ * Open append handles of the store's logs, kept between writes in a bounded least-recently-used set. Opening and
+ * closing a log for every message were two of the four thread-pool trips of a message write (open, write, fdatasync,
+ * close) and most of its file-system CPU (issue #16's profile of `POST /api/messages`); a log written again finds its
+ * handle open, and, opened O_DSYNC, its append is durable in one trip. Durability is unchanged: every append is on
+ * disk before it resolves.
+ *
+ * A handle is tied to one inode, so whoever replaces or removes a log (a rewrite renames a new file over it) must
+ * `release` it first. Writes of one log never overlap (the collection serialises them); a handle in use is never
+ * closed by the bound, which may then be passed for a moment.
+ */
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Append-only and O_DSYNC: each write returns once its data (and what is needed to read it back) is on disk, as a
+ * write followed by fdatasync would, in one thread-pool trip instead of two.
+ */
+const DSYNC: number | undefined = constants.O_DSYNC; // not on every platform (Windows): then write + fdatasync
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | (DSYNC ?? 0);
+
+interface Entry {
+  handle: Promise<FileHandle>;
+  busy: number;
+}
+
+/** Most logs held open at once (file descriptors; Node raises its soft limit to the hard one at start). */
+export const MAX_OPEN_LOGS = 1024;
+
+export class LogHandles {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly max = MAX_OPEN_LOGS) {}
+
+  /** Append `text` to the existing file `file`, durably (O_DSYNC: the same guarantee as write + fdatasync). */
+  async append(file: string, text: string): Promise<void> {
+    let entry = this.entries.get(file);
+    if (entry) this.entries.delete(file); // re-inserted below: most recently used last
+    else entry = { handle: open(file, APPEND_FLAGS), busy: 0 };
+    this.entries.set(file, entry);
+    entry.busy++;
+    try {
+      const handle = await entry.handle;
+      await handle.writeFile(text); // durable when it resolves where the handle is O_DSYNC
+      if (DSYNC === undefined) await handle.datasync();
+    } catch (error) {
+      entry.busy--;
+      await this.release(file); // a failed open or append: the next write starts from a fresh handle
+      throw error;
+    }
+    entry.busy--;
+    this.trim();
+  }
+
+  /** Close the handle of `file`, if open (before the log is replaced, removed or moved aside). */
+  async release(file: string): Promise<void> {
+    const entry = this.entries.get(file);
+    if (!entry) return;
+    this.entries.delete(file);
+    await closeQuietly(entry.handle);
+  }
+
+  /** Close every handle (store shutdown). */
+  async closeAll(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => closeQuietly(e.handle)));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Close the least recently used idle handles until the bound holds. */
+  private trim(): void {
+    if (this.entries.size <= this.max) return;
+    for (const [file, entry] of this.entries) {
+      if (this.entries.size <= this.max) return;
+      if (entry.busy > 0) continue;
+      this.entries.delete(file);
+      void closeQuietly(entry.handle);
+    }
+  }
+}
+
+async function closeQuietly(handle: Promise<FileHandle>): Promise<void> {
+  try {
+    await (await handle).close();
+  } catch {
+    // Never opened, or already closed: nothing is held.
+  }
+}
