@@ -24,8 +24,9 @@ import { configureScrubber } from './secret-scrubber.ts';
 
 /**
  * `node:http` through `require`, not `import`: the ES module facade of a built-in reads every export, and `node:http`'s
- * `WebSocket`/`CloseEvent`/`MessageEvent` getters load undici with tls, http2, zlib and worker_threads — ~9 MB resident
- * and ~40 ms at start for a server that accepts connections but opens none (issue #16).
+ * `WebSocket`/`CloseEvent`/`MessageEvent` getters load undici with tls and http2 (~9 MB resident in a bare process), so
+ * this file is not what loads them at start (issue #16; @koa/router's ES build and Koa's `instanceof Response` on
+ * object bodies still do).
  */
 const { createServer } = createRequire(import.meta.url)('node:http') as typeof http;
 

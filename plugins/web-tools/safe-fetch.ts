@@ -16,7 +16,8 @@ import { isPrivateAddress } from './addresses.ts';
 
 /**
  * Built-ins through `require`, not `import`: the ES module facade of `node:http` reads every export, and its WebSocket
- * getters load undici with tls and http2 (~9 MB resident) into every server at start, web tools in use or not (issue #16).
+ * getters load undici with tls and http2 (~9 MB resident in a bare process); this plugin must not be what loads them
+ * into every server at start (issue #16).
  */
 const requireBuiltin = createRequire(import.meta.url);
 const http = requireBuiltin('node:http') as typeof Http;
