@@ -4,7 +4,8 @@
  * benchmarks call.
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import Koa from 'koa';
@@ -20,6 +21,14 @@ import { createLogger } from './log.ts';
 import { httpMetrics, metricsEndpoint } from './metrics/index.ts';
 import { createRuntime, type CoreServices } from './runtime.ts';
 import { configureScrubber } from './secret-scrubber.ts';
+
+/**
+ * `node:http` through `require`, not `import`: the ES module facade of a built-in reads every export, and `node:http`'s
+ * `WebSocket`/`CloseEvent`/`MessageEvent` getters load undici with tls and http2 (~9 MB resident in a bare process), so
+ * this file is not what loads them at start (issue #16; @koa/router's ES build and Koa's `instanceof Response` on
+ * object bodies still do).
+ */
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof http;
 
 export interface RunningServer {
   url: string;
@@ -128,7 +137,7 @@ export async function startServer(overrides: Record<string, string | undefined> 
     throw error;
   }
   const app = createApp(core);
-  const server = http.createServer(requestTimeouts(config.bodyTimeoutMs), app.callback());
+  const server = createServer(requestTimeouts(config.bodyTimeoutMs), app.callback());
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {

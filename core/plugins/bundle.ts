@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { ROOT_DIR } from '../config.ts';
+import { byName } from './by-name.ts';
 import { locatedError, PluginLoadError, type PluginErrorLocation } from './error-location.ts';
 
 export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
@@ -81,7 +82,7 @@ const ESBUILD_VERSION: string = createRequire(import.meta.url)('esbuild/package.
 export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<string> {
   const hash = createHash('sha256').update(BUNDLE_FORMAT).update(ESBUILD_VERSION).update(ROOT_DIR).update(apiNames.join(','));
   const walk = async (dir: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort(byName);
     for (const e of entries) {
       if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
       const p = path.join(dir, e.name);

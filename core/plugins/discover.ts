@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { byName } from './by-name.ts';
 import { parseManifest, type PluginManifest } from './manifest.ts';
 
 export interface DiscoveredPlugin {
@@ -53,7 +54,7 @@ export async function discoverPlugins(dirs: string[], builtinDir: string): Promi
     } catch {
       continue;
     }
-    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of entries.sort(byName)) {
       if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
       const d = await readPluginFolder(path.join(root, e.name), root, builtinDir);
       if (!d || found.has(d.name)) continue; // the first folder of a name wins: built-ins cannot be shadowed

@@ -4,7 +4,7 @@
  * folder changed. The host decides what a change means (load, reload, unload).
  */
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 
 export const WATCH_DEBOUNCE_MS = 200;
 
@@ -41,9 +41,14 @@ export class PluginWatcher {
 
   constructor(private readonly opts: PluginWatcherOptions) {}
 
-  /** Resolves once the initial scan is done, so a change right after start is seen. */
-  start(): Promise<void> {
+  /**
+   * Resolves once the initial scan is done, so a change right after start is seen. chokidar is imported here, not at
+   * the top: with `PLUGINS_WATCH=0` (the container default) the host does not need it (issue #16; mcp-client still
+   * watches its config file with it).
+   */
+  async start(): Promise<void> {
     const roots = this.opts.roots.map((r) => path.resolve(r));
+    const { watch } = await import('chokidar');
     this.watcher = watch(roots, {
       ignoreInitial: true,
       depth: 8,

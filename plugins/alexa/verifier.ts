@@ -9,8 +9,17 @@
  * The request timestamp is checked with the adapter's own `TimestampVerifier`.
  */
 import { X509Certificate, verify as verifySignature } from 'node:crypto';
-import { get } from 'node:https';
-import { getCACertificates } from 'node:tls';
+import { createRequire } from 'node:module';
+import type * as Https from 'node:https';
+import type * as Tls from 'node:tls';
+
+/**
+ * `node:https` and `node:tls` are required when a certificate chain is first fetched, not imported: their ES module
+ * facades load tls (and https) into every server at start, Alexa in use or not (issue #16).
+ */
+const requireBuiltin = createRequire(import.meta.url);
+const https = () => requireBuiltin('node:https') as typeof Https;
+const tls = () => requireBuiltin('node:tls') as typeof Tls;
 
 const CERT_HOST = 's3.amazonaws.com';
 const CERT_PATH_PREFIX = '/echo.api/';
@@ -35,7 +44,7 @@ export interface SignatureVerifierOptions {
 /** HTTPS GET with a size cap and a timeout; any status but 200 fails. */
 export function httpsGetText(url: URL, timeoutMs = 5_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: timeoutMs }, (res) => {
+    const req = https().get(url, { timeout: timeoutMs }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return reject(new SignatureError(`certificate download failed with status ${res.statusCode}`));
@@ -92,7 +101,7 @@ export class AlexaSignatureVerifier {
 
   constructor(options: SignatureVerifierOptions = {}) {
     this.fetchChain = options.fetchChain ?? ((url) => httpsGetText(url));
-    this.trustedRoots = options.trustedRoots ?? (() => getCACertificates('default').flatMap((pem) => {
+    this.trustedRoots = options.trustedRoots ?? (() => tls().getCACertificates('default').flatMap((pem) => {
       try {
         return [new X509Certificate(pem)];
       } catch {

@@ -6,9 +6,17 @@
  * program can use the proxy, and a refused host is reported to the user whose page asked for it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
+import type * as Http from 'node:http';
+import { createRequire } from 'node:module';
 import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+
+/**
+ * Built-ins through `require`, not `import`: the ES module facade of `node:http` reads every export, and its WebSocket
+ * getters load undici with tls and http2 (~9 MB resident in a bare process); this plugin must not be what loads them
+ * into every server at start (issue #16).
+ */
+const http = createRequire(import.meta.url)('node:http') as typeof Http;
 
 export interface GuardProxy {
   server: string;
@@ -38,7 +46,7 @@ class ProxyUsers {
   }
 
   /** The user a request's `Proxy-Authorization` belongs to, or undefined. */
-  authorized(req: http.IncomingMessage): string | undefined {
+  authorized(req: Http.IncomingMessage): string | undefined {
     const m = /^Basic\s+(.+)$/i.exec(String(req.headers['proxy-authorization'] ?? ''));
     if (!m) return undefined;
     const [username, password = ''] = Buffer.from(m[1], 'base64').toString().split(':');
@@ -49,7 +57,7 @@ class ProxyUsers {
 }
 
 /** A plain-HTTP request through the proxy: forwarded to the checked address, with the proxy's headers removed. */
-async function forwardHttp(req: http.IncomingMessage, res: http.ServerResponse, users: ProxyUsers, check: Check) {
+async function forwardHttp(req: Http.IncomingMessage, res: Http.ServerResponse, users: ProxyUsers, check: Check) {
   const userId = users.authorized(req);
   if (!userId) return void res.writeHead(407, { 'proxy-authenticate': 'Basic realm="aion"' }).end();
   let target: URL;
@@ -76,7 +84,7 @@ async function forwardHttp(req: http.IncomingMessage, res: http.ServerResponse, 
 }
 
 /** A `CONNECT` tunnel (HTTPS, WebSocket over TLS): opened to the checked address only. */
-async function tunnel(req: http.IncomingMessage, socket: Duplex, head: Buffer, users: ProxyUsers, check: Check) {
+async function tunnel(req: Http.IncomingMessage, socket: Duplex, head: Buffer, users: ProxyUsers, check: Check) {
   socket.on('error', () => socket.destroy());
   const userId = users.authorized(req);
   if (!userId) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="aion"\r\n\r\n');
@@ -104,7 +112,7 @@ export async function startGuardProxy(approve: Approve, onBlocked: (userId: stri
     }
   };
   const server = http.createServer((req, res) => void forwardHttp(req, res, users, check));
-  server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void tunnel(req, socket, head, users, check));
+  server.on('connect', (req: Http.IncomingMessage, socket: Duplex, head: Buffer) => void tunnel(req, socket, head, users, check));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

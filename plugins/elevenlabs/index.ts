@@ -13,6 +13,7 @@ import { createSpeaker, speakable } from './speech.ts';
 
 /** Channels whose clients can play audio. */
 const SPEAKING_CHANNELS = /^(web|telegram)(_|$)/;
+const FIRST_SWEEP_MS = 60_000;
 
 export default definePlugin({
   name: 'elevenlabs',
@@ -48,9 +49,12 @@ export default definePlugin({
     };
     schedule();
     ctx.settings.onChange(schedule);
-    void cleanup();
+    // The first sweep a minute after start, not during it: it lists every user's audio records and the audio folder,
+    // work a starting server does not need yet (issue #16).
+    const firstSweep = setTimeout(() => void cleanup(), FIRST_SWEEP_MS).unref();
     ctx.onUnload(() => {
       unloaded = true;
+      clearTimeout(firstSweep);
       if (timer) clearInterval(timer);
     });
   },

@@ -9,8 +9,15 @@ import { computeMood, HINTS, MOODS, type Mood } from './mood.ts';
 
 interface MoodDoc { id: 'current'; mood: Mood; updatedAt: number; source: 'auto' | 'manual'; lastToolError?: boolean; signals?: Record<string, unknown> }
 
+/**
+ * The host's IANA zone, resolved when a mood is first computed (a function default, not a value): asking Intl at import
+ * maps ~7 MB of ICU locale and zone data into a server that may never compute a mood (issue #16).
+ */
+let hostZone: string | undefined;
+const hostTimezone = () => (hostZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+
 const Settings = z.object({
-  timezone: z.string().max(64).default(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'),
+  timezone: z.string().max(64).default(hostTimezone),
   /** An automatic mood is kept this long before it is computed again. */
   recompute_minutes: z.number().min(0).max(1440).default(10),
   /** A mood set with mood_set holds this long. */

@@ -6,7 +6,7 @@ import { definePlugin } from '../../core/plugin-api/index.ts';
 import { registerRoutes } from './routes.ts';
 import { ScheduleRunner } from './runner.ts';
 import { ScheduleService } from './service.ts';
-import { SettingsSchema } from './settings.ts';
+import { hostTimezone, SettingsSchema } from './settings.ts';
 import { registerTools } from './tools.ts';
 
 export default definePlugin({
@@ -21,13 +21,15 @@ export default definePlugin({
     registerRoutes(ctx, service);
     await runner.recover();
     runner.start();
+    // The zone setting as stored (unset = the host's): the host's zone is only asked for when the setting changes.
     let timezone = ctx.settings.get().timezone;
     ctx.settings.onChange((s) => {
       runner.start(); // a new tick period
-      if (s.timezone !== timezone) {
-        timezone = s.timezone;
-        void service.retime().catch((error) => ctx.log.warn({ error: String(error) }, 'scheduler: retime failed'));
-      }
+      if (s.timezone === timezone) return;
+      const before = timezone ?? hostTimezone();
+      timezone = s.timezone;
+      if ((s.timezone ?? hostTimezone()) === before) return; // e.g. unset → the host's own zone by name
+      void service.retime().catch((error) => ctx.log.warn({ error: String(error) }, 'scheduler: retime failed'));
     });
     ctx.onUnload(() => runner.stop());
   },

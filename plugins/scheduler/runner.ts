@@ -7,7 +7,7 @@
  */
 import type { AgentEvent, PluginContext, User } from '../../core/plugin-api/index.ts';
 import { nextDue, type Schedule } from './schedule.ts';
-import type { Settings } from './settings.ts';
+import { zoneOf, type Settings } from './settings.ts';
 import { SCHEDULES, schedulesOf } from './data.ts';
 
 const RESULT_CHARS = 4000;
@@ -63,7 +63,7 @@ export class ScheduleRunner {
 
   /** Claim (persist lastRun + nextRun) then run in the background. */
   private async claimAndRun(userId: string, id: string, now: number): Promise<void> {
-    const { timezone } = this.ctx.settings.get();
+    const timezone = zoneOf(this.ctx.settings.get());
     const claimed = await schedulesOf(this.ctx, userId).update(id, (s) => ({
       ...s, lastRun: now, nextRun: nextDue(s, Math.max(now, s.nextRun ?? now), timezone), lastStatus: 'running', runs: s.runs + 1,
     }));
@@ -108,7 +108,7 @@ export class ScheduleRunner {
   }
 
   private async turn(user: User, s: Schedule, signal: AbortSignal): Promise<{ ok: boolean; text: string }> {
-    const when = s.mode === 'interval' ? `every ${s.interval}` : `at ${s.time} (${s.days}, ${this.ctx.settings.get().timezone})`;
+    const when = s.mode === 'interval' ? `every ${s.interval}` : `at ${s.time} (${s.days}, ${zoneOf(this.ctx.settings.get())})`;
     const events: AsyncIterable<AgentEvent> = this.ctx.agent.run({
       user, conversationId: s.conversationId, message: s.task, signal, channel: 'scheduler',
       system: `This is the scheduled task "${s.name}", run automatically ${when}. Nobody is watching this turn: do the task and answer with its result.`,

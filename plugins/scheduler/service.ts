@@ -3,7 +3,7 @@ import { badRequest, conflict, notFound, type PluginContext } from '../../core/p
 import { schedulesOf } from './data.ts';
 import type { ScheduleRunner } from './runner.ts';
 import { newSchedule, nextDue, summary, timing, type Schedule, type ScheduleInput } from './schedule.ts';
-import type { Settings } from './settings.ts';
+import { zoneOf, type Settings } from './settings.ts';
 
 export interface SchedulePatch {
   name?: string;
@@ -19,7 +19,7 @@ export class ScheduleService {
 
   private limits() {
     const s = this.ctx.settings.get();
-    return { timezone: s.timezone, minIntervalSeconds: s.min_interval_seconds };
+    return { timezone: zoneOf(s), minIntervalSeconds: s.min_interval_seconds };
   }
 
   private async require(userId: string, id: string): Promise<Schedule> {

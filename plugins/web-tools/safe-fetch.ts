@@ -5,12 +5,24 @@
  * hop checked again. Bodies are capped in bytes and the whole fetch in time.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { isIP, type LookupFunction } from 'node:net';
 import zlib from 'node:zlib';
 import { AppError, badRequest } from '../../core/plugin-api/index.ts';
 import { isPrivateAddress } from './addresses.ts';
+
+
+/**
+ * Built-ins through `require`, not `import`: the ES module facade of `node:http` reads every export, and its WebSocket
+ * getters load undici with tls and http2 (~9 MB resident in a bare process); this plugin must not be what loads them
+ * into every server at start (issue #16).
+ */
+const requireBuiltin = createRequire(import.meta.url);
+const http = requireBuiltin('node:http') as typeof Http;
+const https = requireBuiltin('node:https') as typeof Https;
+type IncomingMessage = Http.IncomingMessage;
 
 export interface FetchPolicy {
   /** Host names (or IP literals) an admin allowed although they are private. */

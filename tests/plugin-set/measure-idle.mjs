@@ -1,6 +1,6 @@
 // Idle footprint of a fresh server (not a test): start it N times on a fixed port with an empty data dir, time the
 // first 200 from /api/health, wait 1.5 s, read VmRSS of the server process off /proc. Prints the medians.
-//   node tests/plugin-set/measure-idle.mjs [tsx|bundle] [runs]      (bundle: run `npm run build` first)
+//   node tests/plugin-set/measure-idle.mjs [tsx|bundle|bundle-bare] [runs]      (bundle: run `npm run build` first)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const mode = process.argv[2] ?? 'tsx';
 const runs = Number(process.argv[3] ?? 5);
-const args = mode === 'bundle' ? [path.join(ROOT, 'dist/server.mjs')] : ['--import', 'tsx', path.join(ROOT, 'core/main.ts')];
+// `bundle` runs it with the V8 flags of `npm start` (package.json `scripts.start`); `bundle-bare` without them.
+const startFlags = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start.split(/\s+/).filter((a) => a.startsWith('--'));
+const args = mode === 'bundle' ? [...startFlags, path.join(ROOT, 'dist/server.mjs')]
+  : mode === 'bundle-bare' ? [path.join(ROOT, 'dist/server.mjs')]
+  : ['--import', 'tsx', path.join(ROOT, 'core/main.ts')];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
