@@ -2,7 +2,7 @@
 // it provably matches the log: a log changed behind its back, a crash (no clean shutdown) or a damaged index file all
 // lead to a rebuild, and search answers the same either way.
 import assert from 'node:assert/strict';
-import { appendFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openStore, tempDir } from './helpers.ts';
@@ -58,6 +58,26 @@ test('a log changed after the index was written, or a damaged index file, means 
     assert.equal((await again.search('u1', { search: 'harpsichord' })).entries[0]?.id, 'sneaky');
     assert.deepEqual(await ids(again), answers);
     assert.equal((await again.search('u2', { search: 'garden' })).total, 1);
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a log rewritten to the very same length (a restored backup, an edit) is caught by its tail: rebuilt, not stale', async () => {
+  const { dir, cleanup, store } = await seeded();
+  try {
+    await store.close();
+    const log = path.join(dir, 'memory', 'u1.jsonl');
+    const before = await readFile(log, 'utf8');
+    // Same bytes count, other words: "sailing" → "zailing" in the newest entries.
+    const after = before.replaceAll('sailing boats', 'zailing boats');
+    assert.equal(Buffer.byteLength(after), Buffer.byteLength(before));
+    await writeFile(log, after);
+    const again = await openStore(dir);
+    assert.deepEqual(again.indexStartStats(), { restored: 1, built: 1 });
+    assert.ok((await again.search('u1', { search: 'zailing' })).total >= 10, 'the rebuilt index reads the log as it is');
+    assert.equal((await again.search('u1', { search: 'sailing' })).entries.some((e) => e.content.includes('sailing')), false);
     await again.close();
   } finally {
     await cleanup();
