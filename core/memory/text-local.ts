@@ -15,6 +15,7 @@
  */
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import type { MemoryEntry } from '../plugin-api/types.ts';
+import { loadIndexJSON } from './text-load.ts';
 import { processTerm, tokenize } from './text-tokens.ts';
 
 interface IndexedDoc {
@@ -136,7 +137,7 @@ export class LocalTextIndex {
 
   private async restore(json: string, docs: Map<string, IndexedDoc>): Promise<boolean> {
     try {
-      const mini = await MiniSearch.loadJSONAsync<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
+      const mini = await loadIndexJSON<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
       if (mini.documentCount !== docs.size || mini.dirtCount !== 0) return false;
       for (const id of docs.keys()) if (!mini.has(id)) return false;
       for (const op of this.replay!) {

@@ -4,6 +4,7 @@
 // replacement scored differently from the second — the 0.3 % drift between search workers of issue #16.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import MiniSearch from 'minisearch';
 import { LocalTextIndex, type TextFields } from '../../core/memory/text-local.ts';
 import { corpus } from '../../scripts/bench/memory-corpus.ts';
 
@@ -61,4 +62,27 @@ test('fuzzy matching applies to unknown words (typos) only: a known word matches
   assert.deepEqual(index.search('harbor').map((h) => h.id).sort(), ['a', 'b']);
   // "arbour" is indexed: no fuzzy expansion to "harbour" (which it is one edit from).
   assert.deepEqual(index.search('arbour').map((h) => h.id), ['c']);
+});
+
+test('a persisted index loads (in slices) into the very index that was saved, and scores alike', async () => {
+  const text = corpus(5, 2000, 20);
+  const saved = new LocalTextIndex();
+  const entries = Array.from({ length: 3000 }, (_, i) => doc(`m${i}`, text.sentence()));
+  for (const e of entries) saved.set(e);
+  for (let i = 0; i < 3000; i += 7) saved.delete(`m${i}`);
+  const kept = entries.filter((_, i) => i % 7 !== 0);
+  const json = saved.toJSON();
+  const loaded = new LocalTextIndex();
+  const how = await loaded.restoreOrBuild(json, kept.map((e) => e.id), (id) => kept.find((e) => e.id === id));
+  assert.equal(how, 'restored');
+  const reference = MiniSearch.loadJSON(json, { fields: ['content', 'tags', 'category'], idField: 'id' });
+  assert.ok(loaded.toJSON() === JSON.stringify(reference), 'the index minisearch’s own loader makes, term by term');
+  for (let i = 0; i < 20; i++) {
+    const q = `${text.word()} ${text.word()}`;
+    assert.deepEqual(loaded.search(q), saved.search(q), q);
+  }
+  // Writes after the restore change it as they change the saved one.
+  loaded.set(doc('m1', 'a brand new kayak'));
+  saved.set(doc('m1', 'a brand new kayak'));
+  assert.deepEqual(loaded.search('kayak'), saved.search('kayak'));
 });
