@@ -53,20 +53,58 @@ export interface Candidates {
   approxSims: Float32Array;
 }
 
+/** A query quantised for the int8 scan, with how far an int8 similarity can be from the float one. */
+export interface QuantizedQuery {
+  q8: Int8Array;
+  /** The query's own scale: its largest component maps to ±127 (no saturation, full resolution). */
+  scale: number;
+  /**
+   * An upper bound of |approximate − exact| similarity for any row quantised at `rowScale` without saturation: the
+   * rows' rounding seen through the query (‖q‖₁ · ½ / rowScale), the query's actual rounding seen through a unit row
+   * (‖e‖₂ / scale, Cauchy–Schwarz), and their product. A row outside the candidates is at most this much better
+   * than the last candidate, which is what lets a scan stop without looking further.
+   */
+  error: number;
+}
+
+/** Quantise a query at its own scale and bound the error of its int8 similarities (see `QuantizedQuery`). */
+export function quantizeQuery(query: Float32Array, rowScale: number): QuantizedQuery {
+  let max = 0;
+  let l1 = 0;
+  for (let i = 0; i < query.length; i++) {
+    const a = Math.abs(query[i]!);
+    l1 += a;
+    if (a > max) max = a;
+  }
+  const scale = max > 0 ? 127 / max : 1;
+  const q8 = new Int8Array(query.length);
+  let e2 = 0;
+  let e1 = 0;
+  for (let i = 0; i < query.length; i++) {
+    const q = Math.round(query[i]! * scale);
+    q8[i] = q;
+    const e = Math.abs(q - query[i]! * scale);
+    e2 += e * e;
+    e1 += e;
+  }
+  const error = (0.5 * l1) / rowScale + Math.sqrt(e2) / scale + (0.5 * e1) / (rowScale * scale);
+  return { q8, scale, error };
+}
+
 /**
  * The `count` best of the first `used` int8 rows by dot product with the quantised `query`; `null` when the caller
  * should scan itself (small index, or no native module).
  */
-export function nativeCandidates(rows: Int8Array, used: number, dims: number, scale: number, query: Int8Array, count: number): Candidates | null {
+export function nativeCandidates(rows: Int8Array, used: number, dims: number, rowScale: number, query: QuantizedQuery, count: number): Candidates | null {
   if (!native || used < NATIVE_SCAN_FROM) return null;
   // usearch reads a view's length but ignores its byte offset; these views start at 0.
-  const matches = native.exactSearch(rows.subarray(0, used * dims), query, dims, Math.min(count, used), native.MetricKind.IP, 1) as {
+  const matches = native.exactSearch(rows.subarray(0, used * dims), query.q8, dims, Math.min(count, used), native.MetricKind.IP, 1) as {
     keys: BigUint64Array;
     distances: Float32Array;
   };
-  // usearch's inner-product "distance" is 1 − dot; in int8 units the dot is scaled by scale².
-  const s2 = scale * scale;
+  // usearch's inner-product "distance" is 1 − dot, the dot of the int8 values (scaled by both scales).
+  const units = rowScale * query.scale;
   const approxSims = new Float32Array(matches.distances.length);
-  for (let i = 0; i < approxSims.length; i++) approxSims[i] = (1 - matches.distances[i]!) / s2;
+  for (let i = 0; i < approxSims.length; i++) approxSims[i] = (1 - matches.distances[i]!) / units;
   return { slots: matches.keys, approxSims };
 }

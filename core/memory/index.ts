@@ -112,11 +112,16 @@ export class MemoryStore implements MemoryService {
     }
     // All users' indexes come up concurrently (persisted ones loaded, the others built chunk by chunk), so small users
     // are searchable almost at once.
+    // The persisted index is checked against the log and the entries are snapshot for it in one step of the write
+    // queue: a write landing between the two would be in neither the index nor the replay of later writes.
     this.warmup = Promise.all(
       [...this.users.values()].map(async (state) => {
-        const persisted = await takePersistedText(state.partition);
-        const how = await state.text.restoreOrBuild(persisted, [...state.entries.keys()], (id) => state.entries.get(id));
-        this.indexStarts[how]++;
+        let how: Promise<'restored' | 'built'> = Promise.resolve('built');
+        await state.partition.exclusive(async () => {
+          const persisted = await takePersistedText(state.partition);
+          how = state.text.restoreOrBuild(persisted, [...state.entries.keys()], (id) => state.entries.get(id));
+        });
+        this.indexStarts[await how]++;
       }),
     ).then(() => {});
     this.log.info({ users: userIds.length, entries: total, ms: Math.round(performance.now() - started) }, 'memory: loaded');

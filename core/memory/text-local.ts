@@ -1,11 +1,21 @@
 /**
  * Full-text index of one user's memories in this thread (minisearch 7): what `TextIndex` uses without search workers,
- * and what each search worker holds. One index per user keeps users apart by construction and
- * keeps each index small. Query options are capped because minisearch latency follows the number of hits: stopwords
- * are dropped, prefix expansion needs ≥ 4 characters, fuzzy matching (0.2, at most 2 edits) needs ≥ 5.
+ * and what each search worker holds. One index per user keeps users apart by construction and keeps each index small.
+ *
+ * Query cost follows the number of postings visited, so expansion is applied only where it can help: stopwords are
+ * dropped, prefix expansion needs ≥ 4 characters, and fuzzy matching (0.2, at most 2 edits, ≥ 5 characters) is used
+ * only for a query term the index does not hold — a typo or an unknown word; a term that exists is not a typo, and
+ * fuzzing it visited ~3× the postings for matches that rank below its exact ones anyway (issue #16's profile).
+ *
+ * Replaced and deleted entries are removed from the postings at once (`remove` with the fields they were indexed
+ * with), never `discard`ed: minisearch cleans discarded postings lazily *during searches* and counts them in the
+ * document frequencies until then, so two copies of one index (the main thread's, a worker's) gave one entry scores
+ * 0.3 % apart depending on which searches each had answered before. With eager removal, equal content means equal
+ * postings and equal scores, whatever ran before.
  */
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import type { MemoryEntry } from '../plugin-api/types.ts';
+import { loadIndexJSON } from './text-load.ts';
 import { processTerm, tokenize } from './text-tokens.ts';
 
 interface IndexedDoc {
@@ -20,15 +30,22 @@ const OPTIONS = {
   idField: 'id',
   tokenize,
   processTerm,
+  // Nothing is ever discarded, so there is nothing to vacuum.
+  autoVacuum: false,
 };
 
 const SEARCH_OPTIONS: SearchOptions = {
   combineWith: 'OR',
   prefix: (term) => term.length >= 4,
-  fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+  fuzzy: false,
   maxFuzzy: 2,
   boost: { content: 1, tags: 1.5, category: 0.5 },
 };
+
+/** The part of minisearch's term index read here (not in its typings: the radix tree behind `search`). */
+interface TermIndex {
+  has(term: string): boolean;
+}
 
 /** A text hit: entry id and minisearch score (BM25+). */
 export interface TextHit {
@@ -39,13 +56,17 @@ export interface TextHit {
 /** The full-text index of one user. */
 export class LocalTextIndex {
   private mini: MiniSearch<IndexedDoc>;
+  /** What each indexed entry was indexed with: `remove` needs the very fields `add` saw. */
+  private docs = new Map<string, IndexedDoc>();
   /** Writes made while a persisted index loads, replayed on it once loaded. */
   private replay: Array<TextFields | string> | null = null;
   private ready: Promise<void> = Promise.resolve();
   private building = false;
+  /** Fuzzy matching for a query term only when the index does not hold it (see the file comment). */
+  private readonly fuzzyUnlessKnown = (term: string): number | false => (term.length >= 5 && !this.knows(term) ? 0.2 : false);
 
-  constructor(mini?: MiniSearch<IndexedDoc>) {
-    this.mini = mini ?? new MiniSearch<IndexedDoc>({ ...OPTIONS, searchOptions: SEARCH_OPTIONS });
+  constructor() {
+    this.mini = new MiniSearch<IndexedDoc>({ ...OPTIONS, searchOptions: SEARCH_OPTIONS });
   }
 
   /** The index as JSON (persisted at shutdown so the next start need not rebuild it). */
@@ -53,27 +74,21 @@ export class LocalTextIndex {
     return JSON.stringify(this.mini);
   }
 
-  /** An index from `toJSON` output (chunked parse inside minisearch, off the hot path at load). */
-  static async fromJSON(json: string): Promise<LocalTextIndex> {
-    return new LocalTextIndex(await MiniSearch.loadJSONAsync<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS }));
-  }
-
   /** Add or replace an entry. */
   set(entry: TextFields): void {
     this.replay?.push(entry);
-    if (this.mini.has(entry.id)) this.mini.discard(entry.id);
-    this.mini.add(toDoc(entry));
+    this.put(this.mini, this.docs, entry);
   }
 
   /** Remove an entry if indexed. */
   delete(id: string): void {
     this.replay?.push(id);
-    if (this.mini.has(id)) this.mini.discard(id);
+    this.take(this.mini, this.docs, id);
   }
 
   /** Whether `id` is indexed. */
   has(id: string): boolean {
-    return this.mini.has(id);
+    return this.docs.has(id);
   }
 
   get size(): number {
@@ -91,13 +106,17 @@ export class LocalTextIndex {
   /**
    * Like `build`, but first tries a persisted index (`toJSON` output): used when it holds exactly `ids`, with the
    * writes made while it loaded replayed on it; otherwise the index is built. Answers which of the two happened.
+   * The entries as they are at this call are what the persisted index must hold (the caller checked it against the
+   * log), so they are taken now, and writes from now on are recorded for the replay.
    */
   restoreOrBuild(json: string | null, ids: readonly string[], current: (id: string) => TextFields | undefined, chunk = 2000): Promise<'restored' | 'built'> {
     this.building = true;
+    const persisted = json === null ? null : { json, docs: docsOf(ids, current) };
+    if (persisted) this.replay = [];
     const job = (async () => {
       // Never index synchronously inside the caller (load() must return fast).
       await new Promise((r) => setImmediate(r));
-      if (json !== null && (await this.restore(json, ids))) {
+      if (persisted && (await this.restore(persisted.json, persisted.docs))) {
         this.building = false;
         return 'restored' as const;
       }
@@ -105,7 +124,7 @@ export class LocalTextIndex {
         const end = Math.min(ids.length, i + chunk);
         for (let j = i; j < end; j++) {
           const e = current(ids[j]!);
-          if (e && !this.mini.has(e.id)) this.mini.add(toDoc(e));
+          if (e && !this.docs.has(e.id)) this.put(this.mini, this.docs, e);
         }
         if (end < ids.length) await new Promise((r) => setImmediate(r));
       }
@@ -116,17 +135,17 @@ export class LocalTextIndex {
     return job;
   }
 
-  private async restore(json: string, ids: readonly string[]): Promise<boolean> {
-    this.replay = [];
+  private async restore(json: string, docs: Map<string, IndexedDoc>): Promise<boolean> {
     try {
-      const mini = await MiniSearch.loadJSONAsync<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
-      if (mini.documentCount !== ids.length || !ids.every((id) => mini.has(id))) return false;
-      for (const op of this.replay) {
-        const id = typeof op === 'string' ? op : op.id;
-        if (mini.has(id)) mini.discard(id);
-        if (typeof op !== 'string') mini.add(toDoc(op));
+      const mini = await loadIndexJSON<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
+      if (mini.documentCount !== docs.size || mini.dirtCount !== 0) return false;
+      for (const id of docs.keys()) if (!mini.has(id)) return false;
+      for (const op of this.replay!) {
+        if (typeof op === 'string') this.take(mini, docs, op);
+        else this.put(mini, docs, op);
       }
       this.mini = mini;
+      this.docs = docs;
       return true;
     } catch {
       return false;
@@ -146,8 +165,37 @@ export class LocalTextIndex {
 
   /** Ranked hits for a free-text query (best first). */
   search(text: string): TextHit[] {
-    return this.mini.search(text).map((r) => ({ id: r.id as string, score: r.score }));
+    return this.mini.search(text, { fuzzy: this.fuzzyUnlessKnown }).map((r) => ({ id: r.id as string, score: r.score }));
   }
+
+  /** Whether a (processed) term is in the index; `false` (so: fuzzy, as for any unknown term) if minisearch changes inside. */
+  private knows(term: string): boolean {
+    const index = (this.mini as unknown as { _index?: Partial<TermIndex> })._index;
+    return typeof index?.has === 'function' ? index.has(term) : false;
+  }
+
+  private put(mini: MiniSearch<IndexedDoc>, docs: Map<string, IndexedDoc>, entry: TextFields): void {
+    this.take(mini, docs, entry.id);
+    const doc = toDoc(entry);
+    mini.add(doc);
+    docs.set(entry.id, doc);
+  }
+
+  private take(mini: MiniSearch<IndexedDoc>, docs: Map<string, IndexedDoc>, id: string): void {
+    const old = docs.get(id);
+    if (!old) return;
+    mini.remove(old);
+    docs.delete(id);
+  }
+}
+
+function docsOf(ids: readonly string[], current: (id: string) => TextFields | undefined): Map<string, IndexedDoc> {
+  const docs = new Map<string, IndexedDoc>();
+  for (const id of ids) {
+    const e = current(id);
+    if (e) docs.set(id, toDoc(e));
+  }
+  return docs;
 }
 
 /** The fields of an entry the index reads. */

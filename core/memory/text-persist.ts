@@ -1,22 +1,37 @@
 /**
  * The full-text index of a user persisted next to their log (`<user>.fts.json`), written at a clean shutdown so the
  * next start loads it instead of re-indexing every memory. It is trusted only once: taken (read and deleted) at load,
- * and used only if the log has exactly the length it had when the index was written and the index holds exactly the
- * log's entries. A crash therefore never leaves a stale index behind; the next start just rebuilds.
+ * and used only if the log has exactly the length it had when the index was written, ends in the same bytes (a CRC of
+ * its last 64 KiB: a log rewritten or restored to the same length is not the same log) and the index holds exactly
+ * the log's entries. A crash therefore never leaves a stale index behind; the next start just rebuilds.
  */
-import { readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, unlink } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { writeFileDurable } from '../store/durable-file.ts';
 import type { UserPartition } from './persistence.ts';
 import type { TextIndex } from './text-index.ts';
 
-const FORMAT = 1;
+/** 2: the header also holds the CRC of the log's tail (format 1 files are refused: rebuilt once). */
+const FORMAT = 2;
+const TAIL_BYTES = 65_536;
 
 export function textIndexFile(partition: UserPartition): string {
   return partition.logFile.replace(/\.jsonl$/, '.fts.json');
 }
 
-async function logBytes(partition: UserPartition): Promise<number> {
-  return stat(partition.logFile).then((s) => s.size, () => 0);
+/** The log's length and the CRC of its last `TAIL_BYTES` bytes (zeros when there is no log). */
+async function logStamp(partition: UserPartition): Promise<{ logBytes: number; tailCrc: number }> {
+  const handle = await open(partition.logFile, 'r').catch(() => null);
+  if (!handle) return { logBytes: 0, tailCrc: 0 };
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, TAIL_BYTES);
+    const tail = Buffer.alloc(length);
+    await handle.read(tail, 0, length, size - length);
+    return { logBytes: size, tailCrc: crc32(tail) };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The persisted index's JSON if it matches the log as it is now, else null; the file is removed either way. */
@@ -32,8 +47,10 @@ export async function takePersistedText(partition: UserPartition): Promise<strin
   const newline = raw.indexOf('\n');
   if (newline < 0) return null;
   try {
-    const header = JSON.parse(raw.slice(0, newline)) as { format?: number; logBytes?: number };
-    if (header.format !== FORMAT || header.logBytes !== (await logBytes(partition))) return null;
+    const header = JSON.parse(raw.slice(0, newline)) as { format?: number; logBytes?: number; tailCrc?: number };
+    if (header.format !== FORMAT) return null;
+    const now = await logStamp(partition);
+    if (header.logBytes !== now.logBytes || header.tailCrc !== now.tailCrc) return null;
   } catch {
     return null;
   }
@@ -43,7 +60,7 @@ export async function takePersistedText(partition: UserPartition): Promise<strin
 /** Write the index for the next start (after the partition's queue has drained). */
 export async function persistText(partition: UserPartition, text: TextIndex): Promise<void> {
   if (text.isBuilding || text.size === 0) return;
-  const header = JSON.stringify({ format: FORMAT, logBytes: await logBytes(partition) });
+  const header = JSON.stringify({ format: FORMAT, ...(await logStamp(partition)) });
   await writeFileDurable(textIndexFile(partition), `${header}\n${await text.serialize()}`);
 }
 

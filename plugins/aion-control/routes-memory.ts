@@ -18,7 +18,7 @@ export function registerMemoryRoutes(ctx: PluginContext) {
       return { entries: entries.map(originalMemory), total, returned: entries.length, has_more: query.offset + entries.length < total };
     }
     // As the original: `total` counts all entries, `has_more` is about the filtered list.
-    const matches = await searchOriginal(ctx, user.id, search);
+    const matches = await searchOriginal(ctx, user.id, search, query.offset + query.limit + 1);
     const page = matches.slice(query.offset, query.offset + query.limit);
     return { entries: page.map(originalMemory), total: ctx.memory.count(user.id), returned: page.length, has_more: query.offset + page.length < matches.length };
   });

@@ -1,9 +1,10 @@
 /**
  * Memory store benchmark: durable insert rate, load at start, hybrid search latency, ANN recall@10 vs exact.
  *
- *   node_modules/.bin/node --import tsx scripts/bench/memory.ts [--entries 100000] [--users 10]
+ *   node_modules/.bin/node --import tsx scripts/bench/memory.ts [--entries 100000] [--users 10] [--only-b]
  *
  * Phase A: N memories of ~40 words across U users. Phase B: N memories for one user (exercises the ANN index).
+ * `--only-b` skips phase A (phase B is the issue's row: 100k entries, one user).
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +13,9 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { LocalEmbedder, MemoryStore } from '../../core/memory/index.ts';
 import { corpus, rng } from './memory-corpus.ts';
+import { recordFigure } from './stats.ts';
 
-const { values } = parseArgs({ options: { entries: { type: 'string', default: '100000' }, users: { type: 'string', default: '10' }, queries: { type: 'string', default: '500' } } });
+const { values } = parseArgs({ options: { entries: { type: 'string', default: '100000' }, users: { type: 'string', default: '10' }, queries: { type: 'string', default: '500' }, 'only-b': { type: 'boolean', default: false } } });
 const N = Number(values.entries);
 const USERS = Number(values.users);
 const QUERIES = Number(values.queries);
@@ -86,37 +88,40 @@ const root = await mkdtemp(path.join(tmpdir(), 'aion-membench-'));
 const benchStarted = performance.now();
 try {
   // ── Phase A: N entries across USERS users ──
-  const dirA = path.join(root, 'a');
-  const users = Array.from({ length: USERS }, (_, i) => `user-${i}`);
-  let store = new MemoryStore({ dataDir: dirA, log });
-  await store.load();
-  const a = await insert(store, N, users);
-  console.log(`A  insert ${N} entries / ${USERS} users (durable, group commit, 256 in flight): ${Math.round(a.rate)} inserts/s`);
-  const one = new MemoryStore({ dataDir: path.join(root, 'seq'), log });
-  await one.load();
-  const t1 = performance.now();
-  for (let i = 0; i < 300; i++) await one.add('u', { content: text.sentence() });
-  console.log(`A  insert one at a time (each awaited, one fsync each): ${Math.round(300 / ((performance.now() - t1) / 1000))} inserts/s`);
-  await one.close();
-  const sA = await searchLatency(store, a.texts, QUERIES);
-  console.log(`A  hybrid search (limit 10, ${N / USERS} entries/user): p50 ${ms(sA.p50)}, p99 ${ms(sA.p99)}, avg total ${Math.round(sA.avgTotal)}`);
-  const lA = await listLatency(store, users);
-  console.log(`A  list newest (no text, limit 50): p50 ${ms(lA.p50)}, p99 ${ms(lA.p99)}`);
-  await store.close();
+  let store: MemoryStore;
+  if (!values['only-b']) {
+    const dirA = path.join(root, 'a');
+    const users = Array.from({ length: USERS }, (_, i) => `user-${i}`);
+    store = new MemoryStore({ dataDir: dirA, log });
+    await store.load();
+    const a = await insert(store, N, users);
+    console.log(`A  insert ${N} entries / ${USERS} users (durable, group commit, 256 in flight): ${Math.round(a.rate)} inserts/s`);
+    const one = new MemoryStore({ dataDir: path.join(root, 'seq'), log });
+    await one.load();
+    const t1 = performance.now();
+    for (let i = 0; i < 300; i++) await one.add('u', { content: text.sentence() });
+    console.log(`A  insert one at a time (each awaited, one fsync each): ${Math.round(300 / ((performance.now() - t1) / 1000))} inserts/s`);
+    await one.close();
+    const sA = await searchLatency(store, a.texts, QUERIES);
+    console.log(`A  hybrid search (limit 10, ${N / USERS} entries/user): p50 ${ms(sA.p50)}, p99 ${ms(sA.p99)}, avg total ${Math.round(sA.avgTotal)}`);
+    const lA = await listLatency(store, users);
+    console.log(`A  list newest (no text, limit 50): p50 ${ms(lA.p50)}, p99 ${ms(lA.p99)}`);
+    await store.close();
 
-  global.gc?.();
-  const heapBefore = process.memoryUsage().heapUsed;
-  const tLoad = performance.now();
-  store = new MemoryStore({ dataDir: dirA, log });
-  await store.load();
-  const loadMs = performance.now() - tLoad;
-  await store.whenIndexed();
-  const indexedMs = performance.now() - tLoad;
-  console.log(`A  load at start: ${Math.round(loadMs)} ms (entries + vectors); full-text indexes ready after ${Math.round(indexedMs)} ms; heap +${Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6)} MB`);
-  const sA2 = await searchLatency(store, a.texts, QUERIES);
-  console.log(`A  hybrid search after reload: p50 ${ms(sA2.p50)}, p99 ${ms(sA2.p99)}`);
-  await store.close();
-  await rm(dirA, { recursive: true, force: true });
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const tLoad = performance.now();
+    store = new MemoryStore({ dataDir: dirA, log });
+    await store.load();
+    const loadMs = performance.now() - tLoad;
+    await store.whenIndexed();
+    const indexedMs = performance.now() - tLoad;
+    console.log(`A  load at start: ${Math.round(loadMs)} ms (entries + vectors); full-text indexes ready after ${Math.round(indexedMs)} ms; heap +${Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6)} MB`);
+    const sA2 = await searchLatency(store, a.texts, QUERIES);
+    console.log(`A  hybrid search after reload: p50 ${ms(sA2.p50)}, p99 ${ms(sA2.p99)}`);
+    await store.close();
+    await rm(dirA, { recursive: true, force: true });
+  }
 
   // ── Phase B: N entries for one user (ANN) ──
   const dirB = path.join(root, 'b');
@@ -132,6 +137,8 @@ try {
   console.log(`B  ANN (usearch HNSW) ${usesAnn ? 'ready' : 'NOT available'} ${Math.round((performance.now() - tB) / 1000)} s after the first insert`);
   const sB = await searchLatency(store, b.texts, QUERIES);
   console.log(`B  hybrid search (limit 10, ${N} entries, ANN ${usesAnn ? 'on' : 'off'}): p50 ${ms(sB.p50)}, p99 ${ms(sB.p99)}, avg total ${Math.round(sB.avgTotal)}`);
+  recordFigure({ key: 'memory.inProcess.hybrid.p50', what: `memory, ${N} entries one user: hybrid search p50 (baseline: exact vectors while the ANN builds)`, value: sB.p50, baseline: exactSearch.p50, unit: 'ms', target: '< 5 ms', better: 'lower' });
+  recordFigure({ key: 'memory.inProcess.hybrid.p99', what: `memory, ${N} entries one user: hybrid search p99 (baseline: exact vectors while the ANN builds)`, value: sB.p99, baseline: exactSearch.p99, unit: 'ms', target: '< 15 ms', better: 'lower' });
 
   // ANN recall@10 vs exact, on queries with real neighbours (words of a stored memory) and on random sentences.
   const embedder = new LocalEmbedder();
@@ -177,6 +184,7 @@ try {
     `B  restart: load ${Math.round(restored.loaded)} ms; full text ready after ${Math.round(restored.ready)} ms with the persisted index (${restored.how.restored} restored) ` +
       `vs ${Math.round(rebuilt.ready)} ms rebuilding (${rebuilt.how.built} built): ×${(restored.ready / rebuilt.ready).toFixed(2)}`,
   );
+  recordFigure({ key: 'memory.inProcess.textReady', what: `memory, ${N} entries one user: full text ready after start (baseline: rebuilding it)`, value: restored.ready, baseline: rebuilt.ready, unit: 'ms', target: '< 3000 ms', better: 'lower' });
   console.log(`total bench time ${Math.round((performance.now() - benchStarted) / 1000)} s`);
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -57,3 +57,18 @@ test('search is a substring over summary, lesson and category; total counts all,
   assert.deepEqual((await memory(other.token, '&search=zebra')).body.entries, [], 'never another user’s memories');
   assert.equal((await s.api('GET', '/api/memory?limit=x', { token: admin })).status, 400);
 });
+
+test('search text is matched literally: regular-expression characters neither fail nor match everything', async () => {
+  const { token } = await s.signup();
+  await s.api('POST', '/api/memories', { token, body: { content: 'Build with C++ (v2.0) [fast] and $HOME\\bin' } });
+  await s.api('POST', '/api/memories', { token, body: { content: 'An unrelated note about gardening' } });
+  const found = async (q: string) => (await memory(token, `&search=${encodeURIComponent(q)}`)).body.entries.map((e: any) => e.summary);
+  assert.deepEqual(await found('c++ (V2.0) [FAST]'), ['Build with C++ (v2.0) [fast] and $HOME\\bin']);
+  assert.deepEqual(await found('$home\\BIN'), ['Build with C++ (v2.0) [fast] and $HOME\\bin']);
+  const attacks = ['.*', '(a+)+$', '[', '\\', '^', '|'];
+  for (const q of attacks) {
+    const r = await memory(token, `&search=${encodeURIComponent(q)}`);
+    assert.equal(r.status, 200, q);
+    assert.ok(!r.body.entries.some((e: any) => e.summary.includes('gardening')), `${q} matched literally`);
+  }
+});

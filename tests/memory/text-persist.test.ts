@@ -2,10 +2,11 @@
 // it provably matches the log: a log changed behind its back, a crash (no clean shutdown) or a damaged index file all
 // lead to a rebuild, and search answers the same either way.
 import assert from 'node:assert/strict';
-import { appendFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openStore, tempDir } from './helpers.ts';
+import { MemoryStore } from '../../core/memory/index.ts';
+import { openStore, silentLog, tempDir } from './helpers.ts';
 
 const QUERIES = ['sailing boats', 'sourdough', 'typescripts', 'garden tomatoes spring'];
 
@@ -58,6 +59,50 @@ test('a log changed after the index was written, or a damaged index file, means 
     assert.equal((await again.search('u1', { search: 'harpsichord' })).entries[0]?.id, 'sneaky');
     assert.deepEqual(await ids(again), answers);
     assert.equal((await again.search('u2', { search: 'garden' })).total, 1);
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a log rewritten to the very same length (a restored backup, an edit) is caught by its tail: rebuilt, not stale', async () => {
+  const { dir, cleanup, store } = await seeded();
+  try {
+    await store.close();
+    const log = path.join(dir, 'memory', 'u1.jsonl');
+    const before = await readFile(log, 'utf8');
+    // Same bytes count, other words: "sailing" → "zailing" in the newest entries.
+    const after = before.replaceAll('sailing boats', 'zailing boats');
+    assert.equal(Buffer.byteLength(after), Buffer.byteLength(before));
+    await writeFile(log, after);
+    const again = await openStore(dir);
+    assert.deepEqual(again.indexStartStats(), { restored: 1, built: 1 });
+    assert.ok((await again.search('u1', { search: 'zailing' })).total >= 10, 'the rebuilt index reads the log as it is');
+    assert.equal((await again.search('u1', { search: 'sailing' })).entries.some((e) => e.content.includes('sailing')), false);
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('writes made while the persisted index loads are in it once loaded: updates, deletes and new entries', async () => {
+  const { dir, cleanup, store } = await seeded();
+  try {
+    await store.close();
+    const again = new MemoryStore({ dataDir: dir, log: silentLog });
+    await again.load();
+    // Not waiting for the index: these land while it is read and loaded.
+    await Promise.all([
+      again.add('u1', { id: 'm0', content: 'now about a kayak trip' }),
+      again.delete('u1', 'm4'),
+      again.add('u1', { id: 'fresh', content: 'another kayak, written during the load' }),
+    ]);
+    await again.whenIndexed();
+    assert.deepEqual(again.indexStartStats(), { restored: 2, built: 0 });
+    assert.deepEqual((await again.search('u1', { search: 'kayak' })).entries.map((e) => e.id).sort(), ['fresh', 'm0']);
+    const sailing = (await again.search('u1', { search: 'sailing', limit: 100 })).entries.map((e) => e.id);
+    assert.ok(!sailing.includes('m0') && !sailing.includes('m4'), 'old content and deleted entries are gone');
+    assert.ok(sailing.includes('m8'), 'the rest is still found');
     await again.close();
   } finally {
     await cleanup();

@@ -167,8 +167,10 @@ function workerScript(): URL {
 
 /**
  * How many workers: `AION_MEMORY_SEARCH_WORKERS` when set (`auto` = cores − 1, at least 1; a number; 0 = the main
- * thread). Default 0 for now: on the loaded 2-core machine of the last measurement the pool (one worker) answered at
- * 0.4× the main thread's rate in process (10k memories), so it stays opt-in until it is measured faster.
+ * thread). Default 0: on the loaded 2-core machine the pool (one worker) once answered at 0.4× the main thread's rate
+ * in process (10k memories); re-measured over HTTP after issue #16's fixes (20k memories, 0 / 1 / 2 workers, two runs
+ * each) the three were within the run-to-run noise, and workers delay the first search at start (every entry is
+ * copied to each of them), so it stays opt-in until it is measured faster.
  */
 export function configuredWorkers(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.AION_MEMORY_SEARCH_WORKERS?.trim();

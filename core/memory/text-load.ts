@@ -1,0 +1,49 @@
+/**
+ * Loading a persisted minisearch index without minisearch's own async loader. `loadJSONAsync` waits a timer after
+ * every 1,000 keys it reads, and a timer is ≥ 1 ms: a 100k-memory index has ~3.5M postings, so ~3,500 waits — most of
+ * the 5.6–7 s a restore took (issue #16). Here the cheap parts (document ids, field lengths) go through the public
+ * `loadJS` with an empty term list, and the postings are added term by term, yielding with `setImmediate` after each
+ * ~10 ms slice: the same index (`toJSON` equal), as responsive, without the idle waits.
+ *
+ * Adding the postings writes minisearch's term index (`_index`, a radix tree with `set`), which its typings do not
+ * show; where it is not there (another minisearch), the public async loader is used.
+ */
+import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
+
+/** One term's postings as `toJSON` writes them (serialization version 2): field id → document short id → count. */
+type TermPostings = Record<string, Record<string, number>>;
+
+interface TermTree {
+  set(term: string, postings: Map<number, Map<number, number>>): unknown;
+}
+
+const SLICE_MS = 10;
+
+export async function loadIndexJSON<T>(json: string, options: Options<T>): Promise<MiniSearch<T>> {
+  const js = JSON.parse(json) as AsPlainObject;
+  if (js.serializationVersion !== 2 || !Array.isArray(js.index)) return MiniSearch.loadJSAsync<T>(js, options);
+  const mini = MiniSearch.loadJS<T>({ ...js, index: [] }, options);
+  const tree = (mini as unknown as { _index?: Partial<TermTree> })._index;
+  if (typeof tree?.set !== 'function') return MiniSearch.loadJSAsync<T>(js, options);
+  const terms = js.index as Array<[string, TermPostings]>;
+  let sliceStart = performance.now();
+  for (const [term, fields] of terms) {
+    tree.set(term, postingsOf(fields));
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return mini;
+}
+
+function postingsOf(fields: TermPostings): Map<number, Map<number, number>> {
+  const byField = new Map<number, Map<number, number>>();
+  for (const fieldId of Object.keys(fields)) {
+    const counts = fields[fieldId]!;
+    const docs = new Map<number, number>();
+    for (const shortId of Object.keys(counts)) docs.set(parseInt(shortId, 10), counts[shortId]!);
+    byField.set(parseInt(fieldId, 10), docs);
+  }
+  return byField;
+}
