@@ -4,11 +4,34 @@
  */
 import type { Context } from 'koa';
 
-const HEARTBEAT_MS = 15_000;
+/** `SSE_HEARTBEAT_MS` (default 15 s, at least 50 ms): how often an open stream gets a `: heartbeat` comment. */
+const HEARTBEAT_MS = Math.max(50, Number(process.env.SSE_HEARTBEAT_MS) || 15_000);
 const TERMINAL = new Set(['done', 'error']);
 
+/**
+ * The open writers and the one timer that sends their heartbeats: a timer per stream was one more object, closure and
+ * timer-list entry held by each of 1,000 open streams (issue #16). A stream's first heartbeat comes within one period.
+ */
+const beating = new Set<SseWriter>();
+let heartbeat: NodeJS.Timeout | undefined;
+
+function startBeating(writer: SseWriter): void {
+  beating.add(writer);
+  if (heartbeat) return;
+  heartbeat = setInterval(() => {
+    for (const w of beating) w.beat();
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+}
+
+function stopBeating(writer: SseWriter): void {
+  beating.delete(writer);
+  if (beating.size || !heartbeat) return;
+  clearInterval(heartbeat);
+  heartbeat = undefined;
+}
+
 export class SseWriter {
-  private heartbeat: NodeJS.Timeout;
   private ended = false;
   /** Aborted when the client goes away. */
   readonly disconnected: AbortSignal;
@@ -39,8 +62,12 @@ export class SseWriter {
       this.close();
     };
     res.on('close', onClose);
-    this.heartbeat = setInterval(() => this.raw(': heartbeat\n\n'), HEARTBEAT_MS);
-    this.heartbeat.unref();
+    startBeating(this);
+  }
+
+  /** A `: heartbeat` comment (called by the shared heartbeat timer). */
+  beat(): void {
+    this.raw(': heartbeat\n\n');
   }
 
   get closed(): boolean {
@@ -94,7 +121,7 @@ export class SseWriter {
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    clearInterval(this.heartbeat);
+    stopBeating(this);
     const res = this.ctx.res;
     const text = this.pending;
     this.pending = '';

@@ -27,9 +27,12 @@ export async function* readChunkBatches(response: Response): AsyncGenerator<Open
   const decoder = new TextDecoder();
   let pending: string[] = [];
   const parser = createParser({ onEvent: (event) => void pending.push(event.data) });
+  // `[DONE]` seen: the rest of the body is only its end, which is read (not cancelled) so the connection is reused.
+  let finished = false;
   try {
     for (;;) {
       const { value, done } = await reader.read();
+      if (done) finished = true;
       parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
       // Swap rather than copy: the events of one network chunk are handed on while the next chunk goes into a new list.
       const events = pending;
@@ -38,7 +41,7 @@ export async function* readChunkBatches(response: Response): AsyncGenerator<Open
       let ended = done;
       for (const data of events) {
         if (data === '[DONE]') {
-          ended = true;
+          ended = finished = true;
           break;
         }
         const chunk = JSON.parse(data);
@@ -53,9 +56,32 @@ export async function* readChunkBatches(response: Response): AsyncGenerator<Open
       if (ended) return;
     }
   } finally {
-    // Leaving early (abort, an error frame, the consumer stopping) releases the connection.
-    await reader.cancel().catch(() => {});
+    // After `[DONE]` the body's end is drained in the background: cancelling it made undici drop the socket, so every
+    // call paid a new connection before its first byte (issue #16's TTFT split). Leaving early (abort, an error frame,
+    // the consumer stopping) cancels, which closes the connection.
+    if (finished) drainEnd(reader);
+    else await reader.cancel().catch(() => {});
   }
+}
+
+/** Bytes a body may still carry after `[DONE]` before it is cut instead of drained (a misbehaving server). */
+const DRAIN_LIMIT = 64 * 1024;
+/** How long the body's end may take after `[DONE]` (a server holding the connection open). */
+const DRAIN_MS = 5_000;
+
+/** Read a finished stream's body to its end so its connection goes back to the pool; cut it if it goes on. */
+function drainEnd(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  const timer = setTimeout(() => void reader.cancel().catch(() => {}), DRAIN_MS);
+  timer.unref();
+  const step = (left: number): Promise<void> =>
+    reader.read().then(({ value, done }) => {
+      if (done) return;
+      const rest = left - (value?.byteLength ?? 0);
+      return rest < 0 ? reader.cancel() : step(rest);
+    });
+  step(DRAIN_LIMIT)
+    .catch(() => {})
+    .finally(() => clearTimeout(timer));
 }
 
 /** Each chunk on its own (the parse benchmark and tests read chunks one by one). */

@@ -31,6 +31,8 @@ export interface FakeServer {
    * client. Lets a test prove that an abort really cut the HTTP request.
    */
   closed(index?: number): Promise<void>;
+  /** TCP connections accepted so far, and how many of them are still open: shows whether a client keeps them alive. */
+  connections(): { accepted: number; open: number };
   /** Stop, cutting any stream still open (a `hang` script). */
   close(): Promise<void>;
 }
@@ -65,6 +67,12 @@ export async function startFakeServer(respond: Responder): Promise<FakeServer> {
       res.end(JSON.stringify({ error: String(err) }));
     }
   });
+  const connections = { accepted: 0, open: 0 };
+  server.on('connection', (socket) => {
+    connections.accepted++;
+    connections.open++;
+    socket.once('close', () => void connections.open--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -74,6 +82,7 @@ export async function startFakeServer(respond: Responder): Promise<FakeServer> {
       return requests.at(-1);
     },
     openResponses: () => open,
+    connections: () => ({ ...connections }),
     closed: (index = requests.length - 1) => closes[index] ?? Promise.reject(new Error(`no request #${index}`)),
     close: () =>
       new Promise<void>((resolve) => {

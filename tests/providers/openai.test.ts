@@ -214,6 +214,22 @@ test('an error frame inside the stream ends it with a coded AppError after the t
   assert.equal(seen.filter((e) => e.type === 'text').map((e) => e.delta).join(''), 'Half an answer');
 });
 
+test('finished streams hand their upstream connection back: one keep-alive connection for several calls', async () => {
+  const { provider } = await loadProvider(plugin);
+  // The stand-in ends the body 15 ms after `[DONE]`: a reader that cancels at `[DONE]` drops the socket every time.
+  turn = { blocks: [{ type: 'text', text: 'Short answer' }], chunkSize: 6, delayMs: 15 };
+  const before = fake.connections().accepted;
+  for (let i = 0; i < 3; i++) {
+    const events = await collect(provider.stream(request({ model: 'gpt-4.1' }), signal()));
+    assert.equal(events.filter((e) => e.type === 'text').map((e: any) => e.delta).join(''), 'Short answer');
+    assert.equal(events.at(-1)?.type, 'stop');
+    // The events end at `[DONE]`; the body's end is read after it, and the socket stays open for the next call.
+    await fake.closed();
+    assert.ok(fake.connections().open >= 1, 'the client closed its connection after a finished stream');
+  }
+  assert.ok(fake.connections().accepted - before <= 2, `3 calls opened ${fake.connections().accepted - before} connections`);
+});
+
 abortBehaviourTests({
   plugin,
   model: 'gpt-4.1',
