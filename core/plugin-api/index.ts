@@ -29,3 +29,4 @@ export { PLUGIN_API_VERSION } from './version.ts';
 export { KeyedSerialQueue, SerialQueue } from './serial.ts';
 export { acceptedModel, acceptsModel, providerForModel, unknownModel } from './models.ts';
 export { ThinkingBlocks, type ThinkingBlocksOptions } from './thinking.ts';
+export { loadOnFirstUse } from './first-use.ts';

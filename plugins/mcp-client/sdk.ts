@@ -8,6 +8,7 @@ import type * as ClientModule from '@modelcontextprotocol/sdk/client/index.js';
 import type * as StdioModule from '@modelcontextprotocol/sdk/client/stdio.js';
 import type * as HttpModule from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type * as TypesModule from '@modelcontextprotocol/sdk/types.js';
+import { loadOnFirstUse } from '../../core/plugin-api/index.ts';
 
 export interface McpClientSdk {
   Client: typeof ClientModule.Client;
@@ -17,10 +18,8 @@ export interface McpClientSdk {
   StreamableHTTPClientTransport: typeof HttpModule.StreamableHTTPClientTransport;
 }
 
-let loading: Promise<McpClientSdk> | undefined;
-
-export function loadClientSdk(): Promise<McpClientSdk> {
-  loading ??= (async () => {
+export const loadClientSdk = loadOnFirstUse(
+  async (): Promise<McpClientSdk> => {
     const [client, types, stdio, http] = await Promise.all([
       import('@modelcontextprotocol/sdk/client/index.js'),
       import('@modelcontextprotocol/sdk/types.js'),
@@ -34,9 +33,6 @@ export function loadClientSdk(): Promise<McpClientSdk> {
       getDefaultEnvironment: stdio.getDefaultEnvironment,
       StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
     };
-  })().catch((error) => {
-    loading = undefined;
-    throw new Error(`the MCP SDK could not be loaded: ${String(error?.message ?? error).split('\n')[0].slice(0, 200)}`);
-  });
-  return loading;
-}
+  },
+  (reason) => new Error(`the MCP SDK could not be loaded: ${reason}`),
+);

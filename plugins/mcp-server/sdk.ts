@@ -7,7 +7,7 @@
 import type * as ServerModule from '@modelcontextprotocol/sdk/server/index.js';
 import type * as HttpModule from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type * as TypesModule from '@modelcontextprotocol/sdk/types.js';
-import { AppError } from '../../core/plugin-api/index.ts';
+import { AppError, loadOnFirstUse } from '../../core/plugin-api/index.ts';
 
 export interface McpServerSdk {
   Server: typeof ServerModule.Server;
@@ -18,10 +18,8 @@ export interface McpServerSdk {
   ElicitResultSchema: typeof TypesModule.ElicitResultSchema;
 }
 
-let loading: Promise<McpServerSdk> | undefined;
-
-export function loadServerSdk(): Promise<McpServerSdk> {
-  loading ??= (async () => {
+export const loadServerSdk = loadOnFirstUse(
+  async (): Promise<McpServerSdk> => {
     const [server, http, types] = await Promise.all([
       import('@modelcontextprotocol/sdk/server/index.js'),
       import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
@@ -35,10 +33,6 @@ export function loadServerSdk(): Promise<McpServerSdk> {
       ListToolsRequestSchema: types.ListToolsRequestSchema,
       ElicitResultSchema: types.ElicitResultSchema,
     };
-  })().catch((error) => {
-    loading = undefined;
-    const reason = String(error?.message ?? error).split('\n')[0].slice(0, 200);
-    throw new AppError(503, 'MCP_SDK_UNAVAILABLE', `The MCP server is unavailable: its SDK could not be loaded (${reason})`);
-  });
-  return loading;
-}
+  },
+  (reason) => new AppError(503, 'MCP_SDK_UNAVAILABLE', `The MCP server is unavailable: its SDK could not be loaded (${reason})`),
+);

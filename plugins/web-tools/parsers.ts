@@ -7,7 +7,7 @@
 import type { Readability as ReadabilityClass } from '@mozilla/readability';
 import type { parseHTML as ParseHtml } from 'linkedom';
 import type TurndownService from 'turndown';
-import { AppError } from '../../core/plugin-api/index.ts';
+import { AppError, loadOnFirstUse } from '../../core/plugin-api/index.ts';
 
 export interface HtmlParsers {
   parseHTML: typeof ParseHtml;
@@ -15,27 +15,18 @@ export interface HtmlParsers {
   turndown: TurndownService;
 }
 
-function unavailable(error: unknown): AppError {
-  const reason = String((error as Error)?.message ?? error).split('\n')[0].slice(0, 200);
-  return new AppError(503, 'WEB_PARSER_UNAVAILABLE', `The HTML parser could not be loaded: ${reason}`);
-}
-
-/** `load` run once and its promise kept; a failure is not kept (the package may be installed meanwhile). */
-function memo<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => (loading ??= load().catch((error) => {
-    loading = undefined;
-    throw error instanceof AppError ? error : unavailable(error);
-  }));
+/** A package that cannot be loaded is a coded 503 (one already coded, from `loadDomParser`, passes through). */
+function unavailable(reason: string, error: unknown): Error {
+  return error instanceof AppError ? error : new AppError(503, 'WEB_PARSER_UNAVAILABLE', `The HTML parser could not be loaded: ${reason}`);
 }
 
 /** linkedom's `parseHTML` alone (search result pages need no Readability or Markdown). */
-export const loadDomParser = memo(async () => (await import('linkedom')).parseHTML);
+export const loadDomParser = loadOnFirstUse(async () => (await import('linkedom')).parseHTML, unavailable);
 
 /** linkedom, Readability and a configured turndown: what reading a page as Markdown needs. */
-export const loadHtmlParsers = memo(async (): Promise<HtmlParsers> => {
+export const loadHtmlParsers = loadOnFirstUse(async (): Promise<HtmlParsers> => {
   const [parseHTML, { Readability }, { default: Turndown }] = await Promise.all([loadDomParser(), import('@mozilla/readability'), import('turndown')]);
   const turndown = new Turndown({ headingStyle: 'atx', codeBlockStyle: 'fenced', bulletListMarker: '-' });
   turndown.remove(['script', 'style', 'noscript', 'iframe', 'form'] as any);
   return { parseHTML, Readability, turndown };
-});
+}, unavailable);
