@@ -3,7 +3,6 @@
  * the OpenAPI document, the control panel, then the plugin host's router. `startServer` is what `main.ts` and the
  * benchmarks call.
  */
-import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -11,14 +10,13 @@ import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
-import { clientAddress, parseTrustProxy } from './http/client-address.ts';
+import { parseTrustProxy } from './http/client-address.ts';
 import { jsonBodies } from './http/body-parser.ts';
-import { errorMiddleware } from './http/error-middleware.ts';
-import { jsonDepthLimit } from './http/json-depth.ts';
 import { openApiDocument } from './http/openapi.ts';
+import { outerLayer } from './http/outer-layer.ts';
 import { serveWeb } from './http/static.ts';
 import { createLogger } from './log.ts';
-import { httpMetrics, metricsEndpoint } from './metrics/index.ts';
+import { metricsEndpoint } from './metrics/index.ts';
 import { createRuntime, type CoreServices } from './runtime.ts';
 import { configureScrubber } from './secret-scrubber.ts';
 
@@ -44,32 +42,9 @@ export function createApp(core: CoreServices): Koa {
   const { log, config } = core;
   const trust = parseTrustProxy(config.trustProxy);
   app.silent = true;
-  // Request id, access log, metrics, errors and security headers: the outer layers every request passes, kept few —
-  // each Koa layer is a closure and a promise per request (issue #16: the authenticated GET's profile).
-  const countRequest = httpMetrics();
-  const handleErrors = errorMiddleware(log);
-  const secured: Koa.Middleware = (ctx, next) => {
-    const res = ctx.res;
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('X-Frame-Options', 'DENY');
-    return next();
-  };
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    if (trust.kind !== 'none') ctx.request.ip = clientAddress(ctx.req.socket.remoteAddress, ctx.get('x-forwarded-for'), trust);
-    ctx.state.reqId = ctx.get('x-request-id').slice(0, 64) || randomUUID();
-    ctx.set('X-Request-Id', ctx.state.reqId);
-    try {
-      await countRequest(ctx, () => handleErrors(ctx, () => secured(ctx, next)));
-    } finally {
-      if (log.isLevelEnabled('info')) {
-        log.info({ reqId: ctx.state.reqId, ip: ctx.ip, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), plugin: ctx.state.plugin }, 'request');
-      }
-    }
-  });
+  // Request id, access log, metrics, errors and security headers: one layer (core/http/outer-layer.ts).
+  app.use(outerLayer(log, trust));
   app.use(jsonBodies(config.bodyLimit, config.chatBodyLimit));
-  app.use(jsonDepthLimit());
   app.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === '/api/openapi.json') {
       ctx.body = openApiDocument(core.host.routes(), config.version);

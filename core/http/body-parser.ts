@@ -1,9 +1,10 @@
 /**
- * JSON bodies (koa-body) with two limits: the chat routes take up to `chatBodyLimit` (10 MB by default, as the
+ * JSON bodies (koa-body), refused when nested too deep (json-depth.ts), with two limits: the chat routes take up to `chatBodyLimit` (10 MB by default, as the
  * original ALIN server — images travel inside chat messages as base64), every other route keeps `bodyLimit`.
  */
 import type { Middleware } from 'koa';
 import { koaBody } from 'koa-body';
+import { assertWithinDepth } from './json-depth.ts';
 
 /** The routes whose bodies carry whole conversations with images. */
 export const CHAT_BODY_PATHS: ReadonlySet<string> = new Set(['/api/chat', '/api/chat/stream', '/api/chat/continue', '/api/coding/stream']);
@@ -25,6 +26,13 @@ export function jsonBodies(bodyLimit: string, chatBodyLimit: string): Middleware
     });
   const normal = parser(bodyLimit);
   const chat = parser(chatBodyLimit);
-  // GET, HEAD and OPTIONS carry no body we parse: skip koa-body's four content-type checks on them (most requests).
-  return (ctx, next) => (PARSED.has(ctx.method) ? (CHAT_BODY_PATHS.has(ctx.path) ? chat : normal)(ctx, next) : next());
+  // GET, HEAD and OPTIONS carry no body we parse: skip koa-body's four content-type checks and the depth check on
+  // them (most requests). A parsed body is checked for its nesting before anything else sees it.
+  return (ctx, next) => {
+    if (!PARSED.has(ctx.method)) return next();
+    return (CHAT_BODY_PATHS.has(ctx.path) ? chat : normal)(ctx, () => {
+      assertWithinDepth((ctx.request as { body?: unknown }).body);
+      return next();
+    });
+  };
 }

@@ -1,9 +1,8 @@
 /**
  * A nesting limit for every JSON body, checked once after parsing: the store deep-copies and serialises documents
- * recursively, so a body nested thousands of levels deep would overflow the stack there. Refusing it here makes it a
- * 400 for every plugin at once.
+ * recursively, so a body nested thousands of levels deep would overflow the stack there. Refusing it where bodies are parsed
+ * (body-parser.ts) makes it a 400 for every plugin at once.
  */
-import type { Middleware } from 'koa';
 import { badRequest } from '../errors.ts';
 
 /** Deepest nesting a body may have (objects and arrays). */
@@ -21,12 +20,9 @@ export function withinDepth(value: unknown, max = MAX_DEPTH): boolean {
   return true;
 }
 
-export function jsonDepthLimit(): Middleware {
-  return async (ctx, next) => {
-    const body = (ctx.request as any).body;
-    if (body && typeof body === 'object' && !withinDepth(body)) {
-      throw badRequest(`JSON body must not be nested deeper than ${MAX_DEPTH} levels`, undefined, 'JSON_TOO_DEEP');
-    }
-    await next();
-  };
+/** Throws the 400 `JSON_TOO_DEEP` for a parsed body nested deeper than `MAX_DEPTH`. */
+export function assertWithinDepth(body: unknown): void {
+  if (body && typeof body === 'object' && !withinDepth(body)) {
+    throw badRequest(`JSON body must not be nested deeper than ${MAX_DEPTH} levels`, undefined, 'JSON_TOO_DEEP');
+  }
 }

@@ -7,6 +7,7 @@ import type { Context, Middleware } from 'koa';
 import type { PluginRoutes, RouteHandler, RouteOptions, User } from '../plugin-api/types.ts';
 import { AppError, forbidden, notFound, unauthorized } from '../errors.ts';
 import { parseInput } from './validate.ts';
+import { dispatchRoutes } from './route-dispatch.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -54,6 +55,9 @@ export function createPluginRoutes(plugin: string, sink: RouteRecord[]): PluginR
   };
 }
 
+/** The parsed query string as a plain object of its own (koa's parse skipped when there is none, most requests). */
+const queryOf = (ctx: Context): Record<string, unknown> => (ctx.querystring ? { ...ctx.query } : {});
+
 function routeMiddleware(record: RouteRecord, services: RouteServices): Middleware {
   const { options, handler } = record;
   const access = options.access ?? 'user';
@@ -66,7 +70,7 @@ function routeMiddleware(record: RouteRecord, services: RouteServices): Middlewa
     }
     const input = {
       params: options.params ? parseInput(options.params, ctx.params, 'params') : ctx.params,
-      query: options.query ? parseInput(options.query, { ...ctx.query }, 'query') : { ...ctx.query },
+      query: options.query ? parseInput(options.query, queryOf(ctx), 'query') : queryOf(ctx),
       body: options.body ? parseInput(options.body, (ctx.request as any).body ?? {}, 'body') : (ctx.request as any).body,
       user,
     };
@@ -93,36 +97,7 @@ export function composeRouter(records: RouteRecord[], services: RouteServices, d
       throw notFound(`Plugin ${d.plugin} is disabled`, 'PLUGIN_DISABLED');
     });
   }
-  memoizeMatch(router);
-  memoizeMatch(rootRouter);
-  const api = router.routes() as Middleware;
-  const root = rootRouter.routes() as Middleware;
-  return (ctx, next) => api(ctx, () => root(ctx, next));
-}
-
-/** Distinct method + path pairs remembered per router; the map starts over when full (paths carry ids). */
-const MATCH_CACHE_SIZE = 2048;
-
-type MatchResult = { path: unknown[]; pathAndMethod: unknown[]; route: boolean };
-
-/**
- * Remember `router.match` per method and path: it tests every route's regular expression in turn, on every request
- * (issue #16's profile of an authenticated GET). The router is rebuilt whenever routes change, so an entry never
- * outlives its routes. `path` is copied on the way out because the router appends to it when two routers match.
- */
-function memoizeMatch(router: Router): void {
-  const inner = router.match.bind(router) as (path: string, method: string) => MatchResult;
-  const cache = new Map<string, MatchResult>();
-  (router as unknown as { match: typeof inner }).match = (path, method) => {
-    const key = `${method} ${path}`;
-    let hit = cache.get(key);
-    if (!hit) {
-      if (cache.size >= MATCH_CACHE_SIZE) cache.clear();
-      hit = inner(path, method);
-      cache.set(key, hit);
-    }
-    return { path: [...hit.path], pathAndMethod: hit.pathAndMethod, route: hit.route };
-  };
+  return dispatchRoutes([router, rootRouter]);
 }
 
 /** The public path of a route record (`/api` + path, or the path itself for root routes). */

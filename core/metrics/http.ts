@@ -16,18 +16,34 @@ function routeLabel(ctx: Context): string {
   return ctx.path === '/metrics' || ctx.path === '/api/openapi.json' ? ctx.path : 'unmatched';
 }
 
-/** Counts every request when its response has finished (so streams are timed to their end). */
-export function httpMetrics(): Middleware {
-  return async (ctx, next) => {
-    const end = httpDuration.startTimer();
-    const record = () => {
-      const labels = { method: ctx.method, route: routeLabel(ctx), status: String(ctx.status) };
-      httpRequests.inc(labels);
-      end(labels);
-    };
-    ctx.res.once('close', record);
-    await next();
-  };
+/** The prom-client children of one label set, resolved once: no label objects, timers or merges per request. */
+interface Series {
+  inc: () => void;
+  observe: (seconds: number) => void;
+}
+
+/** Label sets seen so far; bounded anyway (methods, route patterns and statuses are few) and started over if full. */
+const MAX_SERIES = 4096;
+const series = new Map<string, Series>();
+
+function seriesFor(method: string, route: string, status: string): Series {
+  const key = `${method} ${status} ${route}`;
+  let s = series.get(key);
+  if (!s) {
+    if (series.size >= MAX_SERIES) series.clear();
+    const labels = { method, route, status };
+    const counter = httpRequests.labels(labels);
+    s = { inc: () => counter.inc(), observe: httpDuration.labels(labels).observe };
+    series.set(key, s);
+  }
+  return s;
+}
+
+/** Count one finished request and its duration (`aion_http_requests_total`, `aion_http_request_duration_seconds`). */
+export function recordHttpRequest(ctx: Context, seconds: number): void {
+  const s = seriesFor(ctx.method, routeLabel(ctx), String(ctx.status));
+  s.inc();
+  s.observe(seconds);
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -8,7 +8,8 @@
  *
  * Run: `node_modules/.bin/node --import tsx scripts/bench/alin-messages.ts` (about 1–2 minutes).
  * `BENCH_SECONDS` changes the length of each load phase (default 15). `BENCH_PROFILE_DIR=dir` writes a CPU profile of
- * each server started here into `dir` (summarise with scripts/bench/profile-summary.mjs).
+ * each server started here into `dir`, from its first load phase on (summarise with scripts/bench/profile-summary.mjs).
+ * `BENCH_ONLY=get` (or `post`, `empty`, comma-separated) runs only those phases, e.g. to profile one of them alone.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,12 @@ const NODE_OPTIONS = [
 ].filter(Boolean).join(' ');
 const PROFILE: Record<string, string> = {
   ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
-  ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR } : {}),
+  ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR, CPU_PROFILE_ON_SIGNAL: '1' } : {}),
+};
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'empty,get,post').split(',').map((p) => p.trim()));
+/** Start the server's profiler (cpu-profile.mjs waits for SIGUSR2) so start-up and seeding stay out of the profile. */
+const startProfiling = (s: TestServer) => {
+  if (process.env.BENCH_PROFILE_DIR) s.child.kill('SIGUSR2');
 };
 
 /** Run `phase` and return its result with the server's CPU µs per request (`processCpuMs`). */
@@ -142,20 +148,23 @@ async function main() {
     const targets = await seed(fullDir, true);
     console.log(`seeded ${fmt(USERS * CONVERSATIONS_PER_USER * MESSAGES_PER_CONVERSATION)} messages, ${fmt(targets.length)} conversations, ${USERS} users in ${fmt(performance.now() - t, ' ms')}`);
 
+    const skipped = { requests: { average: NaN, total: 0 }, latency: { p99: NaN }, cpuUs: NaN, non2xx: 0, errors: 0 } as unknown as autocannon.Result & { cpuUs: number };
     const empty = await boot(emptyDir, emptyTargets[0]);
     let mark = empty.s.output.length;
-    const emptyPost = await measured(empty.s, () => load(empty.s.url, emptyTargets, 'post'));
+    startProfiling(empty.s);
+    const emptyPost = ONLY.has('empty') ? await measured(empty.s, () => load(empty.s.url, emptyTargets, 'post')) : skipped;
     gcPauses(empty.s, mark, 'empty POST');
     check(emptyPost, 'empty POST');
     await empty.s.dispose();
 
     const full = await boot(fullDir, targets[0]);
     mark = full.s.output.length;
-    const getRun = await measured(full.s, () => load(full.s.url, targets, 'get'));
+    startProfiling(full.s);
+    const getRun = ONLY.has('get') ? await measured(full.s, () => load(full.s.url, targets, 'get')) : skipped;
     check(getRun, 'GET');
     gcPauses(full.s, mark, 'GET');
     mark = full.s.output.length;
-    const fullPost = await measured(full.s, () => load(full.s.url, targets, 'post'));
+    const fullPost = ONLY.has('post') ? await measured(full.s, () => load(full.s.url, targets, 'post')) : skipped;
     gcPauses(full.s, mark, 'seeded POST');
     check(fullPost, 'seeded POST');
     t = performance.now();

@@ -4,7 +4,9 @@
  * - reload of one plugin: p50/p99; 50 reloads under 50-connection load: failed requests;
  * - an authenticated GET through the whole stack vs a bare Koa handler, requests/s (autocannon).
  *
- * Run: `npm run bench` or `node --import tsx scripts/bench/core.ts`.
+ * Run: `npm run bench` or `node --import tsx scripts/bench/core.ts`. `--only throughput` (or `cold`, `reloads`) runs one
+ * part; `BENCH_PROFILE_DIR=dir` writes a CPU profile of the stack's server into `dir`, started after the warm-up
+ * (summarise with scripts/bench/profile-summary.mjs).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -144,6 +146,7 @@ async function benchThroughput(rows: Row[], s: TestServer, token: string) {
   bare.stop();
   const stack = { url: `${s.url}/api/bench/ping`, connections: 50, headers: { authorization: `Bearer ${token}` } };
   await cannon({ ...stack, duration: 2 });
+  if (process.env.BENCH_PROFILE_DIR) s.child.kill('SIGUSR2');
   const stackCpu = processCpuMs(s.child.pid);
   const stackRun = await cannon({ ...stack, duration: 8 });
   const stackUs = ((processCpuMs(s.child.pid) - stackCpu) * 1000) / Math.max(1, stackRun.requests.total);
@@ -155,15 +158,27 @@ async function benchThroughput(rows: Row[], s: TestServer, token: string) {
   recordFigure({ key: 'core.authGet.ratio', what: 'authenticated GET through the stack vs bare Koa', value: ratio * 100, unit: '%', baseline: bareRun.requests.average, baselineUnit: 'req/s bare Koa', target: '≥ 70 %', better: 'higher' });
 }
 
+/** `--only <part>`: one part of the bench; every part when absent. */
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
+const runs = (part: 'cold' | 'reloads' | 'throughput') => !ONLY || ONLY === part;
+
+/** With `BENCH_PROFILE_DIR`: the server loads cpu-profile.mjs and starts profiling at SIGUSR2 (after the warm-up). */
+const PROFILE_ENV: Record<string, string> = process.env.BENCH_PROFILE_DIR
+  ? { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR, CPU_PROFILE_ON_SIGNAL: '1' }
+  : {};
+
 async function main() {
   const rows: Row[] = [];
-  await benchColdStart(rows);
+  if (runs('cold')) await benchColdStart(rows);
   const dir = pluginsDir();
   writePlugin(dir, 'bench', benchPlugin('start'));
-  const s = await startServer({ env: { PLUGINS_DIRS: dir } });
+  const s = await startServer({ env: { PLUGINS_DIRS: dir, ...PROFILE_ENV } });
   const { token } = await s.signup();
-  await benchReloads(rows, s, dir, token);
-  await benchThroughput(rows, s, token);
+  if (runs('reloads')) await benchReloads(rows, s, dir, token);
+  if (runs('throughput')) await benchThroughput(rows, s, token);
   await s.dispose();
   printTable('core', rows);
 }
