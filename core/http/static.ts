@@ -5,7 +5,7 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Middleware } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -31,29 +31,36 @@ export const PANEL_PATHS = new Set(['/', '/index.html', '/chat', '/plugins', '/p
 
 export function serveWeb(webDir: string): Middleware {
   const roots = [path.join(webDir, 'dist'), path.join(webDir, 'public')];
-  return async (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path.startsWith('/api/') || ctx.path === '/api') return next();
-    const rel = decodeURIComponent(ctx.path).replace(/^\/+/, '');
-    if (rel.includes('\0') || rel.split(/[\\/]/).includes('..')) return next();
-    let file: string | undefined;
-    for (const root of roots) {
-      const candidate = path.join(root, rel);
-      if (rel && existsSync(candidate) && statSync(candidate).isFile()) {
-        file = candidate;
-        break;
-      }
+  // API calls and non-GET requests (most of them) pass straight on, without an async frame of their own.
+  return (ctx, next) => ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.path.startsWith('/api/') || ctx.path === '/api' ? next() : servePanel(roots, ctx, next));
+}
+
+async function servePanel(roots: string[], ctx: Context, next: Next): Promise<void> {
+  let rel: string;
+  try {
+    rel = decodeURIComponent(ctx.path).replace(/^\/+/, '');
+  } catch {
+    return next(); // a malformed %-escape names no file: the JSON 404, not a 500
+  }
+  if (rel.includes('\0') || rel.split(/[\\/]/).includes('..')) return next();
+  let file: string | undefined;
+  for (const root of roots) {
+    const candidate = path.join(root, rel);
+    if (rel && existsSync(candidate) && statSync(candidate).isFile()) {
+      file = candidate;
+      break;
     }
-    const isAsset = !!file;
-    if (!file) {
-      if (!PANEL_PATHS.has(ctx.path.replace(/\/+$/, '') || '/')) return next();
-      file = roots.map((r) => path.join(r, 'index.html')).find((f) => existsSync(f));
-      if (!file) return next();
-    }
-    ctx.state.panel = true;
-    ctx.set('Content-Security-Policy', CSP);
-    ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
-    ctx.set('Cache-Control', isAsset && /-[A-Z0-9]{8}\./i.test(path.basename(file)) ? 'public, max-age=31536000, immutable' : 'no-cache');
-    ctx.length = statSync(file).size;
-    ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
-  };
+  }
+  const isAsset = !!file;
+  if (!file) {
+    if (!PANEL_PATHS.has(ctx.path.replace(/\/+$/, '') || '/')) return next();
+    file = roots.map((r) => path.join(r, 'index.html')).find((f) => existsSync(f));
+    if (!file) return next();
+  }
+  ctx.state.panel = true;
+  ctx.set('Content-Security-Policy', CSP);
+  ctx.type = TYPES[path.extname(file)] ?? 'application/octet-stream';
+  ctx.set('Cache-Control', isAsset && /-[A-Z0-9]{8}\./i.test(path.basename(file)) ? 'public, max-age=31536000, immutable' : 'no-cache');
+  ctx.length = statSync(file).size;
+  ctx.body = ctx.method === 'HEAD' ? null : createReadStream(file);
 }

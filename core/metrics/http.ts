@@ -60,19 +60,21 @@ export interface MetricsEndpointOptions {
 }
 
 export function metricsEndpoint(opts: MetricsEndpointOptions): Middleware {
-  return async (ctx, next) => {
-    if (ctx.path !== '/metrics' || !opts.enabled() || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    const header = ctx.get('authorization');
-    const given = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
-    if (!given) throw unauthorized('Authentication required: an admin token or METRICS_TOKEN');
-    const token = opts.token();
-    if (!(token && token.length >= 16 && sameSecret(given, token))) {
-      const user = await opts.authenticate(ctx);
-      if (!user) throw unauthorized('Invalid token', 'INVALID_TOKEN');
-      if (user.role !== 'admin') throw forbidden('Admin only');
-    }
-    ctx.set('Cache-Control', 'no-store');
-    ctx.type = registry.contentType;
-    ctx.body = await registry.metrics();
-  };
+  // Every other request passes straight on, without an async frame of its own.
+  return (ctx, next) => (ctx.path !== '/metrics' || !opts.enabled() || (ctx.method !== 'GET' && ctx.method !== 'HEAD') ? next() : scrape(ctx, opts));
+}
+
+async function scrape(ctx: Context, opts: MetricsEndpointOptions): Promise<void> {
+  const header = ctx.get('authorization');
+  const given = /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]?.trim();
+  if (!given) throw unauthorized('Authentication required: an admin token or METRICS_TOKEN');
+  const token = opts.token();
+  if (!(token && token.length >= 16 && sameSecret(given, token))) {
+    const user = await opts.authenticate(ctx);
+    if (!user) throw unauthorized('Invalid token', 'INVALID_TOKEN');
+    if (user.role !== 'admin') throw forbidden('Admin only');
+  }
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = registry.contentType;
+  ctx.body = await registry.metrics();
 }

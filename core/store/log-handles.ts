@@ -9,7 +9,7 @@
  * `release` it first. Writes of one log never overlap (the collection serialises them); a handle in use is never
  * closed by the bound, which may then be passed for a moment.
  */
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -24,8 +24,25 @@ interface Entry {
   busy: number;
 }
 
-/** Most logs held open at once (file descriptors; Node raises its soft limit to the hard one at start). */
-export const MAX_OPEN_LOGS = 1024;
+/**
+ * Most logs held open at once: a quarter of the process's file-descriptor limit (Node raises its soft limit to the hard
+ * one at start), at most 8192. The bound must exceed the logs a busy server writes in turn — each user's conversation
+ * list and each conversation's messages — or a round of writes over more logs than the bound reopens every one of them
+ * (least recently used is always the next one wanted; issue #16's `POST /api/messages` over 1,000 conversations of 100
+ * users needed 1,100 against the old fixed 1,024).
+ */
+export const MAX_OPEN_LOGS = Math.max(64, Math.min(8192, Math.floor(openFileLimit() / 4)));
+
+/** The soft limit on open files (Linux `/proc/self/limits`); 4096 where it cannot be read. */
+function openFileLimit(): number {
+  try {
+    const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (line) return line[1] === 'unlimited' ? 1 << 20 : Number(line[1]);
+  } catch {
+    // not Linux
+  }
+  return 4096;
+}
 
 export class LogHandles {
   private readonly entries = new Map<string, Entry>();

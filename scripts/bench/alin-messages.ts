@@ -9,7 +9,9 @@
  * Run: `node_modules/.bin/node --import tsx scripts/bench/alin-messages.ts` (about 1–2 minutes).
  * `BENCH_SECONDS` changes the length of each load phase (default 15). `BENCH_PROFILE_DIR=dir` writes a CPU profile of
  * each server started here into `dir`, from its first load phase on (summarise with scripts/bench/profile-summary.mjs).
- * `BENCH_ONLY=get` (or `post`, `empty`, comma-separated) runs only those phases, e.g. to profile one of them alone.
+ * `BENCH_LOOP_DELAY=1` prints the server's event-loop delay (p50/p99/max) during each phase, to tell a blocked loop from
+ * queued disk writes. `BENCH_ONLY=get` (or `post`, `empty`, comma-separated) runs only those phases; `BENCH_PROFILE_PHASE` picks the phase to
+ * profile.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,22 +32,46 @@ const JWT_SECRET = `bench-secret-${randomUUID()}`;
 const NODE_OPTIONS = [
   process.env.BENCH_PROFILE_DIR ? `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}` : '',
   process.env.BENCH_TRACE_GC ? `--import ${new URL('./gc-trace.mjs', import.meta.url).pathname}` : '',
+  process.env.BENCH_LOOP_DELAY ? `--import ${new URL('./loop-delay.mjs', import.meta.url).pathname}` : '',
 ].filter(Boolean).join(' ');
+/** Server settings a run may vary (`STORE_CACHE_MB=256 UV_THREADPOOL_SIZE=16 node … alin-messages.ts`). */
+const SERVER_ENV: Record<string, string> = Object.fromEntries(
+  ['STORE_CACHE_MB', 'UV_THREADPOOL_SIZE'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+);
 const PROFILE: Record<string, string> = {
   ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
   ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR, CPU_PROFILE_ON_SIGNAL: '1' } : {}),
 };
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'empty,get,post').split(',').map((p) => p.trim()));
-/** Start the server's profiler (cpu-profile.mjs waits for SIGUSR2) so start-up and seeding stay out of the profile. */
-const startProfiling = (s: TestServer) => {
-  if (process.env.BENCH_PROFILE_DIR) s.child.kill('SIGUSR2');
+/**
+ * Start the server's profiler (cpu-profile.mjs waits for SIGUSR2) before `phase`, so start-up stays out of the profile;
+ * `BENCH_PROFILE_PHASE=post` profiles only the seeded POST phase (after the GET phase has loaded the conversations).
+ */
+const startProfiling = (s: TestServer, phase: 'empty' | 'get' | 'post') => {
+  const wanted = process.env.BENCH_PROFILE_PHASE;
+  if (process.env.BENCH_PROFILE_DIR && (wanted ? wanted === phase : phase !== 'post')) s.child.kill('SIGUSR2');
 };
 
 /** Run `phase` and return its result with the server's CPU µs per request (`processCpuMs`). */
 async function measured(s: TestServer, phase: () => Promise<autocannon.Result>): Promise<autocannon.Result & { cpuUs: number }> {
+  await loopDelayMark(s);
   const cpu0 = processCpuMs(s.child.pid);
   const r = await phase();
+  await loopDelayMark(s, 'phase');
   return Object.assign(r, { cpuUs: ((processCpuMs(s.child.pid) - cpu0) * 1000) / Math.max(1, r.requests.total) });
+}
+
+/**
+ * With `BENCH_LOOP_DELAY=1`: ask loop-delay.mjs for the event loop's delay since the last mark (and start over); with
+ * `what`, print it. (Not with BENCH_PROFILE_DIR: both listen for SIGUSR2.)
+ */
+async function loopDelayMark(s: TestServer, what?: string): Promise<void> {
+  if (!process.env.BENCH_LOOP_DELAY) return;
+  const from = s.output.length;
+  s.child.kill('SIGUSR2');
+  for (let i = 0; i < 100 && !/LOOPDELAY/.test(s.output.slice(from)); i++) await new Promise((r) => setTimeout(r, 10));
+  const line = /LOOPDELAY (.*)/.exec(s.output.slice(from))?.[1];
+  if (what) console.log(`  event-loop delay during the ${what}: ${line ?? '?'}`);
 }
 
 /** With `BENCH_TRACE_GC=1`: the server's GC pauses (`gc-trace.mjs` lines) since `from` in its output. */
@@ -127,7 +153,7 @@ const load = (url: string, targets: Target[], kind: 'post' | 'get') =>
 /** Boot on `dataDir`; time to "listening" and to the first answered GET of a seeded conversation. */
 async function boot(dataDir: string, first: Target): Promise<{ s: TestServer; listenMs: number; firstGetMs: number }> {
   const started = performance.now();
-  const s = await startServer({ dataDir, env: { JWT_SECRET, LOG_LEVEL: 'error', ...PROFILE } });
+  const s = await startServer({ dataDir, env: { JWT_SECRET, LOG_LEVEL: 'error', ...PROFILE, ...SERVER_ENV } });
   const listenMs = performance.now() - started;
   const r = await s.api('GET', `/api/conversations/${first.conversationId}`, { token: first.token });
   if (r.status !== 200) throw new Error(`seeded conversation not readable: ${r.status} ${r.text.slice(0, 200)}`);
@@ -151,7 +177,7 @@ async function main() {
     const skipped = { requests: { average: NaN, total: 0 }, latency: { p99: NaN }, cpuUs: NaN, non2xx: 0, errors: 0 } as unknown as autocannon.Result & { cpuUs: number };
     const empty = await boot(emptyDir, emptyTargets[0]);
     let mark = empty.s.output.length;
-    startProfiling(empty.s);
+    startProfiling(empty.s, 'empty');
     const emptyPost = ONLY.has('empty') ? await measured(empty.s, () => load(empty.s.url, emptyTargets, 'post')) : skipped;
     gcPauses(empty.s, mark, 'empty POST');
     check(emptyPost, 'empty POST');
@@ -159,11 +185,12 @@ async function main() {
 
     const full = await boot(fullDir, targets[0]);
     mark = full.s.output.length;
-    startProfiling(full.s);
+    startProfiling(full.s, 'get');
     const getRun = ONLY.has('get') ? await measured(full.s, () => load(full.s.url, targets, 'get')) : skipped;
     check(getRun, 'GET');
     gcPauses(full.s, mark, 'GET');
     mark = full.s.output.length;
+    startProfiling(full.s, 'post');
     const fullPost = ONLY.has('post') ? await measured(full.s, () => load(full.s.url, targets, 'post')) : skipped;
     gcPauses(full.s, mark, 'seeded POST');
     check(fullPost, 'seeded POST');

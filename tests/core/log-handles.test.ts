@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { LogHandles } from '../../core/store/log-handles.ts';
+import { LogHandles, MAX_OPEN_LOGS } from '../../core/store/log-handles.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'aion-log-handles-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,4 +46,11 @@ test('a failed append (the log is gone) rejects and leaves no handle behind; the
   await handles.append(f, 'y\n');
   assert.equal(readFileSync(f, 'utf8'), 'y\n');
   await handles.closeAll();
+});
+
+test('the default bound is a quarter of the open-file limit (64 to 8192): room for the logs a busy server writes in turn', () => {
+  const soft = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+  const expected = soft ? Math.max(64, Math.min(8192, Math.floor(Number(soft) / 4))) : 1024;
+  assert.equal(MAX_OPEN_LOGS, expected);
+  assert.ok(MAX_OPEN_LOGS <= Math.max(64, Number(soft ?? 4096) / 4), 'never more than a quarter of the descriptors');
 });
