@@ -71,6 +71,8 @@ function newConversation(input: NewConversation): ConversationRecord {
 export class UserConversations {
   private readonly list: Collection<ConversationRecord>;
   private messageIndex: Promise<Map<string, string>> | undefined;
+  /** The messages' partitioned collection, made once: every read and write of a message goes through it. */
+  private messageParts: MessagePartitions | undefined;
 
   /** `shared`: other instances write the same store (PostgreSQL), so a miss in the message index may just be stale. */
   constructor(private readonly data: UserStore, private readonly shared = false) {
@@ -87,7 +89,8 @@ export class UserConversations {
   }
 
   private partitions(): MessagePartitions {
-    return this.data.partitioned<MessageRecord>('messages');
+    this.messageParts ??= this.data.partitioned<MessageRecord>('messages');
+    return this.messageParts;
   }
 
   /**
