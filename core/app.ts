@@ -45,12 +45,9 @@ export function createApp(core: CoreServices): Koa {
   // Request id, access log, metrics, errors and security headers: one layer (core/http/outer-layer.ts).
   app.use(outerLayer(log, trust));
   app.use(jsonBodies(config.bodyLimit, config.chatBodyLimit));
-  app.use(async (ctx, next) => {
-    if (ctx.method === 'GET' && ctx.path === '/api/openapi.json') {
-      ctx.body = openApiDocument(core.host.routes(), config.version);
-      return;
-    }
-    await next();
+  app.use((ctx, next) => {
+    if (ctx.method !== 'GET' || ctx.path !== '/api/openapi.json') return next(); // no async frame for every other request
+    ctx.body = openApiDocument(core.host.routes(), config.version);
   });
   app.use(metricsEndpoint({
     enabled: () => !/^(0|false|off)$/i.test(process.env.METRICS_ENABLED ?? ''),

@@ -37,6 +37,22 @@ function derive(c: Readonly<ConversationRecord>, messages: ReadonlyArray<Readonl
   return { ...c, messageCount: messages.length, preview, updatedAt };
 }
 
+/**
+ * `derive` remembered per frozen snapshot of a conversation's messages and its frozen record (the file store hands out
+ * the same ones until either changes): a conversation read again and again is not rescanned message by message. Each
+ * caller gets its own shallow copy.
+ */
+const derivedOf = new WeakMap<object, { record: object; derived: ConversationRecord }>();
+function derivedCopy(c: Readonly<ConversationRecord>, messages: ReadonlyArray<Readonly<MessageRecord>>): ConversationRecord {
+  if (!Object.isFrozen(messages) || !Object.isFrozen(c)) return derive(c, messages);
+  let hit = derivedOf.get(messages);
+  if (!hit || hit.record !== c) {
+    hit = { record: c, derived: derive(c, messages) };
+    derivedOf.set(messages, hit);
+  }
+  return { ...hit.derived };
+}
+
 /** `derive` from a partition summary (PostgreSQL): undefined when the last message has no text (scan them all then). */
 function deriveFromSummary(s: PartitionSummary<ConversationRecord>): ConversationRecord | undefined {
   const preview = contentText(s.lastField).slice(0, 200);
@@ -138,7 +154,7 @@ export class UserConversations {
     const messages = partitions.snapshotMany
       ? await partitions.snapshotMany(list.map((c) => c.id))
       : new Map(await Promise.all(list.map(async (c) => [c.id, await this.messages(c.id).snapshot()] as const)));
-    return list.map((c) => derive(c, messages.get(c.id) ?? []));
+    return list.map((c) => derivedCopy(c, messages.get(c.id) ?? []));
   }
 
   /** Whether the conversation exists (without deriving its counters). */
@@ -154,7 +170,7 @@ export class UserConversations {
   /** The conversation (with its counters) and its messages, oldest first, read together. */
   async getWithMessages(id: string): Promise<{ conversation: ConversationRecord; messages: ReadonlyArray<Readonly<MessageRecord>> } | undefined> {
     const found = await this.withMessages(id);
-    return found && { conversation: derive(found.record, found.messages), messages: found.messages };
+    return found && { conversation: derivedCopy(found.record, found.messages), messages: found.messages };
   }
 
   async create(input: NewConversation = {}): Promise<ConversationRecord> {
