@@ -16,7 +16,7 @@ import { AppError, conflict } from '../errors.ts';
 import type { Cacheable } from './cache.ts';
 export type { DamageReport } from './collection-file.ts';
 import type { DamageReport } from './collection-file.ts';
-import { JsonFormat, type Change, type CollectionFormat } from './formats.ts';
+import { frozenJsonCopy, JsonFormat, type Change, type CollectionFormat } from './formats.ts';
 import { migrate, SCHEMA_VERSION } from './migrations.ts';
 import { clone, deepFreeze } from './freeze.ts';
 
@@ -185,7 +185,8 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
 
   /**
    * Insert new documents in one durable write, all or none (a used id → 409 and nothing is written). Each document is
-   * copied once on the way in and nothing is copied back (`FrozenReads`): the hot write path of a message.
+   * copied once on the way in, through the JSON its write reuses (`frozenJsonCopy`), and nothing is copied back
+   * (`FrozenReads`): the hot write path of a message.
    */
   async insertAll(docs: readonly T[]): Promise<void> {
     await this.ready();
@@ -195,7 +196,7 @@ export class FileCollection<T extends Doc> implements Collection<T>, Cacheable {
       ids.add(d.id);
     }
     for (const d of docs) {
-      const stored = deepFreeze(clone(d));
+      const stored = frozenJsonCopy(d);
       this.index.set(stored.id, this.items.push(stored) - 1);
       this.changes.push({ put: stored });
     }

@@ -10,6 +10,7 @@
 import type { ReadOptions, ReadResult } from './collection-file.ts';
 import { readCollectionFile } from './collection-file.ts';
 import { DurableJSONFile } from './durable-file.ts';
+import { deepFreeze } from './freeze.ts';
 
 /** The state a write must make durable. Items are frozen documents. */
 export interface StoredState<T> {
@@ -39,6 +40,18 @@ export function docJson(doc: object): string {
     serialized.set(doc, json);
   }
   return json;
+}
+
+/**
+ * A frozen copy of `doc` through its JSON, which is remembered as its `docJson`: one stringify serves both the copy and
+ * the write (a structured clone and then a stringify were two passes over every new message). The copy is what a
+ * restart reads back, so memory and disk agree (`undefined` fields left out, as the file leaves them out).
+ */
+export function frozenJsonCopy<T extends object>(doc: T): T {
+  const json = JSON.stringify(doc);
+  const copy = deepFreeze(JSON.parse(json) as T);
+  serialized.set(copy, json);
+  return copy;
 }
 
 /** The whole collection in one JSON file. */
