@@ -34,7 +34,7 @@ export interface Config {
   signupRateLimit: number;
   /** Body limit of the chat routes (images inside messages). */
   chatBodyLimit: string;
-  /** Budget of the store's cache of loaded files (`STORE_CACHE_MB`, default 64). */
+  /** Budget of the store's cache of loaded files (`STORE_CACHE_MB`, default 128: 100k messages of ~550 bytes fit twice over). */
   storeCacheBytes: number;
 }
 
@@ -82,7 +82,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     trustProxy: env.TRUST_PROXY ?? '',
     signupRateLimit: positiveInt(env.SIGNUP_RATE_LIMIT, 10),
     chatBodyLimit: env.CHAT_BODY_LIMIT ?? '10mb',
-    storeCacheBytes: megabytes(env.STORE_CACHE_MB, 64),
+    storeCacheBytes: megabytes(env.STORE_CACHE_MB, 128),
   };
 }
 

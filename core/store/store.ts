@@ -31,7 +31,7 @@ import { checkKey, checkName, COLLECTION_NAME as NAME } from './names.ts';
 export type Store = DocumentStore;
 
 export interface StoreOptions {
-  /** Budget of the cache of loaded collections, bytes of JSON (default 64 MiB). */
+  /** Budget of the cache of loaded collections, bytes of JSON (default 128 MiB, as `STORE_CACHE_MB`). */
   cacheBytes?: number;
 }
 
@@ -53,7 +53,7 @@ export class FileStore implements DocumentStore {
 
   constructor(dataDir: string, private readonly log: Logger, options: StoreOptions = {}) {
     this.root = path.join(dataDir, 'store');
-    this.cache = new CollectionCache(options.cacheBytes ?? 64 * 1024 * 1024);
+    this.cache = new CollectionCache(options.cacheBytes ?? 128 * 1024 * 1024);
     this.hooks = {
       loaded: (c) => this.cache.touch(c),
       damaged: (report) => this.damages.push(report),
