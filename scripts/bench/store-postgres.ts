@@ -32,6 +32,8 @@ const CONVERSATIONS_PER_USER = 10;
 const MESSAGES_PER_CONVERSATION = 50;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** `BENCH_PHASES=read,list` measures only those phases (default: all three). */
+const PHASES = (process.env.BENCH_PHASES ?? 'write,read,list').split(',').filter((p): p is 'write' | 'read' | 'list' => ['write', 'read', 'list'].includes(p));
 const JWT_SECRET = `bench-secret-${randomUUID()}`;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TEXT = 'The quick brown fox jumps over the lazy dog while the agent explains the plan step by step. '.repeat(3);
@@ -114,14 +116,16 @@ async function main() {
     await pool.end();
     console.log(`seeded ${USERS * CONVERSATIONS_PER_USER * MESSAGES_PER_CONVERSATION} messages in ${USERS * CONVERSATIONS_PER_USER} conversations of ${USERS} users; copied ${report.total} documents into PostgreSQL in ${fmt(performance.now() - t, ' ms')}`);
 
-    const env = { JWT_SECRET, LOG_LEVEL: 'error' };
+    const env: Record<string, string> = { JWT_SECRET, LOG_LEVEL: 'error' };
+    // Profiling the servers (scripts/bench/cpu-profile.mjs) passes through.
+    for (const k of ['NODE_OPTIONS', 'CPU_PROFILE_DIR', 'CPU_PROFILE_ON_SIGNAL']) if (process.env[k]) env[k] = process.env[k]!;
     const files = await startServer({ dataDir: filesDir, env: { ...env, DATABASE_URL: '' } });
     servers.push(files);
     const onPg = await startServer({ dataDir: pgDir, databaseUrl: dbUrl.toString(), env: { ...env, ...(process.env.BENCH_POOL_MAX ? { DATABASE_POOL_MAX: process.env.BENCH_POOL_MAX } : {}) } });
     servers.push(onPg);
 
     const rows: Array<[string, string, string]> = [];
-    for (const phase of ['write', 'read', 'list'] as const) {
+    for (const phase of PHASES) {
       // Warm both (JIT, connections), then measure lowdb and PostgreSQL back to back under the same conditions.
       for (const s of [files, onPg]) await cannon({ url: s.url, connections: 4, amount: 200, headers: { authorization: `Bearer ${targets[0].token}` }, path: `/api/conversations/${targets[0].conversationId}` } as autocannon.Options);
       const lowdb = await load(files.url, targets, phase);
