@@ -59,7 +59,7 @@ export class FencedCache<V> {
     const readAt = performance.now();
     const value = read().then((v) => {
       if (v !== undefined && generation === this.generation && this.trust.trusted()) this.keep(key, v, readAt);
-      else this.held.delete(key); // what was held is older than this read: never answer it again
+      else if ((this.held.get(key)?.at ?? Infinity) <= readAt) this.held.delete(key); // held is older than this read
       return v;
     });
     const entry = { generation, value };
