@@ -147,6 +147,8 @@ export class Accounts {
 
   /** Another instance changed this user: refresh the copy (shared mode). */
   async refresh(userId: string): Promise<void> {
+    // At once, before any await: an instance of an older release announces changes only this way (no fence notice).
+    this.shared?.verified?.forget(userId);
     if (this.shared) await this.record(userId);
   }
 
