@@ -22,8 +22,23 @@ import type { Pool } from '../db/pool.ts';
 export interface SharedAccounts {
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   pool: Pool;
-  /** Tell the other instances that this user's record changed (they refresh their copy). */
-  changed(userId: string): void;
+  /**
+   * Tell the other instances that this user's record changed (committed): resolves once no instance answers the old
+   * record from memory any more (see `verified`).
+   */
+  changed(userId: string): Promise<void>;
+  /**
+   * Account records held across requests for `verify`, coherent with every instance's changes: answered from memory
+   * only while this instance provably heard every change notice, else read (core/cluster/pg-fence.ts). Absent: every
+   * verification reads the record.
+   */
+  verified?: HeldAccounts;
+}
+
+/** What `verify` asks of the shared, fenced cache of account records. */
+export interface HeldAccounts {
+  load(id: string, read: () => Promise<UserRecord | undefined>): Promise<UserRecord | undefined>;
+  forget(id: string): void;
 }
 
 /** A stored user: the public fields plus what never leaves the server. */
@@ -124,8 +139,16 @@ export class Accounts {
     return fresh;
   }
 
+  /** The record behind a credential: from the fenced cache when shared and vouched for, else as `record`. */
+  private recordForAuth(id: string): Promise<UserRecord | undefined> {
+    const held = this.shared?.verified;
+    return held ? held.load(id, () => this.record(id)) : this.record(id);
+  }
+
   /** Another instance changed this user: refresh the copy (shared mode). */
   async refresh(userId: string): Promise<void> {
+    // At once, before any await: an instance of an older release announces changes only this way (no fence notice).
+    this.shared?.verified?.forget(userId);
     if (this.shared) await this.record(userId);
   }
 
@@ -174,7 +197,8 @@ export class Accounts {
         this.byEmail.delete(emailLower);
         throw error;
       }
-      this.shared?.changed(record.id);
+      // Nobody holds a record that did not exist: the others only refresh their lists, nothing to wait for.
+      void this.shared?.changed(record.id).catch(() => undefined);
       return { user: publicUser(record), token: await this.token(record) };
     };
     const shared = this.shared;
@@ -205,7 +229,8 @@ export class Accounts {
 
   /**
    * The user behind a token; `undefined` for an invalid, expired, revoked or orphaned token. Verified signatures are
-   * cached briefly (the claims of a token never change); revocation and the user record are checked on every call.
+   * cached briefly (the claims of a token never change); revocation and the user record are checked on every call —
+   * against the record in memory, which shared instances keep coherent through the change fence.
    */
   async verify(token: string): Promise<User | undefined> {
     if (token.startsWith(API_KEY_PREFIX)) return this.verifyApiKey(token);
@@ -219,7 +244,7 @@ export class Accounts {
       this.verified.set(token, cached);
     }
     const { claims } = cached;
-    const record = await this.record(claims.sub);
+    const record = await this.recordForAuth(claims.sub);
     if (!record || record.tokenVersion !== claims.tv || record.disabled) return undefined;
     return publicUser(record);
   }
@@ -228,7 +253,7 @@ export class Accounts {
   private async verifyApiKey(key: string): Promise<User | undefined> {
     const userId = await this.apiKeys.resolve(key);
     if (!userId) return undefined;
-    const record = await this.record(userId);
+    const record = await this.recordForAuth(userId);
     return record && !record.disabled ? publicUser(record) : undefined;
   }
 
@@ -256,8 +281,11 @@ export class Accounts {
   private async save(record: UserRecord): Promise<UserRecord> {
     record.updatedAt = Date.now();
     this.cache.set(record.id, record);
+    this.shared?.verified?.forget(record.id);
     await this.users.put(record);
-    this.shared?.changed(record.id);
+    // Revocation in force everywhere before the caller hears of it: a logout acknowledged here rejects the old token
+    // on every instance's very next request.
+    await this.shared?.changed(record.id);
     return record;
   }
 

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { localCluster } from './local.ts';
 import { pgCluster } from './pg-cluster.ts';
 import type { Cluster } from './types.ts';
-import type { SharedAccounts } from '../auth/accounts.ts';
+import type { SharedAccounts, UserRecord } from '../auth/accounts.ts';
 import type { SharedUsage } from '../auth/usage.ts';
 import { PgUsageCounters } from './pg-usage.ts';
 import { ACCOUNT_CHANGED } from './topics.ts';
@@ -22,13 +22,20 @@ export async function openCluster(options: { databaseUrl?: string; pool?: pg.Poo
   return pgCluster(options.databaseUrl, options.pool, options.log.child({ module: 'cluster' }));
 }
 
+/** The fence topic of account records (token version, disabled, plan): what `Accounts.verify` holds in memory. */
+const ACCOUNTS_FENCE = 'accounts';
+
 /** What accounts need when instances share them (undefined on a single instance: accounts behave as before). */
 export function sharedAccounts(cluster: Cluster): SharedAccounts | undefined {
   if (!cluster.shared || !cluster.pool) return undefined;
   return {
     pool: cluster.pool,
     withLock: (name, fn) => cluster.withLock(name, fn),
-    changed: (userId) => void cluster.bus.publish(ACCOUNT_CHANGED, { id: userId }).catch(() => undefined),
+    changed: async (userId) => {
+      void cluster.bus.publish(ACCOUNT_CHANGED, { id: userId }).catch(() => undefined);
+      await cluster.fence?.changed(ACCOUNTS_FENCE, userId);
+    },
+    ...(cluster.fence ? { verified: cluster.fence.cache<UserRecord>(ACCOUNTS_FENCE) } : {}),
   };
 }
 

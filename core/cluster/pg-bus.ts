@@ -12,6 +12,13 @@ import { RECONNECTED, type Bus, type BusHandler, type BusPayload } from './types
 export const BUS_CHANNEL = 'aion_bus';
 const MAX_PAYLOAD_BYTES = 1024;
 
+/** The wire form of a bus message (throws when it is over the payload limit). */
+export function busMessage(topic: string, from: string, payload: BusPayload): string {
+  const text = JSON.stringify({ t: topic, f: from, p: payload });
+  if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw new Error(`bus message on ${topic} is too large (send an id, not the data)`);
+  return text;
+}
+
 export class PgBus implements Bus {
   private readonly local: LocalBus;
   private everConnected = false;
@@ -32,9 +39,7 @@ export class PgBus implements Bus {
   }
 
   async publish(topic: string, payload: BusPayload = {}): Promise<void> {
-    const text = JSON.stringify({ t: topic, f: this.instanceId, p: payload });
-    if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) throw new Error(`bus message on ${topic} is too large (send an id, not the data)`);
-    await this.pool.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, text]);
+    await this.pool.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, busMessage(topic, this.instanceId, payload)]);
   }
 
   subscribe(topic: string, handler: BusHandler): () => void {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { BUS_CHANNEL, PgBus } from './pg-bus.ts';
+import { PgFence } from './pg-fence.ts';
 import { PgLeases } from './pg-leases.ts';
 import { PgSession } from './pg-session.ts';
 import type { Cluster } from './types.ts';
@@ -20,6 +21,7 @@ export async function pgCluster(url: string, pool: pg.Pool, log: Logger): Promis
   const session = new PgSession(url, log);
   const bus = new PgBus(pool, session, instanceId, log);
   const leases = new PgLeases(session, log);
+  const fence = new PgFence(pool, session, bus, instanceId, log);
   await session.start();
   // Listening before the instance serves (LISTEN is idempotent): a message published right after start is heard.
   await session.current()?.query(`LISTEN ${BUS_CHANNEL}`).catch(() => undefined);
@@ -30,6 +32,7 @@ export async function pgCluster(url: string, pool: pg.Pool, log: Logger): Promis
     shared: true,
     bus,
     leases,
+    fence,
     async runOnce(job, due) {
       const r = await pool.query('INSERT INTO aion_run_once (job, due, instance) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [job, due, instanceId]);
       if (++claimsSinceCleanup >= 1000) {
@@ -55,6 +58,7 @@ export async function pgCluster(url: string, pool: pg.Pool, log: Logger): Promis
     },
     async close() {
       leases.stop();
+      fence.close();
       await session.close();
     },
   };

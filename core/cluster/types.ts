@@ -4,6 +4,7 @@
  * so callers never branch on the deployment.
  */
 import type { Pool } from '../db/pool.ts';
+import type { FencedCache } from './fenced-cache.ts';
 
 /** Who sent a bus message: `fromSelf` is true for this instance's own publications (handlers usually skip them). */
 export interface BusMeta {
@@ -46,6 +47,17 @@ export interface Leases {
   lead(name: string, handlers: LeaseHandlers): Lease;
 }
 
+/**
+ * Caches of rows that other instances change, kept coherent without a window (see pg-fence.ts): a cache answers only
+ * while this instance provably heard every change notice, and `changed` returns once every live instance dropped the
+ * key (or can no longer trust its cache). Shared clusters only.
+ */
+export interface ChangeFence {
+  cache<V>(topic: string): FencedCache<V>;
+  /** `key` of `topic` changed, and that change is committed: resolves when no instance answers the old value any more. */
+  changed(topic: string, key: string): Promise<void>;
+}
+
 export interface Cluster {
   /** This process, unique per start. */
   readonly instanceId: string;
@@ -55,6 +67,8 @@ export interface Cluster {
   readonly shared: boolean;
   readonly bus: Bus;
   readonly leases: Leases;
+  /** Present when shared: coherent caches of what other instances change. */
+  readonly fence?: ChangeFence;
   /** Claim one occurrence of background work: true for exactly one caller per (job, due) across all instances. */
   runOnce(job: string, due: string): Promise<boolean>;
   /** Run `fn` while holding the cluster-wide lock `name` (one holder at a time across all instances). */
