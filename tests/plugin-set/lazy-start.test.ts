@@ -4,7 +4,7 @@
  *   `instanceof Response` (core/json-bodies.ts) — the JSON answers keep Koa's type, status and length;
  * - tls: prom-client by file (no Pushgateway), web-tools' `node:https` on its first https fetch;
  * - pg on the file store (on the PostgreSQL pass the store itself opens a pool at start);
- * - the backends of rate-limiter-flexible, jose's JWE/JWK/JWKS modules, prom-client's Pushgateway;
+ * - the backends of rate-limiter-flexible, jose's JWE/JWK/JWKS modules, prom-client's Pushgateway, semver's entry;
  * - and sign-in with an unknown email still spends scrypt time and answers 401.
  */
 import assert from 'node:assert/strict';
@@ -59,6 +59,7 @@ test('a started server that has answered JSON has not loaded undici, tls, pg or 
     assert.deepEqual(npmFile(atStart, /^rate-limiter-flexible\/lib\/RateLimiter(Redis|Mongo|MySQL|Cluster|Dynamo|Etcd|Prisma|Memcache|Valkey)/), [], 'limiter backends');
     assert.deepEqual(npmFile(atStart, /^jose\/dist\/webapi\/(jwe|jwks|jwk)\//), [], "jose's JWE/JWK parts");
     assert.deepEqual(npmFile(atStart, /^prom-client\/lib\/(pushgateway|cluster)/), [], "prom-client's Pushgateway");
+    assert.deepEqual(npmFile(atStart, /^semver\/index\.js$/), [], "semver's entry");
     const onPostgres = Boolean(s.env.DATABASE_URL);
     assert.equal(npmFile(atStart, /^pg\//).length > 0, onPostgres, onPostgres ? 'the PostgreSQL store loads pg' : 'pg loaded on the file store');
 
