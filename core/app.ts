@@ -15,6 +15,7 @@ import { jsonBodies } from './http/body-parser.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { outerLayer } from './http/outer-layer.ts';
 import { serveWeb } from './http/static.ts';
+import { plainJsonBodies } from './json-bodies.ts';
 import { createLogger } from './log.ts';
 import { metricsEndpoint } from './metrics/index.ts';
 import { createRuntime, type CoreServices } from './runtime.ts';
@@ -39,6 +40,7 @@ export interface RunningServer {
 export function createApp(core: CoreServices): Koa {
   // Koa's own proxy mode would believe X-Forwarded-* from anyone; the client address is resolved below instead.
   const app = new Koa({ proxy: false });
+  plainJsonBodies(app);
   const { log, config } = core;
   const trust = parseTrustProxy(config.trustProxy);
   app.silent = true;

@@ -30,6 +30,11 @@ await rm(cacheDir, { recursive: true, force: true });
 const plugins = await discoverPlugins([path.join(root, 'plugins')], path.join(root, 'plugins'));
 const built = await Promise.allSettled(plugins.map((p) => bundlePlugin(p.name, p.entry, cacheDir, apiNames)));
 const failed = built.filter((b) => b.status === 'rejected');
+// With each folder's fingerprint, so a start whose built-in folders are unchanged skips hashing them.
+const { keyHeader } = await import('../core/plugins/bundle.ts');
+const { writeRecordedKeys } = await import('../core/plugins/prebuilt-keys.ts');
+const recorded = plugins.flatMap((p, i) => (built[i].status === 'fulfilled' ? [{ name: p.name, pluginDir: path.dirname(p.entry), key: built[i].value.hash }] : []));
+await writeRecordedKeys(cacheDir, keyHeader(apiNames), recorded);
 console.log(`plugins prebuilt: ${built.length - failed.length}/${built.length} into dist/plugin-cache/`);
 for (const f of failed) console.error(`  ${f.reason?.message ?? f.reason}`);
 if (!process.argv.includes('--server-only') && existsSync(path.join(root, 'scripts/build-web.mjs')) && existsSync(path.join(root, 'web/src'))) {

@@ -19,8 +19,8 @@ const { fileURLToPath } = await import('node:url');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const wanted = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).engines?.node;
 if (wanted) {
-  const { default: semver } = await import('semver');
-  if (!semver.satisfies(process.versions.node, wanted)) {
+  const { default: satisfies } = await import('semver/functions/satisfies.js'); // not the entry's ~40 modules
+  if (!satisfies(process.versions.node, wanted)) {
     console.error(`AION needs Node.js ${wanted} (engines.node in package.json); this is Node.js ${process.versions.node} (${process.execPath}).`);
     console.error('Install a newer Node.js (24 LTS recommended, e.g. from https://nodejs.org or your package manager) and run npm start again.');
     process.exit(1);

@@ -31,19 +31,26 @@ function wrapTool(def: ToolDefinition, plugin: string): RegisteredTool {
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(def.name)) throw new Error(`invalid tool name "${def.name}"`);
   if (typeof def.run !== 'function') throw new Error(`tool ${def.name} has no run()`);
   let zodSchema: ZodType;
-  let inputSchema: JsonSchema;
+  let inputSchema: JsonSchema | undefined;
   if (isZod(def.input)) {
     zodSchema = def.input;
-    const { $schema: _s, ...rest } = z.toJSONSchema(def.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-    inputSchema = rest;
   } else {
     inputSchema = (def.input as JsonSchema) ?? { type: 'object', properties: {} };
     zodSchema = z.fromJSONSchema(inputSchema as any) as ZodType;
   }
+  // A zod input's JSON Schema is derived when a model or a listing first asks for it, not when the plugin registers
+  // the tool: every start registers every tool, and the conversions were ~20 ms of it (issue #16).
+  const zodInput = zodSchema;
   return {
     def,
     plugin,
-    inputSchema,
+    get inputSchema(): JsonSchema {
+      if (!inputSchema) {
+        const { $schema: _s, ...rest } = z.toJSONSchema(zodInput, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+        inputSchema = rest;
+      }
+      return inputSchema;
+    },
     validate(args) {
       const r = zodSchema.safeParse(args ?? {});
       if (r.success) return { ok: true, value: r.data };

@@ -7,7 +7,7 @@ import type { Collection, Plan, Role, User } from '../plugin-api/types.ts';
 import { AppError, conflict, notFound, unauthorized } from '../errors.ts';
 import { StartupRefusedError } from '../store/damage.ts';
 import type { Store } from '../store/store.ts';
-import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword, verifyAgainstNobody, verifyPassword } from './passwords.ts';
 import { API_KEY_PREFIX, ApiKeys } from './api-keys.ts';
 import { SignInThrottle, type ThrottleLimits } from './sign-in-throttle.ts';
 import { signToken, verifyToken, type TokenClaims } from './tokens.ts';
@@ -214,7 +214,7 @@ export class Accounts {
     const emailLower = input.email.trim().toLowerCase();
     return this.throttle.guard(emailLower, address, async () => {
       const record = await this.recordByEmail(emailLower);
-      const ok = record ? await verifyPassword(input.password, record.passwordHash) : (await verifyPassword(input.password, await DUMMY_HASH_PROMISE), false);
+      const ok = record ? await verifyPassword(input.password, record.passwordHash) : await verifyAgainstNobody(input.password);
       if (!ok || !record) throw unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
       if (record.disabled) throw new AppError(403, 'ACCOUNT_DISABLED', 'This account is disabled; ask an admin');
       return { user: publicUser(record), token: await this.token(record) };

@@ -2,7 +2,9 @@
  * JWT with jose: HS256 only, 7 days. `tv` (token version) changes when the password changes, which revokes every
  * token issued before. `alg: none`, other algorithms, bad signatures and expired tokens fail verification.
  */
-import { jwtVerify, SignJWT } from 'jose';
+// By subpath: jose's entry loads JWE, JWK, JWKS and key import too (~25 ms at start, issue #16).
+import { jwtVerify } from 'jose/jwt/verify';
+import { SignJWT } from 'jose/jwt/sign';
 
 export interface TokenClaims {
   sub: string;

@@ -5,8 +5,9 @@
  * backoff; `connected` fires on every (re)connection (LISTEN again, compete for leases again).
  */
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import { pgModule } from '../db/pool.ts';
 
 const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_TIMEOUT_MS = 3_000;
@@ -36,7 +37,7 @@ export class PgSession extends EventEmitter<{ connected: [pg.Client]; lost: []; 
 
   private async connect(): Promise<void> {
     while (!this.closed) {
-      const client = new pg.Client({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
+      const client = new (pgModule().Client)({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
       client.on('error', () => this.drop(client));
       client.on('end', () => this.drop(client));
       client.on('notification', (n) => this.emit('notification', n));

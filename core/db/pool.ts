@@ -3,7 +3,14 @@
  * cluster bus) shares it, so one instance holds at most `DATABASE_POOL_MAX` connections (default 10) plus the one
  * LISTEN connection of the bus.
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+
+/**
+ * The pg package, loaded by the first pool or session rather than at import: a server on the file store never opens
+ * one, and pg with its type parsers is ~25 ms and ~1.5 MB of heap at start (issue #16).
+ */
+export const pgModule = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
 
 export type Pool = pg.Pool;
 
@@ -13,7 +20,7 @@ export interface PoolOptions {
 }
 
 export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
+  const pool = new (pgModule().Pool)({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'aion',

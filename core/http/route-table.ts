@@ -2,7 +2,7 @@
  * Route records: what plugins register through `ctx.routes`, kept per plugin (the ledger), and composed by the host
  * into one @koa/router that it rebuilds atomically on every plugin swap.
  */
-import Router from '@koa/router';
+import { Router } from './koa-router.ts';
 import type { Context, Middleware } from 'koa';
 import type { PluginRoutes, RouteHandler, RouteOptions, User } from '../plugin-api/types.ts';
 import { AppError, forbidden, notFound, unauthorized } from '../errors.ts';

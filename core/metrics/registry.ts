@@ -3,7 +3,20 @@
  * plugin host can record without being handed an object. Label values are bounded: routes are the router's patterns
  * (never raw paths), tools and providers are registered names.
  */
-import client from 'prom-client';
+import { createRequire } from 'node:module';
+import type PromClient from 'prom-client';
+
+/**
+ * prom-client by file: its entry also loads the Pushgateway client (`http`, `https` and so tls, ~7 MB resident) and
+ * the cluster aggregator, which this server does not use (issue #16).
+ */
+const requireProm = createRequire(import.meta.url);
+const client = {
+  Registry: requireProm('prom-client/lib/registry'),
+  Counter: requireProm('prom-client/lib/counter'),
+  Histogram: requireProm('prom-client/lib/histogram'),
+  collectDefaultMetrics: requireProm('prom-client/lib/defaultMetrics'),
+} as Pick<typeof PromClient, 'Registry' | 'Counter' | 'Histogram' | 'collectDefaultMetrics'>;
 
 export const registry = new client.Registry();
 

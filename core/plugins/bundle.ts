@@ -15,8 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { ROOT_DIR } from '../config.ts';
-import { byName } from './by-name.ts';
 import { locatedError, PluginLoadError, type PluginErrorLocation } from './error-location.ts';
+import { recordedKey } from './prebuilt-keys.ts';
+import { sourceFiles } from './source-files.ts';
 
 export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
 const API_NAMESPACE = 'aion-plugin-api';
@@ -75,22 +76,18 @@ const loadEsbuild = () => (esbuildModule ??= import('esbuild'));
 const BUNDLE_FORMAT = 'aion-bundle-2';
 const ESBUILD_VERSION: string = createRequire(import.meta.url)('esbuild/package.json').version;
 
+/** What besides the sources goes into a source key: a different build format, esbuild, checkout or plugin API. */
+export function keyHeader(apiNames: string[]): string {
+  return [BUNDLE_FORMAT, ESBUILD_VERSION, ROOT_DIR, apiNames.join(',')].join('');
+}
+
 /**
  * The hash of a plugin folder's sources (every file's path and bytes), the esbuild version and the plugin API's
  * names: the same key means the same bundle, so a restart can skip esbuild.
  */
 export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<string> {
-  const hash = createHash('sha256').update(BUNDLE_FORMAT).update(ESBUILD_VERSION).update(ROOT_DIR).update(apiNames.join(','));
-  const walk = async (dir: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort(byName);
-    for (const e of entries) {
-      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) hash.update(path.relative(pluginDir, p)).update('\0').update(await readFile(p)).update('\0');
-    }
-  };
-  await walk(pluginDir);
+  const hash = createHash('sha256').update(keyHeader(apiNames));
+  for (const p of await sourceFiles(pluginDir)) hash.update(path.relative(pluginDir, p)).update('\0').update(await readFile(p)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -180,7 +177,8 @@ export async function bundlePlugin(
 ): Promise<BuiltPlugin & { cached: boolean }> {
   const started = performance.now();
   const pluginDir = path.dirname(entry);
-  const key = await sourceKey(pluginDir, apiNames);
+  // A built-in unchanged since `npm run build` has its key in the build's record: no reading and hashing at start.
+  const key = (options.force ? undefined : await recordedKey(prebuiltDirs, name, pluginDir, keyHeader(apiNames))) ?? (await sourceKey(pluginDir, apiNames));
   const fileName = `${name}-${key}.mjs`;
   for (const dir of options.force ? [] : [cacheDir, ...prebuiltDirs]) {
     const cached = path.join(dir, fileName);

@@ -3,7 +3,9 @@
  * name, the plugin-API range it was written for, and the capabilities its `ctx` is allowed to use.
  * The JSON Schema for editors (`core/plugin-api/plugin.schema.json`) describes the same shape.
  */
-import semver from 'semver';
+// The two functions by file: semver's entry loads its ~40 modules (issue #16).
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { z } from 'zod';
 import { excerpt, lineAndColumn } from './error-location.ts';
 import { PLUGIN_API_VERSION } from '../plugin-api/version.ts';
@@ -98,8 +100,8 @@ function keyOffset(text: string, keys: PropertyKey[]): number {
  */
 export function apiMismatch(range: string | undefined, hostVersion = PLUGIN_API_VERSION): string | undefined {
   if (range === undefined) return undefined;
-  if (!semver.validRange(range)) return `plugin.json "api" is not a semver range: "${range}"`;
-  if (semver.satisfies(hostVersion, range)) return undefined;
+  if (!validRange(range)) return `plugin.json "api" is not a semver range: "${range}"`;
+  if (satisfies(hostVersion, range)) return undefined;
   return `plugin needs plugin API ${range}, this host provides ${hostVersion}`;
 }
 

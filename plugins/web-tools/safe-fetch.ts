@@ -21,7 +21,8 @@ import { isPrivateAddress } from './addresses.ts';
  */
 const requireBuiltin = createRequire(import.meta.url);
 const http = requireBuiltin('node:http') as typeof Http;
-const https = requireBuiltin('node:https') as typeof Https;
+/** `node:https` (and with it tls, ~7 MB resident) on the first https fetch, not when the plugin loads (issue #16). */
+const https = (): typeof Https => requireBuiltin('node:https') as typeof Https;
 type IncomingMessage = Http.IncomingMessage;
 
 export interface FetchPolicy {
@@ -75,7 +76,7 @@ function request(url: URL, pinned: { address: string; family: number }, policy: 
     if ((options as { all?: boolean }).all) (cb as any)(null, [pinned]);
     else cb(null, pinned.address, pinned.family);
   };
-  const mod = url.protocol === 'https:' ? https : http;
+  const mod = url.protocol === 'https:' ? https() : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(url, {
       method: 'GET', lookup, signal, agent: false,

@@ -13,7 +13,7 @@ if (dir) {
   const session = new Session();
   session.connect();
   session.post('Profiler.enable');
-  session.post('Profiler.setSamplingInterval', { interval: 200 });
+  session.post('Profiler.setSamplingInterval', { interval: Number(process.env.CPU_PROFILE_INTERVAL ?? 200) });
   if (process.env.CPU_PROFILE_ON_SIGNAL) process.once('SIGUSR2', () => session.post('Profiler.start'));
   else session.post('Profiler.start');
   process.on('exit', () => {

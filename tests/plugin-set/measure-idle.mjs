@@ -1,5 +1,7 @@
 // Idle footprint of a fresh server (not a test): start it N times on a fixed port with an empty data dir, time the
-// first 200 from /api/health, wait 1.5 s, read VmRSS of the server process off /proc. Prints the medians.
+// first 200 from /api/health (wall clock, and the server's own CPU time by then — user + system off /proc, which a
+// loaded machine inflates far less than the wall clock), wait 1.5 s, read VmRSS of the server process off /proc.
+// Prints the medians.
 //   node tests/plugin-set/measure-idle.mjs [tsx|bundle|bundle-bare] [runs]      (bundle: run `npm run build` first)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +18,11 @@ const args = mode === 'bundle' ? [...startFlags, path.join(ROOT, 'dist/server.mj
   : mode === 'bundle-bare' ? [path.join(ROOT, 'dist/server.mjs')]
   : ['--import', 'tsx', path.join(ROOT, 'core/main.ts')];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
+};
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function once(port) {
@@ -34,8 +41,9 @@ async function once(port) {
       await new Promise((r) => setTimeout(r, 10));
     }
     const ms = performance.now() - started;
+    const cpu = cpuMs(child.pid);
     await new Promise((r) => setTimeout(r, 1500));
-    return { ms, rss: rssMb(child.pid) };
+    return { ms, cpu, rss: rssMb(child.pid) };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -46,4 +54,4 @@ async function once(port) {
 
 const results = [];
 for (let i = 0; i < runs; i++) results.push(await once(17_400 + Math.floor(Math.random() * 500)));
-console.log(JSON.stringify({ mode, runs, startMs: Math.round(median(results.map((r) => r.ms))), idleRssMb: Math.round(median(results.map((r) => r.rss))), all: results.map((r) => [Math.round(r.ms), Math.round(r.rss)]) }));
+console.log(JSON.stringify({ mode, runs, startMs: Math.round(median(results.map((r) => r.ms))), startCpuMs: median(results.map((r) => r.cpu)), idleRssMb: Math.round(median(results.map((r) => r.rss))), all: results.map((r) => [Math.round(r.ms), r.cpu, Math.round(r.rss)]) }));

@@ -1,0 +1,53 @@
+/**
+ * Plain JSON bodies (`ctx.body = { … }` or `[ … ]`) without Koa's web-body checks. Koa's body setter, and again its
+ * responder, test every object body `instanceof Response`; the first read of the global `Response` loads undici with
+ * tls and http2 (~10 MB resident, issue #16), so a server answering nothing but JSON would carry it from its first
+ * request on. Here a plain object or array takes Koa's own JSON branch directly (same status, type and length
+ * rules), and is serialised once the middleware chain has finished, so Koa's responder sees a string. Anything else —
+ * strings, buffers, streams, Blobs, web `Response`s, class instances — goes through Koa's setter as before.
+ */
+import type Koa from 'koa';
+
+interface KoaResponseInternals {
+  _body: unknown;
+  _explicitStatus?: boolean;
+  status: number;
+  type: string;
+  remove(field: string): void;
+}
+
+/** An object Koa would send as JSON and that cannot be a stream, Blob or web Response: its prototype says so. */
+export function isPlainJson(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return true;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+const isStreamLike = (value: unknown): boolean => typeof (value as { pipe?: unknown } | null)?.pipe === 'function';
+
+/** Install on `app`: a `body` setter on `app.response` (Koa's extension point) and a serialising step before respond. */
+export function plainJsonBodies(app: Koa): void {
+  const proto = Object.getPrototypeOf(app.response) as object;
+  const koaBody = Object.getOwnPropertyDescriptor(proto, 'body');
+  if (!koaBody?.get || !koaBody.set) return; // not the Koa this was written against: keep its behaviour
+  const koaSet = koaBody.set;
+  Object.defineProperty(app.response, 'body', {
+    configurable: true,
+    get: koaBody.get,
+    set(this: KoaResponseInternals, value: unknown) {
+      // A stream being replaced needs Koa's clean-up of it; that path is rare, so leave it to Koa.
+      if (!isPlainJson(value) || isStreamLike(this._body)) return koaSet.call(this, value);
+      this._body = value;
+      if (!this._explicitStatus) this.status = 200;
+      this.remove('Content-Length');
+      if (!this.type || !/\bjson\b/i.test(this.type)) this.type = 'json';
+    },
+  });
+  const handle = (app as unknown as { handleRequest: Function }).handleRequest.bind(app) as (ctx: Koa.Context, fn: (ctx: Koa.Context) => Promise<unknown>) => Promise<unknown>;
+  (app as unknown as { handleRequest: typeof handle }).handleRequest = (ctx, fnMiddleware) =>
+    handle(ctx, (c) => fnMiddleware(c).then(() => {
+      // Koa would stringify the same value in its responder; the string setter then sets the length.
+      if (c.respond !== false && isPlainJson(c.body)) c.body = JSON.stringify(c.body);
+    }));
+}

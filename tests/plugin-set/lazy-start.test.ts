@@ -1,0 +1,79 @@
+/**
+ * What a start and its first JSON answers do not load (issue #16), and that each loads on its first use:
+ * - undici (with tls and http2): @koa/router through its CommonJS build, plain JSON bodies past Koa's
+ *   `instanceof Response` (core/json-bodies.ts) — the JSON answers keep Koa's type, status and length;
+ * - tls: prom-client by file (no Pushgateway), web-tools' `node:https` on its first https fetch;
+ * - pg on the file store (on the PostgreSQL pass the store itself opens a pool at start);
+ * - the backends of rate-limiter-flexible, jose's JWE/JWK/JWKS modules, prom-client's Pushgateway, semver's entry;
+ * - and sign-in with an unknown email still spends scrypt time and answers 401.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { ROOT, startServer, type TestServer } from '../helpers/server.ts';
+import { pluginSettings, tool } from './helpers.ts';
+
+/** Ask the server's tracer for what it has loaded so far (tests/plugin-set/module-tracer.mjs). */
+async function loadedNow(s: TestServer, trace: string, n: number): Promise<string[]> {
+  s.child.kill('SIGUSR2');
+  const file = `${trace}.${n}`;
+  for (let i = 0; i < 500 && !existsSync(file); i++) await sleep(20);
+  return readFileSync(file, 'utf8').split('\n');
+}
+
+const builtin = (loaded: string[], name: string) => loaded.includes(`NativeModule ${name}`);
+const npmFile = (loaded: string[], pattern: RegExp) => loaded.filter((l) => l.startsWith('npm ') && pattern.test(l.slice(4)));
+
+test('a started server that has answered JSON has not loaded undici, tls, pg or unused package parts; first uses load them', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'aion-lazy-start-'));
+  const trace = path.join(dir, 'loaded');
+  const plain: Server = createServer((_req, res) => res.end('plain http')).listen(0, '127.0.0.1');
+  await new Promise((r) => plain.once('listening', r));
+  const s = await startServer({ env: { NODE_OPTIONS: `--import=${path.join(ROOT, 'tests/plugin-set/module-tracer.mjs')}`, AION_MODULE_TRACE: trace } });
+  try {
+    const health = await s.api('GET', '/api/health');
+    assert.equal(health.status, 200);
+    // Koa's JSON rules still hold for plain bodies: type, length of the bytes, explicit statuses, errors.
+    assert.equal(health.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(Number(health.headers.get('content-length')), Buffer.byteLength(health.text));
+    const admin = await s.signup('lazy-admin@example.com');
+    const missing = await s.api('GET', '/api/no-such-route-é');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'NOT_FOUND');
+    assert.equal(Number(missing.headers.get('content-length')), Buffer.byteLength(missing.text));
+    const unknown = await s.api('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever it is' } });
+    assert.equal(unknown.status, 401, unknown.text);
+    const known = await s.api('POST', '/api/auth/login', { body: { email: admin.email, password: admin.password } });
+    assert.equal(known.status, 200, known.text);
+    assert.equal((await s.api('GET', '/api/plugins', { token: known.body.token })).status, 200, 'a token jose signed verifies');
+
+    const atStart = await loadedNow(s, trace, 1);
+    assert.ok(builtin(atStart, 'http'), 'the trace sees built-ins');
+    assert.ok(npmFile(atStart, /^koa\//).length > 0, 'the trace sees npm files');
+    for (const name of ['internal/deps/undici/undici', 'tls', 'https', 'http2']) assert.equal(builtin(atStart, name), false, `${name} loaded at start`);
+    assert.deepEqual(npmFile(atStart, /^rate-limiter-flexible\/lib\/RateLimiter(Redis|Mongo|MySQL|Cluster|Dynamo|Etcd|Prisma|Memcache|Valkey)/), [], 'limiter backends');
+    assert.deepEqual(npmFile(atStart, /^jose\/dist\/webapi\/(jwe|jwks|jwk)\//), [], "jose's JWE/JWK parts");
+    assert.deepEqual(npmFile(atStart, /^prom-client\/lib\/(pushgateway|cluster)/), [], "prom-client's Pushgateway");
+    assert.deepEqual(npmFile(atStart, /^semver\/index\.js$/), [], "semver's entry");
+    const onPostgres = Boolean(s.env.DATABASE_URL);
+    assert.equal(npmFile(atStart, /^pg\//).length > 0, onPostgres, onPostgres ? 'the PostgreSQL store loads pg' : 'pg loaded on the file store');
+
+    // First uses: a tool turn hands the model every tool's JSON Schema (derived on first need); an https fetch loads
+    // node:https and tls (a plain-HTTP port answers the handshake with garbage, so the fetch fails — after loading them).
+    await pluginSettings(s, admin.token, 'web-tools', { web_allow_private_hosts: ['localhost'] });
+    const port = (plain.address() as AddressInfo).port;
+    const fetched = await tool(s, admin.token, 'web_fetch', { url: `https://localhost:${port}/` }, false);
+    assert.equal(fetched.ok, false, JSON.stringify(fetched));
+    const later = await loadedNow(s, trace, 2);
+    assert.ok(builtin(later, 'https') && builtin(later, 'tls'), 'the first https fetch loads node:https and tls');
+  } finally {
+    await s.dispose();
+    plain.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
