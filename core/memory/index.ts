@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { badRequest, conflict } from '../errors.ts';
 import type { EmbedderDefinition, MemoryEntry, MemoryInput, MemoryLayer, MemoryQuery, MemorySearchResult } from '../plugin-api/types.ts';
 import type { MemoryDriverOptions } from './options.ts';
+import { EntryTable } from './entry-table.ts';
 import { buildEntry, checkInput, copyEntry as copy, embedOne, minSimilarityFor, unitLength } from './entry.ts';
 import { LocalEmbedder } from './local-embedder.ts';
 import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type StoredVector } from './persistence.ts';
@@ -334,7 +335,7 @@ export class MemoryStore implements MemoryService {
     void userId;
     return {
       partition,
-      entries: new Map(),
+      entries: new EntryTable(),
       text: new TextIndex({ pool: this.pool }),
       vectors: this.newVectorIndex(),
       stash: new Map(),
