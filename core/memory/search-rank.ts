@@ -85,7 +85,10 @@ function byTextRank(x: TextHit, y: TextHit): number {
  */
 function ranksAmong(sorted: readonly TextHit[], all: readonly TextHit[]): RankedId[] {
   const inGap = new Int32Array(sorted.length + 1);
+  const last = sorted[sorted.length - 1];
   for (const hit of all) {
+    // Most hits rank below every fused one: they precede none of them (one comparison instead of a search).
+    if (last === undefined || byTextRank(last, hit) <= 0) continue;
     let lo = 0;
     let hi = sorted.length;
     while (lo < hi) {
