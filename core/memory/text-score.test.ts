@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import MiniSearch from 'minisearch';
+import { internalsOf } from './text-internals.ts';
 import { LocalTextIndex } from './text-local.ts';
 
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */
@@ -41,4 +43,16 @@ test('scoring off the postings gives exactly the scores of minisearch search (pr
     compared += fast.length;
   }
   assert.ok(compared > 5000, `enough hits compared (${compared})`);
+});
+
+test('minisearch internals are read only when they look as expected; otherwise the public API answers', () => {
+  const mini = new MiniSearch({ fields: ['content'] });
+  mini.add({ id: 'a', content: 'harbour lights' });
+  const inside = internalsOf(mini);
+  assert.ok(inside, 'minisearch 7 as installed');
+  assert.equal(inside.hasTerm('harbour'), true);
+  assert.equal(inside.documentCount(), 1);
+  // Another minisearch (its state renamed or reshaped): no internals, so no fast path.
+  const changed = Object.assign(Object.create(MiniSearch.prototype), { _index: new Map(), _documentIds: new Map() });
+  assert.equal(internalsOf(changed), null);
 });
