@@ -5,7 +5,7 @@
  * Inserting into HNSW is synchronous native work (~0.1–0.5 ms a row at these parameters). It was fed 512 rows per
  * call — 50–250 ms during which the event loop served nobody, every few milliseconds for the whole build (issue #16).
  * Now rows go in small calls until a time slice is used up, then the loop yields: searches and writes wait at most
- * about one slice for the build, on one thread (the other core stays free for the searches it delays).
+ * about one slice for the build.
  */
 import type { Logger } from 'pino';
 import { AnnIndex, loadAnn, type AnnOptions } from './ann.ts';
