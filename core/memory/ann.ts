@@ -51,15 +51,11 @@ export class AnnIndex {
     });
   }
 
-  /**
-   * Add rows, on this thread only (usearch's default fans out to every core: on a busy 2-core machine it then competes
-   * with the searches the build already delays). `vectors` must be its own buffer (usearch ignores a subarray's
-   * byte offset).
-   */
+  /** Add rows; `vectors` must be its own buffer (usearch ignores a subarray's byte offset). */
   add(keys: number[], vectors: Float32Array): void {
     const big = new BigUint64Array(keys.length);
     for (let i = 0; i < keys.length; i++) big[i] = BigInt(keys[i]!);
-    this.index.add(big, vectors.byteOffset === 0 && vectors.length === vectors.buffer.byteLength / 4 ? vectors : vectors.slice(), 1);
+    this.index.add(big, vectors.byteOffset === 0 && vectors.length === vectors.buffer.byteLength / 4 ? vectors : vectors.slice(), 0);
   }
 
   remove(key: number): void {
