@@ -1,12 +1,19 @@
 /**
- * The optional HNSW index of one vector index: started above a size threshold, built in the background in small
- * batches (yielding between them), then kept up to date batch by batch. Rows not in it yet are listed as pending so
- * searches can scan them exactly.
+ * The optional HNSW index of one vector index: started above a size threshold, built in the background, then kept up
+ * to date. Rows not in it yet are listed as pending so searches can scan them exactly.
+ *
+ * Inserting into HNSW is synchronous native work (~0.1–0.5 ms a row at these parameters). It was fed 512 rows per
+ * call — 50–250 ms during which the event loop served nobody, every few milliseconds for the whole build (issue #16).
+ * Now rows go in small calls until a time slice is used up, then the loop yields: searches and writes wait at most
+ * about one slice for the build.
  */
 import type { Logger } from 'pino';
 import { AnnIndex, loadAnn, type AnnOptions } from './ann.ts';
 
-const ANN_BATCH = 512;
+/** Rows per native call (small enough that one call stays well inside a slice). */
+const ANN_CHUNK = 16;
+/** Time the feeder may hold the event loop before yielding. */
+const SLICE_MS = 8;
 /** Above this many rows waiting for the ANN index, search falls back to a full exact scan. */
 export const ANN_MAX_PENDING = 4096;
 
@@ -75,12 +82,11 @@ export class AnnFeeder {
     }
     for (const key of this.source.keys()) this.pending.add(key);
     try {
-      while (this.pending.size > ANN_BATCH && !this.closed) {
-        this.flush();
+      while (this.pending.size > 0 && !this.closed) {
+        this.flushSlice();
         await new Promise((r) => setImmediate(r));
       }
       if (this.closed) return;
-      this.flush();
       this.ready = true;
       this.options.log.info({ embedder: this.options.embedder, ms: Math.round(performance.now() - started) }, 'memory: ANN index ready');
     } catch (error) {
@@ -96,7 +102,7 @@ export class AnnFeeder {
       this.flushScheduled = false;
       if (this.closed || !this.ann) return;
       try {
-        this.flush();
+        this.flushSlice();
         if (this.pending.size > 0) this.queue(this.pending.values().next().value!);
       } catch (error) {
         this.fail(error, 'memory: ANN update failed; exact search only');
@@ -104,8 +110,14 @@ export class AnnFeeder {
     });
   }
 
-  /** Add up to one batch of queued rows to the ANN index. */
-  private flush(): void {
+  /** Add queued rows, a chunk at a time, until the pending set is empty or the slice is used up. */
+  private flushSlice(): void {
+    const started = performance.now();
+    while (this.ann && this.pending.size > 0 && performance.now() - started < SLICE_MS) this.flushChunk();
+  }
+
+  /** Add up to one chunk of queued rows to the ANN index. */
+  private flushChunk(): void {
     if (!this.ann || this.pending.size === 0) return;
     const keys: number[] = [];
     const vectors: Float32Array[] = [];
@@ -117,7 +129,7 @@ export class AnnFeeder {
         keys.push(key);
         vectors.push(v);
       }
-      if (taken.length >= ANN_BATCH) break;
+      if (taken.length >= ANN_CHUNK) break;
     }
     const d = this.source.dims;
     const batch = new Float32Array(keys.length * d);

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { badRequest, conflict } from '../errors.ts';
 import type { EmbedderDefinition, MemoryEntry, MemoryInput, MemoryLayer, MemoryQuery, MemorySearchResult } from '../plugin-api/types.ts';
-import type { AnnOptions } from './ann.ts';
+import type { MemoryDriverOptions } from './options.ts';
+import { EntryTable } from './entry-table.ts';
 import { buildEntry, checkInput, copyEntry as copy, embedOne, minSimilarityFor, unitLength } from './entry.ts';
 import { LocalEmbedder } from './local-embedder.ts';
 import { encodeVectorRecord, listPartitions, UserPartition, type LogRecord, type StoredVector } from './persistence.ts';
@@ -27,24 +28,12 @@ export { LocalEmbedder } from './local-embedder.ts';
 export { formatMemoriesForPrompt } from './prompt.ts';
 export { MEMORY_LAYERS } from './entry.ts';
 export type { MemoryService, ReembedProgress } from './service.ts';
+export type { MemoryDriverOptions } from './options.ts';
 
-/** Options of the memory store. */
-export interface MemoryStoreOptions {
+/** Options of the memory store (the files driver). */
+export interface MemoryStoreOptions extends MemoryDriverOptions {
   /** `DATA_DIR`; files live in `DATA_DIR/memory/`. */
   dataDir: string;
-  log: Logger;
-  /** Default: `LocalEmbedder` (256 dims). */
-  embedder?: EmbedderDefinition;
-  /** Vectors per user above which an ANN index is built (default 20,000). */
-  annThreshold?: number;
-  ann?: AnnOptions;
-  /**
-   * Vector hits below this cosine similarity are not results. Default: 0.1 for the local n-gram embedder (a one-word
-   * query against a 40-word memory sharing only word pieces scores ~0.12), 0.25 for other (semantic) embedders.
-   */
-  minSimilarity?: number | ((embedder: EmbedderDefinition) => number);
-  /** Entries re-embedded per batch by `setEmbedder` (default 64). */
-  reembedBatch?: number;
   /** Search workers (default: the process's pool, `AION_MEMORY_SEARCH_WORKERS`); `null`: search on this thread. */
   searchPool?: SearchPool | null;
 }
@@ -346,7 +335,7 @@ export class MemoryStore implements MemoryService {
     void userId;
     return {
       partition,
-      entries: new Map(),
+      entries: new EntryTable(),
       text: new TextIndex({ pool: this.pool }),
       vectors: this.newVectorIndex(),
       stash: new Map(),

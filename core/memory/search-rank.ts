@@ -6,6 +6,7 @@
 import type { MemoryEntry, MemoryLayer } from '../plugin-api/types.ts';
 import { fuse, ranksNeeded, type RankedId } from './rank.ts';
 import type { TextHit } from './text-local.ts';
+import { topK } from './top-k.ts';
 
 /** What ranking reads of an entry (workers hold no metadata). */
 export type RankEntry = Omit<MemoryEntry, 'metadata'>;
@@ -45,30 +46,65 @@ export function vectorHitsWanted(query: RankQuery): number {
   return Math.max(100, (query.offset + query.limit) * 2);
 }
 
-/** Rank `text` over the view, fused with `vectorIds` (best first); the page's hits and the exact total. */
+/**
+ * Rank `text` over the view, fused with `vectorIds` (best first); the page's hits and the exact total.
+ *
+ * Only the text ranks that can still reach the page are fused (plus deeper ones that the vectors found too), so a
+ * common word matching 50k memories costs a pass over its hits, not a 50k-entry sort: the few hits that are fused
+ * are selected and sorted, and each one's rank among all the others is counted (`ranksAmong`). `total` stays exact.
+ */
 export function rankText(view: RankView, query: RankQuery, text: string, vectorIds: readonly string[], now: number): { hits: RankedHit[]; total: number } {
   const accept = acceptFor(query, now);
   const inVectors = new Set(vectorIds);
-  // Only the text ranks that can still reach the page are fused (plus deeper ones that the vectors found too), so a
-  // common word matching 50k memories costs a count, not a 50k-entry sort. `total` stays exact.
-  const textCap = ranksNeeded(query.offset + query.limit);
-  const textRanked: RankedId[] = [];
-  let textTotal = 0;
-  let overlap = 0;
-  // Ties broken by id: both drivers then rank equal scores alike, whatever order their indexes were built in.
-  const textHits = view.text.search(text).sort((x, y) => y.score - x.score || byId(x.id, y.id));
-  for (const hit of textHits) {
+  const accepted: TextHit[] = [];
+  const fused: TextHit[] = [];
+  for (const hit of view.text.search(text)) {
     if (!accept(view.entries.get(hit.id))) continue;
-    const rank = textTotal++;
-    const alsoVector = inVectors.has(hit.id);
-    if (alsoVector) overlap++;
-    if (rank < textCap || alsoVector) textRanked.push({ id: hit.id, rank });
+    accepted.push(hit);
+    if (inVectors.has(hit.id)) fused.push(hit);
   }
+  const overlap = fused.length;
+  for (const hit of topK(accepted, ranksNeeded(query.offset + query.limit), byTextRank)) if (!inVectors.has(hit.id)) fused.push(hit);
+  const textRanked = ranksAmong(fused.sort(byTextRank), accepted);
   const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => view.entries.get(id), now);
   return {
     hits: ranked.slice(query.offset, query.offset + query.limit).map((r) => ({ id: r.entry.id, score: r.score })),
-    total: textTotal + vectorIds.length - overlap,
+    total: accepted.length + vectorIds.length - overlap,
   };
+}
+
+/** Text order: higher score first, ties by id (both drivers then rank equal scores alike, whatever order their indexes were built in). */
+function byTextRank(x: TextHit, y: TextHit): number {
+  return y.score - x.score || byId(x.id, y.id);
+}
+
+/**
+ * The rank (0 = best) of each of `sorted` (distinct, in `byTextRank` order) among `all`: how many of `all` come before
+ * it. One pass: each hit falls into the gap after the last of `sorted` not after it (binary search); a member's rank
+ * is the number of hits in the gaps before it.
+ */
+function ranksAmong(sorted: readonly TextHit[], all: readonly TextHit[]): RankedId[] {
+  const inGap = new Int32Array(sorted.length + 1);
+  const last = sorted[sorted.length - 1];
+  for (const hit of all) {
+    // Most hits rank below every fused one: they precede none of them (one comparison instead of a search).
+    if (last === undefined || byTextRank(last, hit) <= 0) continue;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byTextRank(sorted[mid]!, hit) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    inGap[lo]++;
+  }
+  const out: RankedId[] = [];
+  let before = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    before += inGap[i]!;
+    out.push({ id: sorted[i]!.id, rank: before });
+  }
+  return out;
 }
 
 export function byId(a: string, b: string): number {

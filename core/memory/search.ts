@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { EmbedderDefinition, MemoryEntry, MemoryQuery, MemorySearchResult } from '../plugin-api/types.ts';
 import { clampInt, copyEntry } from './entry.ts';
+import { byNewest, EntryTable } from './entry-table.ts';
 import type { VectorPlan } from './search-pool/protocol.ts';
 import { acceptFor, byId, rankText, vectorHitsWanted, type RankedHit, type RankQuery } from './search-rank.ts';
 import type { TextIndex } from './text-index.ts';
@@ -72,17 +73,35 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
   return { entries, total: ranked.total };
 }
 
-const byNewest = (a: MemoryEntry, b: MemoryEntry) => b.createdAt - a.createdAt || byId(a.id, b.id);
 const bySalience = (a: MemoryEntry, b: MemoryEntry) => b.salience - a.salience || byNewest(a, b);
 
 /** No search text: the newest (or most salient) entries that pass the filters. */
 function listView(view: UserView, query: RankQuery, order: MemoryQuery['order'], now: number): MemorySearchResult {
+  if (order !== 'salience' && view.entries instanceof EntryTable) return listNewest(view.entries, query, now);
   const accept = acceptFor(query, now);
   const list: MemoryEntry[] = [];
   for (const e of view.entries.values()) if (accept(e)) list.push(e);
   const compare = order === 'salience' ? bySalience : byNewest;
   const page = topK(list, query.offset + query.limit, compare).slice(query.offset);
   return { entries: page.map((e) => copyEntry(e)), total: list.length };
+}
+
+/**
+ * The newest entries off the table's list order: the page costs its own length. The total is the table's size when
+ * no filter can refuse an entry; otherwise the rest is counted (a pass, but no sort).
+ */
+function listNewest(entries: EntryTable, query: RankQuery, now: number): MemorySearchResult {
+  const accept = acceptFor(query, now);
+  const countsAll = query.layer === undefined && query.category === undefined && (query.includeExpired === true || !entries.hasExpiring);
+  const page: MemorySearchResult['entries'] = [];
+  let passed = 0;
+  for (const e of entries.newestFirst()) {
+    if (!accept(e)) continue;
+    if (passed >= query.offset && page.length < query.limit) page.push(copyEntry(e));
+    passed++;
+    if (countsAll && page.length >= query.limit) break;
+  }
+  return { entries: page, total: countsAll ? entries.size : passed };
 }
 
 /**

@@ -5,17 +5,14 @@
  * `loadJS` with an empty term list, and the postings are added term by term, yielding with `setImmediate` after each
  * ~10 ms slice: the same index (`toJSON` equal), as responsive, without the idle waits.
  *
- * Adding the postings writes minisearch's term index (`_index`, a radix tree with `set`), which its typings do not
- * show; where it is not there (another minisearch), the public async loader is used.
+ * Adding the postings writes minisearch's term index through `text-internals.ts`; where its internals are not what
+ * that file knows (another minisearch), the public async loader is used.
  */
 import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
+import { internalsOf, type FieldTermData } from './text-internals.ts';
 
 /** One term's postings as `toJSON` writes them (serialization version 2): field id → document short id → count. */
 type TermPostings = Record<string, Record<string, number>>;
-
-interface TermTree {
-  set(term: string, postings: Map<number, Map<number, number>>): unknown;
-}
 
 const SLICE_MS = 10;
 
@@ -23,12 +20,12 @@ export async function loadIndexJSON<T>(json: string, options: Options<T>): Promi
   const js = JSON.parse(json) as AsPlainObject;
   if (js.serializationVersion !== 2 || !Array.isArray(js.index)) return MiniSearch.loadJSAsync<T>(js, options);
   const mini = MiniSearch.loadJS<T>({ ...js, index: [] }, options);
-  const tree = (mini as unknown as { _index?: Partial<TermTree> })._index;
-  if (typeof tree?.set !== 'function') return MiniSearch.loadJSAsync<T>(js, options);
+  const inside = internalsOf(mini);
+  if (!inside) return MiniSearch.loadJSAsync<T>(js, options);
   const terms = js.index as Array<[string, TermPostings]>;
   let sliceStart = performance.now();
   for (const [term, fields] of terms) {
-    tree.set(term, postingsOf(fields));
+    inside.setTerm(term, postingsOf(fields));
     if (performance.now() - sliceStart >= SLICE_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       sliceStart = performance.now();
@@ -37,7 +34,7 @@ export async function loadIndexJSON<T>(json: string, options: Options<T>): Promi
   return mini;
 }
 
-function postingsOf(fields: TermPostings): Map<number, Map<number, number>> {
+function postingsOf(fields: TermPostings): FieldTermData {
   const byField = new Map<number, Map<number, number>>();
   for (const fieldId of Object.keys(fields)) {
     const counts = fields[fieldId]!;

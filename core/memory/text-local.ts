@@ -15,7 +15,9 @@
  */
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import type { MemoryEntry } from '../plugin-api/types.ts';
+import { internalsOf, type TextInternals } from './text-internals.ts';
 import { loadIndexJSON } from './text-load.ts';
+import { TextScorer, type ScoreOptions } from './text-score.ts';
 import { processTerm, tokenize } from './text-tokens.ts';
 
 interface IndexedDoc {
@@ -34,20 +36,18 @@ const OPTIONS = {
   autoVacuum: false,
 };
 
+const BOOST = { content: 1, tags: 1.5, category: 0.5 };
+const prefixFrom4 = (term: string) => term.length >= 4;
+
 const SEARCH_OPTIONS: SearchOptions = {
   combineWith: 'OR',
-  prefix: (term) => term.length >= 4,
+  prefix: prefixFrom4,
   fuzzy: false,
   maxFuzzy: 2,
-  boost: { content: 1, tags: 1.5, category: 0.5 },
+  boost: BOOST,
 };
 
-/** The part of minisearch's term index read here (not in its typings: the radix tree behind `search`). */
-interface TermIndex {
-  has(term: string): boolean;
-}
-
-/** A text hit: entry id and minisearch score (BM25+). */
+/** A text hit: entry id and minisearch score (BM25+). Hits come unsorted: ranking selects what it needs. */
 export interface TextHit {
   id: string;
   score: number;
@@ -64,9 +64,21 @@ export class LocalTextIndex {
   private building = false;
   /** Fuzzy matching for a query term only when the index does not hold it (see the file comment). */
   private readonly fuzzyUnlessKnown = (term: string): number | false => (term.length >= 5 && !this.knows(term) ? 0.2 : false);
+  /** minisearch's internals (null: another minisearch inside; then the public `search` answers). */
+  private inside: TextInternals | null = null;
+  private scorer: TextScorer | null = null;
 
   constructor() {
     this.mini = new MiniSearch<IndexedDoc>({ ...OPTIONS, searchOptions: SEARCH_OPTIONS });
+    this.adopt(this.mini);
+  }
+
+  /** Use `mini` from now on (new, or loaded from a persisted index). */
+  private adopt(mini: MiniSearch<IndexedDoc>): void {
+    this.mini = mini;
+    this.inside = internalsOf(mini);
+    const options: ScoreOptions = { fields: OPTIONS.fields, boost: BOOST, prefix: prefixFrom4, fuzzy: this.fuzzyUnlessKnown, maxFuzzy: 2 };
+    this.scorer = this.inside ? new TextScorer(this.inside, options) : null;
   }
 
   /** The index as JSON (persisted at shutdown so the next start need not rebuild it). */
@@ -144,7 +156,7 @@ export class LocalTextIndex {
         if (typeof op === 'string') this.take(mini, docs, op);
         else this.put(mini, docs, op);
       }
-      this.mini = mini;
+      this.adopt(mini);
       this.docs = docs;
       return true;
     } catch {
@@ -163,15 +175,23 @@ export class LocalTextIndex {
     return this.building;
   }
 
-  /** Ranked hits for a free-text query (best first). */
+  /** The hits of a free-text query, unsorted: minisearch's scores, computed off its postings (`text-score.ts`). */
   search(text: string): TextHit[] {
+    if (!this.scorer || !this.inside) return this.searchByLibrary(text);
+    const { shortIds, scores, count } = this.scorer.score(queryTerms(text));
+    const hits: TextHit[] = new Array(count);
+    for (let i = 0; i < count; i++) hits[i] = { id: this.inside.idOf(shortIds[i]!), score: scores[i]! };
+    return hits;
+  }
+
+  /** The same hits through minisearch's public `search` (the fallback; tests compare the two). */
+  searchByLibrary(text: string): TextHit[] {
     return this.mini.search(text, { fuzzy: this.fuzzyUnlessKnown }).map((r) => ({ id: r.id as string, score: r.score }));
   }
 
-  /** Whether a (processed) term is in the index; `false` (so: fuzzy, as for any unknown term) if minisearch changes inside. */
+  /** Whether a (processed) term is in the index; `false` (so: fuzzy, as for any unknown term) without the internals. */
   private knows(term: string): boolean {
-    const index = (this.mini as unknown as { _index?: Partial<TermIndex> })._index;
-    return typeof index?.has === 'function' ? index.has(term) : false;
+    return this.inside?.hasTerm(term) ?? false;
   }
 
   private put(mini: MiniSearch<IndexedDoc>, docs: Map<string, IndexedDoc>, entry: TextFields): void {
@@ -187,6 +207,16 @@ export class LocalTextIndex {
     mini.remove(old);
     docs.delete(id);
   }
+}
+
+/** A query's terms as minisearch makes them: tokenized, processed, empty ones dropped. */
+function queryTerms(text: string): string[] {
+  const out: string[] = [];
+  for (const word of tokenize(text)) {
+    const term = processTerm(word);
+    if (term) out.push(term);
+  }
+  return out;
 }
 
 function docsOf(ids: readonly string[], current: (id: string) => TextFields | undefined): Map<string, IndexedDoc> {

@@ -39,6 +39,8 @@ export class RowTable {
   idOfSlot: string[] = [];
   readonly slotOf = new Map<string, number>();
   readonly scale: number;
+  /** 1 where a slot holds the current vector of its id: scans test a byte instead of hashing the id (issue #16). */
+  private liveSlots: Uint8Array = new Uint8Array(64);
 
   constructor(public buffers: RowBuffers) {
     this.scale = scaleFor(buffers.dims);
@@ -60,16 +62,23 @@ export class RowTable {
 
   /** Whether `slot` holds the current vector of its id. */
   isLive(slot: number): boolean {
-    return this.slotOf.get(this.idOfSlot[slot]!) === slot;
+    return this.liveSlots[slot] === 1;
   }
 
   /** Record that `slot` (already written) now holds `id`'s vector. */
   assign(id: string, slot: number): void {
+    const old = this.slotOf.get(id);
+    if (old !== undefined) this.liveSlots[old] = 0;
     this.idOfSlot[slot] = id;
     this.slotOf.set(id, slot);
+    if (slot >= this.liveSlots.length) this.liveSlots = grownBytes(this.liveSlots, slot + 1);
+    this.liveSlots[slot] = 1;
   }
 
   remove(id: string): boolean {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    this.liveSlots[slot] = 0;
     return this.slotOf.delete(id);
   }
 
@@ -114,7 +123,11 @@ export class RowTable {
     if (!ids) return;
     this.idOfSlot = ids;
     this.slotOf.clear();
-    ids.forEach((id, slot) => this.slotOf.set(id, slot));
+    this.liveSlots = new Uint8Array(Math.max(64, ids.length));
+    ids.forEach((id, slot) => {
+      this.slotOf.set(id, slot);
+      this.liveSlots[slot] = 1;
+    });
   }
 
   /** Buffers of twice the capacity holding the same rows (growth keeps slot numbers). */
@@ -125,4 +138,11 @@ export class RowTable {
     next.i8.set(this.buffers.i8.subarray(0, this.used * dims));
     return next;
   }
+}
+
+/** A copy of `bytes` with room for at least `min` (doubling). */
+function grownBytes(bytes: Uint8Array, min: number): Uint8Array {
+  const next = new Uint8Array(Math.max(min, bytes.length * 2));
+  next.set(bytes);
+  return next;
 }

@@ -43,21 +43,29 @@ const SUBSTRING_WINDOW = 1000;
 /** At most this many hybrid hits follow the substring matches (the page can never reach further). */
 const HYBRID_MAX = 200;
 
+/** The window is read in pages of this many (listing the newest n costs n steps, so paging costs nothing extra). */
+const WINDOW_PAGE = 200;
+
 /**
  * The original's search — case-insensitive substring over summary, lesson and category, newest first — followed by
  * our hybrid (full-text + meaning) hits that the substring missed. `wanted` is how many matches the caller reads
  * (offset + limit + 1, the one more telling it whether there are more): the first `wanted` matches are the substring
  * matches and then at most `wanted` hybrid hits, so asking the hybrid search for more (it was always 200) only made
- * it rank more vector hits and fuse more lists for entries no page shows.
+ * it rank more vector hits and fuse more lists for entries no page shows. For the same reason the window is read
+ * page by page and no further once `wanted` substring matches are in hand, and then the hybrid search is not run.
  */
 export async function searchOriginal(ctx: PluginContext, userId: string, search: string, wanted: number): Promise<MemoryEntry[]> {
   const matches = substringMatcher(search);
   const found = new Map<string, MemoryEntry>();
-  const [{ entries: newest }, { entries: hybrid }] = await Promise.all([
-    ctx.memory.search(userId, { limit: SUBSTRING_WINDOW }),
-    ctx.memory.search(userId, { search, limit: Math.min(HYBRID_MAX, wanted) }),
-  ]);
-  for (const e of newest) if (matches(e)) found.set(e.id, e);
+  for (let offset = 0; offset < SUBSTRING_WINDOW && found.size < wanted; offset += WINDOW_PAGE) {
+    const { entries } = await ctx.memory.search(userId, { limit: Math.min(WINDOW_PAGE, SUBSTRING_WINDOW - offset), offset });
+    for (const e of entries) {
+      if (matches(e)) found.set(e.id, e);
+      if (found.size >= wanted) return [...found.values()];
+    }
+    if (entries.length < WINDOW_PAGE) break;
+  }
+  const { entries: hybrid } = await ctx.memory.search(userId, { search, limit: Math.min(HYBRID_MAX, wanted) });
   for (const e of hybrid) if (!found.has(e.id)) found.set(e.id, e);
   return [...found.values()];
 }

@@ -72,3 +72,23 @@ test('search text is matched literally: regular-expression characters neither fa
     assert.ok(!r.body.entries.some((e: any) => e.summary.includes('gardening')), `${q} matched literally`);
   }
 });
+
+test('the substring pass reads the newest 1,000 page by page: matches across pages, newest first, nothing older', async () => {
+  const { token } = await s.signup();
+  // 1,050 memories; every 7th holds "quokka" in its content. Written in one batch of concurrent requests.
+  const contents = Array.from({ length: 1050 }, (_, i) => (i % 7 === 0 ? `field note ${i} about a quokka` : `field note ${i} about the weather`));
+  for (let i = 0; i < contents.length; i += 50) {
+    await Promise.all(contents.slice(i, i + 50).map((content) => s.api('POST', '/api/memories', { token, body: { content } })));
+  }
+  // The window is the newest 1,000 memories: which ones those are, the listing says (newest first).
+  const window: Array<{ id: string; content: string; timestamp: string }> = [];
+  for (let offset = 0; offset < 1000; offset += 500) window.push(...(await s.api('GET', `/api/memory?limit=500&offset=${offset}`, { token })).body.entries);
+  const expected = window.filter((e) => e.content.includes('quokka')).map((e) => e.id);
+  assert.ok(expected.length >= 130, `quokkas in the window (${expected.length})`);
+  const found = (await s.api('GET', '/api/memory?limit=500&offset=0&search=QUOKKA', { token })).body;
+  assert.deepEqual(found.entries.slice(0, expected.length).map((e: any) => e.id), expected, 'every substring match of the window, across its pages, newest first');
+  // Enough matches in the first page: the page is full and says there are more.
+  const first = (await s.api('GET', '/api/memory?limit=3&offset=0&search=quokka', { token })).body;
+  assert.deepEqual(first.entries.map((e: any) => e.id), expected.slice(0, 3));
+  assert.equal(first.has_more, true);
+});

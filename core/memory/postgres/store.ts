@@ -12,7 +12,7 @@ import { inTransaction } from '../../db/pool.ts';
 import { migrate } from '../../db/migrate.ts';
 import { badRequest, conflict } from '../../errors.ts';
 import type { EmbedderDefinition, MemoryEntry, MemoryInput, MemoryQuery, MemorySearchResult } from '../../plugin-api/types.ts';
-import type { AnnOptions } from '../ann.ts';
+import type { MemoryDriverOptions } from '../options.ts';
 import { buildEntry, checkInput, copyEntry, embedOne, minSimilarityFor, unitLength } from '../entry.ts';
 import { LocalEmbedder } from '../local-embedder.ts';
 import { searchView } from '../search.ts';
@@ -25,14 +25,8 @@ import { catchUp, type SyncDeps } from './sync.ts';
 import { PgUserView } from './user-view.ts';
 import { bumpVersion, clearUser, deleteEntries, NothingChanged, putEntry, putVector } from './writes.ts';
 
-export interface PgMemoryOptions {
+export interface PgMemoryOptions extends MemoryDriverOptions {
   pool: pg.Pool;
-  log: Logger;
-  embedder?: EmbedderDefinition;
-  annThreshold?: number;
-  ann?: AnnOptions;
-  minSimilarity?: number | ((embedder: EmbedderDefinition) => number);
-  reembedBatch?: number;
   /** Run the SQL migrations in `load()` (default true). */
   migrate?: boolean;
 }
