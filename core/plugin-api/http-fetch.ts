@@ -13,7 +13,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
 /** Socket options of both agents: keep-alive (one connection per concurrent stream, reused) and no Nagle delay. */
@@ -54,6 +54,59 @@ function decoded(res: http.IncomingMessage): Readable {
   return res.pipe(decoder);
 }
 
+/**
+ * The body as a web stream with one chunk per network read. The HTTP parser emits one `data` event per chunk of the
+ * chunked encoding — a burst of 500 SSE frames is 500 events from one socket read — and a web stream chunk per event
+ * meant a read, a promise and a decode each: twice the server's CPU per streamed answer of undici's fetch, which
+ * hands on a read at once. The pieces of one read are joined after the parser is done with it (a microtask later).
+ */
+function bodyStream(source: Readable): ReadableStream<Uint8Array> {
+  let parts: Buffer[] = [];
+  let queued = false;
+  let settled = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const hand = () => {
+    queued = false;
+    if (settled || !parts.length) return;
+    const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    parts = [];
+    controller.enqueue(chunk);
+    // Backpressure: the socket waits while the reader is one read behind.
+    if ((controller.desiredSize ?? 1) <= 0) source.pause();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        source.on('data', (chunk: Buffer) => {
+          parts.push(chunk);
+          if (!queued) {
+            queued = true;
+            queueMicrotask(hand);
+          }
+        });
+        source.once('end', () => {
+          hand();
+          if (!settled) (settled = true), c.close();
+        });
+        source.once('error', (error) => {
+          parts = [];
+          if (!settled) (settled = true), c.error(error);
+        });
+      },
+      pull() {
+        source.resume();
+      },
+      cancel() {
+        settled = true;
+        parts = [];
+        source.destroy();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
 function toResponse(res: http.IncomingMessage, method: string): Response {
   const headers = new Headers();
   const raw = res.rawHeaders;
@@ -61,7 +114,7 @@ function toResponse(res: http.IncomingMessage, method: string): Response {
   const status = res.statusCode ?? 0;
   const noBody = NULL_BODY.has(status) || method === 'HEAD';
   if (noBody) res.resume();
-  const body = noBody ? null : (Readable.toWeb(decoded(res)) as ReadableStream<Uint8Array>);
+  const body = noBody ? null : bodyStream(decoded(res));
   return new Response(body, { status, statusText: res.statusMessage, headers });
 }
 

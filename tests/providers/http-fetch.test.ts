@@ -148,3 +148,29 @@ test('a connection failure rejects as fetch does (TypeError), and what it does n
   }
   await assert.rejects(httpFetch(`http://127.0.0.1:${port}/gone`), (e: any) => e instanceof TypeError && e.message === 'fetch failed');
 });
+
+test('a burst written as 500 chunks reaches the reader whole, in a few reads (one per network read), not 500', async () => {
+  const frames = Array.from({ length: 500 }, (_, i) => `data: {"n":${i},"text":"tok${i % 97} "}\n\n`);
+  const server = await edgeServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const f of frames) res.write(f); // chunked encoding: one chunk per write
+    res.end();
+  });
+  try {
+    const response = await httpFetch(`${server.url}/burst`);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    let reads = 0;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      reads++;
+      text += decoder.decode(value, { stream: true });
+    }
+    assert.equal(text, frames.join(''));
+    assert.ok(reads <= 50, `${reads} reads for one burst`);
+  } finally {
+    await server.close();
+  }
+});
