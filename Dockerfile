@@ -31,7 +31,10 @@ FROM node:24-bookworm-slim
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 ripgrep util-linux tini ca-certificates \
   && rm -rf /var/lib/apt/lists/*
+# MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (V8's GC helpers, libuv's pool) its own malloc arena,
+# and 1,000 open streams left ~80 MB of fragmented native memory spread over them (issue #16: peak RSS 295 → 215 MB).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
     PORT=7000 \
     DATA_DIR=/data \

@@ -12,6 +12,8 @@ export type PromptName = (typeof PROMPT_NAMES)[number];
 export class Prompts {
   readonly names = PROMPT_NAMES;
   private cache = new Map<PromptName, string>();
+  /** The last joined prompt: one string shared by every turn rather than a new copy per turn (issue #16's heap diff). */
+  private joined: { parts: string[]; text: string } | undefined;
   /** Called after this instance edited or reverted a prompt (the cluster tells the other instances to `forget`). */
   onChanged: (name: PromptName) => void = () => {};
   constructor(private readonly shippedDir: string, private readonly editedDir: string) {}
@@ -57,6 +59,9 @@ export class Prompts {
       }
       if (c) parts.push(c);
     }
-    return parts.join('\n\n');
+    const last = this.joined;
+    if (last && last.parts.length === parts.length && last.parts.every((p, i) => p === parts[i])) return last.text;
+    this.joined = { parts, text: parts.join('\n\n') };
+    return this.joined.text;
   }
 }

@@ -3,9 +3,9 @@
  * `custom-providers` collection): each becomes its own provider `custom-<name>` on this plugin's Chat Completions
  * machinery. Added or removed ones take effect when aion-control reloads this plugin.
  */
-import type OpenAI from 'openai';
 import type { PluginContext } from '../../core/plugin-api/index.ts';
 import { buildRequest } from './build-request.ts';
+import { openAIClient } from './client-cache.ts';
 import { streamChat } from './stream.ts';
 
 /** One stored server (the original's fields). */
@@ -38,10 +38,8 @@ export async function registerCustomProviders(ctx: PluginContext): Promise<void>
       // A local server usually needs no key; one that names a key variable needs it set.
       isConfigured: () => !cp.api_key_env || ctx.secrets.has(cp.api_key_env),
       async *stream(request, signal) {
-        const { default: OpenAIClient } = await import('openai');
         const apiKey = (cp.api_key_env && ctx.secrets.get(cp.api_key_env)) || 'not-needed';
-        const client: OpenAI = new OpenAIClient({ apiKey, baseURL: cp.base_url });
-        yield* streamChat(client, buildRequest(request), signal, ctx.log);
+        yield* streamChat(() => openAIClient(apiKey, cp.base_url), buildRequest(request), signal, ctx.log);
       },
     });
   }

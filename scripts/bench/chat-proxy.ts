@@ -2,14 +2,16 @@
  * Chat proxy overhead (issue: agent loop and chat dialects). A local stand-in OpenAI server streams a ~500-token answer;
  * the same client reads it (a) directly from the stand-in and (b) through `POST /api/chat/stream` (real SDK inside).
  * Prints time to first token and total time, p50/p99 at 100 concurrent streams, the added latency and the throughput
- * ratio; then holds 1,000 concurrent open streams and reports errors and server RSS.
+ * ratio; then holds 1,000 concurrent open streams and reports errors and server RSS, of the bundled server as users
+ * run it and of the sources through tsx (the bundle step leaves `dist/`, as `npm run build` does).
  *
  * Run: `node --import tsx scripts/bench/chat-proxy.ts`.
  */
 import { readFileSync } from 'node:fs';
 import { createParser } from 'eventsource-parser';
 import { startFakeOpenAI } from '../../tests/fakes/index.ts';
-import { startServer } from '../../tests/helpers/server.ts';
+import { startServer, type TestServer } from '../../tests/helpers/server.ts';
+import { buildServer, START_FLAGS, startBundledServer } from './bundled-server.ts';
 import { percentile, printTable, recordFigure } from './stats.ts';
 
 /**
@@ -123,15 +125,10 @@ async function measure(mode: 'paced' | 'burst', rows: Array<[string, string, str
   await fake.close();
 }
 
-async function main() {
-  const rows: Array<[string, string, string]> = [];
-  if (MODES.includes('paced')) await measure('paced', rows);
-  if (MODES.includes('burst')) await measure('burst', rows);
-  if (!MODES.includes('open')) return printTable('chat proxy', rows);
-
-  // 1,000 concurrent open streams held open by a slow stand-in.
+/** 1,000 concurrent open streams held open by a slow stand-in (5 s each): failures and the server's peak RSS. */
+async function holdOpen(start: (env: Record<string, string>) => Promise<TestServer>): Promise<{ failed: number; peak: number }> {
   const slowFake = await startFakeOpenAI({ blocks: [{ type: 'text', text: 'slow '.repeat(20) }], chunkSize: 5, delayMs: 250 });
-  const s2 = await startServer({ env: slowFake.env });
+  const s2 = await start(slowFake.env);
   const t2 = (await s2.signup()).token;
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rss(s2.child.pid!))), 100);
@@ -141,13 +138,32 @@ async function main() {
     ),
   );
   clearInterval(sampler);
-  const failed = results.filter((r) => r.status === 'rejected' || r.value.chars !== 100).length;
-  recordFigure({ key: 'chat.open1000.peakRss', what: '1,000 concurrent open streams, peak server RSS (tsx start)', value: peak, unit: 'MB', target: '< 250 MB, 0 failed', better: 'lower' });
-  recordFigure({ key: 'chat.open1000.failed', what: '1,000 concurrent open streams, failed', value: failed, unit: 'streams', better: 'lower' });
-  rows.push(['1,000 concurrent open streams', `${failed} failed, peak server RSS ${peak.toFixed(0)} MB`, 'target 0 failed, < 250 MB']);
-  printTable('chat proxy', rows);
   await s2.dispose();
   await slowFake.close();
+  return { failed: results.filter((r) => r.status === 'rejected' || r.value.chars !== 100).length, peak };
+}
+
+async function main() {
+  const rows: Array<[string, string, string]> = [];
+  if (MODES.includes('paced')) await measure('paced', rows);
+  if (MODES.includes('burst')) await measure('burst', rows);
+  if (!MODES.includes('open')) return printTable('chat proxy', rows);
+
+  // As the container runs it (the bundle, npm start's V8 flag, the image's MALLOC_ARENA_MAX), as `npm start` runs it
+  // after `npm run build` (no MALLOC_ARENA_MAX unless the host sets it), and from the sources through tsx (which adds
+  // a property store to every closure it names, and runs without the V8 flag).
+  buildServer();
+  const container = await holdOpen((env) => startBundledServer({ ...env, ...PROFILE, MALLOC_ARENA_MAX: '2' }));
+  const bundled = await holdOpen((env) => startBundledServer(env));
+  const tsx = await holdOpen((env) => startServer({ env }));
+  const failed = container.failed + bundled.failed + tsx.failed;
+  recordFigure({ key: 'chat.open1000.peakRss', what: `1,000 concurrent open streams, peak server RSS (container: node ${START_FLAGS.join(' ')} dist/server.mjs, MALLOC_ARENA_MAX=2; baseline: tsx start)`, value: container.peak, baseline: tsx.peak, unit: 'MB', target: '< 250 MB, 0 failed', better: 'lower' });
+  recordFigure({ key: 'chat.open1000.peakRssNpmStart', what: '1,000 concurrent open streams, peak server RSS (npm start after npm run build)', value: bundled.peak, unit: 'MB', better: 'lower' });
+  recordFigure({ key: 'chat.open1000.failed', what: '1,000 concurrent open streams, failed (all three starts)', value: failed, unit: 'streams', better: 'lower' });
+  rows.push([`1,000 concurrent open streams, container (bundle, ${START_FLAGS.join(' ')}, MALLOC_ARENA_MAX=2)`, `${container.failed} failed, peak server RSS ${container.peak.toFixed(0)} MB`, 'target 0 failed, < 250 MB']);
+  rows.push(['1,000 concurrent open streams, npm start after npm run build', `${bundled.failed} failed, peak server RSS ${bundled.peak.toFixed(0)} MB`, '']);
+  rows.push(['1,000 concurrent open streams, from the sources via tsx', `${tsx.failed} failed, peak server RSS ${tsx.peak.toFixed(0)} MB`, '']);
+  printTable('chat proxy', rows);
 }
 
 await main().catch((e) => {
