@@ -13,6 +13,24 @@ const HEARTBEAT_MS = 2_000;
 const HEARTBEAT_TIMEOUT_MS = 3_000;
 const MAX_BACKOFF_MS = 5_000;
 
+/**
+ * A client whose queries run one after another. The bus, the change fence, the leases and the heartbeat all use this
+ * one connection, often in the same moment (both LISTENs right after connecting, a ping beside an acknowledgement);
+ * pg queues overlapping calls itself today but deprecates it (they fail in pg 9), so the queue is ours.
+ */
+function serialClient(config: pg.ClientConfig): pg.Client {
+  const client = new (pgModule().Client)(config);
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  client.query = ((...args: unknown[]) => {
+    const run = () => query(...args);
+    const result = tail.then(run, run);
+    tail = result.catch(() => undefined);
+    return result;
+  }) as typeof client.query;
+  return client;
+}
+
 export class PgSession extends EventEmitter<{ connected: [pg.Client]; lost: []; notification: [pg.Notification] }> {
   private client: pg.Client | undefined;
   private closed = false;
@@ -37,7 +55,7 @@ export class PgSession extends EventEmitter<{ connected: [pg.Client]; lost: []; 
 
   private async connect(): Promise<void> {
     while (!this.closed) {
-      const client = new (pgModule().Client)({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
+      const client = serialClient({ connectionString: this.url, application_name: this.applicationName, keepAlive: true });
       client.on('error', () => this.drop(client));
       client.on('end', () => this.drop(client));
       client.on('notification', (n) => this.emit('notification', n));

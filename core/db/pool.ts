@@ -14,6 +14,8 @@ export const pgModule = (): typeof pg => createRequire(import.meta.url)('pg') as
 
 export type Pool = pg.Pool;
 
+const noop = (): void => undefined;
+
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
@@ -25,14 +27,16 @@ export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'aion',
     idleTimeoutMillis: 30_000,
+    // Named statements (the store's, see core/store/postgres/sql.ts) are planned once per connection. Left to choose,
+    // PostgreSQL kept planning the list join for every execution (its custom plans looked cheaper): half the database's
+    // CPU of a conversation list. Their generic plans are the key lookups they are meant to be. Unnamed statements (every
+    // other query) are planned per execution whatever this says. Set in the pool's `onConnect` hook, which it awaits
+    // before handing the client out (a 'connect' listener's query would overlap the first borrower's, which pg
+    // deprecates). A server without the setting (before PostgreSQL 12) keeps its own choice.
+    onConnect: (client: pg.ClientBase) => client.query('SET plan_cache_mode = force_generic_plan').then(noop, noop),
   });
   // An idle client losing its connection (server restart, network) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  // Named statements (the store's, see core/store/postgres/sql.ts) are planned once per connection. Left to choose,
-  // PostgreSQL kept planning the list join for every execution (its custom plans looked cheaper): half the database's
-  // CPU of a conversation list. Their generic plans are the key lookups they are meant to be. Unnamed statements (every
-  // other query) are planned per execution whatever this says. Queued before anything the pool hands the client out for.
-  pool.on('connect', (client) => void client.query('SET plan_cache_mode = force_generic_plan').catch(() => undefined));
   return pool;
 }
 
