@@ -11,14 +11,29 @@
  * object, a streamed or form body, a proxy in the environment, a redirect — is handed to the global `fetch`, so the
  * behaviour is fetch's.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
 /** Socket options of both agents: keep-alive (one connection per concurrent stream, reused) and no Nagle delay. */
 const AGENT_OPTIONS = { keepAlive: true, noDelay: true, scheduling: 'lifo' } as const;
-const agents = { 'http:': new http.Agent(AGENT_OPTIONS), 'https:': new https.Agent(AGENT_OPTIONS) };
+type Scheme = 'http:' | 'https:';
+
+/**
+ * Each scheme's module and agent, on its first request. Through `require`, not an ES import: the ES facade of
+ * `node:http` reads every export, its `WebSocket` getter among them, which loads undici, and `node:https` brings tls —
+ * neither is needed by a server that has not called a provider yet (issue #16, tests/plugin-set/lazy-start.test.ts).
+ */
+const transports: Partial<Record<Scheme, { module: typeof http; agent: http.Agent }>> = {};
+function transport(scheme: Scheme): { module: typeof http; agent: http.Agent } {
+  let t = transports[scheme];
+  if (!t) {
+    const module = createRequire(import.meta.url)(scheme === 'https:' ? 'node:https' : 'node:http') as typeof http;
+    t = transports[scheme] = { module, agent: new module.Agent(AGENT_OPTIONS) };
+  }
+  return t;
+}
 
 /** Statuses whose response has no body by definition (`new Response` refuses one). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
@@ -125,8 +140,8 @@ function toResponse(res: http.IncomingMessage, method: string): Response {
  */
 function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined): Promise<Response | undefined> {
   const method = (init.method ?? 'GET').toUpperCase();
-  const transport = url.protocol === 'https:' ? https : http;
-  const req = transport.request(url, { method, headers: requestHeaders(init, body), agent: agents[url.protocol as 'http:' | 'https:'] });
+  const { module, agent } = transport(url.protocol as Scheme);
+  const req = module.request(url, { method, headers: requestHeaders(init, body), agent });
   const response = responseOf(req, method, init.redirect !== 'manual', init.signal ?? undefined);
   req.end(body);
   return response;
