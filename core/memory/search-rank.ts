@@ -6,7 +6,7 @@
 import type { MemoryEntry, MemoryLayer } from '../plugin-api/types.ts';
 import { fuse, ranksNeeded, type RankedId } from './rank.ts';
 import type { TextHit } from './text-local.ts';
-import { topK } from './top-k.ts';
+import { insertionPoint, topK } from './top-k.ts';
 
 /** What ranking reads of an entry (workers hold no metadata). */
 export type RankEntry = Omit<MemoryEntry, 'metadata'>;
@@ -89,14 +89,7 @@ function ranksAmong(sorted: readonly TextHit[], all: readonly TextHit[]): Ranked
   for (const hit of all) {
     // Most hits rank below every fused one: they precede none of them (one comparison instead of a search).
     if (last === undefined || byTextRank(last, hit) <= 0) continue;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (byTextRank(sorted[mid]!, hit) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    inGap[lo]++;
+    inGap[insertionPoint(sorted, hit, byTextRank)]++;
   }
   const out: RankedId[] = [];
   let before = 0;

@@ -19,7 +19,7 @@ export function topK<T>(items: readonly T[], k: number, compare: (a: T, b: T) =>
 }
 
 /** Where `item` goes in the sorted `kept` (after equal items, so the order stays stable). */
-function insertionPoint<T>(kept: readonly T[], item: T, compare: (a: T, b: T) => number): number {
+export function insertionPoint<T>(kept: readonly T[], item: T, compare: (a: T, b: T) => number): number {
   let lo = 0;
   let hi = kept.length;
   while (lo < hi) {
