@@ -67,6 +67,7 @@ export async function createRuntime(config: Config, log: Logger): Promise<CoreSe
   const store = await openStore(log, { dataDir: config.dataDir, cacheBytes: config.storeCacheBytes }); // PostgreSQL when DATABASE_URL is set
   await cleanInterruptedWrites(config.dataDir, config.envFile, performance.timeOrigin, log, { shared: store.shared });
   const cluster = await openCluster({ databaseUrl: process.env.DATABASE_URL, pool: store.pool, log });
+  if (cluster.fence) store.useChangeFence?.(cluster.fence);
   const accounts = new Accounts(store, config.jwtSecret, { signupsPerHour: config.signupRateLimit }, sharedAccounts(cluster));
   await accounts.assertIntact(); // damaged accounts → refuse to start (StartupRefusedError), before anything else runs
   const settings = new SettingsService(store);

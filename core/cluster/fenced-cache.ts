@@ -57,8 +57,10 @@ export class FencedCache<V> {
     if (flying && flying.generation === this.generation) return flying.value;
     const generation = this.generation;
     const readAt = performance.now();
+    // Kept only when trusted from start to end: a read begun before trust may predate a change nobody announced.
+    const trustedAtStart = this.trust.trusted();
     const value = read().then((v) => {
-      if (v !== undefined && generation === this.generation && this.trust.trusted()) this.keep(key, v, readAt);
+      if (v !== undefined && trustedAtStart && generation === this.generation && this.trust.trusted()) this.keep(key, v, readAt);
       else if ((this.held.get(key)?.at ?? Infinity) <= readAt) this.held.delete(key); // held is older than this read
       return v;
     });

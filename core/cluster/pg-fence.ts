@@ -12,57 +12,40 @@
  *   every instance that may be trusting a cache: those heard within LIVE_MS) and for their acknowledgements — at most
  *   until TRUST_MS after the notice committed: by then an instance that did not hear it has no ping young enough left
  *   (a ping sent later is committed later, so heard after the notice) and reads the database.
+ * - an instance introduces itself before its caches answer (`hello`: a notice every live instance acknowledges), its
+ *   caches keep only reads begun once trusted, and a gap in hearing its pings ends its trust until it introduces itself
+ *   again. So an instance that hears everything and has heard no other instance lately is alone: nobody can be
+ *   answering a value it changes, and its change needs no notice (a single instance's writes cost nothing extra).
  * Times are each process's monotonic clock; no two clocks are compared.
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { FencedCache } from './fenced-cache.ts';
+import { FencedGroups, type FencedGroupsOptions } from './fenced-groups.ts';
+import { ChangeBatches } from './fence-batches.ts';
+import { PendingChange } from './fence-pending.ts';
 import { BUS_CHANNEL, busMessage } from './pg-bus.ts';
 import type { PgSession } from './pg-session.ts';
 import { FENCE_ACK, FENCE_CHANGE, FENCE_PING } from './topics.ts';
 import type { Bus, BusMeta, BusPayload, ChangeFence } from './types.ts';
 
 const PING_MS = 250;
+/** The topic of an instance's introduction (its key is the instance's id; no cache holds it). */
+const FENCE_HELLO = 'fence.hello';
 const TRUST_MS = 1_500;
 const LIVE_MS = 2 * TRUST_MS;
 const CACHE = { maxEntries: 10_000, maxAgeMs: 5_000 };
 
-/** One announced change: its notice heard back, and who acknowledged it. */
-class PendingChange {
-  private echoed = false;
-  private readonly acks = new Set<string>();
-  private wake: () => void = () => undefined;
-
-  heardBack(): void {
-    this.echoed = true;
-    this.wake();
-  }
-
-  acknowledged(by: string): void {
-    this.acks.add(by);
-    this.wake();
-  }
-
-  /** Resolves when `done()` holds or at `deadline` (monotonic ms); true when it held. */
-  async until(done: () => boolean, deadline: number): Promise<boolean> {
-    while (!done()) {
-      const left = deadline - performance.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => (clearTimeout(timer), resolve());
-      });
-    }
-    return true;
-  }
-
-  isEchoed = () => this.echoed;
-  ackedBy = (ids: string[]) => () => ids.every((id) => this.acks.has(id));
+/** What the fence drops entries from as notices arrive. */
+interface FencedSink {
+  forget(key: string): void;
+  clear(): void;
 }
 
 export class PgFence implements ChangeFence {
-  private readonly caches = new Map<string, Set<FencedCache<unknown>>>();
+  private readonly caches = new Map<string, Set<FencedSink>>();
+  private readonly batches = new ChangeBatches((topic, keys, sent) => this.announce(topic, keys, sent).then(() => undefined));
   private readonly pending = new Map<string, PendingChange>();
   /** Other instances, and when this one last heard from them. */
   private readonly peers = new Map<string, number>();
@@ -73,6 +56,11 @@ export class PgFence implements ChangeFence {
   private listening = false;
   /** When the latest own ping heard was sent (undefined: none since the connection came up). */
   private confirmedSentAt: number | undefined;
+  /** This instance made itself known to every trusting instance since its trust last began (see `hello`). */
+  private introduced = false;
+  private introducing = false;
+  /** Moves on whenever trust lapses: an introduction that began before does not count. */
+  private era = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pool: pg.Pool, private readonly session: PgSession, bus: Bus, private readonly instanceId: string, private readonly log: Logger) {
@@ -86,30 +74,67 @@ export class PgFence implements ChangeFence {
   }
 
   trusted(): boolean {
+    return this.introduced && this.hearsEverything();
+  }
+
+  /** This instance has heard every notice committed until less than TRUST_MS ago. */
+  private hearsEverything(): boolean {
     return this.listening && this.confirmedSentAt !== undefined && performance.now() - this.confirmedSentAt < TRUST_MS;
   }
 
+  /**
+   * Nobody else can be answering what `key` was: this instance hears everything (so it has heard every instance that
+   * may trust a cache — each introduces itself before it does, see `hello`) and has heard no other instance lately.
+   * A lone instance's writes then cost no notice at all.
+   */
+  private alone(): boolean {
+    if (!this.hearsEverything()) return false;
+    const now = performance.now();
+    for (const heardAt of this.peers.values()) if (now - heardAt < LIVE_MS) return false;
+    return true;
+  }
+
   cache<V>(topic: string): FencedCache<V> {
-    const cache = new FencedCache<V>(this, CACHE);
-    let set = this.caches.get(topic);
-    if (!set) this.caches.set(topic, (set = new Set()));
-    set.add(cache as FencedCache<unknown>);
-    return cache;
+    return this.register(topic, new FencedCache<V>(this, CACHE));
+  }
+
+  groups<V>(topic: string, options: FencedGroupsOptions): FencedGroups<V> {
+    return this.register(topic, new FencedGroups<V>(this, options));
   }
 
   async changed(topic: string, key: string): Promise<void> {
     this.forget(topic, key);
+    if (!this.alone()) await this.announce(topic, [key]);
+  }
+
+  changedInBatch(topic: string, key: string): Promise<void> {
+    this.forget(topic, key);
+    return this.alone() ? Promise.resolve() : this.batches.add(topic, key);
+  }
+
+  private register<C extends FencedSink>(topic: string, cache: C): C {
+    let set = this.caches.get(topic);
+    if (!set) this.caches.set(topic, (set = new Set()));
+    set.add(cache);
+    return cache;
+  }
+
+  /** One notice for `keys` (the first as `key`, which is all an older release reads; see ChangeBatches), then the wait. */
+  private async announce(topic: string, keys: string[], sent: () => void = () => undefined): Promise<boolean> {
     const nonce = randomUUID();
     const change = new PendingChange();
     this.pending.set(nonce, change);
+    const [key, ...more] = keys;
     try {
       // Through the pool, not the session: the notice must go out even while this instance's session is down.
-      await this.pool.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, busMessage(FENCE_CHANGE, this.instanceId, { topic, key, nonce })]);
+      const payload = more.length ? { topic, key, more, nonce } : { topic, key, nonce };
+      await this.pool.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, busMessage(FENCE_CHANGE, this.instanceId, payload)]).finally(sent);
       const deadline = performance.now() + TRUST_MS;
-      if (!(await change.until(change.isEchoed, deadline))) return;
+      if (!(await change.until(change.isEchoed, deadline))) return false;
       const now = performance.now();
       const live = [...this.peers].filter(([, heardAt]) => now - heardAt < LIVE_MS).map(([id]) => id);
       if (!(await change.until(change.ackedBy(live), deadline))) this.log.warn({ topic }, 'cluster: an instance did not acknowledge a change; waited until its cache lapsed');
+      return true;
     } finally {
       this.pending.delete(nonce);
     }
@@ -130,7 +155,34 @@ export class PgFence implements ChangeFence {
     this.listening = false;
     this.confirmedSentAt = undefined;
     this.pings.clear();
+    this.lapse();
+  }
+
+  /** Trust ended (or never began): nothing held is answered again, and trust begins anew with an introduction. */
+  private lapse(): void {
+    this.era++;
+    this.introduced = false;
     for (const set of this.caches.values()) for (const cache of set) cache.clear();
+  }
+
+  /**
+   * Before its caches answer anything, an instance introduces itself: a notice every other instance acknowledges
+   * (or TRUST_MS passes, after which one that did not hear it is not trusted itself). Every instance that hears
+   * everything has then heard of this one, so it announces its changes instead of deciding it is alone — and since
+   * the caches keep only reads that started once trusted, nothing read before an unannounced change is kept.
+   */
+  private async hello(): Promise<void> {
+    if (this.introducing) return;
+    this.introducing = true;
+    const era = this.era;
+    try {
+      const heard = await this.announce(FENCE_HELLO, [this.instanceId]);
+      if (heard && era === this.era && this.hearsEverything()) this.introduced = true;
+    } catch {
+      // The pool failed: the next ping tries again.
+    } finally {
+      this.introducing = false;
+    }
   }
 
   private async listen(client: pg.Client): Promise<void> {
@@ -170,12 +222,16 @@ export class PgFence implements ChangeFence {
     const sentAt = typeof p.n === 'number' ? this.pings.get(p.n) : undefined;
     if (sentAt === undefined) return; // sent on an earlier connection
     for (const n of this.pings.keys()) if (n <= (p.n as number)) this.pings.delete(n);
+    // A gap in hearing ends trust for good: held values may have missed an unannounced change meanwhile.
+    if (this.confirmedSentAt !== undefined && performance.now() - this.confirmedSentAt >= TRUST_MS) this.lapse();
     this.confirmedSentAt = Math.max(this.confirmedSentAt ?? 0, sentAt);
+    if (!this.introduced) void this.hello();
   }
 
   private onChange(p: BusPayload, meta: BusMeta): void {
     if (typeof p.topic !== 'string' || typeof p.key !== 'string' || typeof p.nonce !== 'string') return;
     this.forget(p.topic, p.key);
+    if (Array.isArray(p.more)) for (const key of p.more) if (typeof key === 'string') this.forget(p.topic, key);
     if (meta.fromSelf) return this.pending.get(p.nonce)?.heardBack();
     this.peers.set(meta.from, performance.now());
     this.send(FENCE_ACK, { nonce: p.nonce, to: meta.from });

@@ -4,6 +4,7 @@
  * so callers never branch on the deployment.
  */
 import type { Pool } from '../db/pool.ts';
+import type { FencedGroups, FencedGroupsOptions } from './fenced-groups.ts';
 import type { FencedCache } from './fenced-cache.ts';
 
 /** Who sent a bus message: `fromSelf` is true for this instance's own publications (handlers usually skip them). */
@@ -56,6 +57,10 @@ export interface ChangeFence {
   cache<V>(topic: string): FencedCache<V>;
   /** `key` of `topic` changed, and that change is committed: resolves when no instance answers the old value any more. */
   changed(topic: string, key: string): Promise<void>;
+  /** A cache whose notices name a group of entries (all of one owner's joined reads). */
+  groups<V>(topic: string, options: FencedGroupsOptions): FencedGroups<V>;
+  /** As `changed`, but gathered with the topic's other changes into few notices (group commit; see fence-batches.ts). */
+  changedInBatch(topic: string, key: string): Promise<void>;
 }
 
 export interface Cluster {

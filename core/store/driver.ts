@@ -5,6 +5,7 @@
  * the default) and `PgStore` (`postgres/store.ts`, rows of one PostgreSQL table, chosen by `DATABASE_URL`). Plugins see
  * only the part of it that `plugin-api/store.ts` describes (`collection`, `forUser`, `usersWith`).
  */
+import type { ChangeFence } from '../cluster/types.ts';
 import type pg from 'pg';
 import type { Collection, CollectionOptions, Doc, UserStore } from '../plugin-api/types.ts';
 import type { CacheStats } from './cache.ts';
@@ -40,6 +41,11 @@ export interface DocumentStore {
   missingCollectionRefusal(name: string, label: string): string;
   /** What is held in memory (the file driver's cache of loaded collections; nothing on PostgreSQL). */
   cacheStats(): CacheStats;
+  /**
+   * Shared drivers: the cluster's change fence, once it is up. Joined reads are then answered from memory while the
+   * fence vouches for them, and every write of a user's documents is announced before it is acknowledged.
+   */
+  useChangeFence?(fence: ChangeFence): void;
   /** Wait for every pending write. */
   settle(): Promise<void>;
   /** Settle, then release what the driver holds open (the PostgreSQL pool). */
@@ -74,7 +80,7 @@ export interface PartitionJoins<T> {
   /** The parent document `key` and the items of partition `key`; undefined when the parent does not exist. */
   parentWithPartition<P>(parent: string, key: string): Promise<{ parent: Readonly<P>; items: ReadonlyArray<Readonly<T>> } | undefined>;
   /** Every parent document (insertion order), each with a summary of its partition. */
-  parentsWithSummaries<P>(parent: string, field: string): Promise<PartitionSummary<P>[]>;
+  parentsWithSummaries<P>(parent: string, field: string): Promise<ReadonlyArray<PartitionSummary<P>>>;
 }
 
 /**

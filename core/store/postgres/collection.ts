@@ -37,8 +37,22 @@ const insertOrder = new KeyedSerialQueue();
 export class PgCollection<T extends Doc> implements Collection<T> {
   private readonly key: [string, string, string];
 
-  constructor(private readonly pool: pg.Pool, where: RowKey, private readonly track: <R>(work: Promise<R>) => Promise<R>) {
+  /**
+   * `written` announces a committed write (the store's joined reads of the owner are dropped on every instance); a
+   * write resolves only after it, so what it acknowledged is what every instance answers next.
+   */
+  constructor(
+    private readonly pool: pg.Pool,
+    where: RowKey,
+    private readonly track: <R>(work: Promise<R>) => Promise<R>,
+    private readonly written: () => Promise<void> = async () => undefined,
+  ) {
     this.key = [where.collection, where.owner, where.part];
+  }
+
+  /** A write: tracked (the store settles it before closing) and announced once committed. */
+  private write<R>(work: Promise<R>): Promise<R> {
+    return this.track(work.then(async (result) => (await this.written(), result)));
   }
 
   private async rows(q: { name: string; text: string }, extra: unknown[] = [], client: pg.Pool | pg.PoolClient = this.pool) {
@@ -70,7 +84,7 @@ export class PgCollection<T extends Doc> implements Collection<T> {
 
   /** `INSERT … ON CONFLICT DO NOTHING`: of concurrent calls with one id (on any instance) exactly one creates. */
   createIfAbsent(doc: T): Promise<CreateResult<T>> {
-    return this.track(insertOrder.run(this.key.join('\u0000'), () => this.createOrRead(doc)));
+    return this.write(insertOrder.run(this.key.join('\u0000'), () => this.createOrRead(doc)));
   }
 
   private async createOrRead(doc: T): Promise<CreateResult<T>> {
@@ -92,11 +106,11 @@ export class PgCollection<T extends Doc> implements Collection<T> {
 
   put(doc: T): Promise<T> {
     const { json, stored } = encode(doc);
-    return this.track(insertOrder.run(this.key.join('\u0000'), () => this.rows(SQL.upsert, [doc.id, updatedAtOf(doc), json])).then(() => stored));
+    return this.write(insertOrder.run(this.key.join('\u0000'), () => this.rows(SQL.upsert, [doc.id, updatedAtOf(doc), json])).then(() => stored));
   }
 
   update(id: string, patch: Partial<T> | ((doc: T) => T)): Promise<T | undefined> {
-    return this.track(
+    return this.write(
       inTransaction(this.pool, async (client) => {
         const [row] = await this.rows(SQL.getForUpdate, [id], client);
         if (!row) return undefined;
@@ -110,13 +124,13 @@ export class PgCollection<T extends Doc> implements Collection<T> {
   }
 
   delete(id: string): Promise<boolean> {
-    return this.track(
+    return this.write(
       this.pool.query({ ...SQL.delete, values: [...this.key, id] }).then((r) => (r.rowCount ?? 0) > 0),
     );
   }
 
   deleteWhere(predicate: (doc: T) => boolean): Promise<number> {
-    return this.track(
+    return this.write(
       inTransaction(this.pool, async (client) => {
         const ids = (await this.rows(SQL.allForUpdate, [], client)).filter((r) => predicate(r.doc)).map((r) => r.id as string);
         if (!ids.length) return 0;
@@ -127,6 +141,6 @@ export class PgCollection<T extends Doc> implements Collection<T> {
   }
 
   async drop(): Promise<void> {
-    await this.track(this.rows(SQL.drop));
+    await this.write(this.rows(SQL.drop));
   }
 }

@@ -6,31 +6,51 @@
  * and shipped again only when it changed (see partition-cache.ts).
  */
 import type pg from 'pg';
+import type { FencedGroups } from '../../cluster/fenced-groups.ts';
 import type { PartitionJoins, PartitionSummary } from '../driver.ts';
 import { deepFreeze } from '../freeze.ts';
 import { checkKey, checkName } from '../names.ts';
 import type { PartitionCache } from './partition-cache.ts';
 import { SQL } from './sql.ts';
 
-export function partitionJoins<T>(pool: pg.Pool, cache: PartitionCache, owner: string, partitioned: string): PartitionJoins<T> {
+export interface JoinCaches {
+  pool: pg.Pool;
+  /** Partitions with their version: a read ships rows only when they changed. */
+  partitions: PartitionCache;
+  /** With the cluster's fence: whole joined reads, per owner, answered without asking while vouched for. */
+  joined?: FencedGroups<unknown>;
+}
+
+type WithPartition<P, T> = { parent: Readonly<P>; items: ReadonlyArray<Readonly<T>> };
+
+export function partitionJoins<T>(caches: JoinCaches, owner: string, partitioned: string): PartitionJoins<T> {
+  const { pool, partitions, joined } = caches;
+  /** Through the fenced cache when there is one (its group is the owner: any write of theirs drops it). */
+  const cached = <V>(key: string, read: () => Promise<V | undefined>): Promise<V | undefined> =>
+    joined ? (joined.load(owner, key, read) as Promise<V | undefined>) : read();
   return {
-    async parentWithPartition<P>(parent: string, key: string) {
+    parentWithPartition<P>(parent: string, key: string) {
       const cacheKey = `${partitioned}\u0000${owner}\u0000${checkKey(key)}`;
-      const sent = cache.lookup(cacheKey);
-      const values = [checkName(parent), owner, partitioned, key, sent?.version ?? null];
-      const [row] = (await pool.query({ ...SQL.parentWithPartition, values })).rows;
-      if (!row) return undefined;
-      // Freshly parsed rows belong to nobody else: frozen, they are snapshots without a copy.
-      return { parent: deepFreeze(row.doc as P), items: cache.settle<T>(cacheKey, sent, row.version, row.items) };
+      return cached<WithPartition<P, T>>(`w\u0000${checkName(parent)}\u0000${cacheKey}`, async () => {
+        const sent = partitions.lookup(cacheKey);
+        const values = [parent, owner, partitioned, key, sent?.version ?? null];
+        const [row] = (await pool.query({ ...SQL.parentWithPartition, values })).rows;
+        if (!row) return undefined;
+        // Freshly parsed rows belong to nobody else: frozen, they are snapshots without a copy.
+        return Object.freeze({ parent: deepFreeze(row.doc as P), items: partitions.settle<T>(cacheKey, sent, row.version, row.items) });
+      });
     },
-    async parentsWithSummaries<P>(parent: string, field: string): Promise<PartitionSummary<P>[]> {
-      const { rows } = await pool.query({ ...SQL.parentsWithSummaries, values: [checkName(parent), owner, partitioned, field] });
-      return rows.map((r): PartitionSummary<P> => ({
-        parent: deepFreeze(r.doc as P),
-        count: r.n ?? 0,
-        latestUpdatedAt: r.latest,
-        lastField: r.field ?? undefined,
-      }));
+    async parentsWithSummaries<P>(parent: string, field: string): Promise<ReadonlyArray<PartitionSummary<P>>> {
+      const summaries = await cached(`s\u0000${checkName(parent)}\u0000${partitioned}\u0000${field}`, async () => {
+        const { rows } = await pool.query({ ...SQL.parentsWithSummaries, values: [parent, owner, partitioned, field] });
+        return Object.freeze(rows.map((r) => Object.freeze({
+          parent: deepFreeze(r.doc as P),
+          count: r.n ?? 0,
+          latestUpdatedAt: r.latest,
+          lastField: r.field ?? undefined,
+        } as PartitionSummary<P>)));
+      });
+      return summaries as ReadonlyArray<PartitionSummary<P>>;
     },
   };
 }

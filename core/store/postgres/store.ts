@@ -1,11 +1,14 @@
 /**
  * The document store on PostgreSQL (`DATABASE_URL` set): the same collections, users and partitions as the file
  * driver, as rows of `store_documents` (see `core/db/migrations/001-store-documents.sql`). Several instances share one
- * database; what one instance committed is what the next read on any instance returns. The only thing kept in memory
- * is partitions with their version, which every read checks in its own statement (see partition-cache.ts).
+ * database; what one instance committed is what the next read on any instance returns. Kept in memory: partitions with
+ * their version, which a read checks in its own statement (see partition-cache.ts), and — once the cluster's change
+ * fence is up — joined reads, answered without asking while the fence vouches for them (see useChangeFence).
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { FencedGroups } from '../../cluster/fenced-groups.ts';
+import type { ChangeFence } from '../../cluster/types.ts';
 import type { Collection, CollectionOptions, Doc, PartitionedCollection, UserStore } from '../../plugin-api/types.ts';
 import type { CacheStats, DocumentStore, ManyPartitions, PartitionJoins } from '../driver.ts';
 import { deepFreeze } from '../freeze.ts';
@@ -15,6 +18,13 @@ import { findCriticalDamage } from './checks.ts';
 import { partitionJoins } from './joins.ts';
 import { PartitionCache } from './partition-cache.ts';
 import { SQL } from './sql.ts';
+
+/** The fence topic of joined reads; its keys are owners (user ids). */
+const JOINED_READS_TOPIC = 'store.joins';
+/** Joined reads kept over all users (values share their frozen rows with the partition cache). */
+const JOINED_READS_KEPT = 20_000;
+/** Re-read after this long even without a notice: bounds what a change announced by an instance that died can cost. */
+const JOINED_READS_MAX_AGE_MS = 5_000;
 
 export class PgStore implements DocumentStore {
   readonly driver = 'postgres' as const;
@@ -32,13 +42,32 @@ export class PgStore implements DocumentStore {
 
   /** Partitions read with their version (a conversation's messages), re-shipped only when changed. */
   private readonly partitionCache: PartitionCache;
+  /** With the cluster's fence: joined reads answered without asking, per owner (see useChangeFence). */
+  private fence?: ChangeFence;
+  private joinedReads?: FencedGroups<unknown>;
 
   constructor(readonly pool: pg.Pool, readonly location: string, private readonly log: Logger, options: { cacheBytes?: number } = {}) {
     this.partitionCache = new PartitionCache(options.cacheBytes ?? 64 * 1024 * 1024);
   }
 
   private open<T extends Doc>(collection: string, owner: string, part: string): Collection<T> {
-    return new PgCollection<T>(this.pool, { collection, owner, part }, this.track);
+    return new PgCollection<T>(this.pool, { collection, owner, part }, this.track, owner ? () => this.announce(owner) : undefined);
+  }
+
+  /**
+   * From now on a user's joined reads (a conversation with its messages, the list with its counters) are answered from
+   * memory while the fence vouches that every change notice committed until a moment ago was heard — the way lowdb
+   * answers them from its cache, and with the same guarantee across instances: a write of any of the owner's
+   * documents drops them here at once and, before it is acknowledged, on every live instance (pg-fence.ts).
+   */
+  useChangeFence(fence: ChangeFence): void {
+    this.fence = fence;
+    this.joinedReads = fence.groups(JOINED_READS_TOPIC, { maxEntries: JOINED_READS_KEPT, maxAgeMs: JOINED_READS_MAX_AGE_MS });
+  }
+
+  /** A committed write of `owner`'s documents: resolves once no instance answers a joined read made before it. */
+  private announce(owner: string): Promise<void> {
+    return this.fence ? this.fence.changedInBatch(JOINED_READS_TOPIC, owner) : Promise.resolve();
   }
 
   collection<T extends Doc>(name: string, options?: CollectionOptions): Collection<T> {
@@ -57,7 +86,7 @@ export class PgStore implements DocumentStore {
       partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> & PartitionJoins<T> {
         checkName(name);
         return {
-          ...partitionJoins<T>(store.pool, store.partitionCache, userId, name),
+          ...partitionJoins<T>({ pool: store.pool, partitions: store.partitionCache, joined: store.joinedReads }, userId, name),
           snapshotMany: async (keys) => {
             const out = new Map<string, Readonly<T>[]>(keys.map((k) => [checkKey(k), []]));
             const { rows } = await store.pool.query({ ...SQL.manyPartitions, values: [name, userId, keys] });
