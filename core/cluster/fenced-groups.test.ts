@@ -5,7 +5,7 @@ import { FencedGroups } from './fenced-groups.ts';
 
 function setup(maxEntries = 10) {
   const trust = { ok: true, trusted() { return this.ok; } };
-  const cache = new FencedGroups<{ v: number }>(trust, { maxEntries, maxAgeMs: 60_000 });
+  const cache = new FencedGroups<{ v: number }>(trust, { maxEntries, maxBytes: 1_000, maxAgeMs: 60_000 });
   return { trust, cache };
 }
 
@@ -101,4 +101,21 @@ test('a read begun before the fence vouched is handed over but not kept (it may 
   slow.open();
   assert.deepEqual(await flying, { v: 1 });
   assert.equal(cache.get('alice', 'conv'), undefined);
+});
+
+test('bounded by weight too: heavy entries push the oldest groups out, one over a quarter of the budget is not kept', async () => {
+  const { cache } = setup(100);
+  const weigh = (v: { v: number }) => v.v;
+  await cache.load('a', 'k', value(200), weigh);
+  await cache.load('b', 'k', value(200), weigh);
+  await cache.load('c', 'k', value(200), weigh);
+  await cache.load('d', 'k', value(200), weigh);
+  assert.equal(cache.weight, 800);
+  await cache.load('e', 'k', value(250), weigh);
+  assert.equal(cache.get('a', 'k'), undefined, 'the oldest group went');
+  assert.ok(cache.weight <= 1_000);
+  assert.deepEqual(await cache.load('f', 'k', value(251), weigh), { v: 251 }, 'handed over');
+  assert.equal(cache.get('f', 'k'), undefined, 'over a quarter of the budget: not kept');
+  cache.forget('e');
+  assert.equal(cache.weight, 600);
 });

@@ -12,11 +12,14 @@ import type { FenceTrust } from './fenced-cache.ts';
 interface Held<V> {
   value: V;
   at: number;
+  bytes: number;
 }
 
 export interface FencedGroupsOptions {
   /** Entries kept over all groups; the group filled least recently goes first beyond it. */
   maxEntries: number;
+  /** Their weight (as `load`'s caller weighs them) over all groups, bounded the same way. */
+  maxBytes: number;
   maxAgeMs: number;
 }
 
@@ -26,6 +29,7 @@ const FORGOTTEN_KEPT = 4_096;
 export class FencedGroups<V> {
   private readonly groups = new Map<string, Map<string, Held<V>>>();
   private entries = 0;
+  private bytes = 0;
   /** Moves on with every forget and clear; a read remembers where it started. */
   private counter = 0;
   /** When each group was last forgotten (a counter value) — older ones pruned into `floor`. */
@@ -37,14 +41,23 @@ export class FencedGroups<V> {
 
   /** The held value when the fence vouches for it (and it is young enough), else undefined. */
   get(group: string, key: string): V | undefined {
-    const held = this.groups.get(group)?.get(key);
+    const entries = this.groups.get(group);
+    const held = entries?.get(key);
     if (!held || !this.trust.trusted()) return undefined;
-    if (performance.now() - held.at > this.options.maxAgeMs) return undefined;
+    if (performance.now() - held.at > this.options.maxAgeMs) {
+      entries!.delete(key);
+      this.entries--;
+      this.bytes -= held.bytes;
+      return undefined;
+    }
     return held.value;
   }
 
-  /** Read through: the held value when vouched for, else `read()`, kept only if no notice of the group overtook it. */
-  async load(group: string, key: string, read: () => Promise<V | undefined>): Promise<V | undefined> {
+  /**
+   * Read through: the held value when vouched for, else `read()`, kept only if no notice of the group overtook it —
+   * and only if `weigh` (bytes, default 0) finds it small enough: an entry over a quarter of `maxBytes` is not kept.
+   */
+  async load(group: string, key: string, read: () => Promise<V | undefined>, weigh: (value: V) => number = () => 0): Promise<V | undefined> {
     const hit = this.get(group, key);
     if (hit !== undefined) return hit;
     const startedAt = this.counter;
@@ -52,7 +65,10 @@ export class FencedGroups<V> {
     // Kept only when trusted from start to end: a read begun before trust may predate a change nobody announced.
     const trustedAtStart = this.trust.trusted();
     const value = await read();
-    if (value !== undefined && trustedAtStart && this.trust.trusted() && this.lastForgotten(group) <= startedAt) this.keep(group, key, value, readAt);
+    if (value !== undefined && trustedAtStart && this.trust.trusted() && this.lastForgotten(group) <= startedAt) {
+      const bytes = weigh(value);
+      if (bytes <= this.options.maxBytes / 4) this.keep(group, key, { value, at: readAt, bytes });
+    }
     return value;
   }
 
@@ -76,10 +92,16 @@ export class FencedGroups<V> {
     this.forgottenAt.clear();
     this.groups.clear();
     this.entries = 0;
+    this.bytes = 0;
   }
 
   get size(): number {
     return this.entries;
+  }
+
+  /** The weight of what is held. */
+  get weight(): number {
+    return this.bytes;
   }
 
   private lastForgotten(group: string): number {
@@ -90,17 +112,21 @@ export class FencedGroups<V> {
     const held = this.groups.get(group);
     if (!held) return;
     this.entries -= held.size;
+    for (const h of held.values()) this.bytes -= h.bytes;
     this.groups.delete(group);
   }
 
-  private keep(group: string, key: string, value: V, at: number): void {
+  private keep(group: string, key: string, entry: Held<V>): void {
     let held = this.groups.get(group);
     if (held) this.groups.delete(group); // re-inserted below: most recently filled last
     else held = new Map();
     this.groups.set(group, held);
-    if (!held.has(key)) this.entries++;
-    held.set(key, { value, at });
-    while (this.entries > this.options.maxEntries) {
+    const replaced = held.get(key);
+    if (replaced) this.bytes -= replaced.bytes;
+    else this.entries++;
+    held.set(key, entry);
+    this.bytes += entry.bytes;
+    while (this.entries > this.options.maxEntries || this.bytes > this.options.maxBytes) {
       const oldest = this.groups.keys().next().value!;
       this.drop(oldest);
     }

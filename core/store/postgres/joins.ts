@@ -23,11 +23,23 @@ export interface JoinCaches {
 
 type WithPartition<P, T> = { parent: Readonly<P>; items: ReadonlyArray<Readonly<T>> };
 
+/** A list entry's weight, estimated: a conversation document with its counters. */
+const SUMMARY_BYTES = 1_024;
+
+/**
+ * A conversation with its messages weighs its messages' JSON, as the partition cache measured it. Messages it did not
+ * keep (too large for it) are not kept here either: infinitely heavy.
+ */
+function weighWithPartition(partitions: PartitionCache, cacheKey: string, items: ReadonlyArray<unknown>): number {
+  const held = partitions.lookup(cacheKey);
+  return held?.items === items ? held.bytes + SUMMARY_BYTES : Number.POSITIVE_INFINITY;
+}
+
 export function partitionJoins<T>(caches: JoinCaches, owner: string, partitioned: string): PartitionJoins<T> {
   const { pool, partitions, joined } = caches;
   /** Through the fenced cache when there is one (its group is the owner: any write of theirs drops it). */
-  const cached = <V>(key: string, read: () => Promise<V | undefined>): Promise<V | undefined> =>
-    joined ? (joined.load(owner, key, read) as Promise<V | undefined>) : read();
+  const cached = <V>(key: string, read: () => Promise<V | undefined>, weigh: (value: V) => number): Promise<V | undefined> =>
+    joined ? (joined.load(owner, key, read, weigh as (value: unknown) => number) as Promise<V | undefined>) : read();
   return {
     parentWithPartition<P>(parent: string, key: string) {
       const cacheKey = `${partitioned}\u0000${owner}\u0000${checkKey(key)}`;
@@ -38,7 +50,7 @@ export function partitionJoins<T>(caches: JoinCaches, owner: string, partitioned
         if (!row) return undefined;
         // Freshly parsed rows belong to nobody else: frozen, they are snapshots without a copy.
         return Object.freeze({ parent: deepFreeze(row.doc as P), items: partitions.settle<T>(cacheKey, sent, row.version, row.items) });
-      });
+      }, (value) => weighWithPartition(partitions, cacheKey, value.items));
     },
     async parentsWithSummaries<P>(parent: string, field: string): Promise<ReadonlyArray<PartitionSummary<P>>> {
       const summaries = await cached(`s\u0000${checkName(parent)}\u0000${partitioned}\u0000${field}`, async () => {
@@ -49,7 +61,7 @@ export function partitionJoins<T>(caches: JoinCaches, owner: string, partitioned
           latestUpdatedAt: r.latest,
           lastField: r.field ?? undefined,
         } as PartitionSummary<P>)));
-      });
+      }, (list) => list.length * SUMMARY_BYTES);
       return summaries as ReadonlyArray<PartitionSummary<P>>;
     },
   };

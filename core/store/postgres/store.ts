@@ -46,8 +46,12 @@ export class PgStore implements DocumentStore {
   private fence?: ChangeFence;
   private joinedReads?: FencedGroups<unknown>;
 
+  /** STORE_CACHE_MB: the partitions' budget; joined reads get half as much again (they mostly share those rows). */
+  private readonly cacheBytes: number;
+
   constructor(readonly pool: pg.Pool, readonly location: string, private readonly log: Logger, options: { cacheBytes?: number } = {}) {
-    this.partitionCache = new PartitionCache(options.cacheBytes ?? 64 * 1024 * 1024);
+    this.cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+    this.partitionCache = new PartitionCache(this.cacheBytes);
   }
 
   private open<T extends Doc>(collection: string, owner: string, part: string): Collection<T> {
@@ -62,7 +66,7 @@ export class PgStore implements DocumentStore {
    */
   useChangeFence(fence: ChangeFence): void {
     this.fence = fence;
-    this.joinedReads = fence.groups(JOINED_READS_TOPIC, { maxEntries: JOINED_READS_KEPT, maxAgeMs: JOINED_READS_MAX_AGE_MS });
+    this.joinedReads = fence.groups(JOINED_READS_TOPIC, { maxEntries: JOINED_READS_KEPT, maxBytes: this.cacheBytes / 2, maxAgeMs: JOINED_READS_MAX_AGE_MS });
   }
 
   /** A committed write of `owner`'s documents: resolves once no instance answers a joined read made before it. */
