@@ -29,5 +29,6 @@ export class PendingChange {
   }
 
   isEchoed = () => this.echoed;
-  ackedBy = (ids: string[]) => () => ids.every((id) => this.acks.has(id));
+  /** Every one of `ids`, and at least `atLeast` instances in all, acknowledged. */
+  ackedBy = (ids: string[], atLeast = 0) => () => this.acks.size >= atLeast && ids.every((id) => this.acks.has(id));
 }

@@ -16,6 +16,9 @@
  *   caches keep only reads begun once trusted, and a gap in hearing its pings ends its trust until it introduces itself
  *   again. So an instance that hears everything and has heard no other instance lately is alone: nobody can be
  *   answering a value it changes, and its change needs no notice (a single instance's writes cost nothing extra).
+ * - what an instance knows of the others is complete only once it has listened for LIVE_MS, or at once when no other
+ *   instance's session was connected as its LISTEN began (later ones introduce themselves, heard here). Until then
+ *   it is never alone, and an announcement also waits for as many acknowledgements as there were other sessions.
  * Times are each process's monotonic clock; no two clocks are compared.
  */
 import { randomUUID } from 'node:crypto';
@@ -34,8 +37,16 @@ const PING_MS = 250;
 /** The topic of an instance's introduction (its key is the instance's id; no cache holds it). */
 const FENCE_HELLO = 'fence.hello';
 const TRUST_MS = 1_500;
-const LIVE_MS = 2 * TRUST_MS;
+/**
+ * An instance heard within this long counts as live. One that trusts its caches the whole time has its pings committed
+ * less than TRUST_MS apart and heard by a trusted listener less than TRUST_MS after: under 2 × TRUST_MS, plus slack.
+ */
+const LIVE_MS = 2 * TRUST_MS + 1_000;
 const CACHE = { maxEntries: 10_000, maxAgeMs: 5_000 };
+
+/** Other instances' cluster sessions on this database (each instance holds one; see pg-session.ts). */
+const OTHER_SESSIONS = `SELECT count(*)::int AS n FROM pg_stat_activity
+  WHERE datname = current_database() AND application_name = 'aion-cluster' AND pid <> pg_backend_pid()`;
 
 /** What the fence drops entries from as notices arrive. */
 interface FencedSink {
@@ -61,6 +72,9 @@ export class PgFence implements ChangeFence {
   private introducing = false;
   /** Moves on whenever trust lapses: an introduction that began before does not count. */
   private era = 0;
+  /** When LISTEN began on the current connection, and how many other instances' sessions were connected then. */
+  private listenedAt = 0;
+  private othersAtListen = Number.POSITIVE_INFINITY;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pool: pg.Pool, private readonly session: PgSession, bus: Bus, private readonly instanceId: string, private readonly log: Logger) {
@@ -88,10 +102,18 @@ export class PgFence implements ChangeFence {
    * A lone instance's writes then cost no notice at all.
    */
   private alone(): boolean {
-    if (!this.hearsEverything()) return false;
+    if (!this.hearsEverything() || !this.knowsEveryone()) return false;
     const now = performance.now();
     for (const heardAt of this.peers.values()) if (now - heardAt < LIVE_MS) return false;
     return true;
+  }
+
+  /**
+   * Every instance that may trust a cache is among `peers`: none was connected when LISTEN began (any later one
+   * introduces itself, heard here), or LISTEN has run for LIVE_MS (each trusting instance has been heard since).
+   */
+  private knowsEveryone(): boolean {
+    return this.listening && (this.othersAtListen === 0 || performance.now() - this.listenedAt >= LIVE_MS);
   }
 
   cache<V>(topic: string): FencedCache<V> {
@@ -133,7 +155,9 @@ export class PgFence implements ChangeFence {
       if (!(await change.until(change.isEchoed, deadline))) return false;
       const now = performance.now();
       const live = [...this.peers].filter(([, heardAt]) => now - heardAt < LIVE_MS).map(([id]) => id);
-      if (!(await change.until(change.ackedBy(live), deadline))) this.log.warn({ topic }, 'cluster: an instance did not acknowledge a change; waited until its cache lapsed');
+      // Not yet sure every instance is among `peers`: also wait for as many as were connected when LISTEN began.
+      const atLeast = this.knowsEveryone() ? 0 : this.othersAtListen;
+      if (!(await change.until(change.ackedBy(live, atLeast), deadline))) this.log.warn({ topic }, 'cluster: an instance did not acknowledge a change; waited until its cache lapsed');
       return true;
     } finally {
       this.pending.delete(nonce);
@@ -194,8 +218,16 @@ export class PgFence implements ChangeFence {
       return; // the session notices the broken connection and reconnects
     }
     if (epoch !== this.epoch) return;
+    this.listenedAt = performance.now();
+    this.othersAtListen = Number.POSITIVE_INFINITY;
     this.listening = true;
     this.ping();
+    try {
+      const { rows } = await client.query(OTHER_SESSIONS);
+      if (epoch === this.epoch) this.othersAtListen = rows[0].n;
+    } catch {
+      // unknown: peers are complete only once LISTEN has run for LIVE_MS
+    }
   }
 
   /** On the session itself: a ping that cannot go out on the LISTEN connection proves nothing. */
