@@ -56,6 +56,8 @@ interface FencedSink {
 
 export class PgFence implements ChangeFence {
   private readonly caches = new Map<string, Set<FencedSink>>();
+  /** The caches answered only while alone (see soloCache). */
+  private readonly solo = new Set<FencedSink>();
   private readonly batches = new ChangeBatches((topic, keys, sent) => this.announce(topic, keys, sent).then(() => undefined));
   private readonly pending = new Map<string, PendingChange>();
   /** Other instances, and when this one last heard from them. */
@@ -120,8 +122,14 @@ export class PgFence implements ChangeFence {
     return this.register(topic, new FencedCache<V>(this, CACHE));
   }
 
-  groups<V>(topic: string, options: FencedGroupsOptions): FencedGroups<V> {
-    return this.register(topic, new FencedGroups<V>(this, options));
+  /**
+   * A cache answered only while this instance is alone (and trusted): with other instances about it answers nothing,
+   * so their changes need no acknowledgement from it; it is emptied whenever another instance is first heard.
+   */
+  soloCache<V>(topic: string, options: FencedGroupsOptions): FencedGroups<V> {
+    const cache = new FencedGroups<V>({ trusted: () => this.trusted() && this.alone() }, options);
+    this.solo.add(cache);
+    return this.register(topic, cache);
   }
 
   async changed(topic: string, key: string): Promise<void> {
@@ -129,9 +137,15 @@ export class PgFence implements ChangeFence {
     if (!this.alone()) await this.announce(topic, [key]);
   }
 
-  changedInBatch(topic: string, key: string): Promise<void> {
+  /**
+   * A change to what solo caches hold. While this instance is trusted and knows every other instance, each of them
+   * has heard of it (its introduction) and hears its pings, so none is alone and none answers a solo cache: nothing
+   * to announce. Otherwise (starting, after a gap) it is announced and acknowledged like any change — gathered with
+   * the topic's other changes meanwhile into few notices (see fence-batches.ts).
+   */
+  soloChanged(topic: string, key: string): Promise<void> {
     this.forget(topic, key);
-    return this.alone() ? Promise.resolve() : this.batches.add(topic, key);
+    return this.trusted() && this.knowsEveryone() ? Promise.resolve() : this.batches.add(topic, key);
   }
 
   private register<C extends FencedSink>(topic: string, cache: C): C {
@@ -247,10 +261,7 @@ export class PgFence implements ChangeFence {
   }
 
   private onPing(p: BusPayload, meta: BusMeta): void {
-    if (!meta.fromSelf) {
-      this.peers.set(meta.from, performance.now());
-      return;
-    }
+    if (!meta.fromSelf) return this.heardFrom(meta.from);
     const sentAt = typeof p.n === 'number' ? this.pings.get(p.n) : undefined;
     if (sentAt === undefined) return; // sent on an earlier connection
     for (const n of this.pings.keys()) if (n <= (p.n as number)) this.pings.delete(n);
@@ -265,11 +276,21 @@ export class PgFence implements ChangeFence {
     this.forget(p.topic, p.key);
     if (Array.isArray(p.more)) for (const key of p.more) if (typeof key === 'string') this.forget(p.topic, key);
     if (meta.fromSelf) return this.pending.get(p.nonce)?.heardBack();
-    this.peers.set(meta.from, performance.now());
+    this.heardFrom(meta.from);
     this.send(FENCE_ACK, { nonce: p.nonce, to: meta.from });
   }
 
+  /** Another instance is alive. If this one was alone until now, what it held while alone is dropped. */
+  private heardFrom(id: string): void {
+    const now = performance.now();
+    let wasAlone = true;
+    for (const heardAt of this.peers.values()) if (now - heardAt < LIVE_MS) wasAlone = false;
+    this.peers.set(id, now);
+    if (wasAlone) for (const cache of this.solo) cache.clear();
+  }
+
   private onAck(p: BusPayload, meta: BusMeta): void {
+    if (!meta.fromSelf) this.heardFrom(meta.from);
     if (p.to === this.instanceId && typeof p.nonce === 'string') this.pending.get(p.nonce)?.acknowledged(meta.from);
   }
 }

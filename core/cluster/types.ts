@@ -57,10 +57,13 @@ export interface ChangeFence {
   cache<V>(topic: string): FencedCache<V>;
   /** `key` of `topic` changed, and that change is committed: resolves when no instance answers the old value any more. */
   changed(topic: string, key: string): Promise<void>;
-  /** A cache whose notices name a group of entries (all of one owner's joined reads). */
-  groups<V>(topic: string, options: FencedGroupsOptions): FencedGroups<V>;
-  /** As `changed`, but gathered with the topic's other changes into few notices (group commit; see fence-batches.ts). */
-  changedInBatch(topic: string, key: string): Promise<void>;
+  /**
+   * A cache whose notices name a group of entries (all of one owner's joined reads), answered only while this
+   * instance is alone: several instances read the database, one alone reads its memory (see pg-fence.ts).
+   */
+  soloCache<V>(topic: string, options: FencedGroupsOptions): FencedGroups<V>;
+  /** A committed change to what solo caches of `topic` hold: resolves when no instance answers the old value. */
+  soloChanged(topic: string, key: string): Promise<void>;
 }
 
 export interface Cluster {

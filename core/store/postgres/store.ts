@@ -59,19 +59,20 @@ export class PgStore implements DocumentStore {
   }
 
   /**
-   * From now on a user's joined reads (a conversation with its messages, the list with its counters) are answered from
-   * memory while the fence vouches that every change notice committed until a moment ago was heard — the way lowdb
-   * answers them from its cache, and with the same guarantee across instances: a write of any of the owner's
-   * documents drops them here at once and, before it is acknowledged, on every live instance (pg-fence.ts).
+   * From now on, while this instance is the only one on the database, a user's joined reads (a conversation with its
+   * messages, the list with its counters) are answered from memory — the way lowdb answers them from its cache — as
+   * long as the fence vouches that every notice committed until a moment ago was heard. With other instances about,
+   * they ask the database as before. A write of any of the owner's documents drops them here at once and, when this
+   * instance cannot prove no other one is answering from memory, is announced and acknowledged first (pg-fence.ts).
    */
   useChangeFence(fence: ChangeFence): void {
     this.fence = fence;
-    this.joinedReads = fence.groups(JOINED_READS_TOPIC, { maxEntries: JOINED_READS_KEPT, maxBytes: this.cacheBytes / 2, maxAgeMs: JOINED_READS_MAX_AGE_MS });
+    this.joinedReads = fence.soloCache(JOINED_READS_TOPIC, { maxEntries: JOINED_READS_KEPT, maxBytes: this.cacheBytes / 2, maxAgeMs: JOINED_READS_MAX_AGE_MS });
   }
 
   /** A committed write of `owner`'s documents: resolves once no instance answers a joined read made before it. */
   private announce(owner: string): Promise<void> {
-    return this.fence ? this.fence.changedInBatch(JOINED_READS_TOPIC, owner) : Promise.resolve();
+    return this.fence ? this.fence.soloChanged(JOINED_READS_TOPIC, owner) : Promise.resolve();
   }
 
   collection<T extends Doc>(name: string, options?: CollectionOptions): Collection<T> {
