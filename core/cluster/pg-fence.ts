@@ -16,9 +16,10 @@
  *   caches keep only reads begun once trusted, and a gap in hearing its pings ends its trust until it introduces itself
  *   again. So an instance that hears everything and has heard no other instance lately is alone: nobody can be
  *   answering a value it changes, and its change needs no notice (a single instance's writes cost nothing extra).
- * - what an instance knows of the others is complete only once it has listened for LIVE_MS, or at once when no other
- *   instance's session was connected as its LISTEN began (later ones introduce themselves, heard here). Until then
- *   it is never alone, and an announcement also waits for as many acknowledgements as there were other sessions.
+ * - what an instance knows of the others is complete once it has heard from every instance whose session was connected
+ *   as its LISTEN began (pings carry their session's backend id; later instances introduce themselves, heard here),
+ *   or after LIVE_MS of listening. Until then it is never alone, and an announcement also waits for as many
+ *   acknowledgements as there were other sessions.
  * Times are each process's monotonic clock; no two clocks are compared.
  */
 import { randomUUID } from 'node:crypto';
@@ -45,7 +46,7 @@ const LIVE_MS = 2 * TRUST_MS + 1_000;
 const CACHE = { maxEntries: 10_000, maxAgeMs: 5_000 };
 
 /** Other instances' cluster sessions on this database (each instance holds one; see pg-session.ts). */
-const OTHER_SESSIONS = `SELECT count(*)::int AS n FROM pg_stat_activity
+const OTHER_SESSIONS = `SELECT pg_backend_pid() AS me, coalesce(array_agg(pid), '{}') AS others FROM pg_stat_activity
   WHERE datname = current_database() AND application_name = 'aion-cluster' AND pid <> pg_backend_pid()`;
 
 /** What the fence drops entries from as notices arrive. */
@@ -77,6 +78,9 @@ export class PgFence implements ChangeFence {
   /** When LISTEN began on the current connection, and how many other instances' sessions were connected then. */
   private listenedAt = 0;
   private othersAtListen = Number.POSITIVE_INFINITY;
+  /** Those sessions' backend ids not heard from yet (each instance's pings carry its own), and this session's. */
+  private unheardSessions = new Set<number>();
+  private sessionPid: number | undefined;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pool: pg.Pool, private readonly session: PgSession, bus: Bus, private readonly instanceId: string, private readonly log: Logger) {
@@ -111,11 +115,13 @@ export class PgFence implements ChangeFence {
   }
 
   /**
-   * Every instance that may trust a cache is among `peers`: none was connected when LISTEN began (any later one
-   * introduces itself, heard here), or LISTEN has run for LIVE_MS (each trusting instance has been heard since).
+   * Every instance that may trust a cache is among `peers`: each instance whose session was connected when LISTEN
+   * began has been heard since (any later one introduces itself, heard here), or LISTEN has run for LIVE_MS (each
+   * trusting instance pings, so it has been heard since).
    */
   private knowsEveryone(): boolean {
-    return this.listening && (this.othersAtListen === 0 || performance.now() - this.listenedAt >= LIVE_MS);
+    if (!this.listening) return false;
+    return (this.othersAtListen !== Number.POSITIVE_INFINITY && this.unheardSessions.size === 0) || performance.now() - this.listenedAt >= LIVE_MS;
   }
 
   cache<V>(topic: string): FencedCache<V> {
@@ -234,14 +240,19 @@ export class PgFence implements ChangeFence {
     if (epoch !== this.epoch) return;
     this.listenedAt = performance.now();
     this.othersAtListen = Number.POSITIVE_INFINITY;
+    this.unheardSessions = new Set();
+    this.sessionPid = undefined;
     this.listening = true;
-    this.ping();
     try {
       const { rows } = await client.query(OTHER_SESSIONS);
-      if (epoch === this.epoch) this.othersAtListen = rows[0].n;
+      if (epoch !== this.epoch) return;
+      this.sessionPid = rows[0].me;
+      this.unheardSessions = new Set(rows[0].others);
+      this.othersAtListen = this.unheardSessions.size;
     } catch {
       // unknown: peers are complete only once LISTEN has run for LIVE_MS
     }
+    if (epoch === this.epoch) this.ping(); // after the query: the ping then carries this session's id
   }
 
   /** On the session itself: a ping that cannot go out on the LISTEN connection proves nothing. */
@@ -257,11 +268,14 @@ export class PgFence implements ChangeFence {
     if (!this.listening) return;
     const n = ++this.seq;
     this.pings.set(n, performance.now()); // before sending: the ping commits after this moment
-    this.send(FENCE_PING, { n });
+    this.send(FENCE_PING, this.sessionPid === undefined ? { n } : { n, s: this.sessionPid });
   }
 
   private onPing(p: BusPayload, meta: BusMeta): void {
-    if (!meta.fromSelf) return this.heardFrom(meta.from);
+    if (!meta.fromSelf) {
+      if (typeof p.s === 'number') this.unheardSessions.delete(p.s);
+      return this.heardFrom(meta.from);
+    }
     const sentAt = typeof p.n === 'number' ? this.pings.get(p.n) : undefined;
     if (sentAt === undefined) return; // sent on an earlier connection
     for (const n of this.pings.keys()) if (n <= (p.n as number)) this.pings.delete(n);
