@@ -8,10 +8,24 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Adapter } from 'lowdb';
 
+/**
+ * Make sure `dir` exists, durably: a folder this call creates is only a name in its parent until the parent is
+ * fsynced, so a power cut could take the folder — and every file later made durable inside it — away. Each parent of a
+ * newly created folder is fsynced (deepest first); a folder that already existed costs one `mkdir`.
+ */
+export async function ensureDirDurable(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let d = dir; ; d = path.dirname(d)) {
+    await fsyncDir(path.dirname(d));
+    if (d === first || path.dirname(d) === d) return;
+  }
+}
+
 /** Write `text` to `file` atomically and durably. */
 export async function writeFileDurable(file: string, text: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
+  await ensureDirDurable(dir);
   const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', mode);
   try {
