@@ -13,7 +13,7 @@ import { readFile, rename, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReadOptions, ReadResult } from './collection-file.ts';
 import { asidePath } from './damage.ts';
-import { ensureDirDurable, fsyncDir, writeFileDurable } from './durable-file.ts';
+import { ensureDirDurable, fsyncDirShared, writeFileDurable } from './durable-file.ts';
 import { docJson, JsonFormat, type Change, type CollectionFormat, type StoredState } from './formats.ts';
 import { LogHandles } from './log-handles.ts';
 
@@ -144,10 +144,17 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
   private async create(state: StoredState<T>): Promise<number> {
     this.fresh = false;
     const text = logText(state);
+    const dir = path.dirname(this.logFile);
     try {
-      await ensureDirDurable(path.dirname(this.logFile));
-      await this.handles.create(this.logFile, text);
-      await fsyncDir(path.dirname(this.logFile)); // the new name itself survives a power cut
+      try {
+        await this.handles.create(this.logFile, text);
+      } catch (error) {
+        // The folder is new (a user's first conversation with messages): make it, durably, and try again.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await ensureDirDurable(dir);
+        await this.handles.create(this.logFile, text);
+      }
+      await fsyncDirShared(dir); // the new name itself survives a power cut (one sync for the logs created together)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return this.rewrite(state);
       throw error; // rewriteNext is still set: the next write replaces whatever this left

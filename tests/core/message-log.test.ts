@@ -144,3 +144,26 @@ test('a log whose creation was cut short (empty, or a torn header) is read as em
     await s2.dispose();
   }
 });
+
+test("a new user's first messages in many conversations at once: each creates its log (one folder made for all), all survive a kill", async () => {
+  const s = await startServer();
+  const { token, user } = await s.signup();
+  const ids = Array.from({ length: 12 }, (_, i) => `burst${i}`);
+  for (const id of ids) await s.api('POST', '/api/conversations', { token, body: { id } });
+  const dir = path.join(s.dataDir, 'store', 'messages', user.id);
+  assert.equal(existsSync(dir), false, 'no message folder before the first message');
+  const posted = await Promise.all(ids.map((id) => s.api('POST', '/api/messages', { token, body: { conversationId: id, role: 'user', content: `first of ${id}` } })));
+  assert.deepEqual(posted.map((r) => r.status), ids.map(() => 201));
+  s.child.kill('SIGKILL'); // every 201 was durable before it was sent
+  await new Promise((r) => s.child.once('exit', r));
+  const s2 = await s.restart();
+  try {
+    for (const id of ids) {
+      const r = await s2.api('GET', `/api/conversations/${id}`, { token });
+      assert.deepEqual(r.body.messages.map((m: any) => m.content), [`first of ${id}`], id);
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ids.map((id) => `${id}.jsonl`).sort());
+  } finally {
+    await s2.dispose();
+  }
+});
