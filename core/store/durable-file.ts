@@ -26,9 +26,10 @@ export function ensureDirDurable(dir: string): Promise<void> {
 const dirsBeingMade = new Map<string, Promise<void>>();
 
 async function makeDirDurable(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true });
-  if (first === undefined) return;
-  for (let d = dir; ; d = path.dirname(d)) {
+  const created = await mkdir(dir, { recursive: true });
+  if (created === undefined) return;
+  const first = path.resolve(created);
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     await fsyncDir(path.dirname(d));
     if (d === first || path.dirname(d) === d) return;
   }
