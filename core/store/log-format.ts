@@ -2,9 +2,10 @@
  * A collection as an append-only log `<key>.jsonl`: a header line `{"schemaVersion":N}`, then one record a line —
  * `{"put":{…document}}` or `{"del":"<id>"}`; the last record of an id wins. A write appends the lines of what changed
  * and fsyncs once (no rewrite of the partition, no rename, no folder fsync), so adding a message costs the same at
- * 10 messages as at 10,000. The log is rewritten whole (temp file, fsync, rename) when it is new, when more than half
- * of it is dead records, after a failed append (which may have left a partial line), and to convert an older
- * `<key>.json` file, which is read when there is no log yet.
+ * 10 messages as at 10,000. A new log is created in place (one durable write, then its folder's fsync). It is
+ * rewritten whole (temp file, fsync, rename) when more than half of it is dead records, after a failed append or
+ * creation (which may have left a partial line), and to convert an older `<key>.json` file, which is read when there
+ * is no log yet.
  *
  * A last line without its newline is a torn append (never acknowledged): it is cut off with a warning. Any other
  * unreadable line is damage: the log is moved aside unchanged, logged, and what could be read is written back.
@@ -125,7 +126,7 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     if (this.rewriteNext || compact || state.schemaVersion !== this.fileVersion || changes.length === 0) return this.rewrite(state);
     const text = changes.map((c) => ('put' in c ? `{"put":${docJson(c.put)}}` : `{"del":${JSON.stringify(c.del)}}`)).join('\n') + '\n';
     try {
-      // Append and fdatasync (the file exists: a rewrite created it, and its folder fsync made the name durable).
+      // Append and fdatasync (the file exists: a create or rewrite made it, and its folder fsync made the name durable).
       await this.handles.append(this.logFile, text);
     } catch (error) {
       this.rewriteNext = true; // the append may have left a partial line: the next write replaces the whole file
