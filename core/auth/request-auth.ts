@@ -9,12 +9,18 @@ import { AppError, unauthorized } from '../errors.ts';
 import type { Accounts } from './accounts.ts';
 import { setQuotaHeaders, type UsageTracker } from './usage.ts';
 
-/** Bearer token from the Authorization header (a bare token works too, as in the original): a JWT or an `aion_` API key. */
+/** `Bearer` followed by whitespace, any case: the prefix of a token in the Authorization header. */
+const BEARER = /^bearer\s/i;
+
+/**
+ * Bearer token from the Authorization header (a bare token works too, as in the original): a JWT or an `aion_` API key.
+ * A prefix test and slices rather than a capturing match: this runs on every authenticated request.
+ */
 function bearer(ctx: Context): string | undefined {
-  const h = ctx.get('authorization');
+  const h = ctx.req.headers.authorization;
   if (!h) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-  return (m ? m[1] : h).trim() || undefined;
+  const value = h.trim();
+  return (value.length > 7 && BEARER.test(value) ? value.slice(7).trim() : value) || undefined;
 }
 
 export type RequestAuth = RouteServices['authenticate'];

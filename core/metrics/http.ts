@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { User } from '../plugin-api/types.ts';
 import { forbidden, unauthorized } from '../errors.ts';
-import { httpDuration, httpRequests, registry } from './registry.ts';
+import { httpDuration, httpRequests, registry, setRequestCountSource } from './registry.ts';
 
 /** The route label: the matched router pattern, `panel` for the control panel's files, else `unmatched`. */
 function routeLabel(ctx: Context): string {
@@ -16,33 +16,61 @@ function routeLabel(ctx: Context): string {
   return ctx.path === '/metrics' || ctx.path === '/api/openapi.json' ? ctx.path : 'unmatched';
 }
 
-/** The prom-client children of one label set, resolved once: no label objects, timers or merges per request. */
+/**
+ * One label set's recorders, resolved once: no label objects, key strings, timers or merges per request. The request
+ * count is kept here and handed to prom-client when the registry is read (`flushRequestCounts`): an `inc` per request
+ * hashed and validated the same three labels again (issue #16: the authenticated GET's profile).
+ */
 interface Series {
-  inc: () => void;
+  labels: { method: string; route: string; status: string };
+  pending: number;
   observe: (seconds: number) => void;
 }
 
-/** Label sets seen so far; bounded anyway (methods, route patterns and statuses are few) and started over if full. */
+/** Label sets seen so far, by route, then method, then status; bounded anyway and started over (flushed) if full. */
 const MAX_SERIES = 4096;
-const series = new Map<string, Series>();
+let seriesCount = 0;
+let series = new Map<string, Map<string, Map<number, Series>>>();
 
-function seriesFor(method: string, route: string, status: string): Series {
-  const key = `${method} ${status} ${route}`;
-  let s = series.get(key);
+function seriesFor(method: string, route: string, status: number): Series {
+  let byMethod = series.get(route);
+  if (!byMethod) series.set(route, (byMethod = new Map()));
+  let byStatus = byMethod.get(method);
+  if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+  let s = byStatus.get(status);
   if (!s) {
-    if (series.size >= MAX_SERIES) series.clear();
-    const labels = { method, route, status };
-    const counter = httpRequests.labels(labels);
-    s = { inc: () => counter.inc(), observe: httpDuration.labels(labels).observe };
-    series.set(key, s);
+    if (seriesCount >= MAX_SERIES) {
+      flushRequestCounts();
+      series = new Map();
+      seriesCount = 0;
+      return seriesFor(method, route, status);
+    }
+    const labels = { method, route, status: String(status) };
+    s = { labels, pending: 0, observe: httpDuration.labels(labels).observe };
+    byStatus.set(status, s);
+    seriesCount++;
   }
   return s;
 }
 
+/** Add the requests counted since the last read to `aion_http_requests_total` (its `collect`, run on every read). */
+export function flushRequestCounts(): void {
+  for (const byMethod of series.values()) {
+    for (const byStatus of byMethod.values()) {
+      for (const s of byStatus.values()) {
+        if (s.pending === 0) continue;
+        httpRequests.inc(s.labels, s.pending);
+        s.pending = 0;
+      }
+    }
+  }
+}
+setRequestCountSource(flushRequestCounts);
+
 /** Count one finished request and its duration (`aion_http_requests_total`, `aion_http_request_duration_seconds`). */
 export function recordHttpRequest(ctx: Context, seconds: number): void {
-  const s = seriesFor(ctx.method, routeLabel(ctx), String(ctx.status));
-  s.inc();
+  const s = seriesFor(ctx.method, routeLabel(ctx), ctx.status);
+  s.pending++;
   s.observe(seconds);
 }
 

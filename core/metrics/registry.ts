@@ -23,11 +23,18 @@ export const registry = new client.Registry();
 // Event-loop lag, heap and RSS, GC, handles: prom-client's standard process and Node.js metrics.
 client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
 
+/** Where `aion_http_requests_total` finds the requests counted since its last read (metrics/http.ts counts them). */
+let pendingRequestCounts: () => void = () => {};
+export function setRequestCountSource(flush: () => void): void {
+  pendingRequestCounts = flush;
+}
+
 export const httpRequests = new client.Counter({
   name: 'aion_http_requests_total',
   help: 'HTTP requests by method, route pattern and status',
   labelNames: ['method', 'route', 'status'] as const,
   registers: [registry],
+  collect: () => pendingRequestCounts(),
 });
 
 export const httpDuration = new client.Histogram({

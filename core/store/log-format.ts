@@ -2,17 +2,19 @@
  * A collection as an append-only log `<key>.jsonl`: a header line `{"schemaVersion":N}`, then one record a line —
  * `{"put":{…document}}` or `{"del":"<id>"}`; the last record of an id wins. A write appends the lines of what changed
  * and fsyncs once (no rewrite of the partition, no rename, no folder fsync), so adding a message costs the same at
- * 10 messages as at 10,000. The log is rewritten whole (temp file, fsync, rename) when it is new, when more than half
- * of it is dead records, after a failed append (which may have left a partial line), and to convert an older
- * `<key>.json` file, which is read when there is no log yet.
+ * 10 messages as at 10,000. A new log is created in place (one durable write, then its folder's fsync). It is
+ * rewritten whole (temp file, fsync, rename) when more than half of it is dead records, after a failed append or
+ * creation (which may have left a partial line), and to convert an older `<key>.json` file, which is read when there
+ * is no log yet.
  *
  * A last line without its newline is a torn append (never acknowledged): it is cut off with a warning. Any other
  * unreadable line is damage: the log is moved aside unchanged, logged, and what could be read is written back.
  */
 import { readFile, rename, rm, truncate } from 'node:fs/promises';
+import path from 'node:path';
 import type { ReadOptions, ReadResult } from './collection-file.ts';
 import { asidePath } from './damage.ts';
-import { writeFileDurable } from './durable-file.ts';
+import { ensureDirDurable, fsyncDirShared, writeFileDurable } from './durable-file.ts';
 import { docJson, JsonFormat, type Change, type CollectionFormat, type StoredState } from './formats.ts';
 import { LogHandles } from './log-handles.ts';
 
@@ -67,6 +69,12 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
   private bytes = 0;
   private fileVersion = -1;
   private rewriteNext = true;
+  /**
+   * The last read found neither the log nor an older `.json` file: the first write creates the log in place (one
+   * durable write and a folder fsync, its handle kept for the appends that follow) instead of a temp file renamed over
+   * nothing, and has no older file to remove (issue #16: an empty store's first messages were its slowest).
+   */
+  private fresh = false;
 
   /**
    * `jsonFile` is the partition's older single-file name (`<key>.json`); the log is `<key>.jsonl` beside it. `handles`
@@ -84,8 +92,11 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       this.rewriteNext = true; // the first write creates the log (converting an older .json file if there is one)
-      return this.legacy.read(opts);
+      const legacy = await this.legacy.read(opts);
+      this.fresh = legacy.bytes === 0 && !legacy.damage;
+      return legacy;
     }
+    this.fresh = false;
     const parsed = parseLog<T>(buf, opts.isValid);
     let bytes = buf.length;
     if (parsed.tornAt !== undefined) {
@@ -111,10 +122,11 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
 
   async write(state: StoredState<T>, changes: Change[]): Promise<number> {
     const compact = this.records + changes.length > 2 * state.items.length + 16;
+    if (this.fresh && this.rewriteNext) return this.create(state);
     if (this.rewriteNext || compact || state.schemaVersion !== this.fileVersion || changes.length === 0) return this.rewrite(state);
     const text = changes.map((c) => ('put' in c ? `{"put":${docJson(c.put)}}` : `{"del":${JSON.stringify(c.del)}}`)).join('\n') + '\n';
     try {
-      // Append and fdatasync (the file exists: a rewrite created it, and its folder fsync made the name durable).
+      // Append and fdatasync (the file exists: a create or rewrite made it, and its folder fsync made the name durable).
       await this.handles.append(this.logFile, text);
     } catch (error) {
       this.rewriteNext = true; // the append may have left a partial line: the next write replaces the whole file
@@ -125,9 +137,34 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     return this.bytes;
   }
 
+  /**
+   * Write a log that does not exist yet. A crash part-way leaves no file, an empty one or a torn last line, which a read
+   * handles as it does a torn append (nothing of it was acknowledged). Any failure — the name taken after all (EEXIST)
+   * included — falls back to the full rewrite, now or on the next write.
+   */
+  private async create(state: StoredState<T>): Promise<number> {
+    this.fresh = false;
+    const text = logText(state);
+    const dir = path.dirname(this.logFile);
+    try {
+      try {
+        await this.handles.create(this.logFile, text);
+      } catch (error) {
+        // The folder is new (a user's first conversation with messages): make it, durably, and try again.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await ensureDirDurable(dir);
+        await this.handles.create(this.logFile, text);
+      }
+      await fsyncDirShared(dir); // the new name itself survives a power cut (one sync for the logs created together)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return this.rewrite(state);
+      throw error; // rewriteNext is still set: the next write replaces whatever this left
+    }
+    return this.written(state, text);
+  }
+
   private async rewrite(state: StoredState<T>): Promise<number> {
-    const lines = [`{"schemaVersion":${state.schemaVersion}}`, ...state.items.map((d) => `{"put":${docJson(d)}}`)];
-    const text = lines.join('\n') + '\n';
+    const text = logText(state);
     try {
       await this.handles.release(this.logFile); // the rename below replaces the file the handle writes to
       await writeFileDurable(this.logFile, text);
@@ -137,6 +174,11 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     }
     // The log now holds everything: an older single-file form is stale (if a crash keeps it, the log still wins).
     await rm(this.jsonFile, { force: true });
+    return this.written(state, text);
+  }
+
+  /** Bookkeeping after `text`, the whole of `state`, became the log. */
+  private written(state: StoredState<T>, text: string): number {
     this.records = state.items.length;
     this.bytes = Buffer.byteLength(text);
     this.fileVersion = state.schemaVersion;
@@ -150,4 +192,11 @@ export class LogFormat<T extends { id: string }> implements CollectionFormat<T> 
     await rm(this.jsonFile, { force: true });
     this.rewriteNext = true;
   }
+}
+
+/** The whole log for `state`: its header line and one `put` line a document. */
+function logText<T extends object>(state: StoredState<T>): string {
+  let text = `{"schemaVersion":${state.schemaVersion}}\n`;
+  for (const d of state.items) text += `{"put":${docJson(d)}}\n`;
+  return text;
 }

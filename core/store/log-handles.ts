@@ -18,6 +18,8 @@ import { open, type FileHandle } from 'node:fs/promises';
  */
 const DSYNC: number | undefined = constants.O_DSYNC; // not on every platform (Windows): then write + fdatasync
 const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | (DSYNC ?? 0);
+/** The same, for a log that must not exist yet (`create`): an existing file fails with EEXIST instead of being appended to. */
+const CREATE_FLAGS = APPEND_FLAGS | constants.O_CREAT | constants.O_EXCL;
 
 interface Entry {
   handle: Promise<FileHandle>;
@@ -54,6 +56,19 @@ export class LogHandles {
     let entry = this.entries.get(file);
     if (entry) this.entries.delete(file); // re-inserted below: most recently used last
     else entry = { handle: open(file, APPEND_FLAGS), busy: 0 };
+    return this.writeThrough(file, entry, text);
+  }
+
+  /**
+   * Create `file` (it must not exist: EEXIST otherwise) holding `text`, durably as `append` is, and keep its handle
+   * open for the appends that follow. The file's name is not durable yet: the caller fsyncs its folder.
+   */
+  async create(file: string, text: string, mode = 0o644): Promise<void> {
+    await this.release(file);
+    return this.writeThrough(file, { handle: open(file, CREATE_FLAGS, mode), busy: 0 }, text);
+  }
+
+  private async writeThrough(file: string, entry: Entry, text: string): Promise<void> {
     this.entries.set(file, entry);
     entry.busy++;
     try {

@@ -4,7 +4,7 @@
  * the middle of an append, never acknowledged) is cut off; many edits compact the log; every state survives a restart.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { startServer } from '../helpers/server.ts';
@@ -109,5 +109,61 @@ test('many edits and deletes compact the log; the latest state survives a restar
     }
   } finally {
     await s.dispose();
+  }
+});
+
+test('a log whose creation was cut short (empty, or a torn header) is read as empty, and the next message rebuilds it whole', async () => {
+  const s = await startServer();
+  const { token, user } = await s.signup();
+  for (const id of ['empty', 'half']) await s.api('POST', '/api/conversations', { token, body: { id } });
+  // A fresh conversation's first message creates its log in place: header, then the record, nothing else beside it.
+  assert.equal((await s.api('POST', '/api/conversations/empty/messages', { token, body: { id: 'e0', role: 'user', content: 'first' } })).status, 201);
+  const dir = path.join(s.dataDir, 'store', 'messages', user.id);
+  assert.deepEqual(lines(path.join(dir, 'empty.jsonl')).map((l) => Object.keys(JSON.parse(l))[0]), ['schemaVersion', 'put']);
+  assert.deepEqual(readdirSync(dir).filter((f) => !f.endsWith('.jsonl')), [], 'no temp or older files left beside the log');
+  await s.stop();
+  // What a crash during the creating write can leave: an empty file, or a first line without its newline.
+  writeFileSync(path.join(dir, 'empty.jsonl'), '');
+  writeFileSync(path.join(dir, 'half.jsonl'), '{"schemaVer');
+  const s2 = await s.restart();
+  try {
+    for (const id of ['empty', 'half']) {
+      assert.deepEqual((await s2.api('GET', `/api/conversations/${id}`, { token })).body.messages, [], `${id}: nothing of it was acknowledged`);
+      assert.equal((await s2.api('POST', `/api/conversations/${id}/messages`, { token, body: { id: `${id}-1`, role: 'user', content: 'again' } })).status, 201);
+      const l = lines(path.join(dir, `${id}.jsonl`));
+      assert.equal(JSON.parse(l[0]!).schemaVersion, 1, `${id}: the log starts with its header again`);
+      assert.equal(l.length, 2);
+    }
+    const s3 = await s2.restart();
+    try {
+      for (const id of ['empty', 'half']) assert.deepEqual((await s3.api('GET', `/api/conversations/${id}`, { token })).body.messages.map((m: any) => m.id), [`${id}-1`]);
+    } finally {
+      await s3.stop();
+    }
+  } finally {
+    await s2.dispose();
+  }
+});
+
+test("a new user's first messages in many conversations at once: each creates its log (one folder made for all), all survive a kill", async () => {
+  const s = await startServer();
+  const { token, user } = await s.signup();
+  const ids = Array.from({ length: 12 }, (_, i) => `burst${i}`);
+  for (const id of ids) await s.api('POST', '/api/conversations', { token, body: { id } });
+  const dir = path.join(s.dataDir, 'store', 'messages', user.id);
+  assert.equal(existsSync(dir), false, 'no message folder before the first message');
+  const posted = await Promise.all(ids.map((id) => s.api('POST', '/api/messages', { token, body: { conversationId: id, role: 'user', content: `first of ${id}` } })));
+  assert.deepEqual(posted.map((r) => r.status), ids.map(() => 201));
+  s.child.kill('SIGKILL'); // every 201 was durable before it was sent
+  await new Promise((r) => s.child.once('exit', r));
+  const s2 = await s.restart();
+  try {
+    for (const id of ids) {
+      const r = await s2.api('GET', `/api/conversations/${id}`, { token });
+      assert.deepEqual(r.body.messages.map((m: any) => m.content), [`first of ${id}`], id);
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ids.map((id) => `${id}.jsonl`).sort());
+  } finally {
+    await s2.dispose();
   }
 });

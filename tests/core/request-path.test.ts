@@ -113,3 +113,19 @@ test('the HTTP metrics count matched routes by their pattern', async () => {
   assert.ok(!/route="\/api\/probe\/m1/.test(text), 'raw paths never become labels');
   assert.ok(text.includes('aion_http_request_duration_seconds_count{method="GET",route="/api/probe/:a/:b",status="200"}'));
 });
+
+test('request counts read between scrapes add up exactly, and agree with the duration histogram', async () => {
+  const value = (text: string, metric: string) =>
+    Number(text.split('\n').find((l) => l.startsWith(`${metric}{method="GET",route="/api/probe/:a/:b",status="200"}`))?.split(' ').pop() ?? 0);
+  const scrape = async () => (await s.api('GET', '/metrics', { token })).text;
+  const before = await scrape();
+  for (let i = 0; i < 7; i++) await s.api('GET', '/api/probe/x/n', { token });
+  const first = await scrape();
+  assert.equal(value(first, 'aion_http_requests_total') - value(before, 'aion_http_requests_total'), 7);
+  const again = await scrape(); // nothing new on this route: a second read adds nothing
+  assert.equal(value(again, 'aion_http_requests_total'), value(first, 'aion_http_requests_total'));
+  for (let i = 0; i < 3; i++) await s.api('GET', '/api/probe/y/n', { token });
+  const last = await scrape();
+  assert.equal(value(last, 'aion_http_requests_total') - value(first, 'aion_http_requests_total'), 3);
+  assert.equal(value(last, 'aion_http_requests_total'), value(last, 'aion_http_request_duration_seconds_count'));
+});
