@@ -25,8 +25,18 @@ async function buildAscii(entry, outfile) {
   }
 }
 
-/** Every character above U+007F as a `\uXXXX` escape (astral characters as their two UTF-16 halves). */
+/**
+ * Every character above U+007F as a `\uXXXX` escape (astral characters as their two UTF-16 halves). The one place an
+ * escape would change a value is the raw text of a tagged template (`String.raw`), which esbuild leaves as written:
+ * a code line (not a comment) with such a character and a backtick stops the build instead of guessing.
+ */
 function asciiOnly(text) {
+  text.split('\n').forEach((line, i) => {
+    const code = line.trimStart();
+    if (/[^\x00-\x7f]/.test(line) && line.includes('`') && !/^(\/\/|\/\*|\*)/.test(code)) {
+      throw new Error(`build: a non-ASCII character next to a template literal on line ${i + 1} of the bundle; write it as an escape in the source`);
+    }
+  });
   return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
