@@ -23,6 +23,9 @@ import { pluginErrors, recordPluginLoad } from '../metrics/index.ts';
 
 export const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
 
+/** What a plugin's stored state says, as one comparable string. */
+const stateKey = (enabled: boolean, routes: PluginStateDoc['routes']): string => JSON.stringify([enabled, routes.map((r) => [r.method, r.path])]);
+
 /** Builds the `ctx` for a new generation (core services live behind it). */
 export type ContextFactory = (gen: Generation, settingsSchema: PluginDefinition['settings']) => Generation['ctx'];
 
@@ -49,6 +52,8 @@ export class PluginHost {
   /** During start every plugin loads once: rebuild the router and registries once at the end, not per plugin. */
   private starting = false;
   private startupWrites: Promise<void>[] = [];
+  /** Each plugin's state as last read from or written to the store: a start that changes nothing writes nothing. */
+  private persisted = new Map<string, string>();
   /** Called after every swap so registries (tools, providers) can be rebuilt. */
   onChange: () => void = () => {};
   /** Called when a generation is swapped in, before the router is rebuilt (registers its settings schema and listeners). */
@@ -116,6 +121,7 @@ export class PluginHost {
       loadMs: null, loadedAt: null, chain: new SerialQueue(), knownRoutes: saved?.routes ?? [],
     };
     this.entries.set(d.name, e);
+    if (saved) this.persisted.set(d.name, stateKey(saved.enabled, saved.routes));
     return e;
   }
 
@@ -176,9 +182,17 @@ export class PluginHost {
     if (old) void old.dispose({ waitForRequests: true });
   }
 
+  /**
+   * Save a plugin's state, unless the store already holds exactly it: every start loads every plugin, and rewriting
+   * unchanged states cost a restart two durable writes (fsyncs) before it could listen (issue #16).
+   */
   private async persist(name: string): Promise<void> {
     const e = this.entries.get(name);
-    if (e) await this.state.put({ id: name, enabled: e.enabled, routes: e.knownRoutes });
+    if (!e) return;
+    const key = stateKey(e.enabled, e.knownRoutes);
+    if (this.persisted.get(name) === key) return;
+    await this.state.put({ id: name, enabled: e.enabled, routes: e.knownRoutes });
+    this.persisted.set(name, key);
   }
 
   /** Rebuild the router and registries from the current generations. */

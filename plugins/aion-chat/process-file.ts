@@ -5,9 +5,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { koaBody } from 'koa-body';
-import { extractText, getDocumentProxy } from 'unpdf';
-import { AppError, badRequest, type PluginContext } from '../../core/plugin-api/index.ts';
+import { AppError, badRequest, loadOnFirstUse, type PluginContext } from '../../core/plugin-api/index.ts';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 const MAX_TEXT = 60_000;
@@ -18,9 +16,21 @@ const SUPPORTED = 'text, Markdown, CSV, JSON, code, PDF, PNG, JPEG, GIF, WebP';
 
 type Upload = { filepath: string; originalFilename?: string | null; size: number };
 
+/**
+ * koa-body (with formidable) and unpdf are imported on the first upload and the first PDF, not when the plugin loads:
+ * most starts never see either (issue #16). A package that cannot be loaded is a coded 503; the next call tries again.
+ */
+const unavailable = (what: string) => (reason: string) => new AppError(503, 'FILE_PROCESSING_UNAVAILABLE', `The ${what} could not be loaded: ${reason}`);
+const loadMultipart = loadOnFirstUse(
+  async () => (await import('koa-body')).koaBody({ multipart: true, urlencoded: false, json: false, text: false, formidable: { maxFileSize: MAX_BYTES, maxFiles: 1, maxFields: 10 } }),
+  unavailable('upload parser'),
+);
+const loadPdfReader = loadOnFirstUse(() => import('unpdf'), unavailable('PDF reader'));
+
 async function readUpload(c: any): Promise<Upload> {
+  const multipart = await loadMultipart();
   try {
-    await koaBody({ multipart: true, urlencoded: false, json: false, text: false, formidable: { maxFileSize: MAX_BYTES, maxFiles: 1, maxFields: 10 } })(c, async () => {});
+    await multipart(c, async () => {});
   } catch (error: any) {
     if (/maxFileSize|maxTotalFileSize|options\.max/i.test(String(error?.message))) throw new AppError(413, 'FILE_TOO_LARGE', `The file is larger than ${MAX_BYTES / 1024 / 1024} MB`);
     throw badRequest('Expected a multipart upload with a file field', undefined, 'BAD_UPLOAD');
@@ -32,6 +42,7 @@ async function readUpload(c: any): Promise<Upload> {
 }
 
 async function pdfText(data: Uint8Array): Promise<{ text: string; pages: number }> {
+  const { extractText, getDocumentProxy } = await loadPdfReader();
   try {
     const pdf = await getDocumentProxy(data);
     const { totalPages, text } = await extractText(pdf, { mergePages: true });

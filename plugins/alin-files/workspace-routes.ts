@@ -6,17 +6,19 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { koaBody } from 'koa-body';
 import { z } from 'zod';
-import { AppError, badRequest, type PluginContext } from '../../core/plugin-api/index.ts';
+import { AppError, badRequest, loadOnFirstUse, type PluginContext } from '../../core/plugin-api/index.ts';
 import { workspaceTree } from './workspace-tree.ts';
 
 const MAX_FILES = 50;
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 
-/** Formidable's parser for the upload route only (the global body parser takes JSON only). */
-const multipart = koaBody({
+/**
+ * Formidable's parser for the upload route only (the global body parser takes JSON only). koa-body (with formidable)
+ * is imported on the first upload, not when the plugin loads: most starts never see one (issue #16).
+ */
+const loadMultipart = loadOnFirstUse(async () => (await import('koa-body')).koaBody({
   multipart: true,
   json: false,
   urlencoded: false,
@@ -26,7 +28,7 @@ const multipart = koaBody({
     const tooBig = /maxFileSize|maxTotalFileSize|maxFiles|exceeded/i.test(String(error?.message));
     throw tooBig ? new AppError(413, 'UPLOAD_TOO_LARGE', 'Upload too large', { maxFiles: MAX_FILES, maxFileBytes: MAX_FILE_BYTES }) : badRequest('Malformed upload', undefined, 'BAD_UPLOAD');
   },
-});
+}), (reason) => new AppError(503, 'UPLOADS_UNAVAILABLE', `The upload parser could not be loaded: ${reason}`));
 
 /** UTF-8 text, or `undefined` for binary content (the workspace holds text files). */
 function textOf(bytes: Buffer): string | undefined {
@@ -60,6 +62,7 @@ export function registerWorkspaceRoutes(ctx: PluginContext): void {
 
   ctx.routes.post('/workspace/upload', { summary: 'Upload text files into the workspace (multipart "files", optional "targetDir")' }, async (c, { user }) => {
     if (!c.is('multipart/form-data')) throw badRequest('Expected multipart/form-data with "files"', undefined, 'BAD_UPLOAD');
+    const multipart = await loadMultipart();
     await multipart(c as any, async () => {});
     const req = c.request as any;
     const raw = req.files?.files;

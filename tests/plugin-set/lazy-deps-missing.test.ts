@@ -1,7 +1,8 @@
 /**
  * A heavy dependency loaded on first use that is not installed: the server still starts, and the feature that needs it
  * answers a coded JSON error (web_fetch 503 WEB_PARSER_UNAVAILABLE, /mcp 503 MCP_SDK_UNAVAILABLE, an MCP server's
- * status `failed` with the reason) instead of crashing; everything else keeps working.
+ * status `failed` with the reason, uploads 503 FILE_PROCESSING_UNAVAILABLE / UPLOADS_UNAVAILABLE without koa-body)
+ * instead of crashing; everything else — JSON bodies included — keeps working.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -19,7 +20,7 @@ before(async () => {
   s = await startServer({
     env: {
       NODE_OPTIONS: `--import=${path.join(ROOT, 'tests/plugin-set/deny-packages.mjs')}`,
-      AION_DENY_PACKAGES: 'linkedom,@modelcontextprotocol/sdk',
+      AION_DENY_PACKAGES: 'linkedom,@modelcontextprotocol/sdk,koa-body',
     },
   });
   admin = await s.signup();
@@ -65,4 +66,24 @@ test('an MCP server configured without the SDK shows failed with the reason', as
   assert.equal(server?.status, 'failed', JSON.stringify(server));
   assert.match(server.lastError, /MCP SDK could not be loaded/);
   assert.equal((await s.api('DELETE', '/api/mcp/servers/x', { token: admin.token })).status, 200);
+});
+
+test('uploads without koa-body: coded 503s, every time; JSON bodies still parse', async () => {
+  const upload = async (route: string, field: string, name: string) => {
+    const form = new FormData();
+    form.append(field, new Blob(['some text']), name);
+    const res = await fetch(`${s.url}${route}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin.token}` } });
+    return { status: res.status, text: await res.text() };
+  };
+  for (let i = 0; i < 2; i++) {
+    for (const [route, field, code] of [['/api/process_file', 'file', 'FILE_PROCESSING_UNAVAILABLE'], ['/api/workspace/upload', 'files', 'UPLOADS_UNAVAILABLE']]) {
+      const r = await upload(route, field, 'a.txt');
+      assert.equal(r.status, 503, r.text);
+      assert.equal(JSON.parse(r.text).code, code);
+      assert.match(JSON.parse(r.text).error, /could not be loaded/);
+      assert.doesNotMatch(r.text, /node_modules|\/work\/|at .*:\d+:\d+/, 'no paths or stacks');
+    }
+  }
+  const json = await s.api('POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever it is' } });
+  assert.equal(json.status, 401, json.text);
 });

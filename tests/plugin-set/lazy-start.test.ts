@@ -4,6 +4,8 @@
  *   `instanceof Response` (core/json-bodies.ts) — the JSON answers keep Koa's type, status and length;
  * - tls: prom-client by file (no Pushgateway), web-tools' `node:https` on its first https fetch;
  * - pg on the file store (on the PostgreSQL pass the store itself opens a pool at start);
+ * - koa-body with formidable and co-body's form reader (qs): JSON bodies are read by co-body's JSON reader alone,
+ *   koa-body loads on the first multipart upload (process_file, workspace upload), unpdf on the first PDF;
  * - the backends of rate-limiter-flexible, jose's JWE/JWK/JWKS modules, prom-client's Pushgateway, semver's entry;
  * - and sign-in with an unknown email still spends scrypt time and answers 401.
  */
@@ -60,6 +62,9 @@ test('a started server that has answered JSON has not loaded undici, tls, pg or 
     assert.deepEqual(npmFile(atStart, /^jose\/dist\/webapi\/(jwe|jwks|jwk)\//), [], "jose's JWE/JWK parts");
     assert.deepEqual(npmFile(atStart, /^prom-client\/lib\/(pushgateway|cluster)/), [], "prom-client's Pushgateway");
     assert.deepEqual(npmFile(atStart, /^semver\/index\.js$/), [], "semver's entry");
+    for (const pkg of ['koa-body', 'formidable', 'qs', 'unpdf']) assert.deepEqual(npmFile(atStart, new RegExp(`^${pkg}/`)), [], `${pkg} loaded at start`);
+    assert.deepEqual(npmFile(atStart, /^co-body\/lib\/(form|text|any)\.js$/), [], "co-body's form and text readers");
+    assert.ok(npmFile(atStart, /^co-body\/lib\/json\.js$/).length > 0, 'JSON bodies went through co-body');
     const onPostgres = Boolean(s.env.DATABASE_URL);
     assert.equal(npmFile(atStart, /^pg\//).length > 0, onPostgres, onPostgres ? 'the PostgreSQL store loads pg' : 'pg loaded on the file store');
 
@@ -69,8 +74,25 @@ test('a started server that has answered JSON has not loaded undici, tls, pg or 
     const port = (plain.address() as AddressInfo).port;
     const fetched = await tool(s, admin.token, 'web_fetch', { url: `https://localhost:${port}/` }, false);
     assert.equal(fetched.ok, false, JSON.stringify(fetched));
+    // First uploads: multipart bodies through koa-body (formidable), a PDF through unpdf — each works on first use.
+    const upload = async (route: string, field: string, name: string, text: string) => {
+      const form = new FormData();
+      form.append(field, new Blob([text]), name);
+      const res = await fetch(`${s.url}${route}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${admin.token}` } });
+      return { status: res.status, body: await res.json() };
+    };
+    const processed = await upload('/api/process_file', 'file', 'notes.md', '# first upload');
+    assert.equal(processed.status, 200, JSON.stringify(processed.body));
+    assert.equal(processed.body.text, '# first upload');
+    const stored = await upload('/api/workspace/upload', 'files', 'first.txt', 'kept');
+    assert.equal(stored.status, 200, JSON.stringify(stored.body));
+    assert.deepEqual(stored.body.files, ['first.txt']);
+    const pdf = await upload('/api/process_file', 'file', 'broken.pdf', 'not a pdf');
+    assert.equal(pdf.status, 422, JSON.stringify(pdf.body));
+    assert.equal(pdf.body.code, 'UNREADABLE_PDF');
     const later = await loadedNow(s, trace, 2);
     assert.ok(builtin(later, 'https') && builtin(later, 'tls'), 'the first https fetch loads node:https and tls');
+    for (const pkg of ['koa-body', 'formidable', 'unpdf']) assert.ok(npmFile(later, new RegExp(`^${pkg}/`)).length > 0, `${pkg} loaded by its first use`);
   } finally {
     await s.dispose();
     plain.close();
