@@ -62,7 +62,7 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
   } else {
     await view.text.whenReady();
     const vectorIds = plan.kind === 'ids' ? plan.ids : plan.kind === 'scan' ? scanHere(view.vectors!, plan, (id) => accept(view.entries.get(id))) : [];
-    ranked = rankText({ entries: view.entries, text: view.text }, rankQuery, text, vectorIds, now);
+    ranked = rankText({ entries: view.entries, text: view.text, mayExpire: mayExpire(view) }, rankQuery, text, vectorIds, now);
   }
   // Entries as they are now: one deleted while the worker ranked is left out.
   const entries: MemorySearchResult['entries'] = [];
@@ -71,6 +71,11 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
     if (e) entries.push({ ...copyEntry(e), score: hit.score });
   }
   return { entries, total: ranked.total };
+}
+
+/** Whether an entry of the view may have expired (unknown unless the entries are an `EntryTable`, which counts them). */
+function mayExpire(view: UserView): boolean | undefined {
+  return view.entries instanceof EntryTable ? view.entries.hasExpiring : undefined;
 }
 
 const bySalience = (a: MemoryEntry, b: MemoryEntry) => b.salience - a.salience || byNewest(a, b);

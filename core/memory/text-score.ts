@@ -41,6 +41,9 @@ export class TextScorer {
   private touchedCurrent = new Int32Array(0);
   private totalCount = 0;
   private currentCount = 0;
+  /** The last call's final scores by document (0: not a hit), for `scoreOf`; cleared at the next call. */
+  private final = new Float64Array(0);
+  private lastHits = new Int32Array(0);
 
   constructor(
     private readonly index: TextInternals,
@@ -50,6 +53,7 @@ export class TextScorer {
   /** Score the processed query `terms` (as minisearch's tokenize + processTerm give them). Valid until the next call. */
   score(terms: readonly string[]): ScoredDocs {
     this.reserve(this.index.nextShortId());
+    for (let i = 0; i < this.lastHits.length; i++) this.final[this.lastHits[i]!] = 0;
     this.totalCount = 0;
     const seen = new Set<string>();
     for (const term of terms) {
@@ -64,10 +68,20 @@ export class TextScorer {
     for (let i = 0; i < this.totalCount; i++) {
       const doc = shortIds[i]!;
       scores[i] = this.total[doc]! * (this.quality[doc]! || 1);
+      this.final[doc] = scores[i]!;
       this.total[doc] = 0;
       this.quality[doc] = 0;
     }
+    this.lastHits = shortIds;
     return { shortIds, scores, count: this.totalCount };
+  }
+
+  /**
+   * The score of document `shortId` in the last `score` call, 0 when it was not a hit (BM25+ scores of a hit are
+   * always positive): ranking asks it of each vector hit instead of hashing every text hit's id into a set.
+   */
+  scoreOf(shortId: number): number {
+    return this.final[shortId] ?? 0;
   }
 
   /** One query term's contributions into `current`: exact, then prefix, then fuzzy derivations (minisearch's order). */
@@ -143,5 +157,8 @@ export class TextScorer {
     this.quality = new Uint16Array(capacity);
     this.touchedTotal = new Int32Array(capacity);
     this.touchedCurrent = new Int32Array(capacity);
+    // Grown before the last call's scores are cleared: a fresh array has none to clear.
+    this.final = new Float64Array(capacity);
+    this.lastHits = new Int32Array(0);
   }
 }
