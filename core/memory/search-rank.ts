@@ -111,6 +111,18 @@ function precedes(hits: ScoredHits, p: number, than: TextHit): boolean {
   return hits.idOf(hits.shortIds[p]!) < than.id;
 }
 
+/** How many of `sorted` come before the hit at `p` or are it (binary search; no hit object, ids only on ties). */
+function gapOf(sorted: readonly TextHit[], hits: ScoredHits, p: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (precedes(hits, p, sorted[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** The `n` best accepted hits in text order (selection: one comparison for most hits, no sort of them all). */
 function bestHits(hits: ScoredHits, accepted: Int32Array | null, n: number): TextHit[] {
   const count = accepted ? accepted.length : hits.count;
@@ -139,7 +151,7 @@ function ranksAmong(sorted: readonly TextHit[], hits: ScoredHits, accepted: Int3
     const p = accepted ? accepted[i]! : i;
     // Most hits rank below every fused one: they precede none of them (one comparison instead of a search).
     if (!precedes(hits, p, last)) continue;
-    inGap[insertionPoint(sorted, { id: hits.idOf(hits.shortIds[p]!), score: hits.scores[p]! }, byTextRank)]++;
+    inGap[gapOf(sorted, hits, p)]++;
   }
   const out: RankedId[] = [];
   let before = 0;
