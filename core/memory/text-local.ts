@@ -253,6 +253,10 @@ export class LocalTextIndex {
   private take(mini: MiniSearch<IndexedDoc>, docs: Map<string, IndexedDoc>, id: string): void {
     const old = docs.get(id);
     if (!old) return;
+    if (mini === this.mini) {
+      const shortId = this.inside?.shortIdOf(id);
+      if (shortId !== undefined) this.scorer?.forget(shortId);
+    }
     mini.remove(old);
     docs.delete(id);
   }
