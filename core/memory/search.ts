@@ -8,7 +8,7 @@ import type { EmbedderDefinition, MemoryEntry, MemoryQuery, MemorySearchResult }
 import { clampInt, copyEntry } from './entry.ts';
 import { byNewest, EntryTable } from './entry-table.ts';
 import type { VectorPlan } from './search-pool/protocol.ts';
-import { acceptFor, byId, rankText, vectorHitsWanted, type RankedHit, type RankQuery } from './search-rank.ts';
+import { acceptFor, byId, filtersRefuse, rankText, vectorHitsWanted, type RankedHit, type RankQuery } from './search-rank.ts';
 import type { TextIndex } from './text-index.ts';
 import { topK } from './top-k.ts';
 import type { VectorIndex } from './vector-index.ts';
@@ -51,8 +51,8 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
   const text = typeof query.search === 'string' ? query.search.trim() : '';
   if (text === '') return listView(view, rankQuery, query.order, now);
 
-  const accept = acceptFor(rankQuery, now);
-  const plan = await vectorPlan(view, text, rankQuery, (id) => accept(view.entries.get(id)), deps);
+  const acceptId = vectorFilter(view, rankQuery, now);
+  const plan = await vectorPlan(view, text, rankQuery, acceptId, deps);
   const pooled = view.text.pooled;
   let ranked: { hits: RankedHit[]; total: number };
   if (pooled) {
@@ -61,8 +61,8 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
     ranked = answer;
   } else {
     await view.text.whenReady();
-    const vectorIds = plan.kind === 'ids' ? plan.ids : plan.kind === 'scan' ? scanHere(view.vectors!, plan, (id) => accept(view.entries.get(id))) : [];
-    ranked = rankText({ entries: view.entries, text: view.text }, rankQuery, text, vectorIds, now);
+    const vectorIds = plan.kind === 'ids' ? plan.ids : plan.kind === 'scan' ? scanHere(view.vectors!, plan, acceptId) : [];
+    ranked = rankText({ entries: view.entries, text: view.text, mayExpire: mayExpire(view) }, rankQuery, text, vectorIds, now);
   }
   // Entries as they are now: one deleted while the worker ranked is left out.
   const entries: MemorySearchResult['entries'] = [];
@@ -71,6 +71,23 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
     if (e) entries.push({ ...copyEntry(e), score: hit.score });
   }
   return { entries, total: ranked.total };
+}
+
+/**
+ * The filter of vector hits by id. When no filter can refuse an entry, every vector is a result: the files driver's
+ * view (an `EntryTable`, the only one that knows it holds no expiring entry) has a vector only for an entry it holds.
+ * Then no candidate is looked up: after the int8 scan has swept the caches, 400 look-ups of random entries by id
+ * cost about as much as the float re-ranking of those candidates (issue #16's profile).
+ */
+function vectorFilter(view: UserView, query: RankQuery, now: number): (id: string) => boolean {
+  if (!filtersRefuse(query, mayExpire(view))) return () => true;
+  const accept = acceptFor(query, now);
+  return (id) => accept(view.entries.get(id));
+}
+
+/** Whether an entry of the view may have expired (unknown unless the entries are an `EntryTable`, which counts them). */
+function mayExpire(view: UserView): boolean | undefined {
+  return view.entries instanceof EntryTable ? view.entries.hasExpiring : undefined;
 }
 
 const bySalience = (a: MemoryEntry, b: MemoryEntry) => b.salience - a.salience || byNewest(a, b);

@@ -8,7 +8,7 @@
 import type { MemoryEntry } from '../plugin-api/types.ts';
 import { defaultSearchPool, type SearchPool } from './search-pool/pool.ts';
 import { PooledText } from './search-pool/pooled-text.ts';
-import { LocalTextIndex, type TextHit } from './text-local.ts';
+import { LocalTextIndex, type ScoredHits, type TextHit } from './text-local.ts';
 import pino from 'pino';
 
 export type { TextHit } from './text-local.ts';
@@ -76,6 +76,12 @@ export class TextIndex {
   search(text: string): TextHit[] {
     if (!this.local) throw new Error('a pooled full-text index is searched through its pool');
     return this.local.search(text);
+  }
+
+  /** The hits as ranking reads them (in-thread indexes only, as `search`). */
+  scored(text: string): ScoredHits {
+    if (!this.local) throw new Error('a pooled full-text index is searched through its pool');
+    return this.local.scored(text);
   }
 
   /** Free the workers' copy now (it is freed when this object is collected otherwise). */

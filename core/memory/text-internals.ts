@@ -28,6 +28,8 @@ export interface TextInternals {
   nextShortId(): number;
   hasShortId(shortId: number): boolean;
   idOf(shortId: number): string;
+  /** The short id of an indexed document id. */
+  shortIdOf(id: string): number | undefined;
   /** Length of each field of a document (by field id). */
   fieldLengths(shortId: number): number[] | undefined;
   averageFieldLength(fieldId: number): number;
@@ -43,6 +45,7 @@ abstract class MiniSearchInside<T> extends MiniSearch<T> {
       index !== undefined &&
       ['get', 'has', 'set', 'atPrefix', 'fuzzyGet'].every((name) => typeof index[name] === 'function') &&
       m._documentIds instanceof Map &&
+      m._idToShortId instanceof Map &&
       m._fieldLength instanceof Map &&
       Array.isArray(m._avgFieldLength) &&
       typeof m._fieldIds === 'object' &&
@@ -60,6 +63,7 @@ abstract class MiniSearchInside<T> extends MiniSearch<T> {
       nextShortId: () => m._nextId,
       hasShortId: (shortId) => m._documentIds.has(shortId),
       idOf: (shortId) => m._documentIds.get(shortId) as string,
+      shortIdOf: (id) => m._idToShortId.get(id),
       fieldLengths: (shortId) => m._fieldLength.get(shortId),
       averageFieldLength: (fieldId) => m._avgFieldLength[fieldId]!,
       fieldId: (field) => m._fieldIds[field],

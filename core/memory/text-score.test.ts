@@ -35,13 +35,24 @@ test('scoring off the postings gives exactly the scores of minisearch search (pr
     'zzzzzz', '', 'release release released', 'dockerfil', 'general'];
   for (let i = 0; i < 60; i++) queries.push(sentence(next, 1 + Math.floor(next() * 4)));
   let compared = 0;
-  for (const q of queries) {
-    const fast = byIdThenScore(index.search(q));
-    const library = byIdThenScore(index.searchByLibrary(q));
-    assert.deepEqual(fast.map((h) => h.id), library.map((h) => h.id), `same hits for "${q}"`);
-    fast.forEach((h, i) => assert.equal(h.score, library[i]!.score, `same score for ${h.id} on "${q}"`));
-    compared += fast.length;
-  }
+  const compareAll = () => {
+    for (const q of queries) {
+      const fast = byIdThenScore(index.search(q));
+      const library = byIdThenScore(index.searchByLibrary(q));
+      assert.deepEqual(fast.map((h) => h.id), library.map((h) => h.id), `same hits for "${q}"`);
+      fast.forEach((h, i) => assert.equal(h.score, library[i]!.score, `same score for ${h.id} on "${q}"`));
+      // What ranking reads: the same scores by id, and 0 for an entry that is not a hit.
+      const scored = index.scored(q);
+      for (const h of library) assert.equal(scored.scoreOf(h.id), h.score, `scoreOf ${h.id} on "${q}"`);
+      if (library.length < 600) assert.equal(scored.scoreOf(['m0', 'm1', 'm2', 'gone'].find((id) => !library.some((h) => h.id === id))!), 0);
+      compared += fast.length;
+    }
+  };
+  compareAll();
+  // Edits after searches: the scorer's copy of the field lengths follows added, replaced and removed documents.
+  for (let i = 0; i < 100; i++) index.set({ id: `m${Math.floor(next() * 700)}`, content: sentence(next, 2 + Math.floor(next() * 40)), tags: [], category: 'general' });
+  for (let i = 0; i < 80; i++) index.delete(`m${Math.floor(next() * 700)}`);
+  compareAll();
   assert.ok(compared > 5000, `enough hits compared (${compared})`);
 });
 
