@@ -117,7 +117,7 @@ export class AgentService implements AgentApi {
    * saved to its conversation. False when the id is unknown, expired or another user's.
    */
   async approve(user: User, id: string, approved: boolean): Promise<boolean> {
-    const turn = this.approvals.byId(user.id, id);
+    const turn = await this.approvals.whenParked(user.id, id);
     if (!turn || !(await this.approvals.claim(turn))) return false;
     const drain = async () => {
       for await (const _ev of this.run({ user, conversationId: turn.conversationId, message: '', approval: { id, approved }, channel: turn.channel })) { /* saved by run */ }
@@ -128,7 +128,7 @@ export class AgentService implements AgentApi {
 
   /** True while call `id` of this user waits for an answer. */
   isPending(userId: string, id: string): boolean {
-    return !!this.approvals.byId(userId, id);
+    return this.approvals.isPending(userId, id);
   }
 
   pendingApprovals(userId: string, conversationId?: string): PendingApproval[] {
@@ -164,7 +164,7 @@ export class AgentService implements AgentApi {
   private async answerFor(req: AgentRunRequest, conversationId: string): Promise<{ answer?: { turn: ParkedTurn; approved: boolean }; refusal?: NewMessage }> {
     const { user } = req;
     if (req.approval) {
-      const turn = this.approvals.byId(user.id, req.approval.id);
+      const turn = await this.approvals.whenParked(user.id, req.approval.id);
       if (!turn || !(await this.approvals.take(turn))) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
       return { answer: { turn, approved: req.approval.approved } };
     }
@@ -211,6 +211,9 @@ export class AgentService implements AgentApi {
   async *run(req: AgentRunRequest): AsyncGenerator<AgentEvent> {
     const { user } = req;
     const conversationId = req.conversationId ?? (await this.currentSession(user.id));
+    // The conversation's previous turn announced approvals it has not parked yet: this message may answer them.
+    const announced = this.approvals.settledIn(user.id, conversationId);
+    if (announced) await announced;
     const channel = req.channel ?? this.approvals.forConversation(user.id, conversationId)?.channel ?? 'web';
     if (!channelAllowed(this.deps.settings.get(), channel)) {
       // As the original: the refusal is the stream's error, so its client shows it.
@@ -230,6 +233,7 @@ export class AgentService implements AgentApi {
       yield* this.finish(record, turn);
     } finally {
       running.end();
+      this.approvals.settle(user.id, conversationId);
       if (running.signal.aborted && record.stopReason !== 'aborted' && !record.saved) record.stopReason = 'aborted';
       await this.saveTurn(turn, record).catch(() => {});
     }
@@ -267,6 +271,7 @@ export class AgentService implements AgentApi {
       permission: (tool) => permissionFor(this.deps.store, user.id, { name: tool.def.name, risk: tool.def.risk }),
       resume: answer ? { calls: answer.turn.calls, results: answer.turn.results, pendingIds: new Set(answer.turn.pending.map((p) => p.id)), approved: answer.approved } : undefined,
       onToolResult: this.toolResultReporter(user, used.model),
+      announce: (ids) => this.approvals.announce(user.id, turn.conversationId, ids),
     };
   }
 
