@@ -227,7 +227,15 @@ export class AgentService implements AgentApi {
     try {
       yield { type: 'start', messageId: randomUUID(), conversationId, provider: turn.used.provider.id, model: turn.used.model };
       const system = turn.answer ? turn.answer.turn.system : await systemPrompt(this.deps, user, req.message, req.system, { conversationId, channel });
-      yield* this.loopWithFallback(turn, system, running.signal, record);
+      // The fallback chain runs here rather than in a generator of its own: every event of the turn would pass it.
+      const check = turn.answer ? undefined : makeChecker(this.deps.settings.get(), user, req.message, (u, p, m) => this.resolve(u, p, m), running.signal);
+      for (let i = 0; i < turn.attempts.length; i++) {
+        turn.used = turn.attempts[i];
+        yield* agentLoop(this.chatLoopOptions(turn, system, running.signal, check), record);
+        const failover = this.nextAttempt(turn, i, record, running.signal);
+        if (!failover) break;
+        yield failover;
+      }
       if (record.parked) await this.park(record, turn, system);
       await this.saveTurn(turn, record);
       yield* this.finish(record, turn);
@@ -239,19 +247,14 @@ export class AgentService implements AgentApi {
     }
   }
 
-  /** Run the loop on the first model; a model that fails before producing anything hands the turn to the next. */
-  private async *loopWithFallback(turn: ChatTurn, system: string, signal: AbortSignal, record: TurnRecord): AsyncGenerator<AgentEvent> {
-    const { user, req } = turn;
-    const check = turn.answer ? undefined : makeChecker(this.deps.settings.get(), user, req.message, (u, p, m) => this.resolve(u, p, m), signal);
-    for (let i = 0; i < turn.attempts.length; i++) {
-      turn.used = turn.attempts[i];
-      yield* agentLoop(this.chatLoopOptions(turn, system, signal, check), record);
-      const next = turn.attempts[i + 1];
-      if (!next || !failedEarly(record) || signal.aborted) return;
-      this.deps.log.warn({ model: turn.used.model, next: next.model, code: record.error?.code }, 'model failed; trying the fallback');
-      yield { type: 'notice', trigger: 'failover', text: `${turn.used.model} failed (${record.error?.message}); trying ${next.model}` };
-      Object.assign(record, newTurnRecord(), { error: undefined });
-    }
+  /** After attempt `i` failed before producing anything: the notice that hands the turn to the next model, if any. */
+  private nextAttempt(turn: ChatTurn, i: number, record: TurnRecord, signal: AbortSignal): AgentEvent | undefined {
+    const next = turn.attempts[i + 1];
+    if (!next || !failedEarly(record) || signal.aborted) return undefined;
+    this.deps.log.warn({ model: turn.used.model, next: next.model, code: record.error?.code }, 'model failed; trying the fallback');
+    const notice: AgentEvent = { type: 'notice', trigger: 'failover', text: `${turn.used.model} failed (${record.error?.message}); trying ${next.model}` };
+    Object.assign(record, newTurnRecord(), { error: undefined });
+    return notice;
   }
 
   /** The loop's options for a chat turn on the model it is about to try. */
