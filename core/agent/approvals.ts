@@ -8,6 +8,10 @@
  * With several instances on one database (`share`), parked turns are also kept durably (`ParkedTurnStore`, PostgreSQL)
  * and every instance mirrors them (bus notifications carry only the user and conversation), so any instance can answer
  * one, also after the instance that parked it died; `take` is then decided by the database, so exactly one wins.
+ *
+ * The `approval` event leaves a moment before its turn is parked (and reaches another instance later still): the calls
+ * are announced first (`announce`, told to the other instances before the event goes out), and an answer for an
+ * announced call of the same user waits, bounded, for the park (`announced-approvals.ts`).
  */
 import type { PendingApproval } from '../plugin-api/types.ts';
 import type { ChatMessage } from './events.ts';
