@@ -8,10 +8,15 @@
  * With several instances on one database (`share`), parked turns are also kept durably (`ParkedTurnStore`, PostgreSQL)
  * and every instance mirrors them (bus notifications carry only the user and conversation), so any instance can answer
  * one, also after the instance that parked it died; `take` is then decided by the database, so exactly one wins.
+ *
+ * The `approval` event leaves a moment before its turn is parked (and reaches another instance later still): the calls
+ * are announced first (`announce`, told to the other instances before the event goes out), and an answer for an
+ * announced call of the same user waits, bounded, for the park (`announced-approvals.ts`).
  */
 import type { PendingApproval } from '../plugin-api/types.ts';
 import type { ChatMessage } from './events.ts';
 import type { ToolResultBlock, ToolUseBlock } from './events.ts';
+import { Announcements, approvalKey as key } from './announced-approvals.ts';
 
 /** A turn that stopped to ask. */
 export interface ParkedTurn {
@@ -46,8 +51,6 @@ export function approvalWord(message: string): ApprovalWord {
   return 'other';
 }
 
-const key = (userId: string, conversationId: string) => `${userId}\u0000${conversationId}`;
-
 /** Where parked turns live when instances share them (see `core/cluster/pg-approvals.ts`). */
 export interface ParkedTurnStore {
   save(turn: ParkedTurn, expiresAt: number): Promise<void>;
@@ -65,6 +68,8 @@ export interface ApprovalsBus {
 
 const PARKED = 'approval.parked';
 const TAKEN = 'approval.taken';
+/** Calls announced to a client, about to be parked: another instance answering one waits for its parked turn. */
+const ANNOUNCED = 'approval.announced';
 
 export class Approvals {
   private parked = new Map<string, { turn: ParkedTurn; timer: NodeJS.Timeout }>();
@@ -72,6 +77,48 @@ export class Approvals {
   private claimed = new Map<string, ParkedTurn>();
   private shared: ParkedTurnStore | undefined;
   private bus: ApprovalsBus | undefined;
+  private readonly announced = new Announcements();
+
+  /**
+   * The turn's `approval` events for calls `ids` are about to go out: until the turn parks (or ends), an answer for one
+   * of them waits for it. With other instances, they are told first (awaited), so the client cannot reach one that
+   * has not heard of the calls.
+   */
+  announce(userId: string, conversationId: string, ids: string[]): Promise<void> {
+    this.announced.add(userId, conversationId, ids, false);
+    if (!this.bus) return Promise.resolve();
+    return this.bus.publish(ANNOUNCED, { userId, conversationId, ids }).catch(() => undefined);
+  }
+
+  /** The turn of this conversation ended; an announcement it did not park is void. */
+  settle(userId: string, conversationId: string): void {
+    this.announced.settle(key(userId, conversationId));
+  }
+
+  /** True while call `id` of this user waits for an answer, parked or announced. */
+  isPending(userId: string, id: string): boolean {
+    return !!this.byId(userId, id) || !!this.announced.forCall(userId, id);
+  }
+
+  /**
+   * The caller's parked turn that holds call `id`, waiting (bounded) when the call was announced and not parked yet.
+   * Unknown ids and other users' ids are not found at once.
+   */
+  async whenParked(userId: string, id: string): Promise<ParkedTurn | undefined> {
+    const parked = this.byId(userId, id);
+    if (parked) return parked;
+    const announced = this.announced.forCall(userId, id);
+    if (!announced) return undefined;
+    await announced.settled;
+    // Another instance's park may have come without its notice reaching this one: the shared store has the last word.
+    if (announced.remote && !this.byId(userId, id)) await this.fetch(userId, announced.conversationId).catch(() => undefined);
+    return this.byId(userId, id);
+  }
+
+  /** Wait (bounded) for a turn of this conversation whose calls were announced and not parked yet; undefined if none. */
+  settledIn(userId: string, conversationId: string): Promise<void> | undefined {
+    return this.announced.forConversation(userId, conversationId)?.settled;
+  }
 
   /** Park a turn; replaces an older parked turn of the same conversation. Expires after `timeoutMs`. */
   park(turn: ParkedTurn, timeoutMs: number): Promise<void> {
@@ -88,6 +135,7 @@ export class Approvals {
     this.bus = bus;
     bus.subscribe(PARKED, (p, meta) => (meta.fromSelf ? undefined : this.fetch(String(p.userId), String(p.conversationId))));
     bus.subscribe(TAKEN, (p, meta) => (meta.fromSelf ? undefined : this.drop(key(String(p.userId), String(p.conversationId)))));
+    bus.subscribe(ANNOUNCED, (p, meta) => (meta.fromSelf ? undefined : this.heard(p)));
     await this.resync();
   }
 
@@ -97,6 +145,16 @@ export class Approvals {
     const live = await this.shared.live(Date.now());
     for (const k of [...this.parked.keys()]) this.drop(k);
     for (const { turn, expiresAt } of live) this.mirror(turn, expiresAt);
+  }
+
+  /** Another instance announced calls; unless their parked turn is here already, answers for them wait for it. */
+  private heard(p: Record<string, unknown>): void {
+    const userId = String(p.userId);
+    const conversationId = String(p.conversationId);
+    const ids = Array.isArray(p.ids) ? p.ids.map(String) : [];
+    const here = this.forConversation(userId, conversationId);
+    if (!ids.length || (here && ids.every((id) => here.pending.some((c) => c.id === id)))) return;
+    this.announced.add(userId, conversationId, ids, true);
   }
 
   private async fetch(userId: string, conversationId: string): Promise<void> {
@@ -110,6 +168,7 @@ export class Approvals {
     const timer = setTimeout(() => this.parked.delete(k), Math.max(0, expiresAt - Date.now()));
     timer.unref?.();
     this.parked.set(k, { turn, timer });
+    this.announced.settle(k);
   }
 
   /** The parked turn of this conversation, if any. */

@@ -28,6 +28,8 @@ export interface LoopOptions {
   check?: (answer: string) => Promise<boolean>;
   /** Continue a parked turn: run (or refuse) its waiting calls first, then go on with the model. */
   resume?: { calls: ToolUseBlock[]; results: Map<string, ToolResultBlock>; pendingIds: Set<string>; approved: boolean };
+  /** Calls that will park are about to be announced (`approval` events): lets an early answer wait for the park. */
+  announce?: (ids: string[]) => Promise<void>;
   onToolResult?: (info: { name: string; ok: boolean; durationMs: number; error?: string }) => void;
 }
 

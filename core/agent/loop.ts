@@ -104,40 +104,36 @@ function failStep(record: TurnRecord, error: any, signal: AbortSignal): void {
   record.error = { code, message: error?.name === 'AppError' ? String(error.message) : providerMessage(error) };
 }
 
-/** Stream one model call into the record; `undefined` when the turn ends here (aborted or failed). */
-async function* modelStep(opts: LoopOptions, messages: ChatMessage[], toolDefs: ToolDefs, record: TurnRecord): AsyncGenerator<AgentEvent, StepBlocks | undefined> {
-  const step = new StepBlocks(record);
-  try {
-    const stream = opts.provider.stream(
-      {
-        model: opts.model,
-        system: opts.system || undefined,
-        messages,
-        tools: toolDefs.length ? toolDefs : undefined,
-        maxTokens: opts.maxTokens,
-        temperature: opts.temperature,
-        thinking: opts.thinkingBudget ? { budgetTokens: opts.thinkingBudget } : undefined,
-        userId: opts.user.id,
-      },
-      opts.signal,
-    );
-    for await (const ev of stream) {
-      if (opts.signal.aborted) break;
-      const out = step.add(ev);
-      if (out) yield out;
-    }
-  } catch (error) {
-    step.close();
-    failStep(record, error, opts.signal);
-    return undefined;
-  }
+/** Start one model call (the provider's event stream). */
+function callModel(opts: LoopOptions, messages: ChatMessage[], toolDefs: ToolDefs): AsyncIterable<ProviderEvent> {
+  return opts.provider.stream(
+    {
+      model: opts.model,
+      system: opts.system || undefined,
+      messages,
+      tools: toolDefs.length ? toolDefs : undefined,
+      maxTokens: opts.maxTokens,
+      temperature: opts.temperature,
+      thinking: opts.thinkingBudget ? { budgetTokens: opts.thinkingBudget } : undefined,
+      userId: opts.user.id,
+    },
+    opts.signal,
+  );
+}
+
+/** End a model call's step: false when the turn ends here (aborted or failed: `failure` is what the stream threw). */
+function endStep(step: StepBlocks, opts: LoopOptions, record: TurnRecord, failure?: { error: unknown }): boolean {
   step.close();
+  if (failure) {
+    failStep(record, failure.error, opts.signal);
+    return false;
+  }
   if (opts.signal.aborted) {
     record.stopReason = 'aborted';
-    return undefined;
+    return false;
   }
   record.stopReason = step.calls.length && step.stop !== 'max_tokens' ? 'tool_use' : step.stop === 'tool_use' ? 'end_turn' : step.stop;
-  return step;
+  return true;
 }
 
 /**
@@ -180,8 +176,19 @@ export async function* agentLoop(opts: LoopOptions, record: TurnRecord): AsyncGe
     return;
   }
   for (let i = 0; i < opts.maxSteps; i++) {
-    const step = yield* modelStep(opts, messages, toolDefs, record);
-    if (!step) return;
+    // The model call streams here, not in a generator of its own: each of its events would pass one more layer.
+    const step = new StepBlocks(record);
+    let failure: { error: unknown } | undefined;
+    try {
+      for await (const ev of callModel(opts, messages, toolDefs)) {
+        if (opts.signal.aborted) break;
+        const out = step.add(ev);
+        if (out) yield out;
+      }
+    } catch (error) {
+      failure = { error };
+    }
+    if (!endStep(step, opts, record, failure)) return;
     if (!step.calls.length) {
       if (checked || !(await needsNudge(opts, step, i))) return;
       checked = true;

@@ -117,7 +117,7 @@ export class AgentService implements AgentApi {
    * saved to its conversation. False when the id is unknown, expired or another user's.
    */
   async approve(user: User, id: string, approved: boolean): Promise<boolean> {
-    const turn = this.approvals.byId(user.id, id);
+    const turn = await this.approvals.whenParked(user.id, id);
     if (!turn || !(await this.approvals.claim(turn))) return false;
     const drain = async () => {
       for await (const _ev of this.run({ user, conversationId: turn.conversationId, message: '', approval: { id, approved }, channel: turn.channel })) { /* saved by run */ }
@@ -128,7 +128,7 @@ export class AgentService implements AgentApi {
 
   /** True while call `id` of this user waits for an answer. */
   isPending(userId: string, id: string): boolean {
-    return !!this.approvals.byId(userId, id);
+    return this.approvals.isPending(userId, id);
   }
 
   pendingApprovals(userId: string, conversationId?: string): PendingApproval[] {
@@ -164,7 +164,7 @@ export class AgentService implements AgentApi {
   private async answerFor(req: AgentRunRequest, conversationId: string): Promise<{ answer?: { turn: ParkedTurn; approved: boolean }; refusal?: NewMessage }> {
     const { user } = req;
     if (req.approval) {
-      const turn = this.approvals.byId(user.id, req.approval.id);
+      const turn = await this.approvals.whenParked(user.id, req.approval.id);
       if (!turn || !(await this.approvals.take(turn))) throw notFound('No pending approval with this id', 'APPROVAL_NOT_FOUND');
       return { answer: { turn, approved: req.approval.approved } };
     }
@@ -211,6 +211,9 @@ export class AgentService implements AgentApi {
   async *run(req: AgentRunRequest): AsyncGenerator<AgentEvent> {
     const { user } = req;
     const conversationId = req.conversationId ?? (await this.currentSession(user.id));
+    // The conversation's previous turn announced approvals it has not parked yet: this message may answer them.
+    const announced = this.approvals.settledIn(user.id, conversationId);
+    if (announced) await announced;
     const channel = req.channel ?? this.approvals.forConversation(user.id, conversationId)?.channel ?? 'web';
     if (!channelAllowed(this.deps.settings.get(), channel)) {
       // As the original: the refusal is the stream's error, so its client shows it.
@@ -224,30 +227,34 @@ export class AgentService implements AgentApi {
     try {
       yield { type: 'start', messageId: randomUUID(), conversationId, provider: turn.used.provider.id, model: turn.used.model };
       const system = turn.answer ? turn.answer.turn.system : await systemPrompt(this.deps, user, req.message, req.system, { conversationId, channel });
-      yield* this.loopWithFallback(turn, system, running.signal, record);
+      // The fallback chain runs here rather than in a generator of its own: every event of the turn would pass it.
+      const check = turn.answer ? undefined : makeChecker(this.deps.settings.get(), user, req.message, (u, p, m) => this.resolve(u, p, m), running.signal);
+      for (let i = 0; i < turn.attempts.length; i++) {
+        turn.used = turn.attempts[i];
+        yield* agentLoop(this.chatLoopOptions(turn, system, running.signal, check), record);
+        const failover = this.nextAttempt(turn, i, record, running.signal);
+        if (!failover) break;
+        yield failover;
+      }
       if (record.parked) await this.park(record, turn, system);
       await this.saveTurn(turn, record);
       yield* this.finish(record, turn);
     } finally {
       running.end();
+      this.approvals.settle(user.id, conversationId);
       if (running.signal.aborted && record.stopReason !== 'aborted' && !record.saved) record.stopReason = 'aborted';
       await this.saveTurn(turn, record).catch(() => {});
     }
   }
 
-  /** Run the loop on the first model; a model that fails before producing anything hands the turn to the next. */
-  private async *loopWithFallback(turn: ChatTurn, system: string, signal: AbortSignal, record: TurnRecord): AsyncGenerator<AgentEvent> {
-    const { user, req } = turn;
-    const check = turn.answer ? undefined : makeChecker(this.deps.settings.get(), user, req.message, (u, p, m) => this.resolve(u, p, m), signal);
-    for (let i = 0; i < turn.attempts.length; i++) {
-      turn.used = turn.attempts[i];
-      yield* agentLoop(this.chatLoopOptions(turn, system, signal, check), record);
-      const next = turn.attempts[i + 1];
-      if (!next || !failedEarly(record) || signal.aborted) return;
-      this.deps.log.warn({ model: turn.used.model, next: next.model, code: record.error?.code }, 'model failed; trying the fallback');
-      yield { type: 'notice', trigger: 'failover', text: `${turn.used.model} failed (${record.error?.message}); trying ${next.model}` };
-      Object.assign(record, newTurnRecord(), { error: undefined });
-    }
+  /** After attempt `i` failed before producing anything: the notice that hands the turn to the next model, if any. */
+  private nextAttempt(turn: ChatTurn, i: number, record: TurnRecord, signal: AbortSignal): AgentEvent | undefined {
+    const next = turn.attempts[i + 1];
+    if (!next || !failedEarly(record) || signal.aborted) return undefined;
+    this.deps.log.warn({ model: turn.used.model, next: next.model, code: record.error?.code }, 'model failed; trying the fallback');
+    const notice: AgentEvent = { type: 'notice', trigger: 'failover', text: `${turn.used.model} failed (${record.error?.message}); trying ${next.model}` };
+    Object.assign(record, newTurnRecord(), { error: undefined });
+    return notice;
   }
 
   /** The loop's options for a chat turn on the model it is about to try. */
@@ -267,6 +274,7 @@ export class AgentService implements AgentApi {
       permission: (tool) => permissionFor(this.deps.store, user.id, { name: tool.def.name, risk: tool.def.risk }),
       resume: answer ? { calls: answer.turn.calls, results: answer.turn.results, pendingIds: new Set(answer.turn.pending.map((p) => p.id)), approved: answer.approved } : undefined,
       onToolResult: this.toolResultReporter(user, used.model),
+      announce: (ids) => this.approvals.announce(user.id, turn.conversationId, ids),
     };
   }
 

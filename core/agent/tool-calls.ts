@@ -121,8 +121,10 @@ export async function* runCalls(
       if (rec) Object.assign(rec, { ok: r.ok, result: r.result, durationMs: r.durationMs });
     }),
   )
-    .then(() => {
-      for (const p of calls.flatMap((c) => parked.filter((x) => x.id === c.id))) queue.push({ type: 'approval', ...p });
+    .then(async () => {
+      const asking = calls.flatMap((c) => parked.filter((x) => x.id === c.id));
+      if (asking.length) await opts.announce?.(asking.map((p) => p.id));
+      for (const p of asking) queue.push({ type: 'approval', ...p });
     })
     .finally(() => queue.close());
   for await (const ev of queue) yield ev;

@@ -80,26 +80,34 @@ export class SseWriter {
   private readonly flushNow = () => this.flush();
 
   /**
-   * Frames produced in the same turn of the event loop (a provider's network chunk often carries dozens of tokens)
-   * leave in one write of one string on the next check phase — at most one loop turn later. One string rather than a
-   * corked socket: a corked socket turns dozens of small writes into a `writev` of dozens of buffers, each encoded and
-   * queued on its own (issue #16's profile).
+   * The first frame after a quiet spell leaves at once (the first token must not wait for a loop turn); frames produced
+   * after it in the same turn of the event loop (a provider's network chunk often carries dozens of tokens) wait and
+   * leave in one write of one string on the next check phase. One string rather than a corked socket: a corked socket
+   * turns dozens of small writes into a `writev` of dozens of buffers, each encoded and queued on its own (issue #16's
+   * profile). An `approval` frame may thus reach the client before its turn is parked: the service lets an answer to
+   * an announced call wait for the park (`core/agent/announced-approvals.ts`).
    */
   private raw(text: string): void {
     if (this.ended || this.ctx.res.destroyed) return;
-    this.pending += text;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushNow);
+    if (this.flushScheduled) {
+      this.pending += text;
+      return;
     }
+    this.flushScheduled = true;
+    setImmediate(this.flushNow);
+    this.write(text);
   }
 
   private flush(): void {
     this.flushScheduled = false;
     const text = this.pending;
     this.pending = '';
+    if (text) this.write(text);
+  }
+
+  private write(text: string): void {
     const res = this.ctx.res;
-    if (text && !res.destroyed && !res.writableEnded) res.write(utf8(text));
+    if (!res.destroyed && !res.writableEnded) res.write(utf8(text));
   }
 
   /** Send one frame; a terminal frame ends the response. Frames after the terminal one are dropped. */

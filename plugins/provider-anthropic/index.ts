@@ -22,10 +22,13 @@ export default definePlugin({
       models: MODELS,
       envKeys: [API_KEY],
       isConfigured: () => readConfig(ctx).apiKey !== undefined,
-      async *stream(request, signal) {
-        const { apiKey, baseURL } = readConfig(ctx);
-        if (!apiKey) throw notConfigured(API_KEY);
-        yield* streamMessages(await clients.get(apiKey, baseURL), buildRequest(request), signal);
+      stream(request, signal) {
+        const client = async () => {
+          const { apiKey, baseURL } = readConfig(ctx);
+          if (!apiKey) throw notConfigured(API_KEY);
+          return clients.get(apiKey, baseURL);
+        };
+        return streamMessages(client, buildRequest(request), signal);
       },
     });
   },

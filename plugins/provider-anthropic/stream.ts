@@ -13,10 +13,13 @@ import { readEvents } from './read-events.ts';
  * upstream failure throws a coded `AppError`.
  */
 export async function* streamMessages(
-  client: Anthropic,
+  clientFor: Anthropic | (() => Promise<Anthropic>),
   params: Anthropic.MessageCreateParamsStreaming,
   signal: AbortSignal,
 ): AsyncGenerator<ProviderEvent> {
+  // The client or how to get it: the provider's `stream` then needs no generator layer of its own (every event would
+  // pass it). Outside the try: a missing key is the caller's 503, not a provider failure.
+  const client = typeof clientFor === 'function' ? await clientFor() : clientFor;
   // Loaded with the SDK on first use (the client already is), never at plugin load.
   const { partialParse } = await import('@anthropic-ai/sdk/_vendor/partial-json-parser/parser');
   const state = new MessageState(partialParse);
@@ -25,7 +28,7 @@ export async function* streamMessages(
     const response = await client.messages.create(params, { signal }).asResponse();
     // The SDK's error class, from the client's own module: the SDK is imported on first use, not with the plugin.
     const { APIError } = client.constructor as typeof Anthropic;
-    for await (const event of readEvents(response, APIError)) yield* state.apply(event);
+    for await (const event of readEvents(response, APIError)) for (const ev of state.apply(event)) yield ev;
     // The SDK reader's own words for these two, so a log reads the same as before.
     if (!state.started && !signal.aborted) throw new Error('request ended without sending any chunks');
     if (!state.stopped && !signal.aborted) throw new Error('stream ended without producing a Message with role=assistant');

@@ -23,12 +23,14 @@ export default definePlugin({
       models: MODELS,
       envKeys: [API_KEY],
       isConfigured: () => resolveGeminiAuth(ctx) !== undefined,
-      async *stream(request, signal) {
-        const auth = resolveGeminiAuth(ctx);
-        if (!auth) throw notConfigured(API_KEY);
+      stream(request, signal) {
         // A client per call: it is cheap, and it always carries the current credential and base URL.
-        const client = await createGeminiClient(auth, readBaseUrl(ctx));
-        yield* streamGemini(client, buildRequest(request), signal, ctx.log);
+        const client = () => {
+          const auth = resolveGeminiAuth(ctx);
+          if (!auth) throw notConfigured(API_KEY);
+          return createGeminiClient(auth, readBaseUrl(ctx));
+        };
+        return streamGemini(client, buildRequest(request), signal, ctx.log);
       },
     });
     ctx.embedders.register(geminiEmbedder(ctx));

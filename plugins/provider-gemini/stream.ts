@@ -20,11 +20,13 @@ import { readResponseBatches } from './read-responses.ts';
  * (no throw); an upstream failure throws a coded `AppError`.
  */
 export async function* streamGemini(
-  client: GoogleGenAI,
+  clientFor: GoogleGenAI | (() => Promise<GoogleGenAI>),
   params: GenerateContentParameters,
   signal: AbortSignal,
   log: Logger,
 ): AsyncGenerator<ProviderEvent> {
+  // The client or how to get it: the provider's `stream` then needs no generator layer of its own.
+  const client = typeof clientFor === 'function' ? await clientFor() : clientFor;
   const state = new PartTranslator();
   let usage: GenerateContentResponseUsageMetadata | undefined;
   let finish: string | undefined;
@@ -44,7 +46,7 @@ export async function* streamGemini(
         const blocked = chunk.promptFeedback?.blockReason;
         if (blocked) throw new AppError(502, 'PROVIDER_BLOCKED', `Gemini blocked the prompt (${blocked})`, { provider: 'Gemini' });
         const candidate = chunk.candidates?.[0];
-        for (const part of candidate?.content?.parts ?? []) yield* state.translate(part);
+        for (const part of candidate?.content?.parts ?? []) for (const ev of state.translate(part)) yield ev;
         if (candidate?.finishReason) finish = candidate.finishReason;
       }
     }
@@ -57,7 +59,7 @@ export async function* streamGemini(
     yield { type: 'stop', reason: 'aborted' };
     return;
   }
-  yield* state.end();
+  for (const ev of state.end()) yield ev;
   if (finish && finish !== 'STOP' && finish !== 'MAX_TOKENS') log.warn({ finishReason: finish }, 'Gemini ended the answer early');
   if (usage) yield usageEvent(usage);
   yield { type: 'stop', reason: mapFinishReason(finish, state.toolCalls > 0) };

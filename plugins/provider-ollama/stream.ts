@@ -27,9 +27,9 @@ export async function* streamChat(
     stream = await client.chat(params);
     for await (const chunk of stream) {
       const msg = chunk.message;
-      if (msg?.thinking) yield* blocks.thinking(msg.thinking);
-      if (msg?.content) yield* blocks.text(msg.content);
-      if (msg?.tool_calls?.length) yield* blocks.end();
+      if (msg?.thinking) for (const ev of blocks.thinking(msg.thinking)) yield ev;
+      if (msg?.content) for (const ev of blocks.text(msg.content)) yield ev;
+      if (msg?.tool_calls?.length) for (const ev of blocks.end()) yield ev;
       for (const call of msg?.tool_calls ?? []) {
         toolCalls++;
         // Newer Ollama versions send an id; older ones do not, and the runtime needs one to pair the result.
@@ -48,7 +48,7 @@ export async function* streamChat(
     yield { type: 'stop', reason: 'aborted' };
     return;
   }
-  yield* blocks.end();
+  for (const ev of blocks.end()) yield ev;
   if (last) yield { type: 'usage', inputTokens: last.prompt_eval_count ?? 0, outputTokens: last.eval_count ?? 0 };
   yield { type: 'stop', reason: mapDoneReason(last?.done_reason, toolCalls > 0) };
 }

@@ -46,17 +46,17 @@ export async function* streamChat(
         if (!choice) continue;
         const delta = choice.delta as Delta;
         const reasoning = delta.reasoning_content || delta.reasoning;
-        if (reasoning) yield* run.add('thinking', reasoning);
+        if (reasoning) for (const ev of run.add('thinking', reasoning)) yield ev;
         const text = delta.content || delta.refusal;
-        if (text) yield* run.add('text', text);
+        if (text) for (const ev of run.add('text', text)) yield ev;
         if (delta.tool_calls?.length) {
-          yield* run.flush();
-          yield* blocks.close();
+          for (const ev of run.flush()) yield ev;
+          for (const ev of blocks.close()) yield ev;
         }
         calls.add(delta.tool_calls);
         if (choice.finish_reason) finish = choice.finish_reason;
       }
-      yield* run.flush();
+      for (const ev of run.flush()) yield ev;
     }
   } catch (err) {
     if (!signal.aborted) throw providerError('OpenAI', err);
@@ -66,7 +66,7 @@ export async function* streamChat(
     yield { type: 'stop', reason: 'aborted' };
     return;
   }
-  yield* blocks.end();
+  for (const ev of blocks.end()) yield ev;
   for (const call of calls.finish()) {
     if (call.invalidJson !== undefined) {
       // Only the size: arguments may hold user data.

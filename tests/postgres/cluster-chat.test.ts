@@ -9,12 +9,14 @@ import { readSse } from '../helpers/server.ts';
 import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { clientChat } from '../core/aion-client-stream.ts';
 import { eventually, startPair, type Pair } from './cluster-pair.ts';
+import { HELD_TURN_MANIFEST, HELD_TURN_PLUGIN } from '../core/held-turn-plugin.ts';
 
 let pair: Pair;
 let admin: string;
 const dir = pluginsDir();
 before(async () => {
   writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
+  writePlugin(dir, 'held-turn', HELD_TURN_PLUGIN, HELD_TURN_MANIFEST);
   pair = await startPair({ PLUGINS_DIRS: dir, ECHO_DELAY_MS: '20' });
   admin = (await pair.a.signup()).token;
 });
@@ -84,6 +86,27 @@ test('"ja" sent to B continues the turn parked on A in B\'s stream; another user
   const result = ja.frames.find((f) => f.type === 'tool_result');
   assert.equal(result?.call_id, approval.id);
   assert.equal(result?.ok, true);
+});
+
+test('a call announced on A and not parked yet is answered on B once A parks it; another user still gets a 404', async () => {
+  const { a, b } = pair;
+  const finished = a.api('POST', '/api/test/held-chat', { token: admin, body: { message: '/tool danger {}', conversationId: 'approve-held' } });
+  const id: string = await eventually(async () => (await a.api('GET', '/api/test/held', { token: admin })).body.ids?.[0], 'the turn held on A');
+  // A told B before the frame left; B treats the call as pending while A has not parked it.
+  await eventually(async () => (await b.api('GET', `/api/test/pending/${id}`, { token: admin })).body.pending === true, 'B heard of the call');
+  const stranger = await b.signup();
+  const theirs = await b.api('POST', '/api/chat/approve', { token: stranger.token, body: { id, approved: true } });
+  assert.deepEqual([theirs.status, theirs.body.code], [404, 'APPROVAL_NOT_FOUND'], 'another user\'s id is not found, announced or not');
+  const yes = b.api('POST', '/api/chat/approve', { token: admin, body: { id, approved: true } });
+  assert.equal((await a.api('POST', `/api/test/release/${id}`, { token: admin })).body.released, true);
+  const answered = await yes;
+  assert.equal(answered.status, 200, answered.text);
+  await finished;
+  await eventually(async () => {
+    const c = await a.api('GET', '/api/conversations/approve-held', { token: admin });
+    return JSON.stringify(c.body.messages ?? []).includes('\\"done\\":true');
+  }, 'the approved tool result in the conversation');
+  assert.equal((await a.api('POST', '/api/chat/approve', { token: admin, body: { id, approved: true } })).status, 404, 'answered once');
 });
 
 test('an approval that expired is denied on every instance', async () => {
