@@ -27,7 +27,6 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { FencedCache } from './fenced-cache.ts';
 import { FencedGroups, type FencedGroupsOptions } from './fenced-groups.ts';
-import { ChangeBatches } from './fence-batches.ts';
 import { PendingChange } from './fence-pending.ts';
 import { BUS_CHANNEL, busMessage } from './pg-bus.ts';
 import type { PgSession } from './pg-session.ts';
@@ -59,7 +58,6 @@ export class PgFence implements ChangeFence {
   private readonly caches = new Map<string, Set<FencedSink>>();
   /** The caches answered only while alone (see soloCache). */
   private readonly solo = new Set<FencedSink>();
-  private readonly batches = new ChangeBatches((topic, keys, sent) => this.announce(topic, keys, sent).then(() => undefined));
   private readonly pending = new Map<string, PendingChange>();
   /** Other instances, and when this one last heard from them. */
   private readonly peers = new Map<string, number>();
@@ -108,10 +106,14 @@ export class PgFence implements ChangeFence {
    * A lone instance's writes then cost no notice at all.
    */
   private alone(): boolean {
-    if (!this.hearsEverything() || !this.knowsEveryone()) return false;
-    const now = performance.now();
-    for (const heardAt of this.peers.values()) if (now - heardAt < LIVE_MS) return false;
-    return true;
+    return this.hearsEverything() && this.knowsEveryone() && this.livePeers().length === 0;
+  }
+
+  /** The other instances heard within LIVE_MS. */
+  private livePeers(now = performance.now()): string[] {
+    const live: string[] = [];
+    for (const [id, heardAt] of this.peers) if (now - heardAt < LIVE_MS) live.push(id);
+    return live;
   }
 
   /**
@@ -140,18 +142,17 @@ export class PgFence implements ChangeFence {
 
   async changed(topic: string, key: string): Promise<void> {
     this.forget(topic, key);
-    if (!this.alone()) await this.announce(topic, [key]);
+    if (!this.alone()) await this.announce(topic, key);
   }
 
   /**
    * A change to what solo caches hold. While this instance is trusted and knows every other instance, each of them
    * has heard of it (its introduction) and hears its pings, so none is alone and none answers a solo cache: nothing
-   * to announce. Otherwise (starting, after a gap) it is announced and acknowledged like any change — gathered with
-   * the topic's other changes meanwhile into few notices (see fence-batches.ts).
+   * to announce. Otherwise (starting, after a gap) it is announced and acknowledged like any change.
    */
-  soloChanged(topic: string, key: string): Promise<void> {
+  async soloChanged(topic: string, key: string): Promise<void> {
     this.forget(topic, key);
-    return this.trusted() && this.knowsEveryone() ? Promise.resolve() : this.batches.add(topic, key);
+    if (!(this.trusted() && this.knowsEveryone())) await this.announce(topic, key);
   }
 
   private register<C extends FencedSink>(topic: string, cache: C): C {
@@ -161,20 +162,17 @@ export class PgFence implements ChangeFence {
     return cache;
   }
 
-  /** One notice for `keys` (the first as `key`, which is all an older release reads; see ChangeBatches), then the wait. */
-  private async announce(topic: string, keys: string[], sent: () => void = () => undefined): Promise<boolean> {
+  /** The notice of a change to `key`, then the wait for it to come back and be acknowledged (see the header). */
+  private async announce(topic: string, key: string): Promise<boolean> {
     const nonce = randomUUID();
     const change = new PendingChange();
     this.pending.set(nonce, change);
-    const [key, ...more] = keys;
     try {
       // Through the pool, not the session: the notice must go out even while this instance's session is down.
-      const payload = more.length ? { topic, key, more, nonce } : { topic, key, nonce };
-      await this.pool.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, busMessage(FENCE_CHANGE, this.instanceId, payload)]).finally(sent);
+      await this.pool.query('SELECT pg_notify($1, $2)', [BUS_CHANNEL, busMessage(FENCE_CHANGE, this.instanceId, { topic, key, nonce })]);
       const deadline = performance.now() + TRUST_MS;
       if (!(await change.until(change.isEchoed, deadline))) return false;
-      const now = performance.now();
-      const live = [...this.peers].filter(([, heardAt]) => now - heardAt < LIVE_MS).map(([id]) => id);
+      const live = this.livePeers();
       // Not yet sure every instance is among `peers`: also wait for as many as were connected when LISTEN began.
       const atLeast = this.knowsEveryone() ? 0 : this.othersAtListen;
       if (!(await change.until(change.ackedBy(live, atLeast), deadline))) this.log.warn({ topic }, 'cluster: an instance did not acknowledge a change; waited until its cache lapsed');
@@ -220,7 +218,7 @@ export class PgFence implements ChangeFence {
     this.introducing = true;
     const era = this.era;
     try {
-      const heard = await this.announce(FENCE_HELLO, [this.instanceId]);
+      const heard = await this.announce(FENCE_HELLO, this.instanceId);
       if (heard && era === this.era && this.hearsEverything()) this.introduced = true;
     } catch {
       // The pool failed: the next ping tries again.
@@ -288,7 +286,6 @@ export class PgFence implements ChangeFence {
   private onChange(p: BusPayload, meta: BusMeta): void {
     if (typeof p.topic !== 'string' || typeof p.key !== 'string' || typeof p.nonce !== 'string') return;
     this.forget(p.topic, p.key);
-    if (Array.isArray(p.more)) for (const key of p.more) if (typeof key === 'string') this.forget(p.topic, key);
     if (meta.fromSelf) return this.pending.get(p.nonce)?.heardBack();
     this.heardFrom(meta.from);
     this.send(FENCE_ACK, { nonce: p.nonce, to: meta.from });
@@ -296,10 +293,8 @@ export class PgFence implements ChangeFence {
 
   /** Another instance is alive. If this one was alone until now, what it held while alone is dropped. */
   private heardFrom(id: string): void {
-    const now = performance.now();
-    let wasAlone = true;
-    for (const heardAt of this.peers.values()) if (now - heardAt < LIVE_MS) wasAlone = false;
-    this.peers.set(id, now);
+    const wasAlone = this.livePeers().length === 0;
+    this.peers.set(id, performance.now());
     if (wasAlone) for (const cache of this.solo) cache.clear();
   }
 
