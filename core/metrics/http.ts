@@ -46,7 +46,7 @@ function seriesFor(method: string, route: string, status: number): Series {
       return seriesFor(method, route, status);
     }
     const labels = { method, route, status: String(status) };
-    s = { labels, pending: 0, observe: httpDuration.labels(labels).observe };
+    s = { labels, pending: 0, observe: httpDuration.series(labels).observe };
     byStatus.set(status, s);
     seriesCount++;
   }
