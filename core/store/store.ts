@@ -93,7 +93,9 @@ export class FileStore implements DocumentStore {
             return new Map(await Promise.all(parts.map(async (c, i) => [keys[i], await c.snapshot()] as const)));
           },
           // Partitions grow by appending (messages, receipts): each is an append-only log, compacted when mostly dead.
-          partition: (key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`), undefined, true),
+          // The file name by concatenation: `dir` is already normal and a checked key has no separator or dot, so this is
+          // what path.join gives, without its normalising pass on every message read or write (issue #16's GET profile).
+          partition: (key) => store.open<T>(name, `${dir}${path.sep}${checkKey(key)}.json`, undefined, true),
           keys: async () => partitionNames(dir),
           dropPartition: async (key) => {
             const file = path.join(dir, `${checkKey(key)}.json`);
