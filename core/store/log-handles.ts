@@ -73,7 +73,7 @@ export class LogHandles {
     entry.busy++;
     try {
       const handle = await entry.handle;
-      await handle.writeFile(text); // durable when it resolves where the handle is O_DSYNC
+      await writeAll(handle, text); // durable when it resolves where the handle is O_DSYNC
       if (DSYNC === undefined) await handle.datasync();
     } catch (error) {
       entry.busy--;
@@ -112,6 +112,21 @@ export class LogHandles {
       this.entries.delete(file);
       void closeQuietly(entry.handle);
     }
+  }
+}
+
+/**
+ * All of `text` through `write` calls on the append handle: `FileHandle.writeFile` does the same with a layer of
+ * chunking, abort and argument checks around each call (a few µs of every message write, issue #16). A short write
+ * (a full disk part-way, a signal) continues where it stopped; with O_APPEND each piece lands at the end.
+ */
+async function writeAll(handle: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    if (bytesWritten <= 0) throw Object.assign(new Error('store: a log append wrote nothing'), { code: 'EIO' });
+    offset += bytesWritten;
   }
 }
 
