@@ -167,3 +167,33 @@ test("a new user's first messages in many conversations at once: each creates it
     await s2.dispose();
   }
 });
+
+test('a log is read in one parse only when every line is one record: two records on one line, or a value split over two lines, are damage', async () => {
+  const s = await startServer();
+  const { token, user } = await s.signup();
+  for (const id of ['joined', 'split', 'clean']) {
+    await s.api('POST', '/api/conversations', { token, body: { id } });
+    for (const m of ['a', 'b']) assert.equal((await s.api('POST', `/api/conversations/${id}/messages`, { token, body: { id: `${id}-${m}`, role: 'user', content: m } })).status, 201);
+  }
+  await s.stop();
+  const dir = path.join(s.dataDir, 'store', 'messages', user.id);
+  const put = (id: string) => `{"put":{"id":"${id}","conversationId":"x","role":"user","content":"injected"}}`;
+  // Joined by commas, these lines still make a JSON array of records — one record too many, or a record merged from two
+  // lines — which a whole-file parse alone would accept; the line-by-line reader must see the damage.
+  appendFileSync(path.join(dir, 'joined.jsonl'), `${put('j1')},${put('j2')}\n`);
+  const opened = '{"put":{"id":"s1","conversationId":"x","role":"user","content":"injected","metadata":{"k":[{"a":1}';
+  appendFileSync(path.join(dir, 'split.jsonl'), `${opened}\n{"b":2}]}}}\n${put('s2')},${put('s3')}\n`);
+  const s2 = await s.restart();
+  try {
+    for (const id of ['joined', 'split']) {
+      const r = await s2.api('GET', `/api/conversations/${id}`, { token });
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.body.messages.map((m: any) => m.id), [`${id}-a`, `${id}-b`], `${id}: only the well-formed records are kept`);
+      assert.equal(readdirSync(dir).filter((f) => f.startsWith(`${id}.jsonl.corrupt-`)).length, 1, `${id}: the damaged log is moved aside`);
+    }
+    assert.deepEqual((await s2.api('GET', '/api/conversations/clean', { token })).body.messages.map((m: any) => m.id), ['clean-a', 'clean-b']);
+    assert.equal(readdirSync(dir).filter((f) => f.startsWith('clean.jsonl.corrupt-')).length, 0);
+  } finally {
+    await s2.dispose();
+  }
+});
