@@ -3,11 +3,15 @@
 // prebuilt plugins before the first real start — also where the start cannot write it (a read-only container image).
 // The V8 flags are `npm start`'s: V8 keeps its code cache per set of flags.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const WARM_TIMEOUT_MS = 60_000;
+const FLUSH_WAIT_MS = 5_000;
+
+/** How many cache entries `dir` holds (one file per module, in a folder per Node.js version and V8 flags). */
+const entriesIn = (dir) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length : 0);
 
 /** Resolves with a line for the build's output; never rejects (a cold cache is slower, not broken). */
 export async function warmCompileCache(root) {
@@ -28,8 +32,13 @@ export async function warmCompileCache(root) {
       child.once('exit', () => resolve(false));
       child.once('error', () => resolve(false));
     });
+    // The entry writes the cache right after the listening line; give it that moment before stopping the server.
+    const cacheDir = path.join(root, 'dist', 'compile-cache');
+    for (const until = performance.now() + FLUSH_WAIT_MS; listening && entriesIn(cacheDir) === 0 && performance.now() < until;) await new Promise((r) => setTimeout(r, 20));
     const ms = Math.round(performance.now() - started);
-    return listening ? `compile cache: warmed by one start (${ms} ms)` : 'compile cache: the warm-up start did not listen; the first start will fill it';
+    const entries = entriesIn(cacheDir);
+    if (!listening || entries === 0) return 'compile cache: the warm-up start did not fill it; the first start will';
+    return `compile cache: warmed by one start (${entries} modules, ${ms} ms)`;
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
