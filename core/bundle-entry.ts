@@ -10,8 +10,8 @@
  *
  * Where: `dist/compile-cache/` (`npm run build` clears it and warms it with one start; Node keeps a sub-folder per
  * Node.js version and V8 flags). Node's own `NODE_COMPILE_CACHE` (another folder) and `NODE_DISABLE_COMPILE_CACHE=1`
- * take precedence. A folder that cannot be written (a read-only image) only means the cache warmed at build is used
- * as it is, or none.
+ * take precedence. Node turns the cache off in a folder the process may not write (the Dockerfile hands this one to
+ * the server's user; on a read-only root the start simply compiles, as before).
  */
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
