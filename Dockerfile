@@ -51,7 +51,8 @@ COPY --from=build /app/dist ./dist
 # The built panel only (no web/src: nothing to rebuild at start, so the image can run with a read-only root).
 COPY --from=build /app/web/dist ./web/dist
 COPY --from=build /app/web/public ./web/public
-RUN mkdir -p /data && chown node:node /data
+# Node uses a compile cache only in a folder it may write (core/bundle-entry.ts): the one `npm run build` warmed.
+RUN mkdir -p /data /app/dist/compile-cache && chown node:node /data && chown -R node:node /app/dist/compile-cache
 USER node
 VOLUME ["/data"]
 EXPOSE 7000

@@ -1,6 +1,6 @@
 // `npm run build`: bundle the server into dist/server.mjs with esbuild (npm packages stay external), and the panel.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -16,8 +16,8 @@ const serverOptions = { bundle: true, platform: 'node', format: 'esm', target: '
  * ~500 KB source of the bundle as a two-byte string for as long as the process runs: 1.8 MB more idle RSS (issue #16).
  * `\uXXXX` means the same character in a regular expression or identifier and is inert in a comment.
  */
-async function buildAscii(entry, outfile) {
-  const { outputFiles } = await esbuild.build({ ...serverOptions, entryPoints: [path.join(root, entry)], outfile: path.join(root, outfile) });
+async function buildAscii(entry, outfile, extra = {}) {
+  const { outputFiles } = await esbuild.build({ ...serverOptions, ...extra, entryPoints: [path.join(root, entry)], outfile: path.join(root, outfile) });
   await mkdir(path.dirname(path.join(root, outfile)), { recursive: true });
   for (const file of outputFiles) {
     const text = file.path.endsWith('.mjs') ? asciiOnly(file.text) : file.text;
@@ -40,7 +40,10 @@ function asciiOnly(text) {
   return text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-await buildAscii('core/main.ts', 'dist/server.mjs');
+await buildAscii('core/main.ts', 'dist/server-core.mjs');
+// dist/server.mjs turns on Node's compile cache before it loads dist/server-core.mjs (core/bundle-entry.ts).
+await buildAscii('core/bundle-entry.ts', 'dist/server.mjs', { external: ['./server-core.mjs'], sourcemap: false });
+await rm(path.join(root, 'dist', 'compile-cache'), { recursive: true, force: true }); // entries of files gone or rebuilt
 // The memory search worker runs as its own file next to the bundle (core/memory/search-pool/pool.ts finds it there).
 await buildAscii('core/memory/search-pool/worker.ts', 'dist/memory-search-worker.mjs');
 console.log(`server bundle: dist/server.mjs (${Math.round(performance.now() - started)} ms)`);
@@ -53,7 +56,6 @@ const { bundlePlugin, publishPluginApi } = await import('../core/plugins/bundle.
 const { discoverPlugins } = await import('../core/plugins/discover.ts');
 const apiNames = await publishPluginApi();
 const cacheDir = path.join(root, 'dist', 'plugin-cache');
-const { rm } = await import('node:fs/promises');
 await rm(cacheDir, { recursive: true, force: true });
 const plugins = await discoverPlugins([path.join(root, 'plugins')], path.join(root, 'plugins'));
 const built = await Promise.allSettled(plugins.map((p) => bundlePlugin(p.name, p.entry, cacheDir, apiNames)));
@@ -65,6 +67,8 @@ const recorded = plugins.flatMap((p, i) => (built[i].status === 'fulfilled' ? [{
 await writeRecordedKeys(cacheDir, keyHeader(apiNames), recorded);
 console.log(`plugins prebuilt: ${built.length - failed.length}/${built.length} into dist/plugin-cache/`);
 for (const f of failed) console.error(`  ${f.reason?.message ?? f.reason}`);
+const { warmCompileCache } = await import('./warm-compile-cache.mjs');
+console.log(await warmCompileCache(root));
 if (!process.argv.includes('--server-only') && existsSync(path.join(root, 'scripts/build-web.mjs')) && existsSync(path.join(root, 'web/src'))) {
   const { buildWeb } = await import('./build-web.mjs');
   await buildWeb({ quiet: false });

@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import type PromClient from 'prom-client';
 import { BatchedHistogram } from './batched-histogram.ts';
+import { registerDefaultMetrics } from './default-metrics.ts';
 
 /**
  * prom-client by file: its entry also loads the Pushgateway client (`http`, `https` and so tls, ~7 MB resident) and
@@ -16,13 +17,12 @@ const client = {
   Registry: requireProm('prom-client/lib/registry'),
   Counter: requireProm('prom-client/lib/counter'),
   Histogram: requireProm('prom-client/lib/histogram'),
-  collectDefaultMetrics: requireProm('prom-client/lib/defaultMetrics'),
-} as Pick<typeof PromClient, 'Registry' | 'Counter' | 'Histogram' | 'collectDefaultMetrics'>;
+} as Pick<typeof PromClient, 'Registry' | 'Counter' | 'Histogram'>;
 
 export const registry = new client.Registry();
 
 // Event-loop lag, heap and RSS, GC, handles: prom-client's standard process and Node.js metrics.
-client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+registerDefaultMetrics(registry, 20);
 
 /** Where `aion_http_requests_total` finds the requests counted since its last read (metrics/http.ts counts them). */
 let pendingRequestCounts: () => void = () => {};

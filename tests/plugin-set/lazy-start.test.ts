@@ -7,6 +7,8 @@
  * - koa-body with formidable and co-body's form reader (qs): JSON bodies are read by co-body's JSON reader alone,
  *   koa-body loads on the first multipart upload (process_file, workspace upload), unpdf on the first PDF;
  * - the backends of rate-limiter-flexible, jose's JWE/JWK/JWKS modules, prom-client's Pushgateway, semver's entry;
+ * - @opentelemetry/api: prom-client's default metrics are registered file by file, the CPU counters collected by us
+ *   (core/metrics/default-metrics.ts) — /metrics still serves every standard name, the CPU seconds adding up;
  * - and sign-in with an unknown email still spends scrypt time and answers 401.
  */
 import assert from 'node:assert/strict';
@@ -30,6 +32,22 @@ async function loadedNow(s: TestServer, trace: string, n: number): Promise<strin
 
 const builtin = (loaded: string[], name: string) => loaded.includes(`NativeModule ${name}`);
 const npmFile = (loaded: string[], pattern: RegExp) => loaded.filter((l) => l.startsWith('npm ') && pattern.test(l.slice(4)));
+
+/** The standard process and Node.js metrics are all on /metrics, the CPU counters with the process's CPU so far. */
+async function assertStandardMetrics(s: TestServer, adminToken: string): Promise<void> {
+  const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  for (const name of ['process_start_time_seconds', 'process_resident_memory_bytes', 'process_open_fds', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'nodejs_version_info', 'nodejs_active_handles_total']) {
+    assert.match(text, new RegExp(`^${name}[ {]`, 'm'), `${name} on /metrics`);
+  }
+  assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+  assert.match(text, /^nodejs_gc_duration_seconds_count\{kind="/m, 'the start-up GCs were counted');
+  const [user, system, total] = ['process_cpu_user_seconds_total', 'process_cpu_system_seconds_total', 'process_cpu_seconds_total'].map(value);
+  assert.ok(user > 0.05, `user CPU ${user} s counts the start-up`);
+  assert.ok(system >= 0 && Math.abs(user + system - total) < 1e-6, `${user} + ${system} = ${total}`);
+}
 
 test('a started server that has answered JSON has not loaded undici, tls, pg or unused package parts; first uses load them', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'aion-lazy-start-'));
@@ -62,6 +80,8 @@ test('a started server that has answered JSON has not loaded undici, tls, pg or 
     assert.deepEqual(npmFile(atStart, /^jose\/dist\/webapi\/(jwe|jwks|jwk)\//), [], "jose's JWE/JWK parts");
     assert.deepEqual(npmFile(atStart, /^prom-client\/lib\/(pushgateway|cluster)/), [], "prom-client's Pushgateway");
     assert.deepEqual(npmFile(atStart, /^semver\/index\.js$/), [], "semver's entry");
+    assert.deepEqual(npmFile(atStart, /^@opentelemetry\//), [], '@opentelemetry/api (prom-client exemplars) loaded at start');
+    await assertStandardMetrics(s, known.body.token);
     for (const pkg of ['koa-body', 'formidable', 'qs', 'unpdf']) assert.deepEqual(npmFile(atStart, new RegExp(`^${pkg}/`)), [], `${pkg} loaded at start`);
     assert.deepEqual(npmFile(atStart, /^co-body\/lib\/(form|text|any)\.js$/), [], "co-body's form and text readers");
     assert.ok(npmFile(atStart, /^co-body\/lib\/json\.js$/).length > 0, 'JSON bodies went through co-body');
