@@ -103,6 +103,16 @@ export class VectorIndex {
     else if (this.size >= (this.options.annThreshold ?? 20_000)) this.annFeeder.start();
   }
 
+  /**
+   * Make room for `rows` vectors at once (a load that knows how many it adds): growing by doubling from 64 rows
+   * copied the rows 11 times on the way to 100k (a tenth of a restart's load).
+   */
+  reserve(rows: number): void {
+    if (this.table.buffers.capacity >= rows) return;
+    this.table.adopt(this.table.grown(rows));
+    this.pool?.broadcast({ op: 'vec-buffers', vec: this.handle, buffers: this.table.buffers });
+  }
+
   /** Remove the vector of `id`. */
   delete(id: string): boolean {
     if (!this.table.remove(id)) return false;
