@@ -32,11 +32,13 @@ export function nativeScanReady(): boolean {
 }
 
 /**
- * Unit vectors' components are about ±1/√dims; mapping ±4/√dims to ±127 keeps their resolution (larger components,
- * rare, saturate — the float re-ranking corrects the order among candidates).
+ * Unit vectors' components are about ±1/√dims; mapping ±8/√dims to ±127 keeps their resolution and leaves almost no
+ * row clamped. At ±4/√dims a third of the local embedder's rows (short texts: a few heavy buckets) had a clamped
+ * component, whose int8 similarity can be off by 10× the rounding bound; the scan now trusts that bound to stop
+ * re-ranking early, and re-ranks the few clamped rows always (`RowTable.saturated`).
  */
 export function scaleFor(dims: number): number {
-  return (127 * Math.sqrt(dims)) / 4;
+  return (127 * Math.sqrt(dims)) / 8;
 }
 
 /** Quantise `vector` into `out` at `offset`. */

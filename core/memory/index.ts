@@ -86,6 +86,7 @@ export class MemoryStore implements MemoryService {
       const partition = new UserPartition(this.dir, userId, this.log);
       const data = await partition.read();
       const state = this.newState(userId, partition);
+      state.vectors?.reserve(data.vectors.size);
       for (const entry of data.entries.values()) {
         state.entries.set(entry.id, entry);
         const v = data.vectors.get(entry.id);

@@ -49,7 +49,7 @@ export async function searchView(view: UserView, query: MemoryQuery, deps: Searc
   };
   const now = deps.now ?? Date.now();
   const text = typeof query.search === 'string' ? query.search.trim() : '';
-  if (text === '') return listView(view, rankQuery, query.order, now);
+  if (text === '') return listView(view, rankQuery, listOptions(query), now);
 
   const acceptId = vectorFilter(view, rankQuery, now);
   const plan = await vectorPlan(view, text, rankQuery, acceptId, deps);
@@ -92,33 +92,62 @@ function mayExpire(view: UserView): boolean | undefined {
 
 const bySalience = (a: MemoryEntry, b: MemoryEntry) => b.salience - a.salience || byNewest(a, b);
 
-/** No search text: the newest (or most salient) entries that pass the filters. */
-function listView(view: UserView, query: RankQuery, order: MemoryQuery['order'], now: number): MemorySearchResult {
-  if (order !== 'salience' && view.entries instanceof EntryTable) return listNewest(view.entries, query, now);
+/** What a listing (no search text) takes beyond the filters and the page. */
+interface ListOptions {
+  order: MemoryQuery['order'];
+  match: ((entry: Readonly<MemoryEntry>) => boolean) | null;
+  /** How many of the first entries (in the listing's order) that pass the filters are looked at. */
+  window: number;
+}
+
+function listOptions(query: MemoryQuery): ListOptions {
+  return {
+    order: query.order,
+    match: typeof query.match === 'function' ? query.match : null,
+    window: clampInt(query.window, Number.MAX_SAFE_INTEGER, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** No search text: the newest (or most salient) entries that pass the filters (and `match`, within the window). */
+function listView(view: UserView, query: RankQuery, options: ListOptions, now: number): MemorySearchResult {
+  if (options.order !== 'salience' && view.entries instanceof EntryTable) return listNewest(view.entries, query, options, now);
   const accept = acceptFor(query, now);
-  const list: MemoryEntry[] = [];
+  let list: MemoryEntry[] = [];
   for (const e of view.entries.values()) if (accept(e)) list.push(e);
-  const compare = order === 'salience' ? bySalience : byNewest;
+  const compare = options.order === 'salience' ? bySalience : byNewest;
+  const { match } = options;
+  const windowed = options.window < list.length;
+  if (windowed || match) {
+    // The window (sorted), then the caller's test; the page is cut from what passes.
+    list = windowed ? topK(list, options.window, compare) : list;
+    if (match) list = list.filter((e) => match(e));
+    if (windowed) return { entries: list.slice(query.offset, query.offset + query.limit).map((e) => copyEntry(e)), total: list.length };
+  }
   const page = topK(list, query.offset + query.limit, compare).slice(query.offset);
   return { entries: page.map((e) => copyEntry(e)), total: list.length };
 }
 
 /**
- * The newest entries off the table's list order: the page costs its own length. The total is the table's size when
- * no filter can refuse an entry; otherwise the rest is counted (a pass, but no sort).
+ * The newest entries off the table's list order: the page costs its own length (plus the window, with `match`). The
+ * total is the table's size when no filter can refuse an entry; otherwise the rest is counted (a pass, but no sort).
  */
-function listNewest(entries: EntryTable, query: RankQuery, now: number): MemorySearchResult {
+function listNewest(entries: EntryTable, query: RankQuery, options: ListOptions, now: number): MemorySearchResult {
   const accept = acceptFor(query, now);
-  const countsAll = query.layer === undefined && query.category === undefined && (query.includeExpired === true || !entries.hasExpiring);
+  const { match } = options;
+  const countsAll = !match && query.layer === undefined && query.category === undefined && (query.includeExpired === true || !entries.hasExpiring);
   const page: MemorySearchResult['entries'] = [];
   let passed = 0;
+  let seen = 0;
   for (const e of entries.newestFirst()) {
+    if (seen >= options.window) break;
     if (!accept(e)) continue;
+    seen++;
+    if (match && !match(e)) continue;
     if (passed >= query.offset && page.length < query.limit) page.push(copyEntry(e));
     passed++;
     if (countsAll && page.length >= query.limit) break;
   }
-  return { entries: page, total: countsAll ? entries.size : passed };
+  return { entries: page, total: countsAll ? Math.min(entries.size, options.window) : passed };
 }
 
 /**

@@ -34,13 +34,18 @@ export async function loadIndexJSON<T>(json: string, options: Options<T>): Promi
   return mini;
 }
 
+/**
+ * One term's postings as minisearch holds them. `for…in` and `+key` instead of `Object.keys` and `parseInt`: the keys
+ * are the parsed JSON's own integer-like keys, and this conversion was the largest part of a restore (100k memories:
+ * ~3.5M postings, 1.2 s of 3 s).
+ */
 function postingsOf(fields: TermPostings): FieldTermData {
   const byField = new Map<number, Map<number, number>>();
-  for (const fieldId of Object.keys(fields)) {
+  for (const fieldId in fields) {
     const counts = fields[fieldId]!;
     const docs = new Map<number, number>();
-    for (const shortId of Object.keys(counts)) docs.set(parseInt(shortId, 10), counts[shortId]!);
-    byField.set(parseInt(fieldId, 10), docs);
+    for (const shortId in counts) docs.set(+shortId, counts[shortId]!);
+    byField.set(+fieldId, docs);
   }
   return byField;
 }

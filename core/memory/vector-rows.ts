@@ -41,6 +41,11 @@ export class RowTable {
   readonly scale: number;
   /** 1 where a slot holds the current vector of its id: scans test a byte instead of hashing the id (issue #16). */
   private liveSlots: Uint8Array = new Uint8Array(64);
+  /**
+   * Live slots whose int8 row has a component at ±127 (clamped, or as good as): their int8 similarity may be off by
+   * more than `QuantizedQuery.error`, so the scan re-ranks them always instead of trusting the bound (a few per mille).
+   */
+  readonly saturated = new Set<number>();
 
   constructor(public buffers: RowBuffers) {
     this.scale = scaleFor(buffers.dims);
@@ -68,17 +73,28 @@ export class RowTable {
   /** Record that `slot` (already written) now holds `id`'s vector. */
   assign(id: string, slot: number): void {
     const old = this.slotOf.get(id);
-    if (old !== undefined) this.liveSlots[old] = 0;
+    if (old !== undefined) {
+      this.liveSlots[old] = 0;
+      this.saturated.delete(old);
+    }
     this.idOfSlot[slot] = id;
     this.slotOf.set(id, slot);
     if (slot >= this.liveSlots.length) this.liveSlots = grownBytes(this.liveSlots, slot + 1);
     this.liveSlots[slot] = 1;
+    if (this.isSaturated(slot)) this.saturated.add(slot);
+  }
+
+  private isSaturated(slot: number): boolean {
+    const { dims, i8 } = this.buffers;
+    for (let i = slot * dims, end = i + dims; i < end; i++) if (i8[i] === 127 || i8[i] === -127) return true;
+    return false;
   }
 
   remove(id: string): boolean {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
     this.liveSlots[slot] = 0;
+    this.saturated.delete(slot);
     return this.slotOf.delete(id);
   }
 
@@ -123,10 +139,12 @@ export class RowTable {
     if (!ids) return;
     this.idOfSlot = ids;
     this.slotOf.clear();
+    this.saturated.clear();
     this.liveSlots = new Uint8Array(Math.max(64, ids.length));
     ids.forEach((id, slot) => {
       this.slotOf.set(id, slot);
       this.liveSlots[slot] = 1;
+      if (this.isSaturated(slot)) this.saturated.add(slot);
     });
   }
 

@@ -60,6 +60,16 @@ export interface MemoryQuery {
   includeExpired?: boolean;
   /** Order when there is no search text: newest (default) or by salience. */
   order?: 'newest' | 'salience';
+  /**
+   * No search text only: the caller's own test of an entry, run over the stored entries before any is copied (it
+   * must not change what it is given). Only entries it accepts are listed and counted in `total`.
+   */
+  match?: (entry: Readonly<MemoryEntry>) => boolean;
+  /**
+   * No search text only: look at no more than the newest (or most salient) this many entries that pass the other
+   * filters; `match`, `offset` and `limit` then apply among them. Unset: all entries.
+   */
+  window?: number;
 }
 
 export interface MemorySearchResult {

@@ -34,37 +34,28 @@ export function originalMemory(e: MemoryEntry) {
 
 /**
  * How many of the newest entries the substring search looks at: the original kept 300 memories in all, so its substring
- * search saw every one; we keep the newest 1,000 (one page of the store, no re-sorting page by page) and let the hybrid
- * full-text + meaning search below find older matches. Scanning every entry made a search cost O(entries): 20,000
- * memories took 150 ms a query (issue #16).
+ * search saw every one; we keep the newest 1,000 and let the hybrid full-text + meaning search below find older
+ * matches. Scanning every entry made a search cost O(entries): 20,000 memories took 150 ms a query (issue #16).
  */
 const SUBSTRING_WINDOW = 1000;
 
 /** At most this many hybrid hits follow the substring matches (the page can never reach further). */
 const HYBRID_MAX = 200;
 
-/** The window is read in pages of this many (listing the newest n costs n steps, so paging costs nothing extra). */
-const WINDOW_PAGE = 200;
-
 /**
  * The original's search — case-insensitive substring over summary, lesson and category, newest first — followed by
  * our hybrid (full-text + meaning) hits that the substring missed. `wanted` is how many matches the caller reads
  * (offset + limit + 1, the one more telling it whether there are more): the first `wanted` matches are the substring
- * matches and then at most `wanted` hybrid hits, so asking the hybrid search for more (it was always 200) only made
- * it rank more vector hits and fuse more lists for entries no page shows. For the same reason the window is read
- * page by page and no further once `wanted` substring matches are in hand, and then the hybrid search is not run.
+ * matches and then at most `wanted` hybrid hits, so asking the hybrid search for more only made it rank more vector
+ * hits for entries no page shows; with `wanted` substring matches in hand it is not run at all.
+ *
+ * The substring test runs inside the store over its own entries (`match`, `window`): only the matches are copied,
+ * where reading the window page by page copied all 1,000 entries of it per request (issue #16's profile).
  */
 export async function searchOriginal(ctx: PluginContext, userId: string, search: string, wanted: number): Promise<MemoryEntry[]> {
-  const matches = substringMatcher(search);
-  const found = new Map<string, MemoryEntry>();
-  for (let offset = 0; offset < SUBSTRING_WINDOW && found.size < wanted; offset += WINDOW_PAGE) {
-    const { entries } = await ctx.memory.search(userId, { limit: Math.min(WINDOW_PAGE, SUBSTRING_WINDOW - offset), offset });
-    for (const e of entries) {
-      if (matches(e)) found.set(e.id, e);
-      if (found.size >= wanted) return [...found.values()];
-    }
-    if (entries.length < WINDOW_PAGE) break;
-  }
+  const { entries: substring } = await ctx.memory.search(userId, { limit: wanted, window: SUBSTRING_WINDOW, match: substringMatcher(search) });
+  if (substring.length >= wanted) return substring;
+  const found = new Map(substring.map((e) => [e.id, e]));
   const { entries: hybrid } = await ctx.memory.search(userId, { search, limit: Math.min(HYBRID_MAX, wanted) });
   for (const e of hybrid) if (!found.has(e.id)) found.set(e.id, e);
   return [...found.values()];
@@ -75,7 +66,7 @@ export async function searchOriginal(ctx: PluginContext, userId: string, search:
  * content) contains `search`, ignoring case. One case-insensitive expression per search instead of lower-casing three
  * fields of each of 1,000 entries per request (up to 1.8 MB of throwaway strings).
  */
-function substringMatcher(search: string): (e: MemoryEntry) => boolean {
+function substringMatcher(search: string): (e: Readonly<MemoryEntry>) => boolean {
   const needle = new RegExp(search.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
   return (e) => {
     const meta = e.metadata ?? {};

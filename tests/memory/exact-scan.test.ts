@@ -73,3 +73,37 @@ test('local embedder vectors of a corpus: native scan recall@10 ≥ 0.98', async
   const recalls = compare(index, queries);
   for (const r of recalls) assert.ok(r >= 0.98, `recall ${recalls.join(' / ')}`);
 });
+
+test('rows with a component past the int8 range (clamped) are re-ranked too: the scan stops early only where its error bound holds', async () => {
+  const dims = 256;
+  const random = rng(11);
+  const normalised = (v: Float32Array) => {
+    const norm = Math.hypot(...v);
+    return v.map((x) => x / norm);
+  };
+  const noise = () => normalised(new Float32Array(dims).map(() => random() - 0.5));
+  const index = new VectorIndex('test', dims, { annThreshold: Infinity, log: pino({ level: 'silent' }) });
+  for (let i = 0; i < NATIVE_SCAN_FROM * 3; i++) index.set(`m${i}`, noise());
+  // Spiky rows: one component 0.95, clamped to half of it in int8, so their int8 similarity is far too low.
+  const spiky = Array.from({ length: 5 }, (_, i) => `spike${i}`);
+  for (const id of spiky) index.set(id, normalised(noise().map((x, d) => (d === 0 ? 0.95 : x * 0.3))));
+  await nativeReady(index, noise());
+  for (let q = 0; q < 10; q++) {
+    const query = normalised(noise().map((x, d) => (d === 0 ? 0.3 : x)));
+    const truth = index.exactLoop(query, 10);
+    assert.ok(spiky.every((id) => truth.some((h) => h.id === id)), 'the spiky rows are among the true top 10');
+    assert.deepEqual(index.exact(query, 10).map((h) => h.id), truth.map((h) => h.id));
+  }
+});
+
+test('local embedder vectors: the top 100 (what a search asks of the scan) is the exact top 100, in order', async () => {
+  const embedder = new LocalEmbedder();
+  const text = corpus(5);
+  const index = new VectorIndex(embedder.id, embedder.dims, { annThreshold: Infinity, log: pino({ level: 'silent' }) });
+  (await embedder.embed(Array.from({ length: NATIVE_SCAN_FROM * 3 }, () => text.sentence()))).forEach((v, i) => index.set(`m${i}`, v));
+  const queries = await embedder.embed(Array.from({ length: 30 }, () => `${text.word()} ${text.word()}`));
+  await nativeReady(index, queries[0]!);
+  for (const query of queries) {
+    assert.deepEqual(index.exact(query, 100, undefined, 0.1).map((h) => h.id), index.exactLoop(query, 100, undefined, 0.1).map((h) => h.id));
+  }
+});

@@ -122,3 +122,38 @@ test('filters: layer and category', async () => {
     await cleanup();
   }
 });
+
+test('a listing with match and window: the caller\'s test runs over the newest entries of the window only, before the page', async () => {
+  const { dir, cleanup } = await tempDir();
+  const store = await openStore(dir);
+  try {
+    for (let i = 0; i < 30; i++) {
+      await store.add('u1', { id: `m${i}`, content: `note ${i} ${i % 3 === 0 ? 'tagged' : 'plain'}`, layer: i % 2 ? 'long_term' : 'short_term', salience: i / 30 });
+      await new Promise((r) => setTimeout(r, 2)); // distinct creation times: newest first is m29, m28, …
+    }
+    await store.add('u2', { id: 'other', content: 'note tagged' });
+    const seen: string[] = [];
+    const tagged = (e: { id: string; content: string }) => (seen.push(e.id), e.content.includes('tagged'));
+    // The newest 10 are m29…m20: tagged among them m27, m24, m21.
+    const r = await store.search('u1', { match: tagged, window: 10, limit: 2 });
+    assert.deepEqual(r.entries.map((e) => e.id), ['m27', 'm24']);
+    assert.equal(r.total, 3);
+    assert.ok(seen.every((id) => id !== 'other'), 'never shown another user\'s entries');
+    assert.ok(seen.length <= 10, 'looked at the window only');
+    assert.deepEqual((await store.search('u1', { match: tagged, window: 10, limit: 5, offset: 2 })).entries.map((e) => e.id), ['m21']);
+    // Filters apply before the window: the newest 10 long-term ones are m29, m27, …, m11.
+    assert.deepEqual((await store.search('u1', { match: tagged, window: 10, layer: 'long_term' })).entries.map((e) => e.id), ['m27', 'm21', 'm15']);
+    // Without a window: every entry; by salience too (the sorting path).
+    assert.equal((await store.search('u1', { match: tagged })).total, 10);
+    assert.deepEqual((await store.search('u1', { match: tagged, window: 4, order: 'salience' })).entries.map((e) => e.id), ['m27']);
+    // A window alone cuts the listing and its total.
+    const w = await store.search('u1', { window: 5, limit: 50 });
+    assert.deepEqual([w.entries.length, w.total], [5, 5]);
+    // Entries handed out are copies: changing one changes nothing stored.
+    r.entries[0]!.content = 'changed';
+    assert.notEqual((await store.get('u1', 'm27'))?.content, 'changed');
+  } finally {
+    await store.close();
+    await cleanup();
+  }
+});
