@@ -27,6 +27,17 @@ export interface ChargeOptions {
   signal: AbortSignal;
 }
 
+/** Count the message (unless free) and set the quota headers; when that fails, `end` the started turn, then rethrow. */
+async function count(ctx: PluginContext, c: KoaContext, { user, free }: ChargeOptions, end: (error: unknown) => Promise<void>): Promise<void> {
+  try {
+    const quota = free ? ctx.auth.chatQuota(user) : await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c));
+    ctx.auth.setQuotaHeaders(c, quota);
+  } catch (error) {
+    await end(error);
+    throw error;
+  }
+}
+
 /** One turn of the macrotask queue: what the microtasks before it queued (a request's socket write) happens first. */
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -60,16 +71,12 @@ export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOpt
       // Let the model request leave before the counting's own chain of promises runs (it is queued behind them).
       await nextMacrotask();
     }
-    try {
-      const quota = free ? ctx.auth.chatQuota(user) : await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c));
-      ctx.auth.setQuotaHeaders(c, quota);
-    } catch (error) {
+    await count(ctx, c, opts, async (error) => {
       turn.abort(error);
       await ahead?.catch(() => undefined);
       ahead = undefined;
       await it.return?.(undefined);
-      throw error;
-    }
+    });
     return first;
   };
   const done = () => signal.removeEventListener('abort', follow);

@@ -23,14 +23,18 @@ const direct: number[] = [];
 const d = () => ttft(`${fake.url}/v1/chat/completions`, { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }, { authorization: 'Bearer sk-fake' }, (x) => x.choices?.[0]?.delta?.content);
 const p = (x: any) => ttft(`${x.s.url}/api/chat/stream`, { provider: 'openai', model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${x.token}` }, (y) => (y.type === 'text_delta' ? y.text : undefined));
 const N = Number(process.env.N ?? 150);
+/** `CONC=100`: each step is that many concurrent streams instead of one. */
+const CONC = Number(process.env.CONC ?? 1);
+const many = (f: () => Promise<number>) => Promise.all(Array.from({ length: CONC }, f));
 for (let i = 0; i < N + 10; i++) {
-  const dv = await d();
-  const pv: number[] = [];
-  for (const x of servers) pv.push(await p(x));
-  if (i >= 10) { direct.push(dv); servers.forEach((x, j) => x.t.push(pv[j])); }
+  const dv = await many(d);
+  const pv: number[][] = [];
+  for (const x of servers) pv.push(await many(() => p(x)));
+  if (i >= Math.min(10, N / 2)) { direct.push(...dv); servers.forEach((x, j) => x.t.push(...pv[j])); }
 }
 const m = (a: number[]) => percentile(a, 50);
+if (CONC > 1) for (const x of servers) console.log(`${x.name} p99 added ${(percentile(x.t, 99) - percentile(direct, 99)).toFixed(1)} ms`);
 console.log(`direct p50 ${m(direct).toFixed(2)} ms`);
-for (const x of servers) console.log(`${x.name} ${JSON.stringify(x.env)} added p50 ${(m(x.t) - m(direct)).toFixed(2)} ms, p25 ${(percentile(x.t, 25) - percentile(direct, 25)).toFixed(2)}`);
+for (const x of servers) console.log(`${x.name} ${JSON.stringify(x.env)} n=${x.t.length} added p50 ${(m(x.t) - m(direct)).toFixed(2)} ms, p25 ${(percentile(x.t, 25) - percentile(direct, 25)).toFixed(2)}`);
 for (const x of servers) await x.s.dispose();
 await fake.close();
