@@ -2,8 +2,8 @@
  * Counting chat messages against the plan as the original did: a request refused before the model starts (a bad
  * provider or model, a validation error) costs nothing, and a continuation after tool results is part of the message
  * that asked for the tools — never charged, never refused for quota (so a 429 can never replace a tool's output).
- * A message is counted when the model has accepted it (its first event); the quota is checked before the model is
- * called, so a user over the limit gets the 429 without the model running.
+ * A message is counted when the turn has started (its first event: provider and model resolved); the quota is checked
+ * before the model is called, so a user over the limit gets the 429 without the model running.
  */
 import type { Context as KoaContext } from 'koa';
 import { isAppError, type AgentEvent, type PluginContext, type User } from '../../core/plugin-api/index.ts';
@@ -19,35 +19,87 @@ function withQuotaHeaders(ctx: PluginContext, c: KoaContext) {
   };
 }
 
+/** Who is charged, and the signal that ends the turn (the client went away). */
+export interface ChargeOptions {
+  user: User;
+  /** A continuation with the results of the tools we asked for: not counted, never refused for quota. */
+  free: boolean;
+  signal: AbortSignal;
+}
+
+/** Count the message (unless free) and set the quota headers; when that fails, `end` the started turn, then rethrow. */
+async function count(ctx: PluginContext, c: KoaContext, { user, free }: ChargeOptions, end: (error: unknown) => Promise<void>): Promise<void> {
+  try {
+    const quota = free ? ctx.auth.chatQuota(user) : await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c));
+    ctx.auth.setQuotaHeaders(c, quota);
+  } catch (error) {
+    await end(error);
+    throw error;
+  }
+}
+
+/** One turn of the macrotask queue: what the microtasks before it queued (a request's socket write) happens first. */
+const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * Run `events` and charge one message when its first event arrives (unless `free`). Limited plans get the
- * `X-RateLimit-*` headers before the stream opens. Past the first event the events pass straight through (a plain
+ * Run the turn `begin` starts and charge one message when its first event arrives (unless `free`). Limited plans get
+ * the `X-RateLimit-*` headers before the stream opens. Past the first event the events pass straight through (a plain
  * iterator, not a generator layer: every event of the turn passes here).
+ *
+ * The model call starts as soon as the quota check passed, while the message is counted and the stream opens: the
+ * counting and the first frame then overlap the model's time to its first token instead of adding to it (issue #16's
+ * TTFT split). Should the counting fail after all (another request took the last slot, the account was disabled), the
+ * model call is aborted and the turn ended before the error is answered.
  */
-export function chargeOnStart(ctx: PluginContext, c: KoaContext, user: User, free: boolean, events: AsyncIterable<AgentEvent>): AsyncIterableIterator<AgentEvent> {
-  const it = events[Symbol.asyncIterator]();
+export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOptions, begin: (signal: AbortSignal) => AsyncIterable<AgentEvent>): AsyncIterableIterator<AgentEvent> {
+  const { user, free, signal } = opts;
+  const turn = new AbortController();
+  const follow = () => turn.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  const it = begin(turn.signal)[Symbol.asyncIterator]();
+  /** The model's first step, asked for early; handed to the consumer's first `next` after the start. */
+  let ahead: Promise<IteratorResult<AgentEvent>> | undefined;
   const start = async (): Promise<IteratorResult<AgentEvent>> => {
     await ctx.auth.accounts.usage(user); // loads the user's window, so the check below is exact after a restart
     const before = ctx.auth.chatQuota(user);
     if (!free && before.limited && before.remaining <= 0) await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c)); // throws the 429
     const first = await it.next(); // a refusal (bad provider, …) throws here: nothing was counted
-    try {
-      const quota = free ? ctx.auth.chatQuota(user) : await ctx.auth.consumeChat(user).catch(withQuotaHeaders(ctx, c));
-      ctx.auth.setQuotaHeaders(c, quota);
-    } catch (error) {
-      await it.return?.(undefined);
-      throw error;
+    if (!first.done) {
+      ahead = it.next();
+      ahead.catch(() => undefined); // its consumer sees the failure; this only keeps it from being "unhandled" meanwhile
+      // Let the model request leave before the counting's own chain of promises runs (it is queued behind them).
+      await nextMacrotask();
     }
+    await count(ctx, c, opts, async (error) => {
+      turn.abort(error);
+      await ahead?.catch(() => undefined);
+      ahead = undefined;
+      await it.return?.(undefined);
+    });
     return first;
   };
+  const done = () => signal.removeEventListener('abort', follow);
   let started = false;
   const iterator: AsyncIterableIterator<AgentEvent> = {
     next: () => {
-      if (started) return it.next();
-      started = true;
-      return start();
+      if (!started) {
+        started = true;
+        return start();
+      }
+      if (ahead) {
+        const step = ahead;
+        ahead = undefined;
+        return step;
+      }
+      return it.next();
     },
-    return: async (value?: unknown) => (started && it.return ? it.return(value) : { done: true, value: undefined }),
+    return: async (value?: unknown) => {
+      done();
+      if (ahead) await ahead.catch(() => undefined);
+      ahead = undefined;
+      return started && it.return ? it.return(value) : { done: true, value: undefined };
+    },
     throw: async (error?: unknown) => {
       if (started && it.throw) return it.throw(error);
       throw error;

@@ -48,7 +48,7 @@ export default definePlugin({
       const user = caller!;
       const system = b.system ?? b.systemPrompt;
       const free = issued.redeem(user.id, continuedToolIds(b.messages));
-      await ctx.sse.streamAgent(c, 'alin', (signal) => chargeOnStart(ctx, c, user, free, remembering(user,
+      await ctx.sse.streamAgent(c, 'alin', (signal) => chargeOnStart(ctx, c, { user, free, signal }, (turnSignal) => remembering(user,
         ctx.agent.runTurn({
           user,
           messages: b.messages as any,
@@ -61,7 +61,7 @@ export default definePlugin({
           maxTokens: b.maxTokens,
           temperature: b.temperature,
           conversationId: b.conversationId,
-          signal,
+          signal: turnSignal,
         }),
       )));
     };

@@ -16,11 +16,12 @@ import { percentile, printTable, recordFigure } from './stats.ts';
 
 /**
  * `BENCH_PROFILE_DIR=dir` writes a CPU profile of each server started here into `dir` (open in Chrome DevTools);
- * `BENCH_MODES=burst` runs some modes only.
+ * `BENCH_MODES=burst` runs some modes only; `BENCH_SERVER_IMPORT=file.mjs` preloads a module into each server (e.g.
+ * `scripts/bench/ttft-trace.mjs`, wall-clock marks of one stream at a time, written to `TRACE_FILE.<pid>`).
  */
 const PROFILE: Record<string, string> = process.env.BENCH_PROFILE_DIR
   ? { NODE_OPTIONS: `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}`, CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR }
-  : {};
+  : process.env.BENCH_SERVER_IMPORT ? { NODE_OPTIONS: `--import ${process.env.BENCH_SERVER_IMPORT}`, TRACE_FILE: process.env.TRACE_FILE ?? '' } : {};
 const MODES = (process.env.BENCH_MODES ?? 'paced,burst,open').split(',');
 
 const TEXT = Array.from({ length: 500 }, (_, i) => `tok${i % 97} `).join('');

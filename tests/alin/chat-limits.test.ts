@@ -86,3 +86,21 @@ it('chat bodies up to 10 MB: a 1.1 MB image streams; 11 MB is a 413; other route
   const big = await s.api('POST', '/api/conversations', { token: pro.token, body: { title: 'x', metadata: { blob: 'A'.repeat(1_100_000) } } });
   assertError(big, 413);
 });
+
+it('the last slot of the hour goes to one of many concurrent messages; the others get 429 and leave no turn running', async () => {
+  // The model call starts while the message is counted (issue #16's time to first token): whichever check refuses them
+  // (before the model starts, or the count after it started: plugins/alin-chat/charge.test.ts), the requests that lose
+  // the last slot are refused and leave no turn behind.
+  const u = await s.signup();
+  for (let i = 0; i < 9; i++) assert.equal((await chat('stream', ask(`m${i}`), u.token)).status, 200);
+  const all = await Promise.all(Array.from({ length: 6 }, (_, i) => chat('stream', ask(`race ${i}`), u.token)));
+  const ok = all.filter((r) => r.status === 200);
+  assert.equal(ok.length, 1, 'one message takes the last slot');
+  assert.equal(all.filter((r) => r.status === 429).length, 5);
+  for (const r of all.filter((x) => x.status === 429)) assert.equal(r.json.code, 'RATE_LIMIT_EXCEEDED');
+  assert.equal(ok[0].events.at(-1)!.event, 'done');
+  assert.match(ok[0].events.filter((e) => e.event === 'text_delta').map((e) => e.data.text).join(''), /race \d/);
+  // No refused turn is left running: a stop finds nothing to cancel.
+  const stop = await s.api('POST', '/api/stop', { token: u.token });
+  assert.equal(stop.body.stopped, false);
+});

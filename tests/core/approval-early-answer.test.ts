@@ -6,22 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
-import { readSse, startServer, type TestServer } from '../helpers/server.ts';
+import { readSse, type TestServer } from '../helpers/server.ts';
 import { clientChat, eventually } from './aion-client-stream.ts';
-import { HELD_TURN_MANIFEST, HELD_TURN_PLUGIN } from './held-turn-plugin.ts';
+import { startApprovalServer } from './approval-server.ts';
 
 let s: TestServer;
 let alice: string;
 let bob: string;
-const dir = pluginsDir();
 
 before(async () => {
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
-  writePlugin(dir, 'held-turn', HELD_TURN_PLUGIN, HELD_TURN_MANIFEST);
-  s = await startServer({ env: { PLUGINS_DIRS: dir } });
-  alice = (await s.signup('alice-early@example.com')).token;
-  bob = (await s.signup('bob-early@example.com')).token;
+  ({ s, alice, bob } = await startApprovalServer({ heldTurn: true, emails: ['alice-early@example.com', 'bob-early@example.com'] }));
 });
 after(() => s.dispose());
 

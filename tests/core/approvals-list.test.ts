@@ -5,20 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { clientChat, eventually } from './aion-client-stream.ts';
+import { startApprovalServer } from './approval-server.ts';
 
 let s: TestServer;
 let alice: string;
 let bob: string;
-const dir = pluginsDir();
 
 before(async () => {
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
-  s = await startServer({ env: { PLUGINS_DIRS: dir } });
-  alice = (await s.signup('alice@example.com')).token;
-  bob = (await s.signup('bob@example.com')).token;
+  ({ s, alice, bob } = await startApprovalServer());
 });
 after(() => s.dispose());
 

@@ -6,18 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readSse } from '../helpers/server.ts';
-import { pluginsDir, TEST_TOOLS_MANIFEST, TEST_TOOLS_PLUGIN, writePlugin } from '../helpers/plugins.ts';
 import { clientChat } from '../core/aion-client-stream.ts';
+import { approvalPlugins } from '../core/approval-server.ts';
 import { eventually, startPair, type Pair } from './cluster-pair.ts';
-import { HELD_TURN_MANIFEST, HELD_TURN_PLUGIN } from '../core/held-turn-plugin.ts';
 
 let pair: Pair;
 let admin: string;
-const dir = pluginsDir();
 before(async () => {
-  writePlugin(dir, 'test-tools', TEST_TOOLS_PLUGIN, TEST_TOOLS_MANIFEST);
-  writePlugin(dir, 'held-turn', HELD_TURN_PLUGIN, HELD_TURN_MANIFEST);
-  pair = await startPair({ PLUGINS_DIRS: dir, ECHO_DELAY_MS: '20' });
+  pair = await startPair({ PLUGINS_DIRS: approvalPlugins({ heldTurn: true }), ECHO_DELAY_MS: '20' });
   admin = (await pair.a.signup()).token;
 });
 after(() => pair.close());
