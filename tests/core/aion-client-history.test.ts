@@ -21,6 +21,14 @@ after(async () => {
   await tg.close();
 });
 
+/** The user's channel list once `id` holds a whole turn (both messages), or as it stands after 10 s. */
+async function channelsOnceSaved(token: string, id: string): Promise<any[]> {
+  for (const until = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 25))) {
+    const channels = (await s.api('GET', '/api/channels', { token })).body.channels;
+    if (channels.find((c: any) => c.id === id)?.count >= 2 || Date.now() > until) return channels;
+  }
+}
+
 const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 test('history holds the current session as { role, content }; it survives a reload and a new session starts empty', async () => {
@@ -51,7 +59,8 @@ test('channels: web always, with its count; a Telegram chat appears as telegram_
   await s.api('POST', '/api/telegram/config', { token: admin, body: { allowed_ids: ['4242'] } });
   tg.sendText(4242, 'hello from telegram');
   await tg.waitFor(() => tg.chatMessages(4242).some((m) => /hello from telegram/.test(m.text)));
-  const ch = (await s.api('GET', '/api/channels', { token: admin })).body.channels;
+  // The reply's text reaches the chat in streamed edits before its turn is saved: wait for the save, not the text.
+  const ch = await channelsOnceSaved(admin, 'telegram_4242');
   assert.deepEqual(ch[0], { id: 'web', label: 'Web', count: 2 });
   const telegram = ch.find((c: any) => c.id === 'telegram_4242');
   assert.ok(telegram, JSON.stringify(ch));
