@@ -87,19 +87,20 @@ export class FileStore implements DocumentStore {
       },
       partitioned<T extends Doc>(name: string): PartitionedCollection<T> & ManyPartitions<T> {
         const dir = path.join(store.root, checkName(name), userId);
+        // A partition's file by concatenation: `dir` is already normal and a checked key has no separator or dot, so
+        // this is what path.join gives, without its normalising pass on every message read or write (issue #16's GET
+        // profile). One function for every use, so each opens the same cached collection.
+        const fileOf = (key: string) => `${dir}${path.sep}${checkKey(key)}.json`;
         return {
           snapshotMany: async (keys) => {
-            const parts = keys.map((key) => store.open<T>(name, path.join(dir, `${checkKey(key)}.json`), undefined, true));
+            const parts = keys.map((key) => store.open<T>(name, fileOf(key), undefined, true));
             return new Map(await Promise.all(parts.map(async (c, i) => [keys[i], await c.snapshot()] as const)));
           },
           // Partitions grow by appending (messages, receipts): each is an append-only log, compacted when mostly dead.
-          // The file name by concatenation: `dir` is already normal and a checked key has no separator or dot, so this is
-          // what path.join gives, without its normalising pass on every message read or write (issue #16's GET profile).
-          partition: (key) => store.open<T>(name, `${dir}${path.sep}${checkKey(key)}.json`, undefined, true),
+          partition: (key) => store.open<T>(name, fileOf(key), undefined, true),
           keys: async () => partitionNames(dir),
           dropPartition: async (key) => {
-            const file = path.join(dir, `${checkKey(key)}.json`);
-            const c = store.open<T>(name, file, undefined, true);
+            const c = store.open<T>(name, fileOf(key), undefined, true);
             await c.drop();
             store.cache.forget(c);
           },

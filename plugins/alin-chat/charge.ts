@@ -60,6 +60,12 @@ export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOpt
   const it = begin(turn.signal)[Symbol.asyncIterator]();
   /** The model's first step, asked for early; handed to the consumer's first `next` after the start. */
   let ahead: Promise<IteratorResult<AgentEvent>> | undefined;
+  /** Take the early step, if one is waiting (the consumer's next `next` gets it, or an ending turn lets it settle). */
+  const takeAhead = () => {
+    const step = ahead;
+    ahead = undefined;
+    return step;
+  };
   const start = async (): Promise<IteratorResult<AgentEvent>> => {
     await ctx.auth.accounts.usage(user); // loads the user's window, so the check below is exact after a restart
     const before = ctx.auth.chatQuota(user);
@@ -73,8 +79,7 @@ export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOpt
     }
     await count(ctx, c, opts, async (error) => {
       turn.abort(error);
-      await ahead?.catch(() => undefined);
-      ahead = undefined;
+      await takeAhead()?.catch(() => undefined);
       await it.return?.(undefined);
     });
     return first;
@@ -87,17 +92,11 @@ export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOpt
         started = true;
         return start();
       }
-      if (ahead) {
-        const step = ahead;
-        ahead = undefined;
-        return step;
-      }
-      return it.next();
+      return takeAhead() ?? it.next();
     },
     return: async (value?: unknown) => {
       done();
-      if (ahead) await ahead.catch(() => undefined);
-      ahead = undefined;
+      await takeAhead()?.catch(() => undefined);
       return started && it.return ? it.return(value) : { done: true, value: undefined };
     },
     throw: async (error?: unknown) => {
