@@ -12,11 +12,17 @@
  * Node.js version and V8 flags). Node's own `NODE_COMPILE_CACHE` (another folder) and `NODE_DISABLE_COMPILE_CACHE=1`
  * take precedence. Node turns the cache off in a folder the process may not write (the Dockerfile hands this one to
  * the server's user; on a read-only root the start simply compiles, as before).
+ *
+ * The packages `npm run build` bundled into `dist/vendor/` (zod) are redirected here too, for the same reason: before
+ * the first module that imports them is linked.
  */
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { redirectVendored } from './vendor-redirects.ts';
 
 module.enableCompileCache?.(fileURLToPath(new URL('./compile-cache/', import.meta.url)));
+// zod from dist/vendor/ (one bundle, not 95 modules) for the server and its plugins alike: core/vendor-redirects.ts.
+redirectVendored(fileURLToPath(new URL('./vendor/', import.meta.url)), fileURLToPath(new URL('../', import.meta.url)));
 // @ts-expect-error the bundle of core/main.ts next to this file in dist/ (scripts/build.mjs), not a source module
 await import('./server-core.mjs');
 // Written now, once the server listens, rather than at exit: a server that is killed never exits normally.
