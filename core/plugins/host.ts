@@ -51,7 +51,8 @@ export class PluginHost {
   private loggedClashes = new Set<string>();
   /** During start every plugin loads once: rebuild the router and registries once at the end, not per plugin. */
   private starting = false;
-  private startupWrites: Promise<void>[] = [];
+  /** Plugins whose state to save once every plugin has loaded (see `start`). */
+  private startupPersists: string[] = [];
   /** Each plugin's state as last read from or written to the store: a start that changes nothing writes nothing. */
   private persisted = new Map<string, string>();
   /** Called after every swap so registries (tools, providers) can be rebuilt. */
@@ -108,7 +109,10 @@ export class PluginHost {
     } finally {
       this.starting = false;
     }
-    await Promise.all(this.startupWrites.splice(0));
+    // Saved together, after the loads: the store folds puts of one moment into one durable write. Saved as each plugin
+    // loaded, a fresh data folder took three writes of plugins.json (fsyncs and a rename each), two of them in flight
+    // while later plugins set up (issue #16).
+    await Promise.all(this.startupPersists.splice(0).map((name) => this.persist(name)));
     this.rebuild();
     if (this.opts.watch) await this.startWatching();
   }
@@ -174,7 +178,7 @@ export class PluginHost {
     if (!this.starting) {
       this.rebuild();
       await this.persist(name);
-    } else this.startupWrites.push(this.persist(name)); // coalesced by the store, awaited once at the end of start
+    } else this.startupPersists.push(name); // saved at the end of start, all in one write
     if (gen.file?.startsWith(this.cacheDir)) void pruneBundles(this.cacheDir, name, gen.file.replace(/\?.*$/, ''));
     // The bot of the old generation must stop before the new one starts (one poller per token).
     if (old) await old.stopChannels();
