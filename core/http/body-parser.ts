@@ -24,9 +24,9 @@ const readJson = createRequire(import.meta.url)('co-body/lib/json.js') as ReadJs
 
 export function jsonBodies(bodyLimit: string, chatBodyLimit: string): Middleware {
   // GET, HEAD and OPTIONS carry no body we parse: skip the content-type check and the depth check on them (most
-  // requests). A parsed body is checked for its nesting before anything else sees it.
-  return async (ctx, next) => {
-    if (!PARSED.has(ctx.method)) return next();
+  // requests), and without an async frame and its promise of their own. A parsed body is checked for its nesting
+  // before anything else sees it.
+  const read: Middleware = async (ctx, next) => {
     if (ctx.is(JSON_TYPES)) {
       const limit = CHAT_BODY_PATHS.has(ctx.path) ? chatBodyLimit : bodyLimit;
       const { parsed, raw } = await readJson(ctx, { encoding: 'utf-8', limit, strict: true, returnRawBody: true });
@@ -38,4 +38,5 @@ export function jsonBodies(bodyLimit: string, chatBodyLimit: string): Middleware
     assertWithinDepth((ctx.request as { body?: unknown }).body);
     return next();
   };
+  return (ctx, next) => (PARSED.has(ctx.method) ? read(ctx, next) : next());
 }

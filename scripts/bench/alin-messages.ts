@@ -10,7 +10,9 @@
  * `BENCH_SECONDS` changes the length of each load phase (default 15). `BENCH_PROFILE_DIR=dir` writes a CPU profile of
  * each server started here into `dir`, from its first load phase on (summarise with scripts/bench/profile-summary.mjs).
  * `BENCH_LOOP_DELAY=1` prints the server's event-loop delay (p50/p99/max) during each phase, to tell a blocked loop from
- * queued disk writes. `BENCH_ONLY=get` (or `post`, `empty`, comma-separated) runs only those phases; `BENCH_PROFILE_PHASE` picks the phase to
+ * queued disk writes. The server runs with the V8 flags `npm start` gives node (`--max-semi-space-size=4`: young-generation
+ * size decides how often and how long a scavenge pauses every request); `BENCH_V8_FLAGS='--max-semi-space-size=16'`
+ * gives it other flags instead (`BENCH_V8_FLAGS=` none: V8's defaults). `BENCH_ONLY=get` (or `post`, `empty`, comma-separated) runs only those phases; `BENCH_PROFILE_PHASE` picks the phase to
  * profile.
  */
 import { randomUUID } from 'node:crypto';
@@ -21,6 +23,7 @@ import type autocannon from 'autocannon';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import { signToken } from '../../core/auth/tokens.ts';
 import { startServer, type TestServer } from '../../tests/helpers/server.ts';
+import { START_FLAGS } from './bundled-server.ts';
 import { conversationLoad, printTable, processCpuMs, type ConversationTarget } from './stats.ts';
 
 const USERS = 100;
@@ -29,7 +32,10 @@ const MESSAGES_PER_CONVERSATION = 100;
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const JWT_SECRET = `bench-secret-${randomUUID()}`;
+const SERVER_V8_FLAGS: string[] = process.env.BENCH_V8_FLAGS !== undefined ? process.env.BENCH_V8_FLAGS.split(/\s+/).filter(Boolean) : START_FLAGS;
 const NODE_OPTIONS = [
+  // V8 flags are allowed in NODE_OPTIONS; the tsx server of tests/helpers/server.ts gets none of its own.
+  ...SERVER_V8_FLAGS,
   process.env.BENCH_PROFILE_DIR ? `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}` : '',
   process.env.BENCH_TRACE_GC ? `--import ${new URL('./gc-trace.mjs', import.meta.url).pathname}` : '',
   process.env.BENCH_LOOP_DELAY ? `--import ${new URL('./loop-delay.mjs', import.meta.url).pathname}` : '',
@@ -199,7 +205,7 @@ async function main() {
     const verifyMs = performance.now() - t;
     await full.s.dispose();
 
-    printTable(`ALIN messages — ${CONNECTIONS} connections, ${SECONDS} s per phase`, [
+    printTable(`ALIN messages — ${CONNECTIONS} connections, ${SECONDS} s per phase, server node ${SERVER_V8_FLAGS.join(' ') || '(V8 defaults)'}`, [
       ['start-up, empty store (to listening / first GET)', `${fmt(empty.listenMs, ' ms')} / ${fmt(empty.firstGetMs, ' ms')}`, ''],
       ['start-up, 100k messages (to listening / first GET)', `${fmt(full.listenMs, ' ms')} / ${fmt(full.firstGetMs, ' ms')}`, ''],
       ['POST /api/messages, empty store', `${fmt(emptyPost.requests.average, ' req/s')}, p99 ${fmt(emptyPost.latency.p99, ' ms')}`, `${fmt(emptyPost.requests.total)} requests, server CPU ${fmt(emptyPost.cpuUs, ' µs')}/request`],
