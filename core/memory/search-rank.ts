@@ -78,7 +78,7 @@ export function rankText(view: RankView, query: RankQuery, text: string, vectorI
   const overlap = fused.length;
   for (const hit of bestHits(hits, accepted, ranksNeeded(query.offset + query.limit))) if (!inVectors.has(hit.id)) fused.push(hit);
   const textRanked = ranksAmong(fused.sort(byTextRank), hits, accepted);
-  const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => view.entries.get(id), now);
+  const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => view.entries.get(id), now, query.offset + query.limit);
   return {
     hits: ranked.slice(query.offset, query.offset + query.limit).map((r) => ({ id: r.entry.id, score: r.score })),
     total: acceptedCount + vectorIds.length - overlap,

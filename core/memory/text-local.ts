@@ -230,7 +230,7 @@ export class LocalTextIndex {
       count,
       shortIds,
       scores,
-      idOf: (shortId) => inside.idOf(shortId),
+      idOf: (shortId) => scorer.idOf(shortId),
       scoreOf: (id) => {
         const shortId = inside.shortIdOf(id);
         return shortId === undefined ? 0 : scorer.scoreOf(shortId);
