@@ -5,6 +5,7 @@
  * but never let an important yet irrelevant memory outrank a real match.
  */
 import type { MemoryEntry } from '../plugin-api/types.ts';
+import { topK } from './top-k.ts';
 
 /** What ranking reads of an entry. */
 export type WeightFields = Pick<MemoryEntry, 'id' | 'salience' | 'updatedAt' | 'createdAt' | 'isPinned'>;
@@ -51,10 +52,11 @@ export interface RankedEntry<E extends WeightFields = MemoryEntry> {
 }
 
 /**
- * Fuse ranked id lists by RRF, weight by `entryWeight`, sort best first. Ids missing from `entries` are ignored.
- * Ties go to the newer entry, then to the smaller id (so both drivers order them alike).
+ * Fuse ranked id lists by RRF, weight by `entryWeight`, best first. Ids missing from `entries` are ignored.
+ * Ties go to the newer entry, then to the smaller id (so both drivers order them alike). With `top`, only the best
+ * `top` are returned (selected, not all sorted: a page of 10 out of ~150 fused hits).
  */
-export function fuse<E extends WeightFields>(lists: RankedId[][], entries: (id: string) => E | undefined, now: number, k = RRF_K): RankedEntry<E>[] {
+export function fuse<E extends WeightFields>(lists: RankedId[][], entries: (id: string) => E | undefined, now: number, top = Infinity, k = RRF_K): RankedEntry<E>[] {
   const rrf = new Map<string, number>();
   for (const list of lists) {
     for (const { id, rank } of list) rrf.set(id, (rrf.get(id) ?? 0) + 1 / (k + rank + 1));
@@ -64,6 +66,9 @@ export function fuse<E extends WeightFields>(lists: RankedId[][], entries: (id: 
     const entry = entries(id);
     if (entry) out.push({ entry, score: score * entryWeight(entry, now) });
   }
-  out.sort((a, b) => b.score - a.score || b.entry.createdAt - a.entry.createdAt || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0));
-  return out;
+  return top < out.length ? topK(out, top, byFusedRank) : out.sort(byFusedRank);
+}
+
+function byFusedRank<E extends WeightFields>(a: RankedEntry<E>, b: RankedEntry<E>): number {
+  return b.score - a.score || b.entry.createdAt - a.entry.createdAt || (a.entry.id < b.entry.id ? -1 : a.entry.id > b.entry.id ? 1 : 0);
 }

@@ -6,7 +6,6 @@
 import type { MemoryEntry, MemoryLayer } from '../plugin-api/types.ts';
 import { fuse, ranksNeeded, type RankedId } from './rank.ts';
 import type { ScoredHits, TextHit } from './text-local.ts';
-import { insertionPoint } from './top-k.ts';
 
 /** What ranking reads of an entry (workers hold no metadata). */
 export type RankEntry = Omit<MemoryEntry, 'metadata'>;
@@ -79,7 +78,7 @@ export function rankText(view: RankView, query: RankQuery, text: string, vectorI
   const overlap = fused.length;
   for (const hit of bestHits(hits, accepted, ranksNeeded(query.offset + query.limit))) if (!inVectors.has(hit.id)) fused.push(hit);
   const textRanked = ranksAmong(fused.sort(byTextRank), hits, accepted);
-  const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => view.entries.get(id), now);
+  const ranked = fuse([textRanked, vectorIds.map((id, rank) => ({ id, rank }))], (id) => view.entries.get(id), now, query.offset + query.limit);
   return {
     hits: ranked.slice(query.offset, query.offset + query.limit).map((r) => ({ id: r.entry.id, score: r.score })),
     total: acceptedCount + vectorIds.length - overlap,
@@ -102,60 +101,110 @@ function byTextRank(x: TextHit, y: TextHit): number {
 }
 
 /**
- * Whether the hit at position `p` comes before `than` in text order. Its id is looked up only on a tie of scores
- * (most hits are refused by one comparison of numbers).
+ * The `n` best accepted hits in text order. Two passes over the scores array and no object per hit: the first finds
+ * the n-th best score (a min-heap of the best n scores), the second takes the hits above it and those tied with it;
+ * only the tied ones are looked up by id (to cut the tie by id), and only the kept ones become hit objects. Insertion
+ * into a sorted list of hit objects cost an id look-up per comparison on a tie, and ties are common: a one-word match
+ * scores by term frequency and field length alone (issue #16's profile).
  */
-function precedes(hits: ScoredHits, p: number, than: TextHit): boolean {
-  const score = hits.scores[p]!;
-  if (score !== than.score) return score > than.score;
-  return hits.idOf(hits.shortIds[p]!) < than.id;
-}
-
-/** How many of `sorted` come before the hit at `p` or are it (binary search; no hit object, ids only on ties). */
-function gapOf(sorted: readonly TextHit[], hits: ScoredHits, p: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (precedes(hits, p, sorted[mid]!)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-/** The `n` best accepted hits in text order (selection: one comparison for most hits, no sort of them all). */
 function bestHits(hits: ScoredHits, accepted: Int32Array | null, n: number): TextHit[] {
   const count = accepted ? accepted.length : hits.count;
+  if (n <= 0 || count === 0) return [];
+  const { scores, shortIds } = hits;
+  const threshold = nthBestScore(scores, accepted, count, n);
   const kept: TextHit[] = [];
-  if (n <= 0) return kept;
+  const tied: TextHit[] = [];
   for (let i = 0; i < count; i++) {
     const p = accepted ? accepted[i]! : i;
-    if (kept.length === n && !precedes(hits, p, kept[n - 1]!)) continue;
-    const hit = { id: hits.idOf(hits.shortIds[p]!), score: hits.scores[p]! };
-    kept.splice(insertionPoint(kept, hit, byTextRank), 0, hit);
-    if (kept.length > n) kept.pop();
+    const score = scores[p]!;
+    if (score < threshold) continue;
+    const hit = { id: hits.idOf(shortIds[p]!), score };
+    (score > threshold ? kept : tied).push(hit);
+  }
+  kept.sort(byTextRank);
+  if (kept.length < n) {
+    tied.sort(byTextRank);
+    for (let i = 0; i < tied.length && kept.length < n; i++) kept.push(tied[i]!);
   }
   return kept;
 }
 
+/** The n-th best score among the accepted hits (the lowest when there are fewer): a min-heap of the best n. */
+function nthBestScore(scores: Float64Array, accepted: Int32Array | null, count: number, n: number): number {
+  const size = Math.min(n, count);
+  const heap = new Float64Array(size);
+  for (let i = 0; i < size; i++) heapPush(heap, i, scores[accepted ? accepted[i]! : i]!);
+  for (let i = size; i < count; i++) {
+    const score = scores[accepted ? accepted[i]! : i]!;
+    if (score > heap[0]!) heapReplaceTop(heap, score);
+  }
+  return heap[0]!;
+}
+
+function heapPush(heap: Float64Array, size: number, value: number): void {
+  let at = size;
+  while (at > 0) {
+    const parent = (at - 1) >>> 1;
+    if (heap[parent]! <= value) break;
+    heap[at] = heap[parent]!;
+    at = parent;
+  }
+  heap[at] = value;
+}
+
+function heapReplaceTop(heap: Float64Array, value: number): void {
+  const size = heap.length;
+  let at = 0;
+  for (;;) {
+    const left = 2 * at + 1;
+    if (left >= size) break;
+    const right = left + 1;
+    const child = right < size && heap[right]! < heap[left]! ? right : left;
+    if (heap[child]! >= value) break;
+    heap[at] = heap[child]!;
+    at = child;
+  }
+  heap[at] = value;
+}
+
 /**
  * The rank (0 = best) of each of `sorted` (distinct, in `byTextRank` order) among the accepted hits: how many of them
- * come before it. One pass: each hit falls into the gap after the last of `sorted` not after it (binary search); a
- * member's rank is the number of hits in the gaps before it.
+ * come before it. One pass: each hit falls into the gap after the last of `sorted` not after it; a member's rank is
+ * the number of hits in the gaps before it. The gap is found on the members' scores (a typed array, binary search);
+ * a hit's id is read only when its score equals a member's (then the id orders them, as `byTextRank`).
  */
 function ranksAmong(sorted: readonly TextHit[], hits: ScoredHits, accepted: Int32Array | null): RankedId[] {
-  const inGap = new Int32Array(sorted.length + 1);
-  const last = sorted[sorted.length - 1];
-  const count = accepted ? accepted.length : hits.count;
-  for (let i = 0; last !== undefined && i < count; i++) {
-    const p = accepted ? accepted[i]! : i;
-    // Most hits rank below every fused one: they precede none of them (one comparison instead of a search).
-    if (!precedes(hits, p, last)) continue;
-    inGap[gapOf(sorted, hits, p)]++;
-  }
+  const m = sorted.length;
   const out: RankedId[] = [];
+  if (m === 0) return out;
+  const memberScores = new Float64Array(m);
+  for (let i = 0; i < m; i++) memberScores[i] = sorted[i]!.score;
+  const lowest = memberScores[m - 1]!;
+  const inGap = new Int32Array(m + 1);
+  const { scores, shortIds } = hits;
+  const count = accepted ? accepted.length : hits.count;
+  for (let i = 0; i < count; i++) {
+    const p = accepted ? accepted[i]! : i;
+    const score = scores[p]!;
+    // Most hits rank below every member: they precede none of them (one comparison).
+    if (score < lowest) continue;
+    // Members scoring more than the hit: all before its gap.
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (memberScores[mid]! > score) lo = mid + 1;
+      else hi = mid;
+    }
+    // Members tied with it (their ids ascending): the hit comes after those whose id is not greater than its own.
+    if (lo < m && memberScores[lo] === score) {
+      const id = hits.idOf(shortIds[p]!);
+      while (lo < m && memberScores[lo] === score && sorted[lo]!.id <= id) lo++;
+    }
+    inGap[lo]++;
+  }
   let before = 0;
-  for (let i = 0; i < sorted.length; i++) {
+  for (let i = 0; i < m; i++) {
     before += inGap[i]!;
     out.push({ id: sorted[i]!.id, rank: before });
   }

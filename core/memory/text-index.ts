@@ -58,8 +58,8 @@ export class TextIndex {
   }
 
   /** Load a persisted index (`serialize` output) when it holds exactly `ids`, else build; answers which happened. */
-  restoreOrBuild(json: string | null, ids: readonly string[], current: (id: string) => MemoryEntry | undefined): Promise<'restored' | 'built'> {
-    return this.pooled ? this.pooled.restoreOrBuild(json, ids, current) : this.local!.restoreOrBuild(json, ids, current);
+  restoreOrBuild(snapshot: Uint8Array | null, ids: readonly string[], current: (id: string) => MemoryEntry | undefined): Promise<'restored' | 'built'> {
+    return this.pooled ? this.pooled.restoreOrBuild(snapshot, ids, current) : this.local!.restoreOrBuild(snapshot, ids, current);
   }
 
   /** Resolves when a running build is done. */
@@ -67,9 +67,9 @@ export class TextIndex {
     return this.pooled ? this.pooled.whenReady() : this.local!.whenReady();
   }
 
-  /** The index as JSON, persisted at shutdown so the next start need not rebuild it. */
-  async serialize(): Promise<string> {
-    return this.pooled ? this.pooled.serialize() : this.local!.toJSON();
+  /** The index as a binary snapshot, persisted at shutdown so the next start need not rebuild it (`null`: none). */
+  async serialize(): Promise<Uint8Array | null> {
+    return this.pooled ? this.pooled.serialize() : this.local!.snapshot();
   }
 
   /** Ranked hits (in-thread indexes only; a pooled index is searched in the workers). */

@@ -1,14 +1,14 @@
 /**
  * The one place that reads minisearch's internal state. minisearch 7 declares its index state `protected`, so a
  * subclass may read it with minisearch's own types; `internalsOf` hands that view out as plain functions. Two things
- * need it: loading a persisted index without the library's timer-paced loader (`text-load.ts`), and scoring a query
+ * need it: saving and loading a persisted index in a binary form (`text-snapshot.ts`), and scoring a query
  * straight off the postings (`text-score.ts`, minisearch's own BM25+ without its per-hit result objects).
  *
  * The one fallback: when the instance does not look like minisearch 7 inside (another version changed it),
  * `internalsOf` answers `null` and both callers use the public API (`loadJSAsync`, `search`) instead — slower, same
  * results.
  */
-import MiniSearch from 'minisearch';
+import MiniSearch, { type AsPlainObject } from 'minisearch';
 
 /** Postings of one term: field id → (document short id → term frequency). */
 export type FieldTermData = Map<number, Map<number, number>>;
@@ -34,6 +34,10 @@ export interface TextInternals {
   fieldLengths(shortId: number): number[] | undefined;
   averageFieldLength(fieldId: number): number;
   fieldId(field: string): number | undefined;
+  /** Every indexed term with its postings. */
+  terms(): Iterable<[string, FieldTermData]>;
+  /** What `toJSON` gives, with an empty term list (the documents' part; the postings are saved apart). */
+  plainWithoutTerms(): AsPlainObject;
 }
 
 /** Never constructed: its static method may read the protected members of any MiniSearch. */
@@ -67,6 +71,20 @@ abstract class MiniSearchInside<T> extends MiniSearch<T> {
       fieldLengths: (shortId) => m._fieldLength.get(shortId),
       averageFieldLength: (fieldId) => m._avgFieldLength[fieldId]!,
       fieldId: (field) => m._fieldIds[field],
+      terms: () => m._index,
+      // The fields of minisearch 7's `toJSON` (serialization version 2) but `index`.
+      plainWithoutTerms: () => ({
+        documentCount: m._documentCount,
+        nextId: m._nextId,
+        documentIds: Object.fromEntries(m._documentIds),
+        fieldIds: m._fieldIds,
+        fieldLength: Object.fromEntries(m._fieldLength),
+        averageFieldLength: m._avgFieldLength,
+        storedFields: Object.fromEntries(m._storedFields),
+        dirtCount: m._dirtCount,
+        index: [],
+        serializationVersion: 2,
+      }),
     };
   }
 }

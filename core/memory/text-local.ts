@@ -16,7 +16,7 @@
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import type { MemoryEntry } from '../plugin-api/types.ts';
 import { internalsOf, type TextInternals } from './text-internals.ts';
-import { loadIndexJSON } from './text-load.ts';
+import { loadSnapshot, snapshotOf } from './text-snapshot.ts';
 import { TextScorer, type ScoreOptions } from './text-score.ts';
 import { processTerm, tokenize } from './text-tokens.ts';
 
@@ -112,9 +112,14 @@ export class LocalTextIndex {
     this.scorer = this.inside ? new TextScorer(this.inside, options) : null;
   }
 
-  /** The index as JSON (persisted at shutdown so the next start need not rebuild it). */
+  /** The index as minisearch's JSON (tests compare indexes by it). */
   toJSON(): string {
     return JSON.stringify(this.mini);
+  }
+
+  /** The index as a binary snapshot (`text-snapshot.ts`), persisted at shutdown; `null` when it cannot make one. */
+  snapshot(): Uint8Array | null {
+    return snapshotOf(this.mini);
   }
 
   /** Add or replace an entry. */
@@ -147,19 +152,19 @@ export class LocalTextIndex {
   }
 
   /**
-   * Like `build`, but first tries a persisted index (`toJSON` output): used when it holds exactly `ids`, with the
+   * Like `build`, but first tries a persisted index (a `snapshot`): used when it holds exactly `ids`, with the
    * writes made while it loaded replayed on it; otherwise the index is built. Answers which of the two happened.
    * The entries as they are at this call are what the persisted index must hold (the caller checked it against the
    * log), so they are taken now, and writes from now on are recorded for the replay.
    */
-  restoreOrBuild(json: string | null, ids: readonly string[], current: (id: string) => TextFields | undefined, chunk = 2000): Promise<'restored' | 'built'> {
+  restoreOrBuild(snapshot: Uint8Array | null, ids: readonly string[], current: (id: string) => TextFields | undefined, chunk = 2000): Promise<'restored' | 'built'> {
     this.building = true;
-    const persisted = json === null ? null : { json, docs: docsOf(ids, current) };
+    const persisted = snapshot === null ? null : { snapshot, docs: docsOf(ids, current) };
     if (persisted) this.replay = [];
     const job = (async () => {
       // Never index synchronously inside the caller (load() must return fast).
       await new Promise((r) => setImmediate(r));
-      if (persisted && (await this.restore(persisted.json, persisted.docs))) {
+      if (persisted && (await this.restore(persisted.snapshot, persisted.docs))) {
         this.building = false;
         return 'restored' as const;
       }
@@ -178,9 +183,9 @@ export class LocalTextIndex {
     return job;
   }
 
-  private async restore(json: string, docs: Map<string, IndexedDoc>): Promise<boolean> {
+  private async restore(snapshot: Uint8Array, docs: Map<string, IndexedDoc>): Promise<boolean> {
     try {
-      const mini = await loadIndexJSON<IndexedDoc>(json, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
+      const mini = await loadSnapshot<IndexedDoc>(snapshot, { ...OPTIONS, searchOptions: SEARCH_OPTIONS });
       if (mini.documentCount !== docs.size || mini.dirtCount !== 0) return false;
       for (const id of docs.keys()) if (!mini.has(id)) return false;
       for (const op of this.replay!) {
@@ -225,7 +230,7 @@ export class LocalTextIndex {
       count,
       shortIds,
       scores,
-      idOf: (shortId) => inside.idOf(shortId),
+      idOf: (shortId) => scorer.idOf(shortId),
       scoreOf: (id) => {
         const shortId = inside.shortIdOf(id);
         return shortId === undefined ? 0 : scorer.scoreOf(shortId);

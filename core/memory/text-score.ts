@@ -49,6 +49,11 @@ export class TextScorer {
    */
   private lengths: Float64Array[] = [];
   private alive = new Uint8Array(0);
+  /**
+   * Document id by short id, copied alongside the lengths: ranking reads the id of every hit tied with one it keeps
+   * (about half of them for two-word queries), and an array slot is cheaper than minisearch's Map look-up.
+   */
+  private ids: string[] = [];
   private synced = 0;
 
   /** The last call's final scores by document (0: not a hit), for `scoreOf`; cleared at the next call. */
@@ -95,6 +100,11 @@ export class TextScorer {
     return this.final[shortId] ?? 0;
   }
 
+  /** The id of document `shortId`, a hit of the last `score` call. */
+  idOf(shortId: number): string {
+    return this.ids[shortId] || this.index.idOf(shortId);
+  }
+
   /** Document `shortId` is being removed from the index. */
   forget(shortId: number): void {
     if (shortId < this.synced) this.alive[shortId] = 0;
@@ -107,6 +117,8 @@ export class TextScorer {
     for (let doc = this.synced; doc < next; doc++) {
       const lengths = this.index.hasShortId(doc) ? this.index.fieldLengths(doc) : undefined;
       this.alive[doc] = lengths ? 1 : 0;
+      // Every slot written, in order (a packed array; '' for a short id that is no document).
+      this.ids[doc] = lengths ? this.index.idOf(doc) : '';
       if (!lengths) continue;
       for (let f = 0; f < fieldIds.length; f++) this.lengths[f]![doc] = fieldIds[f] === undefined ? 0 : lengths[fieldIds[f]!]!;
     }

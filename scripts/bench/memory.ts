@@ -187,7 +187,7 @@ try {
   await store.close(); // persists the full-text index
   // Restart twice: once loading the persisted full-text index, once (its file removed) rebuilding it — the baseline.
   const restart = async (keepIndex: boolean) => {
-    if (!keepIndex) for (const f of await readdir(path.join(dirB, 'memory'))) if (f.endsWith('.fts.json')) await rm(path.join(dirB, 'memory', f));
+    if (!keepIndex) for (const f of await readdir(path.join(dirB, 'memory'))) if (f.endsWith('.fts')) await rm(path.join(dirB, 'memory', f));
     const t0 = performance.now();
     store = new MemoryStore({ dataDir: dirB, log, annThreshold: ANN_THRESHOLD });
     await store.load();

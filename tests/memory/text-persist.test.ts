@@ -28,11 +28,11 @@ test('a clean shutdown persists the indexes; the next start loads them (taken on
   try {
     await store.close();
     const files = await readdir(path.join(dir, 'memory'));
-    assert.deepEqual(files.filter((f) => f.endsWith('.fts.json')).sort(), ['u1.fts.json', 'u2.fts.json']);
+    assert.deepEqual(files.filter((f) => f.includes('.fts')).sort(), ['u1.fts', 'u2.fts']);
     const again = await openStore(dir);
     assert.deepEqual(again.indexStartStats(), { restored: 2, built: 0 });
     assert.deepEqual(await ids(again), answers);
-    assert.deepEqual((await readdir(path.join(dir, 'memory'))).filter((f) => f.endsWith('.fts.json')), [], 'taken at load');
+    assert.deepEqual((await readdir(path.join(dir, 'memory'))).filter((f) => f.includes('.fts')), [], 'taken at load');
     // Writes after the restore are indexed as usual.
     await again.add('u1', { id: 'new', content: 'a kayak on the river' });
     assert.equal((await again.search('u1', { search: 'kayak' })).entries[0]?.id, 'new');
@@ -53,7 +53,11 @@ test('a log changed after the index was written, or a damaged index file, means 
     await store.close();
     const entry = { id: 'sneaky', userId: 'u1', content: 'written by another tool: harpsichord lessons', layer: 'short_term', category: 'general', salience: 0.5, tags: [], metadata: {}, isPinned: false, source: 'user', createdAt: Date.now(), updatedAt: Date.now(), expiresAt: null, embedder: null, dims: 0 };
     await appendFile(path.join(dir, 'memory', 'u1.jsonl'), JSON.stringify({ t: 'put', e: entry }) + '\n');
-    await writeFile(path.join(dir, 'memory', 'u2.fts.json'), '{"format":1,"logBytes":1}\n{not json');
+    // u2's index damaged inside (one byte of its snapshot flipped; the header's CRC no longer matches).
+    const u2 = path.join(dir, 'memory', 'u2.fts');
+    const damaged = await readFile(u2);
+    damaged[damaged.length - 5] = damaged[damaged.length - 5]! ^ 0xff;
+    await writeFile(u2, damaged);
     const again = await openStore(dir);
     assert.deepEqual(again.indexStartStats(), { restored: 0, built: 2 });
     assert.equal((await again.search('u1', { search: 'harpsichord' })).entries[0]?.id, 'sneaky');
@@ -103,6 +107,20 @@ test('writes made while the persisted index loads are in it once loaded: updates
     const sailing = (await again.search('u1', { search: 'sailing', limit: 100 })).entries.map((e) => e.id);
     assert.ok(!sailing.includes('m0') && !sailing.includes('m4'), 'old content and deleted entries are gone');
     assert.ok(sailing.includes('m8'), 'the rest is still found');
+    await again.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('an index persisted by the former format (minisearch JSON in <user>.fts.json) is removed at load, never read', async () => {
+  const { dir, cleanup, store, answers } = await seeded();
+  try {
+    await store.close();
+    await writeFile(path.join(dir, 'memory', 'u1.fts.json'), '{"format":2,"logBytes":1,"tailCrc":0}\n{}');
+    const again = await openStore(dir);
+    assert.deepEqual(await ids(again), answers);
+    assert.deepEqual((await readdir(path.join(dir, 'memory'))).filter((f) => f.includes('.fts')), []);
     await again.close();
   } finally {
     await cleanup();

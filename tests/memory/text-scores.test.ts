@@ -74,12 +74,13 @@ test('a persisted index loads (in slices) into the very index that was saved, an
   for (const e of entries) saved.set(e);
   for (let i = 0; i < 3000; i += 7) saved.delete(`m${i}`);
   const kept = entries.filter((_, i) => i % 7 !== 0);
-  const json = saved.toJSON();
+  const snapshot = saved.snapshot();
+  assert.ok(snapshot, 'minisearch 7 inside: a snapshot is made');
   const loaded = new LocalTextIndex();
-  const how = await loaded.restoreOrBuild(json, kept.map((e) => e.id), (id) => kept.find((e) => e.id === id));
+  const how = await loaded.restoreOrBuild(snapshot, kept.map((e) => e.id), (id) => kept.find((e) => e.id === id));
   assert.equal(how, 'restored');
-  const reference = MiniSearch.loadJSON(json, { fields: ['content', 'tags', 'category'], idField: 'id' });
-  assert.ok(loaded.toJSON() === JSON.stringify(reference), 'the index minisearch’s own loader makes, term by term');
+  const reference = MiniSearch.loadJSON(saved.toJSON(), { fields: ['content', 'tags', 'category'], idField: 'id' });
+  assert.ok(loaded.toJSON() === JSON.stringify(reference), 'the index minisearch’s own loader makes from its JSON, term by term');
   for (let i = 0; i < 20; i++) {
     const q = `${text.word()} ${text.word()}`;
     assert.deepEqual(inIdOrder(loaded.search(q)), inIdOrder(saved.search(q)), q);
@@ -88,4 +89,21 @@ test('a persisted index loads (in slices) into the very index that was saved, an
   loaded.set(doc('m1', 'a brand new kayak'));
   saved.set(doc('m1', 'a brand new kayak'));
   assert.deepEqual(inIdOrder(loaded.search('kayak')), inIdOrder(saved.search('kayak')));
+});
+
+test('a damaged or foreign snapshot is refused: the index is built from the entries instead', async () => {
+  const entries = Array.from({ length: 50 }, (_, i) => doc(`m${i}`, `note ${i} about sailing boats`));
+  const saved = new LocalTextIndex();
+  for (const e of entries) saved.set(e);
+  const good = saved.snapshot()!;
+  const truncated = good.subarray(0, good.length - 8);
+  const wrongOrder = Uint8Array.from(good);
+  // The postings' first integer (the magic) read in the other byte order.
+  const start = wrongOrder.indexOf(0x0a, wrongOrder.indexOf(0x0a) + 1) + 1;
+  wrongOrder.subarray(start, start + 4).reverse();
+  for (const bad of [truncated, wrongOrder, new TextEncoder().encode('{"documentCount":1}\n[]\n')]) {
+    const loaded = new LocalTextIndex();
+    assert.equal(await loaded.restoreOrBuild(bad, entries.map((e) => e.id), (id) => entries.find((e) => e.id === id)), 'built');
+    assert.equal(loaded.search('sailing').length, 50);
+  }
 });

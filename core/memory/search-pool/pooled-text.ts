@@ -43,14 +43,14 @@ export class PooledText {
     return this.ready;
   }
 
-  /** Every worker loads `json` when it holds exactly these entries, else builds; answers what worker 1 did. */
-  restoreOrBuild(json: string | null, ids: readonly string[], current: (id: string) => MemoryEntry | undefined): Promise<'restored' | 'built'> {
+  /** Every worker loads `snapshot` when it holds exactly these entries, else builds; answers what worker 1 did. */
+  restoreOrBuild(snapshot: Uint8Array | null, ids: readonly string[], current: (id: string) => MemoryEntry | undefined): Promise<'restored' | 'built'> {
     for (const id of ids) {
       const e = current(id);
       if (e) this.entries.set(e.id, e);
     }
     this.building = true;
-    const job = this.pool.broadcastAndWait((req) => this.buildOp(json, req)).then((answer) => ('built' in answer ? answer.built : 'built'));
+    const job = this.pool.broadcastAndWait((req) => this.buildOp(snapshot, req)).then((answer) => ('built' in answer ? answer.built : 'built'));
     this.ready = job.then(
       () => void (this.building = false),
       () => void (this.building = false),
@@ -58,11 +58,11 @@ export class PooledText {
     return job;
   }
 
-  /** The index as minisearch JSON (from one worker). */
-  async serialize(): Promise<string> {
-    const answer = await this.pool.request((req) => ({ op: 'text-json', req, text: this.handle }));
-    if (!('json' in answer)) throw new Error('unexpected answer');
-    return answer.json;
+  /** The index as a binary snapshot (`text-snapshot.ts`, from one worker). */
+  async serialize(): Promise<Uint8Array | null> {
+    const answer = await this.pool.request((req) => ({ op: 'text-snapshot', req, text: this.handle }));
+    if (!('snapshot' in answer)) throw new Error('unexpected answer');
+    return answer.snapshot;
   }
 
   /** Release the workers' copy now (otherwise done when this object is collected). */
@@ -70,7 +70,7 @@ export class PooledText {
     this.pool.release(this, { op: 'text-drop', text: this.handle });
   }
 
-  private buildOp(json: string | null, req: number): ChangeOp {
-    return { op: 'text-build', text: this.handle, json, entries: [...this.entries.values()].map(searchEntry), req };
+  private buildOp(snapshot: Uint8Array | null, req: number): ChangeOp {
+    return { op: 'text-build', text: this.handle, snapshot, entries: [...this.entries.values()].map(searchEntry), req };
   }
 }

@@ -17,7 +17,7 @@ export type SearchEntry = Omit<MemoryEntry, 'metadata'>;
 export type ChangeOp =
   | { op: 'text-put'; text: number; entry: SearchEntry }
   | { op: 'text-del'; text: number; id: string }
-  | { op: 'text-build'; text: number; json: string | null; entries: SearchEntry[]; req: number }
+  | { op: 'text-build'; text: number; snapshot: Uint8Array | null; entries: SearchEntry[]; req: number }
   | { op: 'text-drop'; text: number }
   | { op: 'vec-open'; vec: number; buffers: RowBuffers; used: number; live: Array<[string, number]> }
   | { op: 'vec-put'; vec: number; id: string; slot: number }
@@ -36,13 +36,13 @@ export type VectorPlan =
 /** Requests answered by one worker. */
 export type RequestOp =
   | { op: 'search'; req: number; text: number; query: RankQuery; search: string; vectors: VectorPlan; now: number }
-  | { op: 'text-json'; req: number; text: number };
+  | { op: 'text-snapshot'; req: number; text: number };
 
 export type ToWorker = ChangeOp | RequestOp;
 
 export type FromWorker =
   | { req: number; ok: true; hits: RankedHit[]; total: number }
-  | { req: number; ok: true; json: string }
+  | { req: number; ok: true; snapshot: Uint8Array | null }
   | { req: number; ok: true; built: 'restored' | 'built' }
   | { req: number; ok: false; error: string };
 

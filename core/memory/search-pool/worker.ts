@@ -53,7 +53,7 @@ function change(msg: Exclude<ToWorker, RequestOp>): void {
     case 'text-build': {
       const t: TextReplica = { entries: new Map(msg.entries.map((e) => [e.id, e])), index: new LocalTextIndex() };
       texts.set(msg.text, t);
-      const how = t.index.restoreOrBuild(msg.json, [...t.entries.keys()], (id) => t.entries.get(id));
+      const how = t.index.restoreOrBuild(msg.snapshot, [...t.entries.keys()], (id) => t.entries.get(id));
       if (msg.req) void how.then((built) => reply({ req: msg.req, ok: true, built }), (error: unknown) => reply({ req: msg.req, ok: false, error: String(error) }));
       return;
     }
@@ -84,9 +84,9 @@ function change(msg: Exclude<ToWorker, RequestOp>): void {
 
 async function answer(msg: RequestOp): Promise<FromWorker> {
   const t = textOf(msg.text);
-  if (msg.op === 'text-json') {
+  if (msg.op === 'text-snapshot') {
     await t.index.whenReady();
-    return { req: msg.req, ok: true, json: t.index.toJSON() };
+    return { req: msg.req, ok: true, snapshot: t.index.snapshot() };
   }
   await t.index.whenReady();
   const accept = acceptFor(msg.query, msg.now);
@@ -103,7 +103,7 @@ async function answer(msg: RequestOp): Promise<FromWorker> {
 
 await wantNativeScan(log);
 port.on('message', (msg: ToWorker) => {
-  if (msg.op === 'search' || msg.op === 'text-json') {
+  if (msg.op === 'search' || msg.op === 'text-snapshot') {
     answer(msg).then(reply, (error: unknown) => reply({ req: msg.req, ok: false, error: String(error) }));
   } else change(msg);
 });
