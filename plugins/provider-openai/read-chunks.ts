@@ -1,8 +1,8 @@
 /**
- * Reads a Chat Completions event stream from the raw response. The SDK builds and sends the request (auth, retries,
- * errors before the stream starts); its own stream reader re-concatenates its buffer on every network chunk, which
- * made it half of the server's CPU under burst streams (issue #16's profile), so the stream is parsed here with
- * `eventsource-parser` instead — the same events, linear in the stream's size.
+ * Reads a Chat Completions event stream from the raw response. `send.ts` sends the request the SDK builds (auth,
+ * retries, errors before the stream starts); the SDK's own stream reader re-concatenates its buffer on every network
+ * chunk, which made it half of the server's CPU under burst streams (issue #16's profile), so the stream is parsed
+ * here with `eventsource-parser` instead — the same events, linear in the stream's size.
  */
 import type OpenAI from 'openai';
 import { createParser } from 'eventsource-parser';

@@ -1,13 +1,14 @@
 /**
- * One streamed Chat Completions call → provider events. The SDK sends the request; `readChunks` parses the event
- * stream; this translates the chunks. Tool calls are reported once the stream is done, when their arguments are
- * complete.
+ * One streamed Chat Completions call → provider events. `sendChat` sends the request the SDK builds (its parts once per
+ * client; failures and retries the SDK's); `readChunks` parses the event stream; this translates the chunks. Tool
+ * calls are reported once the stream is done, when their arguments are complete.
  */
 import type OpenAI from 'openai';
 import type { Logger, ProviderEvent, StopReason } from '../../core/plugin-api/index.ts';
 import { providerError, ThinkingBlocks } from '../../core/plugin-api/index.ts';
 import { DeltaRun } from './delta-run.ts';
 import { readChunkBatches } from './read-chunks.ts';
+import { sendChat } from './send.ts';
 import { ToolCallAccumulator } from './tool-calls.ts';
 
 /**
@@ -36,7 +37,7 @@ export async function* streamChat(
   const client = typeof clientFor === 'function' ? await clientFor() : clientFor;
   try {
     if (signal.aborted) throw signal.reason;
-    const response = await client.chat.completions.create(params, { signal }).asResponse();
+    const response = await sendChat(client, params, signal);
     const run = new DeltaRun(blocks);
     for await (const batch of readChunkBatches(response)) {
       for (const chunk of batch) {
