@@ -54,10 +54,10 @@ export function createApp(core: CoreServices): Koa {
   // authenticated GET). An unmatched one ends the chain as it would after the last layer.
   app.use((ctx, next) => {
     const p = ctx.path;
-    return p.startsWith('/api/') && p !== '/api/openapi.json' ? routes(ctx, endOfChain) : next();
+    return p.startsWith('/api/') && p !== OPENAPI_PATH ? routes(ctx, endOfChain) : next();
   });
   app.use((ctx, next) => {
-    if (ctx.method !== 'GET' || ctx.path !== '/api/openapi.json') return next(); // no async frame for every other request
+    if (ctx.method !== 'GET' || ctx.path !== OPENAPI_PATH) return next(); // no async frame for every other request
     ctx.body = openApiDocument(core.host.routes(), config.version);
   });
   app.use(metricsEndpoint({
@@ -69,6 +69,9 @@ export function createApp(core: CoreServices): Koa {
   app.use(routes); // last: see the shortcut above
   return app;
 }
+
+/** The one `/api/` path a layer before the routes answers (the shortcut to the routes must pass it by). */
+const OPENAPI_PATH = '/api/openapi.json';
 
 /** What the `next` of the last layer does in Koa's chain (koa-compose): nothing, resolved. */
 const endOfChain = (): Promise<void> => Promise.resolve();

@@ -7,8 +7,8 @@ export const clone = <T>(value: T): T => structuredClone(value);
  * This runs on every document a partition loads (a cold conversation read freezes ~500 objects) and on every write,
  * so it walks without allocating per object: arrays by index and plain objects by `for…in` (no `Object.values` array
  * each), and only objects go on the stack, never their strings and numbers (issue #16: freezing one parsed 100-message
- * partition took 184 µs of CPU this way before, 126–155 µs now; its JSON.parse takes ~230). An explicit stack, not recursion, so a deeply nested document cannot overflow
- * the call stack. Anything that is not an array or a plain object (a Date or Map out of a structured clone) keeps
+ * partition took 184 µs of CPU this way before, 126–155 µs now; its JSON.parse takes ~230). An explicit stack, not
+ * recursion, so a deeply nested document cannot overflow the call stack. Anything that is not an array or a plain object (a Date or Map out of a structured clone) keeps
  * `Object.values`, which never sees inherited properties.
  */
 export function deepFreeze<T>(value: T): T {
