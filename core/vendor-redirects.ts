@@ -47,15 +47,36 @@ export function vendorRedirects(vendorDir: string, root: string): Map<string, st
   return redirects;
 }
 
-/** Install the redirects for this thread's module loads (a Node.js without `registerHooks` keeps node_modules). */
+/** Resolutions remembered (see `redirectVendored`); starts over when full (each plugin reload adds its bundle's URL). */
+const MAX_REMEMBERED = 4096;
+
+/**
+ * Install the redirects for this thread's module loads (a Node.js without `registerHooks` keeps node_modules).
+ *
+ * With a hook installed every import and require goes through it, and Node resolves a specifier once per importing
+ * module: the same `node:` built-in or pinned `file:///…/node_modules/…` URL of the 38 plugin bundles is resolved
+ * (stat, realpath, package scope) once per bundle, ~200 of a start's ~460 resolutions (issue #16). Those two kinds do
+ * not depend on the importer, so their result is remembered, apart for `require` and `import`. Everything else
+ * (relative and bare specifiers, which do) is resolved every time, as before. A URL that once resolved keeps its
+ * answer for the process, as its module does in Node's module map.
+ */
 export function redirectVendored(vendorDir: string, root: string): number {
   const redirects = vendorRedirects(vendorDir, root);
   if (redirects.size === 0 || typeof module.registerHooks !== 'function') return 0;
+  const remembered = new Map<string, module.ResolveFnOutput>();
   module.registerHooks({
     resolve(specifier, context, nextResolve) {
+      const key = specifier.startsWith('node:') || specifier.startsWith('file:') ? `${context.conditions?.includes('require') ? 'r' : 'i'}${specifier}` : undefined;
+      const known = key === undefined ? undefined : remembered.get(key);
+      if (known) return { ...known, shortCircuit: true };
       const resolved = nextResolve(specifier, context);
       const to = redirects.get(resolved.url);
-      return to ? { ...resolved, url: to, format: 'module' } : resolved;
+      const result = to ? { ...resolved, url: to, format: 'module' } : resolved;
+      if (key !== undefined) {
+        if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+        remembered.set(key, result);
+      }
+      return result;
     },
   });
   return redirects.size;

@@ -26,7 +26,9 @@ import { KeyedSerialQueue } from '../plugin-api/serial.ts';
  * ~60 Node built-ins, a third of its import time (issue #16). */
 const requireLimiter = createRequire(import.meta.url);
 const RateLimiterMemory = requireLimiter('rate-limiter-flexible/lib/RateLimiterMemory.js') as typeof Limiters.RateLimiterMemory;
-const RateLimiterPostgres = requireLimiter('rate-limiter-flexible/lib/RateLimiterPostgres.js') as typeof Limiters.RateLimiterPostgres;
+/** Only several instances on one database use it: loaded then, not at every start (7 of the 12 modules this file
+ * loaded — the store-backed limiters' base classes and blocked-keys cache — for a single instance that never needs them). */
+const postgresLimiter = () => requireLimiter('rate-limiter-flexible/lib/RateLimiterPostgres.js') as typeof Limiters.RateLimiterPostgres;
 const RateLimiterRes = requireLimiter('rate-limiter-flexible/lib/RateLimiterRes.js') as typeof Limiters.RateLimiterRes;
 
 export interface ThrottleLimits {
@@ -50,8 +52,9 @@ export class SignInThrottle {
 
   constructor(limits: Partial<ThrottleLimits> = {}, pool?: Pool) {
     const l = (this.limits = { ...DEFAULT_LIMITS, ...limits });
+    const RateLimiterPostgres = pool ? postgresLimiter() : undefined;
     const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract =>
-      pool
+      RateLimiterPostgres
         ? new RateLimiterPostgres({ storeClient: pool, storeType: 'pool', tableName: `aion_rl_${keyPrefix.replace('-', '_')}`, tableCreated: true, keyPrefix, points, duration })
         : new RateLimiterMemory({ keyPrefix, points, duration });
     this.pair = limiter('login-pair', l.pairFailures, l.loginWindowSeconds);

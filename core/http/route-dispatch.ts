@@ -1,28 +1,29 @@
 /**
  * Dispatch to the route a request matches, with the route's middleware composed once when the routes are built.
  *
- * @koa/router still compiles every path (its path-to-regexp rules, the `/api` prefix, HEAD answered by GET routes) and
- * matches them, but its own middleware builds a chain of closures and composes it anew on every request, copies the
- * matched layers twice and scans them backwards (issue #16: the authenticated GET's profile). Here each route is one
- * pre-built middleware; a request costs one remembered match per method and path, the regular expression's captures
- * for its parameters, and the call.
+ * The rules are those the routes had under @koa/router: each path compiled by path-to-regexp with its layer options
+ * (path-pattern.ts), routes tried in registration order, the first whose path and method match wins, HEAD is answered
+ * by GET routes. @koa/router's own middleware built a chain of closures and composed it anew on every request, copied
+ * the matched layers twice and scanned them backwards (issue #16: the authenticated GET's profile). Here each route is
+ * one pre-built middleware; a request costs one remembered match per method and path, the regular expression's
+ * captures for its parameters, and the call.
  */
-import type Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
+import { capturesOf, paramsOf, pathPattern, type PathPattern } from './path-pattern.ts';
 
-/** What this module uses of a @koa/router layer (public fields of its `Layer`). */
-interface RouterLayer {
+/** A route to dispatch to: its full public path (`/api/…`, or a root route's), its methods, its one middleware. */
+export interface DispatchRoute {
   path: string;
-  methods: string[];
-  paramNames: unknown[];
-  stack: Middleware[];
-  captures(path: string): string[];
-  params(path: string, captures: string[], existing?: Record<string, string>): Record<string, string>;
+  /** Upper-case HTTP methods; GET brings HEAD with it. */
+  methods: readonly string[];
+  run: Middleware;
 }
 
-/** One registered route: its layer and its single handler. */
+/** One route ready to match. */
 interface CompiledRoute {
-  layer: RouterLayer;
+  path: string;
+  pattern: PathPattern;
+  methods: ReadonlySet<string>;
   run: Middleware;
   hasParams: boolean;
 }
@@ -37,39 +38,32 @@ interface Match {
 /** Distinct method + path pairs remembered; the map starts over when full (paths carry ids). */
 const MATCH_CACHE_SIZE = 2048;
 
-/** Every route of `routers`, in the order the routers would be tried (each router's registration order). */
-function compile(routers: Router[]): CompiledRoute[] {
-  const routes: CompiledRoute[] = [];
-  for (const router of routers) {
-    for (const layer of (router as unknown as { stack: RouterLayer[] }).stack) {
-      // Our routes register exactly one middleware each and no router-level middleware (methods always non-empty).
-      if (layer.methods.length === 0 || layer.stack.length !== 1) throw new Error(`unexpected router layer ${layer.path}`);
-      routes.push({ layer, run: layer.stack[0]!, hasParams: layer.paramNames.length > 0 });
-    }
-  }
-  return routes;
+function compile(routes: DispatchRoute[]): CompiledRoute[] {
+  return routes.map((r) => {
+    const pattern = pathPattern(r.path);
+    const methods = new Set(r.methods);
+    if (methods.has('GET')) methods.add('HEAD');
+    return { path: r.path, pattern, methods, run: r.run, hasParams: pattern.keys.length > 0 };
+  });
 }
 
-/** The first route whose path and method match, as @koa/router would pick it (first router first). */
-function findRoute(routes: CompiledRoute[], routers: Router[], path: string, method: string): Match | null {
-  for (const router of routers) {
-    const found = (router as unknown as { match(p: string, m: string): { pathAndMethod: RouterLayer[]; route: boolean } }).match(path, method);
-    if (!found.route) continue;
-    const layer = found.pathAndMethod.find((l) => l.methods.length > 0)!;
-    const route = routes.find((r) => r.layer === layer)!;
-    const captures = route.hasParams ? layer.captures(path) : [];
-    return { route, captures: Object.freeze(captures) as string[], params: route.hasParams ? layer.params(path, captures, {}) : {} };
+/** The first route whose path and method match. */
+function findRoute(routes: CompiledRoute[], path: string, method: string): Match | null {
+  for (const route of routes) {
+    if (!route.methods.has(method) || !route.pattern.regexp.test(path)) continue;
+    const captures = route.hasParams ? capturesOf(route.pattern, path) : [];
+    return { route, captures: Object.freeze(captures) as string[], params: route.hasParams ? paramsOf(route.pattern, captures) : {} };
   }
   return null;
 }
 
 /**
- * One middleware for `routers` (tried in order, as chained @koa/router middlewares would be). Unmatched requests go
- * on to `next`. The context gets what @koa/router sets for a matched route: `params` (also on the request),
- * `captures`, `routerPath` and `_matchedRoute` (the metrics' route label).
+ * One middleware for `routes` (tried in order). Unmatched requests go on to `next`. The context gets what @koa/router
+ * set for a matched route: `params` (also on the request), `captures`, `routerPath` and `_matchedRoute` (the metrics'
+ * route label).
  */
-export function dispatchRoutes(routers: Router[]): Middleware {
-  const routes = compile(routers);
+export function dispatchRoutes(list: DispatchRoute[]): Middleware {
+  const routes = compile(list);
   const cache = new Map<string, Match | null>();
   return (ctx: Context, next: Next) => {
     const path = ctx.path;
@@ -77,7 +71,7 @@ export function dispatchRoutes(routers: Router[]): Middleware {
     let match = cache.get(key);
     if (match === undefined) {
       if (cache.size >= MATCH_CACHE_SIZE) cache.clear();
-      match = findRoute(routes, routers, path, ctx.method);
+      match = findRoute(routes, path, ctx.method.toUpperCase());
       cache.set(key, match);
     }
     if (!match) return next();
@@ -87,8 +81,8 @@ export function dispatchRoutes(routers: Router[]): Middleware {
     c.params = params;
     (c.request as unknown as Record<string, unknown>).params = params;
     c.captures = match.captures;
-    c.routerPath = match.route.layer.path;
-    c._matchedRoute = match.route.layer.path;
+    c.routerPath = match.route.path;
+    c._matchedRoute = match.route.path;
     return match.route.run(ctx, next);
   };
 }

@@ -1,13 +1,12 @@
 /**
  * Route records: what plugins register through `ctx.routes`, kept per plugin (the ledger), and composed by the host
- * into one @koa/router that it rebuilds atomically on every plugin swap.
+ * into one dispatcher that it rebuilds atomically on every plugin swap.
  */
-import { Router } from './koa-router.ts';
 import type { Context, Middleware } from 'koa';
 import type { PluginRoutes, RouteHandler, RouteOptions, User } from '../plugin-api/types.ts';
 import { AppError, forbidden, notFound, unauthorized } from '../errors.ts';
 import { parseInput } from './validate.ts';
-import { dispatchRoutes } from './route-dispatch.ts';
+import { dispatchRoutes, type DispatchRoute } from './route-dispatch.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -82,24 +81,37 @@ function routeMiddleware(record: RouteRecord, services: RouteServices): Middlewa
 }
 
 /**
- * Compose all records into one router. `disabled` maps paths of disabled plugins so they answer 404
- * `PLUGIN_DISABLED` instead of a plain 404.
+ * Compose all records into one dispatcher. `disabled` maps paths of disabled plugins so they answer 404
+ * `PLUGIN_DISABLED` instead of a plain 404. The order is the one the two @koa/router routers had: `/api` routes as
+ * registered, then the disabled stubs, then root routes.
  */
 export function composeRouter(records: RouteRecord[], services: RouteServices, disabled: Array<{ plugin: string; method: HttpMethod; path: string }>): Middleware {
-  const router = new Router({ prefix: '/api' });
-  const rootRouter = new Router();
-  for (const r of records) (r.options.root ? rootRouter : router).register(r.path, [r.method.toUpperCase()], routeMiddleware(r, services));
+  const api: DispatchRoute[] = [];
+  const root: DispatchRoute[] = [];
+  for (const r of records) (r.options.root ? root : api).push({ path: dispatchPath(r), methods: [r.method.toUpperCase()], run: routeMiddleware(r, services) });
   const live = new Set(records.map((r) => `${r.method} ${r.path}`));
   for (const d of disabled) {
     if (live.has(`${d.method} ${d.path}`)) continue;
-    router.register(d.path, [d.method.toUpperCase()], async () => {
-      throw notFound(`Plugin ${d.plugin} is disabled`, 'PLUGIN_DISABLED');
+    api.push({
+      path: dispatchPath({ path: d.path, options: {} }),
+      methods: [d.method.toUpperCase()],
+      run: async () => {
+        throw notFound(`Plugin ${d.plugin} is disabled`, 'PLUGIN_DISABLED');
+      },
     });
   }
-  return dispatchRoutes([router, rootRouter]);
+  return dispatchRoutes([...api, ...root]);
 }
 
 /** The public path of a route record (`/api` + path, or the path itself for root routes). */
 export function publicPath(record: Pick<RouteRecord, 'path' | 'options'>): string {
   return record.options.root ? record.path : `/api${record.path}`;
+}
+
+/**
+ * The path a route is matched by and labelled with (`routerPath`, the metrics' route): `publicPath`, except that `/`
+ * under `/api` is `/api` itself, @koa/router's prefix rule, which the routes kept when it stopped being used here.
+ */
+function dispatchPath(record: Pick<RouteRecord, 'path' | 'options'>): string {
+  return !record.options.root && record.path === '/' ? '/api' : publicPath(record);
 }

@@ -28,7 +28,12 @@ const byFile = await import(${JSON.stringify(zodFile('index.js'))});
 const v4 = await import('zod/v4');
 const core = await import('zod/v4/core');
 const schema = bare.z.object({ name: bare.z.string().describe('who') });
+// A second bundle importing the same file URL and built-ins: the hook's remembered resolutions (a hit, not a miss).
+const second = await import('./second.mjs');
+const nodePath = await import('node:path');
 process.stdout.write(JSON.stringify({
+  secondBundle: second.z === bare.z && second.resolved === import.meta.resolve(${JSON.stringify(zodFile('index.js'))}) && second.resolved === import.meta.resolve('zod'),
+  builtins: second.path === nodePath.default && module.createRequire(import.meta.url)('node:path') === nodePath.default && second.requiredPath === nodePath.default,
   resolved: import.meta.resolve('zod'),
   fromNodeModules: loaded.filter((u) => u.includes('/node_modules/zod/')),
   sameModule: bare === byFile,
@@ -49,6 +54,12 @@ test('the bundled entry loads zod from dist/vendor: one instance for the host, p
       format: 'esm', target: 'node22', packages: 'external', external: ['./server-core.mjs'], logLevel: 'silent',
     });
     writeFileSync(path.join(dist, 'server-core.mjs'), standIn);
+    writeFileSync(path.join(dist, 'second.mjs'), `import { z } from ${JSON.stringify(zodFile('index.js'))};
+import path from 'node:path';
+import module from 'node:module';
+export { z, path };
+export const resolved = import.meta.resolve(${JSON.stringify(zodFile('index.js'))});
+export const requiredPath = module.createRequire(import.meta.url)('node:path');`);
     const built = await buildVendored(ROOT, 'zod', path.join(dist, 'vendor'));
     const vendorDir = path.join(dist, 'vendor', 'zod');
     assert.equal(built.files['index.js'], 'index.mjs');
@@ -61,6 +72,8 @@ test('the bundled entry loads zod from dist/vendor: one instance for the host, p
     assert.equal(got.resolved, pathToFileURL(path.join(vendorDir, 'index.mjs')).href);
     assert.deepEqual(got.fromNodeModules, [], 'no zod file from node_modules');
     assert.equal(got.sameModule, true, "a plugin bundle's file URL of zod is the host's zod");
+    assert.equal(got.secondBundle, true, 'a second bundle importing that file URL (a remembered resolution) gets the same vendored zod');
+    assert.equal(got.builtins, true, 'remembered built-ins are the built-ins, by import and by require');
     assert.equal(got.sameClasses, true, 'zod, zod/v4 and zod/v4/core share one instance');
     assert.deepEqual(got.parsed, { name: 'Ada' });
     assert.equal(got.jsonSchema.properties.name.description, 'who', 'descriptions reach JSON Schema (one registry)');
