@@ -75,12 +75,21 @@ function decoded(res: http.IncomingMessage): Readable {
 }
 
 /**
+ * The decoded Node body of each response made here, until a reader takes it (`takeNodeBody`) or its web body starts.
+ * A WeakMap: an entry lives as long as its `Response`.
+ */
+const nodeBodies = new WeakMap<Response, { source: Readable; web: { started: boolean; taken: boolean } }>();
+
+/**
  * The body as a web stream with one chunk per network read. The HTTP parser emits one `data` event per chunk of the
  * chunked encoding — a burst of 500 SSE frames is 500 events from one socket read — and a web stream chunk per event
  * meant a read, a promise and a decode each: twice the server's CPU per streamed answer of undici's fetch, which
  * hands on a read at once. The pieces of one read are joined after the parser is done with it (a microtask later).
+ *
+ * The stream listens to the socket only from its first read (`highWaterMark` 0: no pull before one), so a reader that
+ * takes the Node body instead (`takeNodeBody`) finds it untouched.
  */
-function bodyStream(source: Readable): ReadableStream<Uint8Array> {
+function bodyStream(source: Readable, state: { started: boolean; taken: boolean }): ReadableStream<Uint8Array> {
   let parts: Buffer[] = [];
   let queued = false;
   let settled = false;
@@ -91,30 +100,43 @@ function bodyStream(source: Readable): ReadableStream<Uint8Array> {
     const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     parts = [];
     controller.enqueue(chunk);
-    // Backpressure: the socket waits while the reader is one read behind.
-    if ((controller.desiredSize ?? 1) <= 0) source.pause();
+    // Backpressure: the socket waits while a chunk is queued that no read asked for yet.
+    if ((controller.desiredSize ?? 0) < 0) source.pause();
+  };
+  const listen = () => {
+    // Ended by an abort or a failure before the first read: its error event is gone, so it is read off the stream.
+    if (source.destroyed) {
+      settled = true;
+      controller.error(source.errored ?? new Error('aborted'));
+      return;
+    }
+    source.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      if (!queued) {
+        queued = true;
+        queueMicrotask(hand);
+      }
+    });
+    source.once('end', () => {
+      hand();
+      if (!settled) (settled = true), controller.close();
+    });
+    source.once('error', (error) => {
+      parts = [];
+      if (!settled) (settled = true), controller.error(error);
+    });
   };
   return new ReadableStream<Uint8Array>(
     {
       start(c) {
         controller = c;
-        source.on('data', (chunk: Buffer) => {
-          parts.push(chunk);
-          if (!queued) {
-            queued = true;
-            queueMicrotask(hand);
-          }
-        });
-        source.once('end', () => {
-          hand();
-          if (!settled) (settled = true), c.close();
-        });
-        source.once('error', (error) => {
-          parts = [];
-          if (!settled) (settled = true), c.error(error);
-        });
       },
       pull() {
+        if (state.taken) return controller.error(new TypeError('the body was taken as a Node stream'));
+        if (!state.started) {
+          state.started = true;
+          listen();
+        }
         source.resume();
       },
       cancel() {
@@ -123,8 +145,22 @@ function bodyStream(source: Readable): ReadableStream<Uint8Array> {
         source.destroy();
       },
     },
-    { highWaterMark: 1 },
+    { highWaterMark: 0 },
   );
+}
+
+/**
+ * The Node stream of a response `httpFetch` made, decoded, when its web body was not started: a reader of its own
+ * reads the socket's chunks without a web stream, its reads, promises and queue between (`readChunkBatches` of the
+ * OpenAI provider). Taken once; the web body of a taken response errors. `undefined` for any other response (global
+ * fetch's, one built in a test, one whose body was read): read `response.body` then.
+ */
+export function takeNodeBody(response: Response): Readable | undefined {
+  const entry = nodeBodies.get(response);
+  if (!entry || entry.web.started || entry.web.taken || response.bodyUsed) return undefined;
+  entry.web.taken = true;
+  nodeBodies.delete(response);
+  return entry.source;
 }
 
 /**
@@ -138,8 +174,12 @@ function toResponse(res: http.IncomingMessage, method: string): Response {
   const status = res.statusCode ?? 0;
   const noBody = NULL_BODY.has(status) || method === 'HEAD';
   if (noBody) res.resume();
-  const body = noBody ? null : bodyStream(decoded(res));
-  return new Response(body, { status, statusText: res.statusMessage, headers });
+  if (noBody) return new Response(null, { status, statusText: res.statusMessage, headers });
+  const source = decoded(res);
+  const web = { started: false, taken: false };
+  const response = new Response(bodyStream(source, web), { status, statusText: res.statusMessage, headers });
+  nodeBodies.set(response, { source, web });
+  return response;
 }
 
 /**
