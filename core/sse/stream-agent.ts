@@ -15,8 +15,8 @@ export async function streamAgent(ctx: Context, dialect: Dialect, start: (signal
   const controller = new AbortController();
   const iterator = start(controller.signal)[Symbol.asyncIterator]();
   const first = await iterator.next(); // throws → JSON error by the error middleware
-  const sse = new SseWriter(ctx, { headersWithFirstFrame: true });
-  sse.disconnected.addEventListener('abort', () => controller.abort(new Error('client disconnected')), { once: true });
+  // The writer aborts the run's own controller when the client goes away (no second controller chained to it).
+  const sse = new SseWriter(ctx, { headersWithFirstFrame: true, disconnect: controller });
   const aionState: AionState = { approvalPending: false };
   const alinState = { model: '', usage: { inputTokens: 0, outputTokens: 0 } };
   const codingState = newCodingState();
