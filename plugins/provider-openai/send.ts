@@ -20,7 +20,7 @@ type Params = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
 /** A client's first-attempt parts: the URL, its headers (key, user agent, SDK identification), its limits. */
 interface FirstAttempt {
   url: string;
-  headers: Record<string, string>;
+  headers: Headers;
   timeout: number;
   maxRetries: number;
 }
@@ -32,9 +32,11 @@ function firstAttempt(client: OpenAI): Promise<FirstAttempt> {
   let parts = attempts.get(client);
   if (!parts) {
     parts = client.buildRequest({ method: 'post', path: '/chat/completions', body: {} }).then(({ url, req, timeout }) => {
-      const headers: Record<string, string> = {};
+      // A `Headers` kept for the client: httpFetch reads one as it is, where a plain object would be checked and
+      // sorted into a new `Headers` on every call (~9 KB allocated per call in the open-streams burst's heap profile).
+      const headers = new Headers(req.headers);
       // The body's length is the request's own (httpFetch sets it).
-      new Headers(req.headers).forEach((value, name) => name !== 'content-length' && (headers[name] = value));
+      headers.delete('content-length');
       return { url, headers, timeout, maxRetries: client.maxRetries };
     });
     attempts.set(client, parts);
