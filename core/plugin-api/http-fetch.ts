@@ -167,7 +167,7 @@ export function takeNodeBody(response: Response): Readable | undefined {
  * The response over the body stream. Its headers go to `Response` as name/value pairs, which it checks and stores
  * once; a `Headers` built here first was checked, stored, then copied (and checked) again by `Response`.
  */
-function toResponse(res: http.IncomingMessage, method: string): Response {
+function toResponse(res: http.IncomingMessage, method: string, nodeBody: boolean): Response {
   const headers: Array<[string, string]> = [];
   const raw = res.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.push([raw[i], raw[i + 1]]);
@@ -177,7 +177,9 @@ function toResponse(res: http.IncomingMessage, method: string): Response {
   if (noBody) return new Response(null, { status, statusText: res.statusMessage, headers });
   const source = decoded(res);
   const web = { started: false, taken: false };
-  const response = new Response(bodyStream(source, web), { status, statusText: res.statusMessage, headers });
+  // A success for a caller that takes the Node body: no web stream (queue, controller, closures) is built for it.
+  const webBody = nodeBody && status >= 200 && status < 300 ? null : bodyStream(source, web);
+  const response = new Response(webBody, { status, statusText: res.statusMessage, headers });
   nodeBodies.set(response, { source, web });
   return response;
 }
@@ -187,16 +189,16 @@ function toResponse(res: http.IncomingMessage, method: string): Response {
  * `init` stay out of the closures below, which live as long as the response: they would keep a copy of every request
  * body (system prompt and history) for the length of its stream.
  */
-function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined): Promise<Response | undefined> {
+function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined, nodeBody: boolean): Promise<Response | undefined> {
   const method = (init.method ?? 'GET').toUpperCase();
   const { module, agent } = transport(url.protocol as Scheme);
   const req = module.request(url, { method, headers: requestHeaders(init, body), agent });
-  const response = responseOf(req, method, init.redirect !== 'manual', init.signal ?? undefined);
+  const response = responseOf(req, method, init.redirect !== 'manual', init.signal ?? undefined, nodeBody);
   req.end(body);
   return response;
 }
 
-function responseOf(req: http.ClientRequest, method: string, follow: boolean, signal: AbortSignal | undefined): Promise<Response | undefined> {
+function responseOf(req: http.ClientRequest, method: string, follow: boolean, signal: AbortSignal | undefined, nodeBody: boolean): Promise<Response | undefined> {
   return new Promise((resolve, reject) => {
     // Aborting ends the request, or the body's stream once the head is in (as fetch errors its body).
     const onAbort = () => req.destroy(abortReason(signal!) as Error);
@@ -210,7 +212,7 @@ function responseOf(req: http.ClientRequest, method: string, follow: boolean, si
         resolve(undefined);
         return;
       }
-      resolve(toResponse(res, method));
+      resolve(toResponse(res, method, nodeBody));
     });
   });
 }
@@ -222,11 +224,24 @@ function responseOf(req: http.ClientRequest, method: string, follow: boolean, si
  * @example
  * new OpenAI({ apiKey, fetch: httpFetch });
  */
-export async function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+export function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  return fetchOver(input, init, false);
+}
+
+/**
+ * `httpFetch` for a caller that reads a success's body with `takeNodeBody`: a 2xx response it makes has no web body
+ * (`body` is null), so none is built per call. Any other status, and anything the global `fetch` answers, comes with
+ * its web body as usual (`takeNodeBody` then finds nothing: read `response.body`).
+ */
+export function httpFetchNodeBody(input: string | URL, init: RequestInit = {}): Promise<Response> {
+  return fetchOver(input, init, true);
+}
+
+async function fetchOver(input: string | URL | Request, init: RequestInit, nodeBody: boolean): Promise<Response> {
   const body = plainBody(init.body);
   const url = typeof input === 'string' || input instanceof URL ? new URL(input) : undefined;
   const proxied = PROXY_VARS.some((name) => process.env[name]);
   if (!url || body === false || proxied || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fetch(input, init);
   if (init.signal?.aborted) throw abortReason(init.signal);
-  return (await send(url, init, body)) ?? fetch(input, init);
+  return (await send(url, init, body, nodeBody)) ?? fetch(input, init);
 }
