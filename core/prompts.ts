@@ -11,7 +11,12 @@ export type PromptName = (typeof PROMPT_NAMES)[number];
 
 export class Prompts {
   readonly names = PROMPT_NAMES;
-  private cache = new Map<PromptName, string>();
+  /**
+   * Each part's text, or its read while one is under way: the turns that start together on a fresh server (1,000 at
+   * once in issue #16's open-streams row) share one read of each file instead of each reading all three. Once read,
+   * the text itself, so a turn takes it without waiting on a promise.
+   */
+  private cache = new Map<PromptName, string | Promise<string>>();
   /** The last joined prompt: one string shared by every turn rather than a new copy per turn (issue #16's heap diff). */
   private joined: { parts: string[]; text: string } | undefined;
   /** Called after this instance edited or reverted a prompt (the cluster tells the other instances to `forget`). */
@@ -48,15 +53,26 @@ export class Prompts {
     else this.cache.clear();
   }
 
+  /** One part's trimmed text, read once until edited; a failed read is not kept (the next turn reads again). */
+  private part(name: PromptName): string | Promise<string> {
+    const known = this.cache.get(name);
+    if (known !== undefined) return known;
+    const reading = this.read(name).then((r) => r.content.trim());
+    this.cache.set(name, reading);
+    // Still this read's entry (no edit came meanwhile): keep the text, or drop a failure.
+    reading.then(
+      (text) => this.cache.get(name) === reading && this.cache.set(name, text),
+      () => this.cache.get(name) === reading && this.cache.delete(name),
+    );
+    return reading;
+  }
+
   /** rules + character + self, for the system prompt (cached until edited). */
   async system(): Promise<string> {
     const parts: string[] = [];
     for (const n of PROMPT_NAMES) {
-      let c = this.cache.get(n);
-      if (c === undefined) {
-        c = (await this.read(n)).content.trim();
-        this.cache.set(n, c);
-      }
+      const known = this.part(n);
+      const c = typeof known === 'string' ? known : await known;
       if (c) parts.push(c);
     }
     const last = this.joined;

@@ -12,40 +12,47 @@ import { runCalls } from './tool-calls.ts';
 
 export { newTurnRecord, type LoopOptions, type TurnRecord } from './loop-types.ts';
 
-/** One model call's blocks, collected in stream order (text is merged until a thinking block or tool call cuts it). */
+/**
+ * One model call's blocks, collected in stream order (text is merged until a thinking block or tool call cuts it).
+ * The turn's text and thinking are the one place deltas are appended (a string node per delta, held while the stream
+ * is open); a block takes its part of them when it is cut (`slice`, which shares the turn's characters), so the same
+ * text is not accumulated a second time per step.
+ */
 class StepBlocks {
   readonly blocks: ContentBlock[] = [];
   readonly calls: ToolUseBlock[] = [];
   stop: StopReason = 'end_turn';
-  private text = '';
+  /** Where the open text block starts in the turn's text. */
+  private textStart: number;
   private thinking: ThinkingBlock | undefined;
+  /** Where the open thinking block starts in the turn's thinking. */
+  private thinkingStart = 0;
 
-  constructor(private readonly record: TurnRecord) {}
+  constructor(private readonly record: TurnRecord) {
+    this.textStart = record.text.length;
+  }
 
   /** Take one provider event; returns it when it goes on to the caller as it is. */
   add(ev: ProviderEvent): AgentEvent | undefined {
     const record = this.record;
     switch (ev.type) {
       case 'text':
-        this.text += ev.delta;
         record.text += ev.delta;
         return ev;
       case 'thinking_start':
         this.flushText();
-        this.thinking = { type: 'thinking', thinking: '' };
+        this.openThinking();
         return ev;
       case 'thinking':
-        this.thinking ??= { type: 'thinking', thinking: '' };
-        this.thinking.thinking += ev.delta;
+        if (!this.thinking) this.openThinking();
         record.thinking += ev.delta;
         return ev;
       case 'thinking_end':
         // A signature without streamed text (Gemini) still needs its block, in order, for the next call.
-        if (!this.thinking && ev.signature) this.thinking = { type: 'thinking', thinking: '' };
+        if (!this.thinking && ev.signature) this.openThinking();
         if (this.thinking) {
           if (ev.signature) this.thinking.signature = ev.signature;
-          this.blocks.push(this.thinking);
-          this.thinking = undefined;
+          this.closeThinking();
         }
         return ev;
       case 'tool_call': {
@@ -67,8 +74,7 @@ class StepBlocks {
 
   /** End the step: what is still open becomes a block, and the step's blocks join the turn's. */
   close(): void {
-    if (this.thinking) this.blocks.push(this.thinking);
-    this.thinking = undefined;
+    if (this.thinking) this.closeThinking();
     this.flushText();
     this.record.blocks.push(...this.blocks);
   }
@@ -79,8 +85,21 @@ class StepBlocks {
   }
 
   private flushText(): void {
-    if (this.text) this.blocks.push({ type: 'text', text: this.text });
-    this.text = '';
+    const text = this.record.text;
+    if (text.length > this.textStart) this.blocks.push({ type: 'text', text: text.slice(this.textStart) });
+    this.textStart = text.length;
+  }
+
+  private openThinking(): void {
+    this.thinking = { type: 'thinking', thinking: '' };
+    this.thinkingStart = this.record.thinking.length;
+  }
+
+  /** The open thinking block, with its text, goes into the step's blocks. */
+  private closeThinking(): void {
+    this.thinking!.thinking = this.record.thinking.slice(this.thinkingStart);
+    this.blocks.push(this.thinking!);
+    this.thinking = undefined;
   }
 }
 

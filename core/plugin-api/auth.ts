@@ -36,8 +36,12 @@ export interface AuthApi {
 
 /** Server-sent events in the two dialects of `events.md`. */
 export interface SseApi {
-  /** Run `start` and stream its events to the client; failures before the first event answer as JSON. */
-  streamAgent(ctx: KoaContext, dialect: 'aion' | 'alin' | 'alin-coding', start: (signal: AbortSignal) => AsyncIterable<AgentEvent>): Promise<void>;
+  /**
+   * Run `start` and stream its events to the client; failures before the first event answer as JSON. `signal` aborts
+   * when the client goes away; `abort` aborts it from the run's side (a start that must stop its own run uses it
+   * rather than a controller of its own chained to `signal`).
+   */
+  streamAgent(ctx: KoaContext, dialect: 'aion' | 'alin' | 'alin-coding', start: (signal: AbortSignal, abort: (reason: unknown) => void) => AsyncIterable<AgentEvent>): Promise<void>;
   /** Open a long-lived event stream (heartbeats included) for server-initiated messages. */
   open(ctx: KoaContext): SseStream;
 }

@@ -75,12 +75,21 @@ function decoded(res: http.IncomingMessage): Readable {
 }
 
 /**
+ * The decoded Node body of each response made here, until a reader takes it (`takeNodeBody`) or its web body starts.
+ * A WeakMap: an entry lives as long as its `Response`.
+ */
+const nodeBodies = new WeakMap<Response, { source: Readable; web: { started: boolean; taken: boolean } }>();
+
+/**
  * The body as a web stream with one chunk per network read. The HTTP parser emits one `data` event per chunk of the
  * chunked encoding — a burst of 500 SSE frames is 500 events from one socket read — and a web stream chunk per event
  * meant a read, a promise and a decode each: twice the server's CPU per streamed answer of undici's fetch, which
  * hands on a read at once. The pieces of one read are joined after the parser is done with it (a microtask later).
+ *
+ * The stream listens to the socket only from its first read (`highWaterMark` 0: no pull before one), so a reader that
+ * takes the Node body instead (`takeNodeBody`) finds it untouched.
  */
-function bodyStream(source: Readable): ReadableStream<Uint8Array> {
+function bodyStream(source: Readable, state: { started: boolean; taken: boolean }): ReadableStream<Uint8Array> {
   let parts: Buffer[] = [];
   let queued = false;
   let settled = false;
@@ -91,30 +100,43 @@ function bodyStream(source: Readable): ReadableStream<Uint8Array> {
     const chunk = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     parts = [];
     controller.enqueue(chunk);
-    // Backpressure: the socket waits while the reader is one read behind.
-    if ((controller.desiredSize ?? 1) <= 0) source.pause();
+    // Backpressure: the socket waits while a chunk is queued that no read asked for yet.
+    if ((controller.desiredSize ?? 0) < 0) source.pause();
+  };
+  const listen = () => {
+    // Ended by an abort or a failure before the first read: its error event is gone, so it is read off the stream.
+    if (source.destroyed) {
+      settled = true;
+      controller.error(source.errored ?? new Error('aborted'));
+      return;
+    }
+    source.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      if (!queued) {
+        queued = true;
+        queueMicrotask(hand);
+      }
+    });
+    source.once('end', () => {
+      hand();
+      if (!settled) (settled = true), controller.close();
+    });
+    source.once('error', (error) => {
+      parts = [];
+      if (!settled) (settled = true), controller.error(error);
+    });
   };
   return new ReadableStream<Uint8Array>(
     {
       start(c) {
         controller = c;
-        source.on('data', (chunk: Buffer) => {
-          parts.push(chunk);
-          if (!queued) {
-            queued = true;
-            queueMicrotask(hand);
-          }
-        });
-        source.once('end', () => {
-          hand();
-          if (!settled) (settled = true), c.close();
-        });
-        source.once('error', (error) => {
-          parts = [];
-          if (!settled) (settled = true), c.error(error);
-        });
       },
       pull() {
+        if (state.taken) return controller.error(new TypeError('the body was taken as a Node stream'));
+        if (!state.started) {
+          state.started = true;
+          listen();
+        }
         source.resume();
       },
       cancel() {
@@ -123,23 +145,43 @@ function bodyStream(source: Readable): ReadableStream<Uint8Array> {
         source.destroy();
       },
     },
-    { highWaterMark: 1 },
+    { highWaterMark: 0 },
   );
+}
+
+/**
+ * The Node stream of a response `httpFetch` made, decoded, when its web body was not started: a reader of its own
+ * reads the socket's chunks without a web stream, its reads, promises and queue between (`readChunkBatches` of the
+ * OpenAI provider). Taken once; the web body of a taken response errors. `undefined` for any other response (global
+ * fetch's, one built in a test, one whose body was read): read `response.body` then.
+ */
+export function takeNodeBody(response: Response): Readable | undefined {
+  const entry = nodeBodies.get(response);
+  if (!entry || entry.web.started || entry.web.taken || response.bodyUsed) return undefined;
+  entry.web.taken = true;
+  nodeBodies.delete(response);
+  return entry.source;
 }
 
 /**
  * The response over the body stream. Its headers go to `Response` as name/value pairs, which it checks and stores
  * once; a `Headers` built here first was checked, stored, then copied (and checked) again by `Response`.
  */
-function toResponse(res: http.IncomingMessage, method: string): Response {
+function toResponse(res: http.IncomingMessage, method: string, nodeBody: boolean): Response {
   const headers: Array<[string, string]> = [];
   const raw = res.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.push([raw[i], raw[i + 1]]);
   const status = res.statusCode ?? 0;
   const noBody = NULL_BODY.has(status) || method === 'HEAD';
   if (noBody) res.resume();
-  const body = noBody ? null : bodyStream(decoded(res));
-  return new Response(body, { status, statusText: res.statusMessage, headers });
+  if (noBody) return new Response(null, { status, statusText: res.statusMessage, headers });
+  const source = decoded(res);
+  const web = { started: false, taken: false };
+  // A success for a caller that takes the Node body: no web stream (queue, controller, closures) is built for it.
+  const webBody = nodeBody && status >= 200 && status < 300 ? null : bodyStream(source, web);
+  const response = new Response(webBody, { status, statusText: res.statusMessage, headers });
+  nodeBodies.set(response, { source, web });
+  return response;
 }
 
 /**
@@ -147,16 +189,16 @@ function toResponse(res: http.IncomingMessage, method: string): Response {
  * `init` stay out of the closures below, which live as long as the response: they would keep a copy of every request
  * body (system prompt and history) for the length of its stream.
  */
-function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined): Promise<Response | undefined> {
+function send(url: URL, init: RequestInit, body: string | Uint8Array | undefined, nodeBody: boolean): Promise<Response | undefined> {
   const method = (init.method ?? 'GET').toUpperCase();
   const { module, agent } = transport(url.protocol as Scheme);
   const req = module.request(url, { method, headers: requestHeaders(init, body), agent });
-  const response = responseOf(req, method, init.redirect !== 'manual', init.signal ?? undefined);
+  const response = responseOf(req, method, init.redirect !== 'manual', init.signal ?? undefined, nodeBody);
   req.end(body);
   return response;
 }
 
-function responseOf(req: http.ClientRequest, method: string, follow: boolean, signal: AbortSignal | undefined): Promise<Response | undefined> {
+function responseOf(req: http.ClientRequest, method: string, follow: boolean, signal: AbortSignal | undefined, nodeBody: boolean): Promise<Response | undefined> {
   return new Promise((resolve, reject) => {
     // Aborting ends the request, or the body's stream once the head is in (as fetch errors its body).
     const onAbort = () => req.destroy(abortReason(signal!) as Error);
@@ -170,7 +212,7 @@ function responseOf(req: http.ClientRequest, method: string, follow: boolean, si
         resolve(undefined);
         return;
       }
-      resolve(toResponse(res, method));
+      resolve(toResponse(res, method, nodeBody));
     });
   });
 }
@@ -182,11 +224,24 @@ function responseOf(req: http.ClientRequest, method: string, follow: boolean, si
  * @example
  * new OpenAI({ apiKey, fetch: httpFetch });
  */
-export async function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+export function httpFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  return fetchOver(input, init, false);
+}
+
+/**
+ * `httpFetch` for a caller that reads a success's body with `takeNodeBody`: a 2xx response it makes has no web body
+ * (`body` is null), so none is built per call. Any other status, and anything the global `fetch` answers, comes with
+ * its web body as usual (`takeNodeBody` then finds nothing: read `response.body`).
+ */
+export function httpFetchNodeBody(input: string | URL, init: RequestInit = {}): Promise<Response> {
+  return fetchOver(input, init, true);
+}
+
+async function fetchOver(input: string | URL | Request, init: RequestInit, nodeBody: boolean): Promise<Response> {
   const body = plainBody(init.body);
   const url = typeof input === 'string' || input instanceof URL ? new URL(input) : undefined;
   const proxied = PROXY_VARS.some((name) => process.env[name]);
   if (!url || body === false || proxied || (url.protocol !== 'http:' && url.protocol !== 'https:')) return fetch(input, init);
   if (init.signal?.aborted) throw abortReason(init.signal);
-  return (await send(url, init, body)) ?? fetch(input, init);
+  return (await send(url, init, body, nodeBody)) ?? fetch(input, init);
 }

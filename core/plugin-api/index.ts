@@ -30,4 +30,4 @@ export { KeyedSerialQueue, SerialQueue } from './serial.ts';
 export { acceptedModel, acceptsModel, providerForModel, unknownModel } from './models.ts';
 export { ThinkingBlocks, type ThinkingBlocksOptions } from './thinking.ts';
 export { loadOnFirstUse } from './first-use.ts';
-export { httpFetch } from './http-fetch.ts';
+export { httpFetch, httpFetchNodeBody, takeNodeBody } from './http-fetch.ts';

@@ -9,14 +9,15 @@ import { aionFrame, alinFrame, type AionState, type Dialect, type Frame } from '
 import { SseWriter } from './writer.ts';
 
 /**
- * @param start builds the event stream; it receives the signal that aborts when the client disconnects.
+ * @param start builds the event stream; it receives the signal that aborts when the client disconnects, and `abort`,
+ *   which aborts the same signal from the run's side (one controller per stream, not one per layer).
  */
-export async function streamAgent(ctx: Context, dialect: Dialect, start: (signal: AbortSignal) => AsyncIterable<AgentEvent>): Promise<void> {
+export async function streamAgent(ctx: Context, dialect: Dialect, start: (signal: AbortSignal, abort: (reason: unknown) => void) => AsyncIterable<AgentEvent>): Promise<void> {
   const controller = new AbortController();
-  const iterator = start(controller.signal)[Symbol.asyncIterator]();
+  const iterator = start(controller.signal, (reason) => controller.abort(reason))[Symbol.asyncIterator]();
   const first = await iterator.next(); // throws → JSON error by the error middleware
-  const sse = new SseWriter(ctx, { headersWithFirstFrame: true });
-  sse.disconnected.addEventListener('abort', () => controller.abort(new Error('client disconnected')), { once: true });
+  // The writer aborts the run's own controller when the client goes away (no second controller chained to it).
+  const sse = new SseWriter(ctx, { headersWithFirstFrame: true, disconnect: controller });
   const aionState: AionState = { approvalPending: false };
   const alinState = { model: '', usage: { inputTokens: 0, outputTokens: 0 } };
   const codingState = newCodingState();

@@ -40,12 +40,14 @@ export class SseWriter {
    * @param opts.headersWithFirstFrame the caller writes a frame right away (an agent stream opens once its first event
    *   is there), so the headers leave with it in one write instead of a write of their own. A push stream that may stay
    *   quiet sends them at once (the default), so the client sees the stream open.
+   * @param opts.disconnect the controller to abort when the client goes away (its signal is `disconnected`): the
+   *   caller's own, made before the stream opened, rather than one more controller chained to it per stream.
    */
   constructor(
     private readonly ctx: Context,
-    opts: { headersWithFirstFrame?: boolean } = {},
+    opts: { headersWithFirstFrame?: boolean; disconnect?: AbortController } = {},
   ) {
-    const controller = new AbortController();
+    const controller = opts.disconnect ?? new AbortController();
     this.disconnected = controller.signal;
     ctx.respond = false;
     const res = ctx.res;

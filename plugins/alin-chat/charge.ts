@@ -25,6 +25,11 @@ export interface ChargeOptions {
   /** A continuation with the results of the tools we asked for: not counted, never refused for quota. */
   free: boolean;
   signal: AbortSignal;
+  /**
+   * Aborts `signal` (the stream's own `abort`): the turn then runs on `signal` itself. Without it the turn gets a
+   * controller of its own that follows `signal`, so a failed count can end the turn.
+   */
+  abort?: (reason: unknown) => void;
 }
 
 /** Count the message (unless free) and set the quota headers; when that fails, `end` the started turn, then rethrow. */
@@ -53,11 +58,19 @@ const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve)
  */
 export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOptions, begin: (signal: AbortSignal) => AsyncIterable<AgentEvent>): AsyncIterableIterator<AgentEvent> {
   const { user, free, signal } = opts;
-  const turn = new AbortController();
-  const follow = () => turn.abort(signal.reason);
-  if (signal.aborted) follow();
-  else signal.addEventListener('abort', follow, { once: true });
-  const it = begin(turn.signal)[Symbol.asyncIterator]();
+  let turnSignal = signal;
+  let abortTurn = opts.abort;
+  let follow: (() => void) | undefined;
+  if (!abortTurn) {
+    const turn = new AbortController();
+    turnSignal = turn.signal;
+    abortTurn = (reason) => turn.abort(reason);
+    follow = () => turn.abort(signal.reason);
+    if (signal.aborted) follow();
+    else signal.addEventListener('abort', follow, { once: true });
+  }
+  const end = abortTurn;
+  const it = begin(turnSignal)[Symbol.asyncIterator]();
   /** The model's first step, asked for early; handed to the consumer's first `next` after the start. */
   let ahead: Promise<IteratorResult<AgentEvent>> | undefined;
   /** Take the early step, if one is waiting (the consumer's next `next` gets it, or an ending turn lets it settle). */
@@ -78,13 +91,13 @@ export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOpt
       await nextMacrotask();
     }
     await count(ctx, c, opts, async (error) => {
-      turn.abort(error);
+      end(error);
       await takeAhead()?.catch(() => undefined);
       await it.return?.(undefined);
     });
     return first;
   };
-  const done = () => signal.removeEventListener('abort', follow);
+  const done = () => follow && signal.removeEventListener('abort', follow);
   let started = false;
   const iterator: AsyncIterableIterator<AgentEvent> = {
     next: () => {

@@ -37,7 +37,7 @@ export function registerCodingRoute(ctx: PluginContext): void {
     const system = body.system && body.system !== '[DEPRECATED]'
       ? body.system
       : [CODING_PROMPT, body.additionalContext?.trim()].filter(Boolean).join('\n\n');
-    await ctx.sse.streamAgent(c, 'alin-coding', (signal) => chargeOnStart(ctx, c, { user, free: false, signal }, (turnSignal) => ctx.agent.runTurn({
+    await ctx.sse.streamAgent(c, 'alin-coding', (signal, abort) => chargeOnStart(ctx, c, { user, free: false, signal, abort }, (turnSignal) => ctx.agent.runTurn({
       user,
       messages: body.messages as any,
       model: body.model,

@@ -48,7 +48,7 @@ export default definePlugin({
       const user = caller!;
       const system = b.system ?? b.systemPrompt;
       const free = issued.redeem(user.id, continuedToolIds(b.messages));
-      await ctx.sse.streamAgent(c, 'alin', (signal) => chargeOnStart(ctx, c, { user, free, signal }, (turnSignal) => remembering(user,
+      await ctx.sse.streamAgent(c, 'alin', (signal, abort) => chargeOnStart(ctx, c, { user, free, signal, abort }, (turnSignal) => remembering(user,
         ctx.agent.runTurn({
           user,
           messages: b.messages as any,

@@ -6,6 +6,8 @@
  */
 import type OpenAI from 'openai';
 import { createParser } from 'eventsource-parser';
+import { takeNodeBody } from '../../core/plugin-api/index.ts';
+import { nodeBodyReader, type BodyReader } from './node-body-reader.ts';
 
 /** An error frame inside a stream (`data: {"error": {...}}`), which compatible servers send after a 200. */
 export class StreamErrorFrame extends Error {
@@ -19,11 +21,12 @@ export class StreamErrorFrame extends Error {
  * per network read rather than per chunk: a burst carries hundreds of chunks in one read, and every async generator
  * step between the socket and our SSE write costs promise hops and allocations (issue #16's profile). The parser is
  * fed straight from the body's chunks (not through `TextDecoderStream` and `EventSourceParserStream`) for the same
- * reason.
+ * reason, and a response of `httpFetch` is read from its Node body stream, not through the web stream over it.
  */
 export async function* readChunkBatches(response: Response): AsyncGenerator<OpenAI.Chat.ChatCompletionChunk[]> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
+  const node = takeNodeBody(response);
+  if (!node && !response.body) return;
+  const reader: BodyReader = node ? nodeBodyReader(node) : response.body!.getReader();
   const decoder = new TextDecoder();
   let pending: string[] = [];
   const parser = createParser({ onEvent: (event) => void pending.push(event.data) });
@@ -70,7 +73,7 @@ const DRAIN_LIMIT = 64 * 1024;
 const DRAIN_MS = 5_000;
 
 /** Read a finished stream's body to its end so its connection goes back to the pool; cut it if it goes on. */
-function drainEnd(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+function drainEnd(reader: BodyReader): void {
   const timer = setTimeout(() => void reader.cancel().catch(() => {}), DRAIN_MS);
   timer.unref();
   const step = (left: number): Promise<void> =>

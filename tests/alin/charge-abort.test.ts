@@ -65,3 +65,31 @@ test('a successful count hands on the start, then the model events the early cal
   await events.return?.(undefined);
   assert.deepEqual(log, ['model started', 'model aborted: client disconnected', 'turn ended']);
 });
+
+test('with the stream\'s own abort (as the routes pass it), a failed count aborts that signal, and the turn runs on it', async () => {
+  const log: string[] = [];
+  const limit = new AppError(429, 'RATE_LIMIT_EXCEEDED', 'Message limit reached');
+  const { ctx } = context(async () => {
+    await new Promise((r) => setTimeout(r, 20));
+    throw limit;
+  });
+  const stream = new AbortController();
+  let seen: AbortSignal | undefined;
+  const begin = turn(log);
+  const events = chargeOnStart(ctx, {} as never, { user, free: false, signal: stream.signal, abort: (r) => stream.abort(r) }, (s) => ((seen = s), begin(s)));
+  await assert.rejects(events.next(), (e) => e === limit);
+  assert.equal(seen, stream.signal, 'no controller of its own');
+  assert.equal(stream.signal.reason, limit);
+  assert.deepEqual(log, ['model started', 'model aborted: Message limit reached', 'turn ended']);
+
+  const log2: string[] = [];
+  const ok = context(async () => ({ limited: false, limit: 0, remaining: 0, resetAt: 0 }));
+  const other = new AbortController();
+  const events2 = chargeOnStart(ok.ctx, {} as never, { user, free: false, signal: other.signal, abort: (r) => other.abort(r) }, turn(log2));
+  assert.equal((await events2.next()).value?.type, 'start');
+  const next = events2.next();
+  other.abort(new Error('client disconnected'));
+  assert.equal((await next).value?.type, 'stop');
+  await events2.return?.(undefined);
+  assert.deepEqual(log2, ['model started', 'model aborted: client disconnected', 'turn ended']);
+});

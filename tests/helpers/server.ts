@@ -37,6 +37,8 @@ export interface StartOptions {
   envFile?: string;
   /** Run on this PostgreSQL database (`DATABASE_URL`), on either pass: e.g. two servers on one database and one dataDir. */
   databaseUrl?: string;
+  /** Run the server of another source tree (a bench's baseline checkout); this tree's by default. */
+  root?: string;
 }
 
 /** The test databases of this process, one per data directory (PostgreSQL pass only). */
@@ -74,11 +76,17 @@ export class TestServer {
   url = '';
   child!: ChildProcess;
   output = '';
-  constructor(readonly dataDir: string, readonly envFile: string, readonly env: Record<string, string>) {}
+  constructor(
+    readonly dataDir: string,
+    readonly envFile: string,
+    readonly env: Record<string, string>,
+    /** The source tree to run (benches compare another checkout's server with this one). */
+    readonly root: string = ROOT,
+  ) {}
 
   async boot(): Promise<this> {
-    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'core/main.ts')], {
-      cwd: ROOT,
+    this.child = spawn(process.execPath, ['--import', 'tsx', path.join(this.root, 'core/main.ts')], {
+      cwd: this.root,
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
@@ -163,7 +171,7 @@ export class TestServer {
   /** A new server process on the same data. */
   async restart(extraEnv: Record<string, string> = {}): Promise<TestServer> {
     await this.stop();
-    return new TestServer(this.dataDir, this.envFile, { ...this.env, ...extraEnv }).boot();
+    return new TestServer(this.dataDir, this.envFile, { ...this.env, ...extraEnv }, this.root).boot();
   }
 
   /**
@@ -211,7 +219,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     env.DATABASE_URL = databaseUrl;
     env.DATABASE_POOL_MAX ??= '4'; // many servers share one PostgreSQL in a test run
   }
-  return new TestServer(dataDir, envFile, env).boot();
+  return new TestServer(dataDir, envFile, env, opts.root).boot();
 }
 
 export { readSse, type SseEvent } from './sse.ts';

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
-import { httpFetch } from '../../core/plugin-api/index.ts';
+import { httpFetch, takeNodeBody } from '../../core/plugin-api/index.ts';
+import { nodeBodyReader } from '../../plugins/provider-openai/node-body-reader.ts';
+import { readChunks } from '../../plugins/provider-openai/read-chunks.ts';
 import { startFakeOpenAI, type FakeProvider, type FakeTurn } from '../fakes/index.ts';
 
 let fake: FakeProvider;
@@ -99,6 +101,56 @@ test('an aborted signal rejects before sending, and an abort mid-body errors the
       })(),
     );
     await fake.closed(); // the stand-in saw the request cut, not left hanging
+    assert.equal(fake.openResponses(), 0);
+  } finally {
+    turn = { blocks: [{ type: 'text', text: 'Hello from the stand-in' }], usage: { input: 12, output: 5 } };
+  }
+});
+
+test('a response body taken as its Node stream reads the same bytes, once; the web body of a taken or read one is not handed out', async () => {
+  const { viaHttp } = clients();
+  const web = await bodyText(await viaHttp.chat.completions.create(params).asResponse());
+  const response = await viaHttp.chat.completions.create(params).asResponse();
+  const node = takeNodeBody(response);
+  assert.ok(node, 'an unread httpFetch body is handed out');
+  assert.equal(takeNodeBody(response), undefined, 'taken twice');
+  await assert.rejects(response.text(), 'the web body of a taken response still read');
+  const reader = nodeBodyReader(node);
+  const pieces: Uint8Array[] = [];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+  const unnumbered = (t: string) => t.replace(/chatcmpl-fake-\d+/g, 'chatcmpl-fake-N').replace(/"created":\d+/g, '"created":0');
+  assert.equal(unnumbered(new TextDecoder().decode(Buffer.concat(pieces))), unnumbered(web));
+  // A body already read through its web stream stays the web stream's; a Response not made by httpFetch has none.
+  const read = await viaHttp.chat.completions.create(params).asResponse();
+  await read.body!.getReader().read();
+  assert.equal(takeNodeBody(read), undefined);
+  assert.equal(takeNodeBody(new Response('data: [DONE]\n\n')), undefined);
+});
+
+test('the provider reads the same chunks from a taken Node body as from the web body, and an abort mid-body ends it', async () => {
+  const { viaHttp } = clients();
+  const viaWeb: object[] = [];
+  // The same body wrapped in a Response httpFetch did not make: read through its web stream.
+  const webResponse = new Response((await viaHttp.chat.completions.create(params).asResponse()).body);
+  for await (const chunk of readChunks(webResponse)) viaWeb.push({ ...chunk, id: '', created: 0 });
+  const viaNode: object[] = [];
+  for await (const chunk of readChunks(await viaHttp.chat.completions.create(params).asResponse())) viaNode.push({ ...chunk, id: '', created: 0 });
+  assert.ok(viaNode.length > 2);
+  assert.deepEqual(viaNode, viaWeb);
+
+  turn = { blocks: [{ type: 'text', text: 'This answer never finishes' }], hang: true };
+  try {
+    const controller = new AbortController();
+    const response = await viaHttp.chat.completions.create(params, { signal: controller.signal }).asResponse();
+    const chunks = readChunks(response);
+    await chunks.next();
+    controller.abort();
+    await assert.rejects(
+      (async () => {
+        for (;;) if ((await chunks.next()).done) break;
+      })(),
+    );
+    await fake.closed();
     assert.equal(fake.openResponses(), 0);
   } finally {
     turn = { blocks: [{ type: 'text', text: 'Hello from the stand-in' }], usage: { input: 12, output: 5 } };
