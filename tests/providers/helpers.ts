@@ -84,61 +84,47 @@ export const WEATHER_TOOL = {
   inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 };
 
-/** Resolve `promise` or fail after `ms`. */
-export async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * Start iterating, abort once the first event arrived, and measure how long the iteration takes to end after that.
- * Returns the events and the milliseconds between abort and the end.
+ * Start iterating, abort once the first event arrived, and collect what the iteration gives until it ends. No clock:
+ * the stand-in of these tests never finishes its stream, so the iteration ending at all, with `stop: aborted`, is
+ * the abort's doing (a request timeout would end it with an error instead). A provider that ignored the abort would
+ * hang the test until the runner's timeout fails it.
  */
 export async function abortAfterFirstEvent(
   start: (signal: AbortSignal) => AsyncIterable<ProviderEvent>,
-): Promise<{ events: ProviderEvent[]; msAfterAbort: number; error?: unknown }> {
+): Promise<{ events: ProviderEvent[]; error?: unknown }> {
   const controller = new AbortController();
   const events: ProviderEvent[] = [];
-  let abortedAt = 0;
   try {
     for await (const e of start(controller.signal)) {
       events.push(e);
-      if (!abortedAt) {
-        abortedAt = performance.now();
-        controller.abort();
-      }
+      if (!controller.signal.aborted) controller.abort();
     }
   } catch (error) {
-    return { events, msAfterAbort: performance.now() - abortedAt, error };
+    return { events, error };
   }
-  return { events, msAfterAbort: performance.now() - abortedAt };
+  return { events };
 }
 
 /**
  * The two abort behaviours every provider must have, registered as tests: an abort mid-stream ends the iteration
- * within 100 ms with `stop: aborted` and cuts the upstream request; leaving the loop early cuts it too.
+ * with `stop: aborted` and cuts the upstream request; leaving the loop early cuts it too. Neither reads a clock
+ * (issue #16's rule: no timing assertions; under load a 100 ms bound failed): the stand-in never finishes, so an
+ * iteration that ends, or an upstream request that closes, did so because of the abort.
  * `hang()` scripts the stand-in to send a first text block and never finish.
  */
 export function abortBehaviourTests(opts: { plugin: PluginDefinition; model: string; hang: () => void; upstreamClosed: () => Promise<unknown> }): void {
-  test('aborting mid-stream ends the iteration promptly with stop: aborted', async () => {
+  test('aborting mid-stream ends the iteration with stop: aborted', async () => {
     const { provider } = await loadProvider(opts.plugin);
     opts.hang();
-    const { events, msAfterAbort, error } = await abortAfterFirstEvent((s) => provider.stream(request({ model: opts.model }), s));
+    const { events, error } = await abortAfterFirstEvent((s) => provider.stream(request({ model: opts.model }), s));
     assert.equal(error, undefined);
     // The first text (a provider may join the deltas of one network read into one).
     assert.equal(events[0].type, 'text');
     const first = (events[0] as { delta: string }).delta;
     assert.ok(first.length >= 'This ans'.length && 'This answer never finishes'.startsWith(first), first);
     assert.deepEqual(events.at(-1), { type: 'stop', reason: 'aborted' });
-    assert.ok(msAfterAbort < 100, `ended ${msAfterAbort} ms after abort`);
-    await within(100, opts.upstreamClosed(), 'closing the upstream request');
+    await opts.upstreamClosed();
   });
 
   test('leaving the loop early closes the upstream request', async () => {
@@ -148,7 +134,7 @@ export function abortBehaviourTests(opts: { plugin: PluginDefinition; model: str
       assert.equal(event.type, 'text');
       break;
     }
-    await within(100, opts.upstreamClosed(), 'closing the upstream request');
+    await opts.upstreamClosed();
   });
 }
 

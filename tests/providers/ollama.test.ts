@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import plugin from '../../plugins/provider-ollama/index.ts';
 import { startFakeOllama, type FakeProvider, type FakeTurn } from '../fakes/index.ts';
-import { WEATHER_TOOL, abortAfterFirstEvent, abortBehaviourTests, collect, loadProvider, request, setEnv, within } from './helpers.ts';
+import { WEATHER_TOOL, abortAfterFirstEvent, abortBehaviourTests, collect, loadProvider, request, setEnv } from './helpers.ts';
 
 let turn: FakeTurn = {};
 let fake: FakeProvider;
