@@ -5,7 +5,9 @@
  * wall clock: the loads it waits for) and the CPU per message (process.cpuUsage).
  *
  * Run: `node --expose-gc --import tsx scripts/bench/first-message.ts /path/to/old-tree /path/to/new-tree`
- * (`BENCH_ROUNDS`, default 6; `BENCH_MESSAGES=0` seeds empty conversations instead).
+ * (`BENCH_ROUNDS`, default 6; `BENCH_MESSAGES=0` seeds empty conversations instead; `BENCH_FOLLOWING=20` then has
+ * each user write 20 more, one after another, to the conversation of their first, and reports the CPU per message of
+ * those: the steady write path; `BENCH_SPREAD=1` sends them round the user's conversations instead).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const USERS = 100;
 const CONVERSATIONS = 10;
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100);
+const FOLLOWING = Number(process.env.BENCH_FOLLOWING ?? 0);
+/** `BENCH_SPREAD=1`: the following messages go round the user's conversations (loading the others), else to the first one. */
+const SPREAD = process.env.BENCH_SPREAD === '1';
 const TEXT = 'The quick brown fox jumps over the lazy dog while the agent explains the plan step by step. '.repeat(3);
 
 const trees = process.argv.slice(2);
@@ -68,7 +73,7 @@ const cpuUs = () => {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 
 /** Every user's first message at once (as 100 clients after a restart would), one conversation each. */
-async function round(tree: Tree, dir: string, users: string[]): Promise<{ cpu: number; latencies: number[] }> {
+async function round(tree: Tree, dir: string, users: string[]): Promise<{ cpu: number; latencies: number[]; following: number }> {
   const store = new tree.FileStore(dir, pino({ level: 'silent' }));
   const conversations = new tree.Conversations(store);
   (globalThis as { gc?: () => void }).gc?.();
@@ -79,8 +84,13 @@ async function round(tree: Tree, dir: string, users: string[]): Promise<{ cpu: n
     return performance.now() - start;
   }));
   const cpu = (cpuUs() - t) / users.length;
+  const f = cpuUs();
+  await Promise.all(users.map(async (user, u) => {
+    for (let k = 0; k < FOLLOWING; k++) await conversations.forUser(user).addMessage(`conv-${u}-${(u + (SPREAD ? k : 0)) % CONVERSATIONS}`, { role: 'user', content: `next ${k} ${TEXT}` });
+  }));
+  const following = FOLLOWING ? (cpuUs() - f) / (users.length * FOLLOWING) : 0;
   await store.close();
-  return { cpu, latencies };
+  return { cpu, latencies, following };
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), 'first-message-'));
@@ -88,17 +98,20 @@ try {
   const users = seed(dir);
   const loaded = await Promise.all(trees.map(load));
   const cpu: number[][] = [[], []];
+  const following: number[][] = [[], []];
   const lat: number[][][] = [[], []];
   for (let r = 0; r < ROUNDS; r++) {
     for (const i of r % 2 ? [1, 0] : [0, 1]) {
       const out = await round(loaded[i]!, dir, users);
       cpu[i]!.push(out.cpu);
+      following[i]!.push(out.following);
       lat[i]!.push(out.latencies);
     }
   }
   for (const [i, root] of trees.entries()) {
     const all = lat[i]!.flat();
     console.log(`${root}: ${pct(cpu[i]!, 50).toFixed(0)} µs CPU per first message (median of ${ROUNDS}: ${cpu[i]!.map((x) => x.toFixed(0)).join(' ')}); latency p50 ${pct(all, 50).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms`);
+    if (FOLLOWING) console.log(`${root}: ${pct(following[i]!, 50).toFixed(0)} µs CPU per following message (median of ${ROUNDS}: ${following[i]!.map((x) => x.toFixed(0)).join(' ')})`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
