@@ -17,8 +17,6 @@ import { asidePath } from './damage.ts';
 import { ensureDirDurable, fsyncDirShared, writeFileDurable } from './durable-file.ts';
 import { docJson, JsonFormat, type Change, type CollectionFormat, type StoredState } from './formats.ts';
 import { LogHandles } from './log-handles.ts';
-import { SCHEMA_VERSION } from './migrations.ts';
-import { rememberStoredJson } from '../plugin-api/stored-json.ts';
 
 interface Parsed<T> {
   schemaVersion: number;
@@ -29,14 +27,9 @@ interface Parsed<T> {
   tornAt?: number;
 }
 
-/** A `put` line as this store writes it: `{"put":` + the document's JSON.stringify + `}`. */
-const PUT_HEAD = '{"put":{';
-
 function parseLog<T extends { id: string }>(buf: Buffer, isValid?: (doc: unknown) => boolean): Parsed<T> {
   const text = buf.toString('utf8');
   const out: Parsed<T> = { schemaVersion: 0, items: new Map(), records: 0, problems: [] };
-  // A log of the current schema is not migrated after this read, so each document stays what its line says.
-  let current = false;
   let start = 0;
   let lineNo = 0;
   while (start < text.length) {
@@ -57,17 +50,10 @@ function parseLog<T extends { id: string }>(buf: Buffer, isValid?: (doc: unknown
       continue;
     }
     const put = rec?.put;
-    if (lineNo === 1 && rec && typeof rec.schemaVersion === 'number' && put === undefined) {
-      out.schemaVersion = rec.schemaVersion;
-      current = rec.schemaVersion === SCHEMA_VERSION;
-    } else if (put && typeof put === 'object' && !Array.isArray(put) && typeof put.id === 'string' && put.id && (!isValid || isValid(put))) {
+    if (lineNo === 1 && rec && typeof rec.schemaVersion === 'number' && put === undefined) out.schemaVersion = rec.schemaVersion;
+    else if (put && typeof put === 'object' && !Array.isArray(put) && typeof put.id === 'string' && put.id && (!isValid || isValid(put))) {
       out.items.set(put.id, put);
       out.records++;
-      // The line holds the document's JSON as the store wrote it (JSON.stringify of the frozen document it is read back
-      // as): keep that text as the document's, so neither a rewrite nor a reader that answers with it (a conversation's
-      // messages, issue #16's cold GET) serialises the document again. A slice, not a copy. (A line someone wrote by
-      // hand in another spelling of the same JSON — spaces, escapes, key order — is then answered in that spelling.)
-      if (current && line.startsWith(PUT_HEAD) && line.endsWith('}}')) rememberStoredJson(put, line.slice(7, -1));
     } else if (typeof rec?.del === 'string') {
       out.items.delete(rec.del);
       out.records++;

@@ -18,7 +18,7 @@ const cache = new WeakMap<object, { head: string; body: Buffer }>();
 export function conversationBody(head: string, messages: ReadonlyArray<unknown>): Buffer {
   const hit = cache.get(messages);
   if (hit && hit.head === head) return hit.body;
-  // The messages' JSON from each stored message's remembered text (the same bytes as JSON.stringify of the array).
+  // The messages' JSON from the texts the store wrote them with, where it has them (the same bytes as JSON.stringify).
   const body = Buffer.from(`${head.slice(0, -1)},"messages":${storedJsonArray(messages as ReadonlyArray<object>)}}`, 'utf8');
   if (Object.isFrozen(messages)) cache.set(messages, { head, body });
   return body;
