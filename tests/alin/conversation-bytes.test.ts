@@ -1,7 +1,7 @@
 /**
  * `GET /api/conversations/:id` is `JSON.stringify` of `{ success, conversation, messages }` byte for byte, however its
- * messages' JSON is assembled: from the text a new message was written with, from the log lines a restart read, or
- * serialised afresh after an edit. Values that JSON can spell more than one way are in it (integer-like keys, escapes,
+ * messages' JSON is assembled: from the texts new messages were written with, serialised afresh for the messages a
+ * restart read back, or a mix of both after an edit and a new message. Values that JSON can spell more than one way are in it (integer-like keys, escapes,
  * non-ASCII, a lone surrogate, exponents, -0), so a text kept in another spelling, or joined wrongly, shows.
  */
 import assert from 'node:assert/strict';
