@@ -13,6 +13,7 @@ interface KoaResponseInternals {
   _explicitStatus?: boolean;
   status: number;
   type: string;
+  res: import('node:http').ServerResponse;
   remove(field: string): void;
 }
 
@@ -32,6 +33,8 @@ export function plainJsonBodies(app: Koa): void {
   const koaBody = Object.getOwnPropertyDescriptor(proto, 'body');
   if (!koaBody?.get || !koaBody.set) return; // not the Koa this was written against: keep its behaviour
   const koaSet = koaBody.set;
+  /** The Content-Type Koa's `type = 'json'` sets, learnt from its first use (then set directly when none is set). */
+  let jsonType: string | undefined;
   Object.defineProperty(app.response, 'body', {
     configurable: true,
     get: koaBody.get,
@@ -41,7 +44,15 @@ export function plainJsonBodies(app: Koa): void {
       this._body = value;
       if (!this._explicitStatus) this.status = 200;
       this.remove('Content-Length');
-      if (!this.type || !/\bjson\b/i.test(this.type)) this.type = 'json';
+      const res = this.res;
+      if (jsonType && !res.headersSent && !res.hasHeader('Content-Type')) res.setHeader('Content-Type', jsonType);
+      else if (!this.type || !/\bjson\b/i.test(this.type)) {
+        this.type = 'json';
+        // What Koa's type setter gave for 'json' (its mime lookup and charset rule), kept for the bodies that follow:
+        // most set no type of their own, and the lookup was the setter's cost (issue #16: the authenticated GET).
+        const given = res.getHeader('Content-Type');
+        if (typeof given === 'string' && !res.headersSent) jsonType = given;
+      }
     },
   });
   const handle = (app as unknown as { handleRequest: Function }).handleRequest.bind(app) as (ctx: Koa.Context, fn: (ctx: Koa.Context) => Promise<unknown>) => Promise<unknown>;
