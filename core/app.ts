@@ -46,16 +46,16 @@ export function createApp(core: CoreServices): Koa {
   app.silent = true;
   // Request id, access log, metrics, errors and security headers: one layer (core/http/outer-layer.ts).
   app.use(outerLayer(log, trust));
-  app.use(jsonBodies(config.bodyLimit, config.chatBodyLimit));
   const routes = core.host.middleware();
   // An API call (most requests) is none of the next three layers' business — the OpenAPI document is the one `/api/`
   // path they answer; `/metrics` and the panel's files lie outside `/api/` — so it goes to the routes, the last layer,
   // directly: three layers of Koa's chain fewer (a bound `next` and a promise each) on every API request (issue #16's
-  // authenticated GET). An unmatched one ends the chain as it would after the last layer.
-  app.use((ctx, next) => {
+  // authenticated GET). An unmatched one ends the chain as it would after the last layer. The body reader calls this
+  // step itself, once a body is read (or at once for GET): one layer of the chain fewer again.
+  app.use(jsonBodies(config.bodyLimit, config.chatBodyLimit, (ctx, next) => {
     const p = ctx.path;
     return p.startsWith('/api/') && p !== OPENAPI_PATH ? routes(ctx, endOfChain) : next();
-  });
+  }));
   app.use((ctx, next) => {
     if (ctx.method !== 'GET' || ctx.path !== OPENAPI_PATH) return next(); // no async frame for every other request
     ctx.body = openApiDocument(core.host.routes(), config.version);

@@ -230,7 +230,10 @@ export class UserConversations {
 
   /** Write `inputs` to the conversation's log in one write (inserts of one tick share a flush), then the title. */
   private async append(conversation: Readonly<ConversationRecord>, inputs: NewMessage[]): Promise<MessageRecord[]> {
-    const idx = await this.index();
+    // Only an id the caller chose can be taken already: ids made here are fresh UUIDs. So a write of fresh ids does not
+    // build the index (a user's first message after a start read every one of their conversations for it, issue #16's
+    // POST tail); an index built later reads these messages from their log like any other.
+    const idx = inputs.some((input) => input.id !== undefined) ? await this.index() : undefined;
     const now = Date.now();
     const records = inputs.map((input): MessageRecord => ({
       ...input,
@@ -242,16 +245,22 @@ export class UserConversations {
       createdAt: now,
       updatedAt: now,
     }));
-    const reused = records.find((r, i) => idx.has(r.id) || records.findIndex((o) => o.id === r.id) !== i);
+    const reused = records.find((r, i) => idx?.has(r.id) || records.findIndex((o) => o.id === r.id) !== i);
     if (reused) throw conflict(`A message with id "${reused.id}" already exists`, 'ALREADY_EXISTS');
-    for (const r of records) idx.set(r.id, conversation.id);
+    // Claimed before the write, so a concurrent write of the same chosen id is refused (both would be new to the log).
+    if (idx) for (const r of records) idx.set(r.id, conversation.id);
     const log = this.messages(conversation.id);
     try {
       if (hasFrozenReads<MessageRecord>(log)) await log.insertAll(records);
       else await Promise.all(records.map((r) => log.insert(r)));
     } catch (error) {
-      for (const r of records) idx.delete(r.id);
+      if (idx) for (const r of records) idx.delete(r.id);
       throw error;
+    }
+    // An index that exists now (made before or during the write, which it may or may not have seen) learns the ids.
+    if (!idx && this.messageIndex) {
+      const late = await this.messageIndex;
+      for (const r of records) late.set(r.id, conversation.id);
     }
     await this.nameFrom(conversation, records);
     return records;

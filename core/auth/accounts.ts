@@ -86,6 +86,12 @@ export class Accounts {
   private readonly throttle: SignInThrottle;
   readonly apiKeys: ApiKeys;
   private verified = new Map<string, { claims: TokenClaims; until: number }>();
+  /**
+   * The accounts are in `cache` (one instance: every change goes through it from then on, so it is what `record`
+   * would answer). Lets `verify` read a record without the two async frames and promises of `recordForAuth` →
+   * `record` → `load` on every authenticated request (issue #16: the authenticated GET's profile).
+   */
+  private filled = false;
 
   constructor(private readonly store: Store, private readonly secret: Uint8Array, limits: Partial<ThrottleLimits> = {}, private readonly shared?: SharedAccounts) {
     // Critical: a damaged accounts file stops the server instead of starting with no accounts, where the next
@@ -113,6 +119,7 @@ export class Accounts {
         this.cache.set(u.id, u);
         this.byEmail.set(u.emailLower, u.id);
       }
+      this.filled = true;
     });
     return this.loaded;
   }
@@ -244,7 +251,7 @@ export class Accounts {
       this.verified.set(token, cached);
     }
     const { claims } = cached;
-    const record = await this.recordForAuth(claims.sub);
+    const record = !this.shared && this.filled ? this.cache.get(claims.sub) : await this.recordForAuth(claims.sub);
     if (!record || record.tokenVersion !== claims.tv || record.disabled) return undefined;
     return publicUser(record);
   }

@@ -22,7 +22,11 @@ const JSON_TYPES = ['application/json', 'application/json-patch+json', 'applicat
 type ReadJson = (req: { req: IncomingMessage }, opts: { encoding: string; limit: string; strict: boolean; returnRawBody: true }) => Promise<{ parsed: unknown; raw: string }>;
 const readJson = createRequire(import.meta.url)('co-body/lib/json.js') as ReadJson;
 
-export function jsonBodies(bodyLimit: string, chatBodyLimit: string): Middleware {
+/**
+ * `then`, when given, is the layer that comes next, called directly with this layer's `next`: one Koa layer fewer (a
+ * bound `next` and a promise of koa-compose's) on every request (issue #16: the authenticated GET's profile).
+ */
+export function jsonBodies(bodyLimit: string, chatBodyLimit: string, then: Middleware = (_ctx, next) => next()): Middleware {
   // GET, HEAD and OPTIONS carry no body we parse: skip the content-type check and the depth check on them (most
   // requests), and without an async frame and its promise of their own. A parsed body is checked for its nesting
   // before anything else sees it.
@@ -36,7 +40,7 @@ export function jsonBodies(bodyLimit: string, chatBodyLimit: string): Middleware
       request.rawBody = raw;
     }
     assertWithinDepth((ctx.request as { body?: unknown }).body);
-    return next();
+    return then(ctx, next);
   };
-  return (ctx, next) => (PARSED.has(ctx.method) ? read(ctx, next) : next());
+  return (ctx, next) => (PARSED.has(ctx.method) ? read(ctx, next) : then(ctx, next));
 }

@@ -54,8 +54,12 @@ export function createPluginRoutes(plugin: string, sink: RouteRecord[]): PluginR
   };
 }
 
-/** The parsed query string as a plain object of its own (koa's parse skipped when there is none, most requests). */
-const queryOf = (ctx: Context): Record<string, unknown> => (ctx.querystring ? { ...ctx.query } : {});
+/**
+ * The parsed query string as a plain object of its own (koa's parse skipped when there is none, most requests). The
+ * request target has a query only after a `?`; looking for one there skips Koa's `querystring` getter and its URL
+ * parse check on every request. A bare `?` gives `{}` either way (Koa's query of an empty string).
+ */
+const queryOf = (ctx: Context): Record<string, unknown> => (ctx.req.url?.includes('?') ? { ...ctx.query } : {});
 
 function routeMiddleware(record: RouteRecord, services: RouteServices): Middleware {
   const { options, handler } = record;

@@ -31,3 +31,4 @@ export { acceptedModel, acceptsModel, providerForModel, unknownModel } from './m
 export { ThinkingBlocks, type ThinkingBlocksOptions } from './thinking.ts';
 export { loadOnFirstUse } from './first-use.ts';
 export { httpFetch, httpFetchNodeBody, takeNodeBody } from './http-fetch.ts';
+export { storedJsonArray } from './stored-json.ts';

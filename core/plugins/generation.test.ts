@@ -74,3 +74,27 @@ test('timers started through ctx run tracked and are cleared when the generation
   await later(40);
   assert.equal(ticks, seen, 'no tick after unload');
 });
+
+test('a route call (enterWith) counts in flight until it settles, holds back the unload, and is refused once retired', async () => {
+  const g = gen();
+  const order: string[] = [];
+  g.ledger.unloads.push(() => order.push('unload'));
+  let finish!: (v: string) => void;
+  const handler = (a: string, b: number) => new Promise<string>((r) => (finish = r)).then((v) => (order.push('route done'), `${a}${b}${v}`));
+  const running = g.enterWith(handler, 'x', 1);
+  assert.equal(g.inFlight, 1);
+  const disposed = g.dispose({ waitForRequests: true });
+  await later(20);
+  assert.deepEqual(order, [], 'nothing unloaded while the route runs');
+  finish('!');
+  assert.equal(await running, 'x1!', 'the handler gets both arguments and its result is returned');
+  await disposed;
+  assert.deepEqual(order, ['route done', 'unload']);
+  assert.equal(g.inFlight, 0);
+  await assert.rejects(g.enterWith(handler, 'y', 2), { code: 'PLUGIN_RETIRED', status: 503 });
+  // A handler that throws, sync or async, releases its count.
+  const h = gen();
+  await assert.rejects(h.enterWith(() => { throw new Error('sync'); }, 0, 0), /sync/);
+  await assert.rejects(h.enterWith(async () => { throw new Error('async'); }, 0, 0), /async/);
+  assert.equal(h.inFlight, 0);
+});

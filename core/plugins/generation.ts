@@ -103,6 +103,21 @@ export class Generation {
     }
   }
 
+  /**
+   * `enter` for a route handler's call, `fn(a, b)`, counted the same way but without the closure around the call and
+   * the release function `enter` makes: this runs on every plugin route request (issue #16: the authenticated GET's
+   * profile). Retired → `PLUGIN_RETIRED`, as a rejection like `enter`'s.
+   */
+  async enterWith<A, B, T>(fn: (a: A, b: B) => T | Promise<T>, a: A, b: B): Promise<T> {
+    if (this.retired) throw pluginRetired(this.plugin);
+    this.inflight++;
+    try {
+      return await fn(a, b);
+    } finally {
+      if (--this.inflight === 0) for (const r of this.drained.splice(0)) r();
+    }
+  }
+
   /** Kept for the route table: the same as `enter`. */
   track<T>(fn: () => Promise<T>): Promise<T> {
     return this.enter(fn);

@@ -95,7 +95,7 @@ export async function loadGeneration(d: DiscoveredPlugin, env: LoadEnvironment, 
   // Route handlers run counted on this generation, like every other entry into its code.
   for (const r of gen.ledger.routes) {
     const handler = r.handler;
-    r.handler = (ctx, input) => gen.enter(() => handler(ctx, input));
+    r.handler = (ctx, input) => gen.enterWith(handler, ctx, input);
   }
   const { missing, undeclared } = providesMismatch(d.manifest.provides, registered(gen));
   if (missing.length || undeclared.length) log.warn({ missing, undeclared }, 'plugin.json "provides" does not match what setup registered');

@@ -11,6 +11,7 @@ import type { ReadOptions, ReadResult } from './collection-file.ts';
 import { readCollectionFile } from './collection-file.ts';
 import { DurableJSONFile } from './durable-file.ts';
 import { deepFreeze } from './freeze.ts';
+import { rememberStoredJson, storedJson } from '../plugin-api/stored-json.ts';
 
 /** The state a write must make durable. Items are frozen documents. */
 export interface StoredState<T> {
@@ -29,18 +30,11 @@ export interface CollectionFormat<T> {
   remove(): Promise<void>;
 }
 
-/** JSON of each stored (frozen, so unchanging) document, computed once. */
-const serialized = new WeakMap<object, string>();
-
-/** The JSON of a frozen stored document (cached: a rewrite costs one stringify of what changed plus a join). */
-export function docJson(doc: object): string {
-  let json = serialized.get(doc);
-  if (json === undefined) {
-    json = JSON.stringify(doc);
-    serialized.set(doc, json);
-  }
-  return json;
-}
+/**
+ * The JSON of a frozen stored document (computed once: a rewrite costs one stringify of what changed plus a join). The
+ * texts are kept in the plugin API's table, so a plugin answering with stored documents reuses them.
+ */
+export const docJson: (doc: object) => string = storedJson;
 
 /**
  * A frozen copy of `doc` through its JSON, which is remembered as its `docJson`: one stringify serves both the copy and
@@ -50,7 +44,7 @@ export function docJson(doc: object): string {
 export function frozenJsonCopy<T extends object>(doc: T): T {
   const json = JSON.stringify(doc);
   const copy = deepFreeze(JSON.parse(json) as T);
-  serialized.set(copy, json);
+  rememberStoredJson(copy, json);
   return copy;
 }
 

@@ -7,6 +7,8 @@
  * built per request and compared, so a changed title or flag is never served stale. A store that hands out a new array
  * each time (PostgreSQL) just misses; the weak map forgets an array once no one holds it.
  */
+import { storedJsonArray } from '../../core/plugin-api/index.ts';
+
 const cache = new WeakMap<object, { head: string; body: Buffer }>();
 
 /**
@@ -16,7 +18,8 @@ const cache = new WeakMap<object, { head: string; body: Buffer }>();
 export function conversationBody(head: string, messages: ReadonlyArray<unknown>): Buffer {
   const hit = cache.get(messages);
   if (hit && hit.head === head) return hit.body;
-  const body = Buffer.from(`${head.slice(0, -1)},"messages":${JSON.stringify(messages)}}`, 'utf8');
+  // The messages' JSON from the texts the store wrote them with, where it has them (the same bytes as JSON.stringify).
+  const body = Buffer.from(`${head.slice(0, -1)},"messages":${storedJsonArray(messages as ReadonlyArray<object>)}}`, 'utf8');
   if (Object.isFrozen(messages)) cache.set(messages, { head, body });
   return body;
 }

@@ -64,4 +64,21 @@ it('everything written before a restart reads back the same after it', async () 
   const job = (await s.api('GET', '/api/tbwo/job', { token: admin.token })).body.tbwo;
   assert.equal(job.status, 'completed', 'a finished TBWO reads finished after a restart');
   assert.equal(typeof job.completedAt, 'number');
+
+  // The first writes after this restart bring no id of their own (the server makes one, with no look-up of the
+  // user's other messages); ids made so, and those from before the restart, are still known to every later check.
+  const post = (body: Record<string, unknown>) => s.api('POST', '/api/messages', { token: admin.token, body: { role: 'user', content: 'fresh', ...body } });
+  const fresh = await post({ conversationId: 'archived' });
+  assert.equal(fresh.status, 201, fresh.text);
+  const second = await post({ conversationId: 'keep' });
+  assert.equal(second.status, 201, second.text);
+  assert.equal((await s.api('PATCH', `/api/messages/${fresh.body.id}`, { token: admin.token, body: { content: 'found' } })).status, 200);
+  assert.equal((await post({ id: fresh.body.id, conversationId: 'keep' })).status, 409, 'a made id is taken in every conversation');
+  assert.equal((await post({ id: second.body.id, conversationId: 'archived' })).status, 409);
+  assert.equal((await post({ id: 'k1', conversationId: 'archived' })).status, 409, 'an id from before the restart is taken');
+  const third = await post({ conversationId: 'archived' });
+  assert.equal((await post({ id: third.body.id, conversationId: 'keep' })).status, 409, 'an id made once the index exists is taken');
+  assert.equal((await s.api('DELETE', `/api/messages/${second.body.id}`, { token: admin.token })).status, 200);
+  const archived = (await s.api('GET', '/api/conversations/archived', { token: admin.token })).body.messages;
+  assert.deepEqual(archived.map((m: { content: string }) => m.content), ['found', 'fresh']);
 });

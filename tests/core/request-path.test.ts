@@ -20,6 +20,11 @@ const PROBE = `export default { name: 'probe', version: '1.0.0', setup(ctx) {
   });
   ctx.routes.post('/probe/:a/:b', { access: 'public' }, (_c, { params, body }) => ({ params, body }));
   ctx.routes.get('/probe-root', { root: true, access: 'public' }, () => ({ root: true }));
+  ctx.routes.get('/probe-query', { access: 'public' }, (_c, { query }) => ({ query, own: Object.getPrototypeOf(query) === Object.prototype }));
+  ctx.routes.get('/probe-type/:t', { access: 'public' }, (c, { params }) => {
+    if (params.t !== 'none') c.type = params.t === 'vnd' ? 'application/vnd.api+json' : 'text/plain';
+    c.body = { t: params.t };
+  });
 } };`;
 
 let s: TestServer;
@@ -92,6 +97,22 @@ test('request ids: a given one is echoed (at most 64 characters), else one is ma
     assert.equal(r.headers.get('x-frame-options'), 'DENY');
     assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
   }
+});
+
+test('an object body is JSON with Koa’s type: set for the first answer and every later one; a JSON type of the route’s own stays, another is replaced', async () => {
+  for (const t of ['none', 'vnd', 'none', 'text', 'none', 'vnd', 'text']) {
+    const r = await s.api('GET', `/api/probe-type/${t}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body, { t });
+    assert.equal(r.headers.get('content-type'), t === 'vnd' ? 'application/vnd.api+json' : 'application/json; charset=utf-8', t);
+    assert.equal(Number(r.headers.get('content-length')), Buffer.byteLength(r.text), t);
+  }
+});
+
+test('a route’s query is the parsed query string as an object of its own, {} without one or with a bare ?', async () => {
+  assert.deepEqual((await s.api('GET', '/api/probe-query?x=1&y=a%20b&x=2')).body, { query: { x: ['1', '2'], y: 'a b' }, own: true });
+  assert.deepEqual((await s.api('GET', '/api/probe-query?')).body, { query: {}, own: true });
+  assert.deepEqual((await s.api('GET', '/api/probe-query')).body, { query: {}, own: true });
 });
 
 test('a body nested too deep is refused before any route sees it; malformed JSON is a 400 INVALID_JSON', async () => {
