@@ -4,7 +4,6 @@
  * from the entry's metadata (the agent's `memory_store` fills them), else from its content.
  */
 import type { MemoryEntry, PluginContext } from '../../core/plugin-api/index.ts';
-import { mayContain, pairsOfSearch } from './pair-filter.ts';
 
 const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v ? v.slice(0, max) : undefined);
 
@@ -65,14 +64,11 @@ export async function searchOriginal(ctx: PluginContext, userId: string, search:
 /**
  * Whether an entry's summary, lesson or category (as its original entry shows them: metadata first, else the
  * content) contains `search`, ignoring case. One case-insensitive expression per search instead of lower-casing three
- * fields of each of 1,000 entries per request (up to 1.8 MB of throwaway strings). Entries that lack a letter pair of
- * the search skip the expression (`pair-filter.ts`: it never refuses a match).
+ * fields of each of 1,000 entries per request (up to 1.8 MB of throwaway strings).
  */
 function substringMatcher(search: string): (e: Readonly<MemoryEntry>) => boolean {
   const needle = new RegExp(search.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
-  const pairs = pairsOfSearch(search);
   return (e) => {
-    if (pairs !== null && !mayContain(e, pairs)) return false;
     const meta = e.metadata ?? {};
     const summary = str(meta.summary, 250);
     const lesson = str(meta.lesson, 600);
