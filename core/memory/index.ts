@@ -93,7 +93,8 @@ export class MemoryStore implements MemoryService {
         if (v && v.embedder === entry.embedder && state.vectors && v.embedder === state.vectors.embedder && v.vector.length === state.vectors.dims) {
           state.vectors.set(entry.id, v.vector);
         } else {
-          if (v && v.embedder === entry.embedder) state.stash.set(entry.id, v);
+          // A copy: the read vectors are views into one slab of the whole file, which the stash must not keep alive.
+          if (v && v.embedder === entry.embedder) state.stash.set(entry.id, { embedder: v.embedder, vector: v.vector.slice() });
           state.pending.add(entry.id);
         }
       }

@@ -4,6 +4,7 @@
  * entries, index and vector hits it answers the same page wherever it runs.
  */
 import type { MemoryEntry, MemoryLayer } from '../plugin-api/types.ts';
+import { idOrderKey } from './id-order.ts';
 import { fuse, ranksNeeded, type RankedId } from './rank.ts';
 import type { ScoredHits, TextHit } from './text-local.ts';
 
@@ -178,7 +179,11 @@ function ranksAmong(sorted: readonly TextHit[], hits: ScoredHits, accepted: Int3
   const out: RankedId[] = [];
   if (m === 0) return out;
   const memberScores = new Float64Array(m);
-  for (let i = 0; i < m; i++) memberScores[i] = sorted[i]!.score;
+  const memberKeys = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    memberScores[i] = sorted[i]!.score;
+    memberKeys[i] = idOrderKey(sorted[i]!.id);
+  }
   const lowest = memberScores[m - 1]!;
   const inGap = new Int32Array(m + 1);
   const { scores, shortIds } = hits;
@@ -197,9 +202,16 @@ function ranksAmong(sorted: readonly TextHit[], hits: ScoredHits, accepted: Int3
       else hi = mid;
     }
     // Members tied with it (their ids ascending): the hit comes after those whose id is not greater than its own.
+    // The ids' order keys decide most of it; the id itself is read only when a key is equal (see `id-order.ts`).
     if (lo < m && memberScores[lo] === score) {
-      const id = hits.idOf(shortIds[p]!);
-      while (lo < m && memberScores[lo] === score && sorted[lo]!.id <= id) lo++;
+      const key = hits.keyOf(shortIds[p]!);
+      let id: string | undefined;
+      while (lo < m && memberScores[lo] === score) {
+        const memberKey = memberKeys[lo]!;
+        if (memberKey > key) break;
+        if (memberKey === key && sorted[lo]!.id > (id ??= hits.idOf(shortIds[p]!))) break;
+        lo++;
+      }
     }
     inGap[lo]++;
   }

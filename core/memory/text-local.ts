@@ -15,6 +15,7 @@
  */
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import type { MemoryEntry } from '../plugin-api/types.ts';
+import { idOrderKey } from './id-order.ts';
 import { internalsOf, type TextInternals } from './text-internals.ts';
 import { loadSnapshot, snapshotOf } from './text-snapshot.ts';
 import { TextScorer, type ScoreOptions } from './text-score.ts';
@@ -63,6 +64,8 @@ export interface ScoredHits {
   readonly shortIds: Int32Array;
   readonly scores: Float64Array;
   idOf(shortId: number): string;
+  /** `idOrderKey(idOf(shortId))`, read off an array (ties are cut on it; see `id-order.ts`). */
+  keyOf(shortId: number): number;
   /** The score of `id` as a hit of this query, 0 when it is not one. */
   scoreOf(id: string): number;
 }
@@ -80,6 +83,7 @@ export function scoredHitsOf(hits: readonly TextHit[]): ScoredHits {
     shortIds: Int32Array.from(hits, (_, i) => i),
     scores,
     idOf: (i) => hits[i]!.id,
+    keyOf: (i) => idOrderKey(hits[i]!.id),
     scoreOf: (id) => byId.get(id) ?? 0,
   };
 }
@@ -231,6 +235,7 @@ export class LocalTextIndex {
       shortIds,
       scores,
       idOf: (shortId) => scorer.idOf(shortId),
+      keyOf: (shortId) => scorer.keyOf(shortId),
       scoreOf: (id) => {
         const shortId = inside.shortIdOf(id);
         return shortId === undefined ? 0 : scorer.scoreOf(shortId);

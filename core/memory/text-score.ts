@@ -10,6 +10,7 @@
  *
  * One scorer per index, reused: its scratch arrays grow with the index and only the touched slots are reset.
  */
+import { idOrderKey } from './id-order.ts';
 import type { FieldTermData, TextInternals } from './text-internals.ts';
 
 /** The search options this scorer implements (the ones `text-local.ts` uses; minisearch's defaults otherwise). */
@@ -33,6 +34,11 @@ const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 const PREFIX_WEIGHT = 0.375;
 const FUZZY_WEIGHT = 0.45;
 
+/** BM25's inverse document frequency of a term in `m` of `documentCount` documents (a module function: a closure per call cost a `__name` wrapper under tsx). */
+function idf(documentCount: number, m: number): number {
+  return Math.log(1 + (documentCount - m + 0.5) / (m + 0.5));
+}
+
 export class TextScorer {
   private total = new Float64Array(0);
   private current = new Float64Array(0);
@@ -54,6 +60,8 @@ export class TextScorer {
    * (about half of them for two-word queries), and an array slot is cheaper than minisearch's Map look-up.
    */
   private ids: string[] = [];
+  /** `idOrderKey` of each id, by short id (ties are cut on these numbers; see `id-order.ts`). */
+  private keys = new Float64Array(0);
   private synced = 0;
 
   /** The last call's final scores by document (0: not a hit), for `scoreOf`; cleared at the next call. */
@@ -105,6 +113,13 @@ export class TextScorer {
     return this.ids[shortId] || this.index.idOf(shortId);
   }
 
+  /** The order key of document `shortId`'s id (`id-order.ts`), a hit of the last `score` call. */
+  keyOf(shortId: number): number {
+    const key = this.keys[shortId]!;
+    // NaN: not copied (not a document when the lengths were synced), as `idOf` falls back to the index.
+    return key === key ? key : idOrderKey(this.idOf(shortId));
+  }
+
   /** Document `shortId` is being removed from the index. */
   forget(shortId: number): void {
     if (shortId < this.synced) this.alive[shortId] = 0;
@@ -119,6 +134,7 @@ export class TextScorer {
       this.alive[doc] = lengths ? 1 : 0;
       // Every slot written, in order (a packed array; '' for a short id that is no document).
       this.ids[doc] = lengths ? this.index.idOf(doc) : '';
+      this.keys[doc] = lengths ? idOrderKey(this.ids[doc]!) : NaN;
       if (!lengths) continue;
       for (let f = 0; f < fieldIds.length; f++) this.lengths[f]![doc] = fieldIds[f] === undefined ? 0 : lengths[fieldIds[f]!]!;
     }
@@ -165,12 +181,11 @@ export class TextScorer {
       const lengths = this.lengths[f]!;
       let matching = freqs.size;
       const avgLength = index.averageFieldLength(fieldId!);
-      const idf = (m: number) => Math.log(1 + (documentCount - m + 0.5) / (m + 0.5));
-      let invDocFreq = idf(matching);
+      let invDocFreq = idf(documentCount, matching);
       for (const [doc, termFreq] of freqs) {
         if (alive[doc] !== 1) {
           // A discarded document (never made here); minisearch skips it and counts one match less from then on.
-          invDocFreq = idf(--matching);
+          invDocFreq = idf(documentCount, --matching);
           continue;
         }
         const fieldLength = lengths[doc]!;
@@ -207,6 +222,9 @@ export class TextScorer {
     const alive = new Uint8Array(capacity);
     alive.set(this.alive);
     this.alive = alive;
+    const keys = new Float64Array(capacity).fill(NaN);
+    keys.set(this.keys);
+    this.keys = keys;
     // Grown before the last call's scores are cleared: a fresh array has none to clear.
     this.final = new Float64Array(capacity);
     this.lastHits = new Int32Array(0);

@@ -92,3 +92,17 @@ test('the substring pass reads the newest 1,000 page by page: matches across pag
   assert.deepEqual(first.entries.map((e: any) => e.id), expected.slice(0, 3));
   assert.equal(first.has_more, true);
 });
+
+test('the substring pass ignores case as the original did: KELVIN SIGN and LONG S match k and s, newest first', async () => {
+  const { token } = await s.signup();
+  // The older one ranks higher in the hybrid search (the word, four times, in a short note); the newer ones hold the
+  // search only under case folding, so they come first only if the substring pass found them.
+  await s.api('POST', '/api/memories', { token, body: { content: 'kelvin starlight kelvin starlight kelvin starlight kelvin starlight' } });
+  await new Promise((r) => setTimeout(r, 5));
+  await s.api('POST', '/api/memories', { token, body: { content: 'A long field note on many other things, with one \u017ftarlight mention among the rest of it' } });
+  await new Promise((r) => setTimeout(r, 5));
+  await s.api('POST', '/api/memories', { token, body: { content: 'Another long note on many other things, with one \u212aELVIN reading among the rest of it' } });
+  const order = async (q: string) => (await memory(token, `&search=${encodeURIComponent(q)}`)).body.entries.map((e: any) => e.content.split(' ')[0]);
+  assert.deepEqual((await order('STARLIGHT')).slice(0, 2), ['A', 'kelvin']);
+  assert.deepEqual((await order('kelvin')).slice(0, 2), ['Another', 'kelvin']);
+});
