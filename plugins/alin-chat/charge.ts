@@ -47,6 +47,20 @@ async function count(ctx: PluginContext, c: KoaContext, { user, free }: ChargeOp
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * The signal the turn runs on and how to end it. With the stream's own `abort` the turn runs on the stream's signal
+ * (one cancellation path); without one, a controller of its own follows the caller's signal until `done`.
+ */
+function turnControl(opts: ChargeOptions): { turnSignal: AbortSignal; end: (reason: unknown) => void; done: () => void } {
+  const { signal, abort } = opts;
+  if (abort) return { turnSignal: signal, end: abort, done: () => undefined };
+  const turn = new AbortController();
+  const follow = () => turn.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  return { turnSignal: turn.signal, end: (reason) => turn.abort(reason), done: () => signal.removeEventListener('abort', follow) };
+}
+
+/**
  * Run the turn `begin` starts and charge one message when its first event arrives (unless `free`). Limited plans get
  * the `X-RateLimit-*` headers before the stream opens. Past the first event the events pass straight through (a plain
  * iterator, not a generator layer: every event of the turn passes here).
@@ -57,19 +71,8 @@ const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve)
  * model call is aborted and the turn ended before the error is answered.
  */
 export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOptions, begin: (signal: AbortSignal) => AsyncIterable<AgentEvent>): AsyncIterableIterator<AgentEvent> {
-  const { user, free, signal } = opts;
-  let turnSignal = signal;
-  let abortTurn = opts.abort;
-  let follow: (() => void) | undefined;
-  if (!abortTurn) {
-    const turn = new AbortController();
-    turnSignal = turn.signal;
-    abortTurn = (reason) => turn.abort(reason);
-    follow = () => turn.abort(signal.reason);
-    if (signal.aborted) follow();
-    else signal.addEventListener('abort', follow, { once: true });
-  }
-  const end = abortTurn;
+  const { user, free } = opts;
+  const { turnSignal, end, done } = turnControl(opts);
   const it = begin(turnSignal)[Symbol.asyncIterator]();
   /** The model's first step, asked for early; handed to the consumer's first `next` after the start. */
   let ahead: Promise<IteratorResult<AgentEvent>> | undefined;
@@ -97,7 +100,6 @@ export function chargeOnStart(ctx: PluginContext, c: KoaContext, opts: ChargeOpt
     });
     return first;
   };
-  const done = () => follow && signal.removeEventListener('abort', follow);
   let started = false;
   const iterator: AsyncIterableIterator<AgentEvent> = {
     next: () => {

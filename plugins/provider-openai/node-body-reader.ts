@@ -15,77 +15,84 @@ export interface BodyReader {
   cancel(): Promise<void>;
 }
 
+/** A reader over `source` (see the file's comment). */
 export function nodeBodyReader(source: Readable): BodyReader {
-  let parts: Buffer[] = [];
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-  let waiting: { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (e: unknown) => void } | undefined;
-  let queued = false;
+  return new NodeBodyReader(source);
+}
 
-  /** Answer the waiting read: the pieces so far as one chunk, else the failure, else the end. */
-  const answer = () => {
-    queued = false;
-    const w = waiting;
-    if (!w) return;
-    if (parts.length) {
-      waiting = undefined;
-      const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      parts = [];
-      w.resolve({ value: chunk, done: false });
-    } else if (failure) {
-      waiting = undefined;
-      w.reject(failure.error);
-    } else if (ended) {
-      waiting = undefined;
-      w.resolve({ value: undefined, done: true });
-    }
-  };
-  const wake = () => {
-    if (!queued) {
-      queued = true;
-      queueMicrotask(answer);
-    }
-  };
+type PendingRead = { resolve: (r: ReadableStreamReadResult<Uint8Array>) => void; reject: (e: unknown) => void };
 
-  // Ended by an abort or a failure before this reader came: its error event is gone, so it is read off the stream.
-  if (source.destroyed) failure = { error: source.errored ?? new Error('aborted') };
-  else {
-    source.on('data', (piece: Buffer) => {
-      parts.push(piece);
-      if (waiting) wake();
-      else source.pause();
-    });
-    source.once('end', () => {
-      ended = true;
-      wake();
-    });
-    source.once('error', (error) => {
-      parts = [];
-      failure = { error };
-      wake();
+class NodeBodyReader implements BodyReader {
+  private parts: Buffer[] = [];
+  private ended = false;
+  private failure: { error: unknown } | undefined;
+  private waiting: PendingRead | undefined;
+  private queued = false;
+
+  constructor(private readonly source: Readable) {
+    // Ended by an abort or a failure before this reader came: its error event is gone, so it is read off the stream.
+    if (source.destroyed) this.failure = { error: source.errored ?? new Error('aborted') };
+    else this.listen();
+  }
+
+  read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const ready = this.parts.length > 0 || this.failure !== undefined || this.ended;
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      if (ready) this.answer();
+      else this.source.resume();
     });
   }
 
-  return {
-    read() {
-      if (parts.length || failure || ended) {
-        return new Promise((resolve, reject) => {
-          waiting = { resolve, reject };
-          answer();
-        });
-      }
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
-        source.resume();
-      });
-    },
-    cancel() {
-      parts = [];
-      ended = true;
-      source.destroy();
-      // A read still waiting ends, as a cancelled web stream ends its pending read.
-      answer();
-      return Promise.resolve();
-    },
-  };
+  cancel(): Promise<void> {
+    this.parts = [];
+    this.ended = true;
+    this.source.destroy();
+    // A read still waiting ends, as a cancelled web stream ends its pending read.
+    this.answer();
+    return Promise.resolve();
+  }
+
+  private listen(): void {
+    this.source.on('data', (piece: Buffer) => {
+      this.parts.push(piece);
+      if (this.waiting) this.wake();
+      else this.source.pause();
+    });
+    this.source.once('end', () => {
+      this.ended = true;
+      this.wake();
+    });
+    this.source.once('error', (error) => {
+      this.parts = [];
+      this.failure = { error };
+      this.wake();
+    });
+  }
+
+  /** Answer the waiting read a microtask later, once the parser is done with this network read. */
+  private wake(): void {
+    if (this.queued) return;
+    this.queued = true;
+    queueMicrotask(() => this.answer());
+  }
+
+  /** Answer the waiting read: the pieces so far as one chunk, else the failure, else the end. */
+  private answer(): void {
+    this.queued = false;
+    const w = this.waiting;
+    if (!w) return;
+    if (this.parts.length) {
+      this.waiting = undefined;
+      const chunk = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+      this.parts = [];
+      w.resolve({ value: chunk, done: false });
+    } else if (this.failure) {
+      this.waiting = undefined;
+      w.reject(this.failure.error);
+    } else if (this.ended) {
+      this.waiting = undefined;
+      w.resolve({ value: undefined, done: true });
+    }
+  }
 }
