@@ -62,6 +62,9 @@ for (const side of sides) {
 }
 for (const side of sides.slice(1)) {
   const d = side.peaks.map((p, i) => p - sides[0].peaks[i]);
-  console.log(`${side.name} − ${sides[0].name}: paired median ${percentile(d, 50).toFixed(1)} MB, range ${Math.min(...d).toFixed(1)} … ${Math.max(...d).toFixed(1)} MB (${d.map((x) => x.toFixed(0)).join(', ')})`);
+  // The median proper (mean of the two middle ones for an even count; `percentile` takes the lower one).
+  const sorted = [...d].sort((a, b) => a - b);
+  const median = (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
+  console.log(`${side.name} − ${sides[0].name}: paired median ${median.toFixed(1)} MB, range ${Math.min(...d).toFixed(1)} … ${Math.max(...d).toFixed(1)} MB (${d.map((x) => x.toFixed(0)).join(', ')})`);
 }
 await fake.close();
