@@ -8,15 +8,23 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { httpFetch } from '../../core/plugin-api/index.ts';
 
 export class ClientCache {
-  private current: { key: string; client: Anthropic } | undefined;
+  /**
+   * The client on its way: set before the SDK's import resolves, so calls that arrive while it loads (a burst of
+   * streams on a fresh server) share one client instead of each building and keeping its own (issue #16).
+   */
+  private current: { key: string; client: Promise<Anthropic> } | undefined;
 
-  async get(apiKey: string, baseURL: string | undefined): Promise<Anthropic> {
+  get(apiKey: string, baseURL: string | undefined): Promise<Anthropic> {
     const key = `${apiKey}\u0000${baseURL ?? ''}`;
     if (this.current?.key === key) return this.current.client;
     // The SDK is imported on first use, so loading the plugin (server start, reload) stays fast.
-    const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
-    const client = new AnthropicClient({ apiKey, baseURL: baseURL ?? null, fetch: httpFetch });
-    this.current = { key, client };
+    const client = import('@anthropic-ai/sdk').then(({ default: AnthropicClient }) => new AnthropicClient({ apiKey, baseURL: baseURL ?? null, fetch: httpFetch }));
+    const entry = { key, client };
+    this.current = entry;
+    // A failed import is not kept: the next call tries again, as before.
+    client.catch(() => {
+      if (this.current === entry) this.current = undefined;
+    });
     return client;
   }
 }

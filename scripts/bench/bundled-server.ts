@@ -13,15 +13,18 @@ import { ROOT, TestServer } from '../../tests/helpers/server.ts';
 /** The V8 flags `npm start` gives node (package.json `scripts.start`). */
 export const START_FLAGS: string[] = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start.split(/\s+/).filter((a: string) => a.startsWith('--'));
 
-/** `npm run build`'s server part (dist/server.mjs and the prebuilt plugins); leaves `dist/` as `npm run build` does. */
-export function buildServer(): void {
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build.mjs'), '--server-only'], { cwd: ROOT, stdio: 'ignore' });
+/**
+ * `npm run build`'s server part (dist/server.mjs and the prebuilt plugins) of this tree or another checkout (`root`,
+ * a bench's baseline); leaves `dist/` there as `npm run build` does.
+ */
+export function buildServer(root: string = ROOT): void {
+  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--server-only'], { cwd: root, stdio: 'ignore' });
 }
 
 class BundledServer extends TestServer {
   override async boot(): Promise<this> {
-    this.child = spawn(process.execPath, [...START_FLAGS, path.join(ROOT, 'dist/server.mjs')], {
-      cwd: ROOT,
+    this.child = spawn(process.execPath, [...START_FLAGS, path.join(this.root, 'dist/server.mjs')], {
+      cwd: this.root,
       env: {
         PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1',
         PLUGINS_WATCH: '0', DATA_DIR: this.dataDir, ENV_FILE: this.envFile, ...this.env,
@@ -41,8 +44,8 @@ class BundledServer extends TestServer {
   }
 }
 
-/** Start dist/server.mjs (built by `buildServer`) with `env`. */
-export function startBundledServer(env: Record<string, string> = {}): Promise<TestServer> {
+/** Start dist/server.mjs (built by `buildServer`) of this tree, or of `root`, with `env`. */
+export function startBundledServer(env: Record<string, string> = {}, root: string = ROOT): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-bench-'));
-  return new BundledServer(dataDir, path.join(dataDir, 'test.env'), env).boot();
+  return new BundledServer(dataDir, path.join(dataDir, 'test.env'), env, root).boot();
 }
