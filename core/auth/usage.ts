@@ -31,6 +31,8 @@ export interface SharedUsage {
 
 export class UsageTracker {
   private docs = new Map<string, UsageDoc>();
+  /** Loads in flight, one per user (see `doc`). */
+  private readonly loading = new Map<string, Promise<UsageDoc>>();
   /** Serialises check-and-count per user so concurrent requests cannot both take the last slot. */
   private readonly perUser = new KeyedSerialQueue();
 
@@ -44,13 +46,26 @@ export class UsageTracker {
     return d;
   }
 
-  private async doc(userId: string): Promise<UsageDoc> {
-    let d = this.docs.get(userId);
-    if (!d) {
-      const stored = await this.store.forUser(userId).collection<UsageDoc>('usage').get('usage');
-      d = stored ?? { id: 'usage', chatTimes: [], tokensByDay: {} };
-      this.docs.set(userId, d);
+  /**
+   * The user's usage document, loaded once. Calls that arrive while it loads (right after a restart: a quota check,
+   * a count and a token add of parallel requests) wait for the same load: each loading a copy of its own and setting
+   * it would leave a count or tokens in a copy the next load replaced, lost from the quota and from disk.
+   */
+  private doc(userId: string): Promise<UsageDoc> {
+    const d = this.docs.get(userId);
+    if (d) return Promise.resolve(d);
+    let pending = this.loading.get(userId);
+    if (!pending) {
+      pending = this.load(userId).finally(() => this.loading.delete(userId));
+      this.loading.set(userId, pending);
     }
+    return pending;
+  }
+
+  private async load(userId: string): Promise<UsageDoc> {
+    const stored = await this.store.forUser(userId).collection<UsageDoc>('usage').get('usage');
+    const d = this.docs.get(userId) ?? stored ?? { id: 'usage' as const, chatTimes: [], tokensByDay: {} };
+    this.docs.set(userId, d);
     return d;
   }
 
