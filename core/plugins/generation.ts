@@ -94,13 +94,8 @@ export class Generation {
   }
 
   /** Run `fn` counted as in flight on this generation (sync or async). */
-  async enter<T>(fn: () => T | Promise<T>): Promise<T> {
-    const release = this.acquire();
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
+  enter<T>(fn: () => T | Promise<T>): Promise<T> {
+    return this.enterWith(callIt<T>, fn, undefined);
   }
 
   /**
@@ -248,4 +243,9 @@ function countedIterator<T>(gen: Generation, make: () => AsyncIterable<T>): Asyn
       return { done: true, value: undefined };
     },
   };
+}
+
+/** `enter`'s call through `enterWith`: the one place that counts a call in flight. */
+function callIt<T>(fn: () => T | Promise<T>): T | Promise<T> {
+  return fn();
 }
