@@ -124,6 +124,34 @@ test('keyboard: skip link first, every page of the navigation reachable by Tab, 
   assert.deepEqual(problems, []);
 });
 
+test('the heading takes the focus as the new page appears, not later: a field focused at once keeps it', async () => {
+  const { page, problems, close } = await open({ signedIn: true });
+  await page.locator('nav a[data-route="chat"]').waitFor();
+  // The field is focused from a MutationObserver, the first moment after the render that shows the page. A focus
+  // move deferred past that render (useEffect runs after the next frame) would take it back from the user.
+  const kept = await page.evaluate(async () => {
+    const main = document.getElementById('main')!;
+    const focused = new Promise<HTMLElement>((resolve) => {
+      const watch = new MutationObserver(() => {
+        if (document.getElementById('page-title')?.textContent !== 'Memory') return;
+        const field = main.querySelector<HTMLElement>('input, textarea');
+        if (!field) return;
+        watch.disconnect();
+        field.focus();
+        resolve(field);
+      });
+      watch.observe(main, { childList: true, subtree: true, characterData: true });
+    });
+    location.hash = '#/memory';
+    const field = await focused;
+    await new Promise((r) => setTimeout(r, 300)); // past the next frames and Preact's 100 ms effect fallback
+    return { focusedTag: field.tagName, stillThere: document.activeElement === field, active: document.activeElement?.id || document.activeElement?.tagName };
+  });
+  assert.ok(kept.stillThere, `the ${kept.focusedTag} focused at once lost the focus to ${kept.active}`);
+  await close();
+  assert.deepEqual(problems, []);
+});
+
 test('the bundle (JS + CSS) stays under 150 KB gzip', async () => {
   const built = await buildOnce();
   assert.ok(built.gzipBytes < 150 * 1024, `${(built.gzipBytes / 1024).toFixed(1)} KB gzip`);

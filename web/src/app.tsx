@@ -3,7 +3,7 @@
  * <html> and the `aion:ready` performance mark) once the first real screen is on the page. Pages come from the
  * registry in pages.ts; the language is re-read on every render through `useLanguage`.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, session } from './api.ts';
 import { t, useLanguage } from './i18n/index.ts';
 import { LanguageSwitcher } from './language-switcher.tsx';
@@ -96,7 +96,10 @@ function Shell({ user }: { user: User }) {
   const page = pages.find((p) => p.id === route.page) ?? pages[0]!;
   const Current = page.component;
   const first = useRef(true);
-  useEffect(() => {
+  // A layout effect, not useEffect: Preact runs effects after the next frame (up to 100 ms later under load), so a
+  // user who clicked or tabbed into the new page in that gap had the focus pulled back to the heading; a layout
+  // effect runs in the same task as the render that shows the page, before any input can reach it.
+  useLayoutEffect(() => {
     setMenuOpen(false);
     // Move focus to the new page's heading for keyboard and screen-reader users (not on first load).
     if (!first.current) (document.getElementById('page-title') as HTMLElement | null)?.focus();
