@@ -7,10 +7,10 @@
  * schemas — ~150 ms and several MB at start for routes that take JSON only (issue #16). Multipart routes load
  * koa-body on their first upload.
  */
-import { createRequire } from 'node:module';
 import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { assertWithinDepth } from './json-depth.ts';
+import readJsonFile from 'co-body/lib/json.js';
 
 /** The routes whose bodies carry whole conversations with images. */
 export const CHAT_BODY_PATHS: ReadonlySet<string> = new Set(['/api/chat', '/api/chat/stream', '/api/chat/continue', '/api/coding/stream']);
@@ -20,7 +20,7 @@ const PARSED: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPES = ['application/json', 'application/json-patch+json', 'application/vnd.api+json', 'application/csp-report', 'application/reports+json'];
 
 type ReadJson = (req: { req: IncomingMessage }, opts: { encoding: string; limit: string; strict: boolean; returnRawBody: true }) => Promise<{ parsed: unknown; raw: string }>;
-const readJson = createRequire(import.meta.url)('co-body/lib/json.js') as ReadJson;
+const readJson = readJsonFile as ReadJson;
 
 /**
  * `then`, when given, is the layer that comes next, called directly with this layer's `next`: one Koa layer fewer (a

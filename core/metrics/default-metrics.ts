@@ -4,21 +4,33 @@
  * loads its CPU counters' `@opentelemetry/api` (for exemplars this server never enables), ~20 ms of start-up and
  * 0.6 MB of heap (issue #16). The CPU counters keep their names and are collected here from `process.cpuUsage()`.
  */
-import { createRequire } from 'node:module';
 import type PromClient from 'prom-client';
+import counterFile from 'prom-client/lib/counter.js';
+import processStartTime from 'prom-client/lib/metrics/processStartTime.js';
+import osMemoryHeap from 'prom-client/lib/metrics/osMemoryHeap.js';
+import processOpenFileDescriptors from 'prom-client/lib/metrics/processOpenFileDescriptors.js';
+import processMaxFileDescriptors from 'prom-client/lib/metrics/processMaxFileDescriptors.js';
+import eventLoopLag from 'prom-client/lib/metrics/eventLoopLag.js';
+import processResources from 'prom-client/lib/metrics/processResources.js';
+import processHandles from 'prom-client/lib/metrics/processHandles.js';
+import processRequests from 'prom-client/lib/metrics/processRequests.js';
+import heapSizeAndUsed from 'prom-client/lib/metrics/heapSizeAndUsed.js';
+import heapSpacesSizeAndUsed from 'prom-client/lib/metrics/heapSpacesSizeAndUsed.js';
+import version from 'prom-client/lib/metrics/version.js';
+import gc from 'prom-client/lib/metrics/gc.js';
 
-const requireProm = createRequire(import.meta.url);
+const Counter = counterFile as typeof PromClient.Counter;
 
 type MetricFile = (registry: PromClient.Registry, config: { eventLoopMonitoringPrecision: number }) => void;
 
 /** Every metric of prom-client's `collectDefaultMetrics` but the CPU counters (registered by `processCpu`). */
 const METRIC_FILES = [
-  'processStartTime', 'osMemoryHeap', 'processOpenFileDescriptors', 'processMaxFileDescriptors', 'eventLoopLag',
-  'processResources', 'processHandles', 'processRequests', 'heapSizeAndUsed', 'heapSpacesSizeAndUsed', 'version', 'gc',
-];
+  processStartTime, osMemoryHeap, processOpenFileDescriptors, processMaxFileDescriptors, eventLoopLag, processResources,
+  processHandles, processRequests, heapSizeAndUsed, heapSpacesSizeAndUsed, version, gc,
+] as MetricFile[];
 
 export function registerDefaultMetrics(registry: PromClient.Registry, eventLoopMonitoringPrecision: number): void {
-  for (const file of METRIC_FILES) (requireProm(`prom-client/lib/metrics/${file}`) as MetricFile)(registry, { eventLoopMonitoringPrecision });
+  for (const register of METRIC_FILES) register(registry, { eventLoopMonitoringPrecision });
   processCpu(registry);
 }
 
@@ -27,7 +39,6 @@ export function registerDefaultMetrics(registry: PromClient.Registry, eventLoopM
  * process has used since it started, read when the registry is read (start-up included, as other exporters count it).
  */
 function processCpu(registry: PromClient.Registry): void {
-  const Counter = requireProm('prom-client/lib/counter') as typeof PromClient.Counter;
   const counter = (name: string, help: string, collect?: () => void) => new Counter({ name, help, registers: [registry], ...(collect ? { collect } : {}) });
   const setTo = (c: PromClient.Counter, micros: number) => {
     c.reset();

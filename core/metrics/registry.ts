@@ -3,21 +3,19 @@
  * plugin host can record without being handed an object. Label values are bounded: routes are the router's patterns
  * (never raw paths), tools and providers are registered names.
  */
-import { createRequire } from 'node:module';
 import type PromClient from 'prom-client';
+import counterFile from 'prom-client/lib/counter.js';
+import histogramFile from 'prom-client/lib/histogram.js';
+import registryFile from 'prom-client/lib/registry.js';
 import { BatchedHistogram } from './batched-histogram.ts';
 import { registerDefaultMetrics } from './default-metrics.ts';
 
 /**
  * prom-client by file: its entry also loads the Pushgateway client (`http`, `https` and so tls, ~7 MB resident) and
- * the cluster aggregator, which this server does not use (issue #16).
+ * the cluster aggregator, which this server does not use (issue #16). Static imports, so `npm run build` bundles these
+ * files into the server (scripts/build.mjs `HOST_PACKAGES`).
  */
-const requireProm = createRequire(import.meta.url);
-const client = {
-  Registry: requireProm('prom-client/lib/registry'),
-  Counter: requireProm('prom-client/lib/counter'),
-  Histogram: requireProm('prom-client/lib/histogram'),
-} as Pick<typeof PromClient, 'Registry' | 'Counter' | 'Histogram'>;
+const client = { Registry: registryFile, Counter: counterFile, Histogram: histogramFile } as Pick<typeof PromClient, 'Registry' | 'Counter' | 'Histogram'>;
 
 export const registry = new client.Registry();
 
