@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { asciiOnly } from './ascii-only.mjs';
 import { buildVendored } from './build-vendor.mjs';
+import { deferredPackages } from './build-deferred.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
@@ -49,7 +50,7 @@ async function buildAscii(entry, outfile, extra = {}) {
 
 await buildAscii('core/main.ts', 'dist/server-core.mjs', {
   packages: undefined,
-  plugins: [hostPackagesInside(HOST_PACKAGES)],
+  plugins: [deferredPackages(['mime-types']), hostPackagesInside(HOST_PACKAGES)],
   // The bundled CommonJS packages require Node built-ins; an ES module has no `require` of its own to hand them.
   banner: { js: "import { createRequire as __hostRequire } from 'node:module'; const require = __hostRequire(import.meta.url);" },
 });
