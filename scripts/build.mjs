@@ -6,37 +6,12 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { asciiOnly } from './ascii-only.mjs';
 import { buildVendored } from './build-vendor.mjs';
-import { deferredPackages } from './build-deferred.mjs';
+import { serverCorePackages } from './build-host-packages.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
 /** Both server files: npm packages stay external, so the bundle loads them from node_modules as the sources do. */
 const serverOptions = { bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', sourcemap: 'linked', logLevel: 'warning', write: false };
-
-/**
- * Packages only the host imports, bundled into dist/server-core.mjs with everything they import: Koa alone is ~45
- * CommonJS files that Node resolved, read, wrapped and looked up in the compile cache one by one at every start, and
- * the host's ~190 npm modules cost more of a start than its own code (issue #16). A package belongs here only if no
- * plugin imports it and the host never also loads it at run time by `createRequire` (a second copy of its classes
- * would fail `instanceof`: rate-limiter-flexible, whose PostgreSQL limiter loads late, stays out). Plugins' bundles
- * keep importing node_modules, so a package both use stays one instance.
- */
-const HOST_PACKAGES = new Set(['koa', 'semver', 'jose', 'dotenv', 'prom-client', 'co-body', 'pino']);
-
-/** Every other package stays external; a bundled package's own imports are bundled with it. */
-function hostPackagesInside(names) {
-  const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-  return {
-    name: 'host-packages',
-    setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, (args) => {
-        if (args.path.startsWith('node:') || path.isAbsolute(args.path)) return undefined;
-        if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-        return names.has(packageOf(args.path)) ? undefined : { path: args.path, external: true };
-      });
-    },
-  };
-}
 
 /** Build one server file and write it ASCII-only (scripts/ascii-only.mjs says why). */
 async function buildAscii(entry, outfile, extra = {}) {
@@ -48,12 +23,8 @@ async function buildAscii(entry, outfile, extra = {}) {
   }
 }
 
-await buildAscii('core/main.ts', 'dist/server-core.mjs', {
-  packages: undefined,
-  plugins: [deferredPackages(['mime-types']), hostPackagesInside(HOST_PACKAGES)],
-  // The bundled CommonJS packages require Node built-ins; an ES module has no `require` of its own to hand them.
-  banner: { js: "import { createRequire as __hostRequire } from 'node:module'; const require = __hostRequire(import.meta.url);" },
-});
+// With the host-only npm packages inside it (scripts/build-host-packages.mjs).
+await buildAscii('core/main.ts', 'dist/server-core.mjs', serverCorePackages());
 // dist/server.mjs turns on Node's compile cache before it loads dist/server-core.mjs (core/bundle-entry.ts).
 await buildAscii('core/bundle-entry.ts', 'dist/server.mjs', { external: ['./server-core.mjs'], sourcemap: false });
 await rm(path.join(root, 'dist', 'compile-cache'), { recursive: true, force: true }); // entries of files gone or rebuilt
