@@ -51,11 +51,17 @@ if (existsSync(webSrc) && (!existsSync(webOut) || newest(webSrc) > statSync(webO
 }
 
 // The esbuild bundle of `npm run build` when it is newer than every core source (it starts in about a third of the
-// time and memory of tsx compiling the sources, issue #16); the sources through tsx otherwise, or with
-// START_FROM=source.
+// time and memory of tsx compiling the sources, issue #16) and than the last `npm install` (the bundle holds the
+// host's own packages, Koa among them: scripts/build-host-packages.mjs — an update of one must not be left unused);
+// the sources through tsx otherwise, or with START_FROM=source.
 const bundle = path.join(root, 'dist', 'server.mjs');
+const installed = path.join(root, 'node_modules', '.package-lock.json'); // npm rewrites it on every install
 const bundleFresh =
-  process.env.START_FROM !== 'source' && existsSync(bundle) && statSync(bundle).mtimeMs >= newest(path.join(root, 'core'));
+  process.env.START_FROM !== 'source' && existsSync(bundle) && statSync(bundle).mtimeMs >= newest(path.join(root, 'core')) &&
+  (!existsSync(installed) || statSync(bundle).mtimeMs >= statSync(installed).mtimeMs);
+if (!bundleFresh && existsSync(bundle) && process.env.START_FROM !== 'source') {
+  console.error('dist/ is older than core/ or the last npm install: starting from the sources (npm run build makes a fresh bundle)');
+}
 if (bundleFresh) {
   const { pathToFileURL } = await import('node:url');
   await import(pathToFileURL(bundle).href);
