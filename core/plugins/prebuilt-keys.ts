@@ -4,9 +4,10 @@
  * reading and hashing their sources (~25 ms for 38 plugins on a loaded 2-core machine, issue #16); any difference —
  * an edited, added or removed file, another checkout, esbuild or plugin API — falls back to hashing the sources.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sourceFiles } from './source-files.ts';
+import { sourceFilesSync } from './source-files.ts';
 
 export const KEYS_FILE = 'source-keys.json';
 
@@ -15,13 +16,12 @@ interface KeysRecord {
   plugins: Record<string, { key: string; fingerprint: string }>;
 }
 
-/** Path, size and modification time of every source file of a plugin folder, in `sourceFiles` order. */
+/** Path, size and modification time of every source file of a plugin folder, in `sourceFiles` order (read synchronously: `sourceFilesSync` says why). */
 export async function fingerprint(pluginDir: string): Promise<string> {
-  const lines = await Promise.all((await sourceFiles(pluginDir)).map(async (file) => {
-    const info = await stat(file);
+  return sourceFilesSync(pluginDir).map((file) => {
+    const info = statSync(file);
     return `${path.relative(pluginDir, file)}\0${info.size}\0${info.mtimeMs}`;
-  }));
-  return lines.join('\n');
+  }).join('\n');
 }
 
 /** Written by `npm run build` after it prebuilt the bundles into `dir`. */
