@@ -292,6 +292,32 @@ it('the preview follows the newest message when it is edited or deleted', async 
   }
 });
 
+it('a newest message holding a NUL, a lone surrogate or an escape still lists, with its preview (PostgreSQL: `json -> field` refuses the first two)', async () => {
+  const { startServer } = await import('../helpers/server.ts');
+  const srv = await startServer();
+  try {
+    const u = await srv.signup();
+    const contents = ['nul \u0000 inside', 'lone \ud800 surrogate', 'ansi \u001b[1m bold', 'a path C:\\users\\me', 'plain words'];
+    for (const [i, content] of contents.entries()) {
+      await srv.api('POST', '/api/conversations', { token: u.token, body: { id: `odd-${i}` } });
+      const m = await srv.api('POST', '/api/messages', { token: u.token, body: { conversationId: `odd-${i}`, role: 'user', content } });
+      assert.equal(m.status, 201, m.text);
+    }
+    for (const path of ['/api/conversations', '/api/channels']) {
+      const r = await srv.api('GET', path, { token: u.token });
+      assert.equal(r.status, 200, `${path}: ${r.text}`);
+    }
+    const listed = (await srv.api('GET', '/api/conversations', { token: u.token })).body.conversations;
+    for (const [i, content] of contents.entries()) {
+      const c = listed.find((x: any) => x.id === `odd-${i}`);
+      assert.equal(c?.preview, content, `preview of ${JSON.stringify(content)}`);
+      assert.equal(c.messageCount, 1);
+    }
+  } finally {
+    await srv.dispose();
+  }
+});
+
 it('a conversation read again and again follows every change: title, flags, a new, edited or deleted message — and stays its owner’s', async () => {
   const { startServer } = await import('../helpers/server.ts');
   const srv = await startServer();

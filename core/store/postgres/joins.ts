@@ -59,7 +59,7 @@ export function partitionJoins<T>(caches: JoinCaches, owner: string, partitioned
           parent: deepFreeze(r.doc as P),
           count: r.n ?? 0,
           latestUpdatedAt: r.latest,
-          lastField: r.field ?? undefined,
+          lastField: (r.whole ? r.whole[field] : r.field) ?? undefined,
         } as PartitionSummary<P>)));
       }, (list) => list.length * SUMMARY_BYTES);
       return summaries as ReadonlyArray<PartitionSummary<P>>;

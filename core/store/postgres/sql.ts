@@ -44,7 +44,12 @@ export const SQL = {
   // version row (count, greatest updated_at, last row: see migration 003): one join, nothing counted per read.
   parentsWithSummaries: {
     name: 'store-parents-with-summaries',
-    text: `SELECT p.doc, v.item_count AS n, v.latest_updated_at AS latest, v.last_doc -> $4 AS field
+    // `json -> field` parses the document again and, unlike json's input, refuses a NUL or a lone surrogate escaped in
+    // it (which a user may put into a message): such a document is shipped whole and its field read here instead. A
+    // document without any `\u` cannot hold either, and only ships its field.
+    text: `SELECT p.doc, v.item_count AS n, v.latest_updated_at AS latest,
+                  CASE WHEN strpos(v.last_doc::text, '\\u') = 0 THEN v.last_doc -> $4 END AS field,
+                  CASE WHEN strpos(v.last_doc::text, '\\u') > 0 THEN v.last_doc END AS whole
            FROM ${T} p LEFT JOIN store_partition_versions v ON v.collection = $3 AND v.owner = $2 AND v.part = p.id
            WHERE p.collection = $1 AND p.owner = $2 AND p.part = '' ORDER BY p.seq`,
   },
