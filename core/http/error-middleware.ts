@@ -64,15 +64,25 @@ export function answerError(ctx: Context, error: any, log: Logger): void {
     ctx.body = { error: message, code };
     return;
   }
-  // PostgreSQL refuses text it cannot store (a NUL in an id or a query value): the request's fault, not ours.
-  if (error?.code === '22021' || error?.code === '22P05') {
+  // PostgreSQL refuses text it cannot store (a NUL in an id or a query value, a NUL or a lone surrogate in a jsonb
+  // value such as a memory): the request's fault, not ours.
+  if (unstorableText(error)) {
     ctx.status = 400;
-    ctx.body = { error: 'The request contains characters that cannot be stored (e.g. NUL)', code: 'INVALID_TEXT' };
+    ctx.body = { error: 'The request contains characters that cannot be stored (e.g. NUL or a lone surrogate)', code: 'INVALID_TEXT' };
     return;
   }
   log.error({ err: safeErr(error), reqId: ctx.state.reqId, plugin: ctx.state.plugin, path: ctx.path }, 'unhandled error');
   ctx.status = 500;
   ctx.body = { error: 'Internal server error', code: 'INTERNAL_ERROR', requestId: ctx.state.reqId };
+}
+
+/**
+ * PostgreSQL's refusals of text: invalid byte sequence (22021), untranslatable character (22P05: a NUL escaped in jsonb),
+ * and the one invalid-input case (22P02) that is about the text and not the statement: an unpaired surrogate escape.
+ */
+function unstorableText(error: any): boolean {
+  if (error?.code === '22021' || error?.code === '22P05') return true;
+  return error?.code === '22P02' && /surrogate/i.test(String(error?.detail));
 }
 
 /** A 5xx answer names the request id (the log has the cause); a 4xx needs none. */

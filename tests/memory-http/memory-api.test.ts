@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { onPostgresPass } from '../helpers/pg.ts';
 import { readSse, startServer, type TestServer } from '../helpers/server.ts';
 
 let s: TestServer;
@@ -28,6 +29,19 @@ test('POST /api/memories stores with defaults and aliases; bad input is 400; an 
   assert.equal((await add(a, { content: 'x', salience: 3 })).status, 400);
   assert.equal((await add(a, { id: 'fixed-id', content: 'first' })).status, 201);
   assert.equal((await add(a, { id: 'fixed-id', content: 'again' })).status, 409);
+});
+
+test('a memory holding a NUL or a lone surrogate: kept by the files, a clear 400 on PostgreSQL (jsonb cannot hold them), never a 500', async () => {
+  for (const content of ['nul \u0000 inside', 'lone \ud800 surrogate']) {
+    const r = await add(a, { content });
+    if (onPostgresPass()) {
+      assert.deepEqual([r.status, r.body.code], [400, 'INVALID_TEXT'], r.text);
+      continue;
+    }
+    assert.equal(r.status, 201, r.text);
+    const listed = await s.api('GET', '/api/memories?limit=100', { token: a });
+    assert.equal(listed.body.memories.find((m: any) => m.id === r.body.id)?.content, content, listed.text.slice(0, 300));
+  }
 });
 
 test('search is hybrid and word-form tolerant ("typescripts" finds TypeScript); results are the caller\'s only', async () => {

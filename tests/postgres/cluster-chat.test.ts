@@ -105,6 +105,17 @@ test('a call announced on A and not parked yet is answered on B once A parks it;
   assert.equal((await a.api('POST', '/api/chat/approve', { token: admin, body: { id, approved: true } })).status, 404, 'answered once');
 });
 
+test('an approval whose arguments hold a NUL and a lone surrogate parks on A and is answered on B (a tool call may carry any text)', async () => {
+  const { a, b } = pair;
+  const parked = await clientChat(a.url, admin, { message: '/tool danger {"x":"nul \\u0000 and lone \\ud800"}', conversationId: 'approve-odd' });
+  const approval = parked.frames.find((f) => f.type === 'approval')!;
+  assert.ok(approval?.id, JSON.stringify(parked.frames.slice(-3)));
+  assert.equal(parked.frames.at(-1)!.approval_pending, true);
+  const yes = await b.api('POST', '/api/chat/approve', { token: admin, body: { id: approval.id, approved: true } });
+  assert.equal(yes.status, 200, yes.text);
+  assert.equal((await a.api('POST', '/api/chat/approve', { token: admin, body: { id: approval.id, approved: true } })).status, 404, 'answered once');
+});
+
 test('an approval that expired is denied on every instance', async () => {
   const { a, b } = pair;
   const set = await a.api('POST', '/api/config/settings', { token: admin, body: { approval_timeout_ms: 1000 } });
