@@ -1,6 +1,6 @@
 /** Small shared pieces: data loading, notices, the "not available" card, busy buttons, formatting. */
 import type { ComponentChildren } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api.ts';
 import { formatDateTime, formatNumber, t, useLanguage } from '../i18n/index.ts';
 
@@ -146,8 +146,9 @@ export function ConfirmButton({ onConfirm, children, question, label }: { onConf
   const [asking, setAsking] = useState(false);
   const group = useRef<HTMLSpanElement>(null);
   useLanguage();
-  // The question replaces the button: keyboard focus moves onto its first answer instead of getting lost.
-  useEffect(() => void (asking && group.current?.querySelector('button')?.focus()), [asking]);
+  // The question replaces the button: keyboard focus moves onto its first answer instead of getting lost. A layout
+  // effect (as in app.tsx): a plain effect runs a frame later, and a key pressed in that gap went to the page body.
+  useLayoutEffect(() => void (asking && group.current?.querySelector('button')?.focus()), [asking]);
   if (!asking)
     return (
       <button type="button" class="btn btn-danger" aria-label={label} onClick={() => setAsking(true)}>
