@@ -6,6 +6,8 @@
  * One scan uses one thread: concurrency comes from the search workers, and usearch's own thread fan-out made a single
  * 20k scan slower on a loaded 2-core machine (p99 10 ms with all cores vs 2 ms with one).
  * The module loads on first need; until it has loaded, or where it cannot load, scans run the JavaScript loop.
+ * A sparse query (a short text of the local embedder) skips the row scan for the column scan of `sparse-scan.ts`,
+ * which reads only the columns it needs and finds the same candidates.
  */
 import type { Logger } from 'pino';
 import { loadAnn } from './ann.ts';
@@ -51,7 +53,8 @@ export function quantize(vector: Float32Array, scale: number, out: Int8Array, of
 
 /** Candidate rows, best first, with their approximate (int8) similarities. */
 export interface Candidates {
-  slots: BigUint64Array;
+  /** Slot numbers (usearch answers in 64-bit keys). */
+  slots: BigUint64Array | Uint32Array;
   approxSims: Float32Array;
 }
 

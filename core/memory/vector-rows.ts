@@ -20,6 +20,11 @@ export interface RowBuffers {
   capacity: number;
   f32: Float32Array;
   i8: Int8Array;
+  /**
+   * The int8 rows again, column by column (component `j` of row `r` at `j · capacity + r`), for the scan of sparse
+   * queries (`sparse-scan.ts`).
+   */
+  cols: Int8Array;
 }
 
 /** Buffers for `capacity` rows of `dims` (shared memory when the platform has it). */
@@ -30,7 +35,15 @@ export function allocRows(dims: number, capacity: number): RowBuffers {
     capacity,
     f32: new Float32Array(new Shared(dims * capacity * 4)),
     i8: new Int8Array(new Shared(dims * capacity)),
+    cols: new Int8Array(new Shared(dims * capacity)),
   };
+}
+
+/** Copy int8 row `from` of `source` into the columns of `target` as row `to`. */
+function writeColumns(source: RowBuffers, from: number, target: RowBuffers, to: number): void {
+  const { dims, i8 } = source;
+  const { cols, capacity } = target;
+  for (let j = 0, o = from * dims; j < dims; j++) cols[j * capacity + to] = i8[o + j]!;
 }
 
 /** Slot ↔ id bookkeeping over a `RowBuffers`. */
@@ -114,6 +127,7 @@ export class RowTable {
     const { dims, f32, i8 } = this.buffers;
     f32.set(vector, slot * dims);
     quantize(vector, this.scale, i8, slot * dims);
+    writeColumns(this.buffers, slot, this.buffers, slot);
     return slot;
   }
 
@@ -128,6 +142,7 @@ export class RowTable {
       const to = ids.length;
       next.f32.set(this.buffers.f32.subarray(slot * dims, (slot + 1) * dims), to * dims);
       next.i8.set(this.buffers.i8.subarray(slot * dims, (slot + 1) * dims), to * dims);
+      writeColumns(this.buffers, slot, next, to);
       ids.push(this.idOfSlot[slot]!);
     }
     return { buffers: next, ids };
@@ -154,6 +169,7 @@ export class RowTable {
     const next = allocRows(dims, Math.max(minRows, capacity * 2));
     next.f32.set(this.buffers.f32.subarray(0, this.used * dims));
     next.i8.set(this.buffers.i8.subarray(0, this.used * dims));
+    for (let j = 0; j < dims; j++) next.cols.set(this.buffers.cols.subarray(j * capacity, j * capacity + this.used), j * next.capacity);
     return next;
   }
 }

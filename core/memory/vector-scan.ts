@@ -2,7 +2,8 @@
  * Exact top-k over a `RowTable`: the one scan the main thread and the search workers both run, so a search gives the
  * same hits wherever it runs. Dead slots (replaced or deleted vectors) are skipped.
  */
-import { nativeCandidates, quantizeQuery, type Candidates } from './exact-scan.ts';
+import { NATIVE_SCAN_FROM, nativeCandidates, quantizeQuery, type Candidates, type QuantizedQuery } from './exact-scan.ts';
+import { sparseCandidates } from './sparse-scan.ts';
 import type { RowTable } from './vector-rows.ts';
 
 /** A vector hit: entry id and cosine similarity. */
@@ -14,7 +15,8 @@ export interface VectorHit {
 export type AcceptId = (id: string) => boolean;
 
 /**
- * Exact top-k, best first (ties by id): for large tables, candidates from the native int8 scan ranked by their float
+ * Exact top-k, best first (ties by id): for large tables, candidates from an int8 scan (the column scan for a sparse
+ * query, the native row scan otherwise: the same integer dot products) ranked by their float
  * similarity, widening the candidate set until no row outside it can matter; the JavaScript loop otherwise.
  *
  * An unclamped row's float similarity is at most its int8 similarity + `error` (`quantizeQuery`; clamped rows are
@@ -32,7 +34,7 @@ export function exactTopK(table: RowTable, query: Float32Array, k: number, accep
   const quantized = quantizeQuery(query, table.scale);
   let fetch = Math.max(k * 4, 256);
   for (;;) {
-    const found = nativeCandidates(table.buffers.i8, n, table.dims, table.scale, quantized, fetch);
+    const found = candidates(table, quantized, fetch);
     if (!found) return exactLoop(table, query, k, accept, minSim);
     const { hits, bounded } = rerank(table, query, found, k, accept, minSim, quantized.error);
     const outside = (found.approxSims[found.approxSims.length - 1] ?? -Infinity) + quantized.error;
@@ -40,6 +42,16 @@ export function exactTopK(table: RowTable, query: Float32Array, k: number, accep
     if (settled) return hits.slice(0, k);
     fetch = Math.min(n, fetch * 4);
   }
+}
+
+/**
+ * The `fetch` best rows by int8 similarity: by the column scan when the query is sparse, else by the native row scan;
+ * `null` below `NATIVE_SCAN_FROM` rows (the JavaScript loop is as fast there) or without either scan.
+ */
+function candidates(table: RowTable, quantized: QuantizedQuery, fetch: number): Candidates | null {
+  const { buffers, used } = table;
+  if (used < NATIVE_SCAN_FROM) return null;
+  return sparseCandidates(buffers.cols, buffers.capacity, used, table.scale, quantized, fetch) ?? nativeCandidates(buffers.i8, used, table.dims, table.scale, quantized, fetch);
 }
 
 /**

@@ -23,6 +23,7 @@ const ALL = [
   'alin-messages',
   'store-postgres',
   'memory',
+  'sparse-scan',
   'memory-drivers',
   'memory-http',
   'workspace',
