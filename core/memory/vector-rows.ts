@@ -46,6 +46,25 @@ function writeColumns(source: RowBuffers, from: number, target: RowBuffers, to: 
   for (let j = 0, o = from * dims; j < dims; j++) cols[j * capacity + to] = i8[o + j]!;
 }
 
+/**
+ * A query's non-zero components in order, for dot products that skip its zeros: a short text of the local embedder
+ * has ~31 of 256, and the re-ranking of candidates was the largest part of a search once their scan got fast. Adding
+ * a zero product leaves a sum unchanged, so the similarities are the very numbers the full loop gives.
+ */
+export interface QueryTerms {
+  index: Int32Array;
+  weight: Float64Array;
+}
+
+export function termsOf(query: Float32Array): QueryTerms {
+  let count = 0;
+  for (let j = 0; j < query.length; j++) if (query[j] !== 0) count++;
+  const index = new Int32Array(count);
+  const weight = new Float64Array(count);
+  for (let j = 0, i = 0; j < query.length; j++) if (query[j] !== 0) (index[i] = j), (weight[i++] = query[j]!);
+  return { index, weight };
+}
+
 /** Slot ↔ id bookkeeping over a `RowBuffers`. */
 export class RowTable {
   /** Id of each slot, live or dead (a dead slot keeps its old id; compaction renumbers). */
@@ -109,6 +128,16 @@ export class RowTable {
     this.liveSlots[slot] = 0;
     this.saturated.delete(slot);
     return this.slotOf.delete(id);
+  }
+
+  /** `dot` over a query's terms: the same sum (the zero components add nothing), in a fraction of the time for a sparse query. */
+  dotTerms(terms: QueryTerms, slot: number): number {
+    const data = this.buffers.f32;
+    const o = slot * this.buffers.dims;
+    const { index, weight } = terms;
+    let s = 0;
+    for (let i = 0; i < index.length; i++) s += data[o + index[i]!]! * weight[i]!;
+    return s;
   }
 
   /** Exact float dot product of row `slot` with `query`. */

@@ -4,7 +4,7 @@
  */
 import { NATIVE_SCAN_FROM, nativeCandidates, quantizeQuery, type Candidates, type QuantizedQuery } from './exact-scan.ts';
 import { sparseCandidates } from './sparse-scan.ts';
-import type { RowTable } from './vector-rows.ts';
+import { termsOf, type QueryTerms, type RowTable } from './vector-rows.ts';
 
 /** A vector hit: entry id and cosine similarity. */
 export interface VectorHit {
@@ -33,10 +33,11 @@ export function exactTopK(table: RowTable, query: Float32Array, k: number, accep
   if (table.live === 0 || k <= 0) return [];
   const quantized = quantizeQuery(query, table.scale);
   let fetch = Math.max(k * 4, 256);
+  const terms = termsOf(query);
   for (;;) {
     const found = candidates(table, quantized, fetch);
     if (!found) return exactLoop(table, query, k, accept, minSim);
-    const { hits, bounded } = rerank(table, query, found, k, accept, minSim, quantized.error);
+    const { hits, bounded } = rerank(table, terms, found, k, accept, minSim, quantized.error);
     const outside = (found.approxSims[found.approxSims.length - 1] ?? -Infinity) + quantized.error;
     const settled = bounded || fetch >= n || outside < minSim || hits.length >= k * 4 || (hits.length >= k && hits[k - 1]!.sim > outside);
     if (settled) return hits.slice(0, k);
@@ -58,24 +59,24 @@ function candidates(table: RowTable, quantized: QuantizedQuery, fetch: number): 
  * The candidates' float similarities, best first, until the bound says the rest cannot matter (`bounded`: the top k
  * are then final). The clamped rows, whose int8 similarity the bound does not cover, are re-ranked first, always.
  */
-function rerank(table: RowTable, query: Float32Array, found: Candidates, k: number, accept: AcceptId, minSim: number, error: number): { hits: VectorHit[]; bounded: boolean } {
+function rerank(table: RowTable, terms: QueryTerms, found: Candidates, k: number, accept: AcceptId, minSim: number, error: number): { hits: VectorHit[]; bounded: boolean } {
   const hits: VectorHit[] = [];
-  for (const slot of table.saturated) consider(table, query, slot, accept, minSim, hits);
+  for (const slot of table.saturated) consider(table, terms, slot, accept, minSim, hits);
   for (let i = 0; i < found.slots.length; i++) {
     const bound = found.approxSims[i]! + error;
     if (bound < minSim || (hits.length >= k && bound < hits[k - 1]!.sim)) return { hits, bounded: true };
     const slot = Number(found.slots[i]);
-    if (!table.saturated.has(slot)) consider(table, query, slot, accept, minSim, hits);
+    if (!table.saturated.has(slot)) consider(table, terms, slot, accept, minSim, hits);
   }
   return { hits, bounded: false };
 }
 
 /** Re-rank `slot` into `hits` when it is live, accepted and above the floor. */
-function consider(table: RowTable, query: Float32Array, slot: number, accept: AcceptId, minSim: number, hits: VectorHit[]): void {
+function consider(table: RowTable, terms: QueryTerms, slot: number, accept: AcceptId, minSim: number, hits: VectorHit[]): void {
   if (!table.isLive(slot)) return;
   const id = table.idOfSlot[slot]!;
   if (!accept(id)) return;
-  const sim = table.dot(query, slot);
+  const sim = table.dotTerms(terms, slot);
   if (sim >= minSim) insertSorted(hits, { id, sim });
 }
 
