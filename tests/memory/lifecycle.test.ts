@@ -12,7 +12,9 @@ test('paging: newest first, limit/offset, total; order by salience', async () =>
   try {
     for (let i = 0; i < 25; i++) {
       await store.add('u', { id: `m${i}`, content: `note number ${i} about gardening`, salience: (i % 5) / 5 });
-      await new Promise((r) => setTimeout(r, 1));
+      // Until the clock has moved on: a 1 ms timer runs off libuv's cached loop time and can fire within the same
+      // millisecond of Date.now(), which left two entries with one createdAt (a CI failure of this test).
+      for (const at = Date.now(); Date.now() === at; ) await new Promise((r) => setTimeout(r, 1));
     }
     const page1 = await store.search('u', { limit: 10 });
     assert.equal(page1.total, 25);
