@@ -32,7 +32,13 @@ http.request = function (...args) {
     const end = r.end;
     r.end = function (...a) { c.upEnd = performance.now() - c.t0; return end.apply(this, a); };
     r.once('socket', (s) => { c.sock = performance.now() - c.t0; s.once('data', () => { c.upData = c.upData ?? performance.now() - c.t0; }); });
-    r.once('response', (res) => { c.upHead = performance.now() - c.t0; res.once('data', () => { c.upFirst = performance.now() - c.t0; }); });
+    // The first body bytes as the socket hands them to the response (a 'data' listener would switch the response
+    // into flowing mode and take its first chunk from the provider, which reads the stream itself).
+    r.once('response', (res) => {
+      c.upHead = performance.now() - c.t0;
+      const push = res.push;
+      res.push = function (chunk, ...rest) { if (chunk && c.upFirst === undefined) c.upFirst = performance.now() - c.t0; return push.call(this, chunk, ...rest); };
+    });
   }
   return r;
 };
