@@ -40,12 +40,12 @@ function kernelHere(): Kernel | null {
 }
 
 /** The query's non-zero components: their column numbers and int8 weights; `null` when there are too many. */
-function nonZero(q8: Int8Array): { columns: number[]; weights: number[] } | null {
+function nonZero(q8: Int8Array, maxColumns: number): { columns: number[]; weights: number[] } | null {
   const columns: number[] = [];
   const weights: number[] = [];
   for (let j = 0; j < q8.length; j++) {
     if (q8[j] === 0) continue;
-    if (columns.length === SPARSE_MAX_COLUMNS) return null;
+    if (columns.length === maxColumns) return null;
     columns.push(j);
     weights.push(q8[j]!);
   }
@@ -61,11 +61,11 @@ function reserve(k: Kernel, bytes: number): void {
 /**
  * The int8 dot products of the query with rows `[0, used)` of `cols` (column `j` at `j · stride`), in `out`'s first
  * `used` entries; `null` when the query is not sparse or the kernel is missing. `out` is scratch, valid until the
- * next call on this thread.
+ * next call on this thread. `maxColumns` moves the limit (the bench times the scan past it).
  */
-export function sparseDots(cols: Int8Array, stride: number, used: number, q8: Int8Array): Int32Array | null {
+export function sparseDots(cols: Int8Array, stride: number, used: number, q8: Int8Array, maxColumns = SPARSE_MAX_COLUMNS): Int32Array | null {
   const k = kernelHere();
-  const picked = k && nonZero(q8);
+  const picked = k && nonZero(q8, maxColumns);
   if (!k || !picked) return null;
   const rows = Math.ceil(used / 16) * 16;
   const count = picked.columns.length;

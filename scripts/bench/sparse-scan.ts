@@ -39,7 +39,7 @@ function cpuMs(fn: () => unknown, reps = 300): number {
 
 const rows = table.buffers.i8.slice(0, N * DIMS); // usearch ignores a view's offset; this copy starts at 0
 const native = (q: QuantizedQuery) => usearch.exactSearch(rows, q.q8, DIMS, FETCH, usearch.MetricKind.IP, 1);
-const sparse = (q: QuantizedQuery) => bestSlots(sparseDots(table.buffers.cols, table.buffers.capacity, N, q.q8)!, FETCH);
+const sparse = (q: QuantizedQuery) => bestSlots(sparseDots(table.buffers.cols, table.buffers.capacity, N, q.q8, Infinity)!, FETCH);
 
 /** A random query with `nonZero` components. */
 function queryWith(nonZero: number): QuantizedQuery {
