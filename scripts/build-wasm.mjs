@@ -1,7 +1,7 @@
-// `node scripts/build-wasm.mjs`: assemble the WebAssembly kernels (core/**/*.wat) with WABT into TypeScript modules
+// `node scripts/build-wasm.mjs`: assemble the WebAssembly kernels (the `.wat` files in `KERNELS`) with WABT into TypeScript modules
 // holding their bytes (`<name>-wasm.ts` beside each `.wat`), so the sources under tsx, the server bundle and the
 // search workers all load them without a file next to them. The generated files are committed: a start needs no
-// WABT. `tests/memory/sparse-scan.test.ts` checks that each one still matches its `.wat`.
+// WABT. `core/memory/sparse-scan.test.ts` checks that each one still matches its `.wat`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

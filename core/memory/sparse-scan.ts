@@ -1,8 +1,8 @@
 /**
  * The int8 candidate scan for a sparse query. A short query embedded by the local embedder has a few dozen non-zero
- * components of 256 (two words: ~25), and a row's int8 dot product with it only needs those columns. The rows are
+ * components of 256 (two words: ~31), and a row's int8 dot product with it only needs those columns. The rows are
  * also kept column by column (`RowBuffers.cols`), so the scan reads `nonzero × rows` bytes instead of the whole table
- * (20k rows, 25 columns: 0.5 MB instead of 5 MB, which the native row scan reads at memory speed), and a WebAssembly
+ * (20k rows, 31 columns: 0.6 MB instead of 5 MB, which the native row scan reads at memory speed), and a WebAssembly
  * SIMD kernel (`sparse-scan.wat`) sums sixteen rows at a time. The sums are the same integers the native scan
  * computes, so the candidates, and everything the re-ranking makes of them, are the same (`vector-scan.ts`).
  *
@@ -89,7 +89,7 @@ export function sparseDots(cols: Int8Array, stride: number, used: number, q8: In
 export function sparseCandidates(cols: Int8Array, stride: number, used: number, rowScale: number, query: QuantizedQuery, count: number): Candidates | null {
   const dots = sparseDots(cols, stride, used, query.q8);
   if (!dots) return null;
-  const slots = bestSlots(dots, Math.min(count, used));
+  const slots = bestSlots(dots, count);
   const units = rowScale * query.scale;
   const approxSims = new Float32Array(slots.length);
   for (let i = 0; i < slots.length; i++) approxSims[i] = dots[slots[i]!]! / units;
