@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
+import { settleHeapWhenQuiet } from './heap-settle.ts';
 import { parseTrustProxy } from './http/client-address.ts';
 import { jsonBodies } from './http/body-parser.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -135,6 +136,9 @@ export async function startServer(overrides: Record<string, string | undefined> 
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const stopSettling = config.heapSettle
+    ? settleHeapWhenQuiet(server, { report: (outcome) => log.debug({ ...outcome }, outcome.settled ? 'start-up heap settled' : 'start-up heap left as is') })
+    : () => undefined;
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -143,6 +147,7 @@ export async function startServer(overrides: Record<string, string | undefined> 
     server,
     close() {
       closing ??= (async () => {
+        stopSettling();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
