@@ -9,6 +9,8 @@
  * Run: `node_modules/.bin/node --import tsx scripts/bench/alin-messages.ts` (about 1–2 minutes).
  * `BENCH_SECONDS` changes the length of each load phase (default 15). `BENCH_PROFILE_DIR=dir` writes a CPU profile of
  * each server started here into `dir`, from its first load phase on (summarise with scripts/bench/profile-summary.mjs).
+ * `MEM_TRACE_FILE=f` (and `HEAP_SAMPLE_FILE=f`) preload mem-trace.mjs into each server: its peak memory breakdown and a
+ * sampling profile of what its requests allocate, by stack (summarise with scripts/bench/heap-summary.mjs).
  * `BENCH_LOOP_DELAY=1` prints the server's event-loop delay (p50/p99/max) during each phase, to tell a blocked loop from
  * queued disk writes. The server runs with the V8 flags `npm start` gives node (`--max-semi-space-size=4`: young-generation
  * size decides how often and how long a scavenge pauses every request); `BENCH_V8_FLAGS='--max-semi-space-size=16'`
@@ -39,10 +41,11 @@ const NODE_OPTIONS = [
   process.env.BENCH_PROFILE_DIR ? `--import ${new URL('./cpu-profile.mjs', import.meta.url).pathname}` : '',
   process.env.BENCH_TRACE_GC ? `--import ${new URL('./gc-trace.mjs', import.meta.url).pathname}` : '',
   process.env.BENCH_LOOP_DELAY ? `--import ${new URL('./loop-delay.mjs', import.meta.url).pathname}` : '',
+  process.env.MEM_TRACE_FILE ? `--import ${new URL('./mem-trace.mjs', import.meta.url).pathname}` : '',
 ].filter(Boolean).join(' ');
 /** Server settings a run may vary (`STORE_CACHE_MB=256 UV_THREADPOOL_SIZE=16 node … alin-messages.ts`). */
 const SERVER_ENV: Record<string, string> = Object.fromEntries(
-  ['STORE_CACHE_MB', 'UV_THREADPOOL_SIZE'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+  ['STORE_CACHE_MB', 'UV_THREADPOOL_SIZE', 'MEM_TRACE_FILE', 'HEAP_SAMPLE_FILE'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
 );
 const PROFILE: Record<string, string> = {
   ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
