@@ -10,7 +10,6 @@ import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config.ts';
-import { settleHeapWhenQuiet } from './heap-settle.ts';
 import { parseTrustProxy } from './http/client-address.ts';
 import { jsonBodies } from './http/body-parser.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -136,9 +135,6 @@ export async function startServer(overrides: Record<string, string | undefined> 
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const stopSettling = config.heapSettle
-    ? settleHeapWhenQuiet(server, { report: (outcome) => log.debug({ ...outcome }, outcome.settled ? 'start-up heap settled' : 'start-up heap left as is') })
-    : () => undefined;
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -147,7 +143,6 @@ export async function startServer(overrides: Record<string, string | undefined> 
     server,
     close() {
       closing ??= (async () => {
-        stopSettling();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

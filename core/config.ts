@@ -19,8 +19,6 @@ export interface Config {
   /** Built-in plugins first, then `PLUGINS_DIRS` entries. */
   pluginDirs: string[];
   pluginsWatch: boolean;
-  /** Collect start-up's garbage once the server is quiet after start (`HEAP_SETTLE=0` off; core/heap-settle.ts). */
-  heapSettle: boolean;
   jwtSecret: Uint8Array;
   promptsDir: string;
   webDir: string;
@@ -74,7 +72,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}): 
     envFile,
     pluginDirs: [builtin, ...extraDirs.filter((d) => d !== builtin)],
     pluginsWatch: env.PLUGINS_WATCH !== '0' && env.PLUGINS_WATCH !== 'false',
-    heapSettle: env.HEAP_SETTLE !== '0' && env.HEAP_SETTLE !== 'false',
     jwtSecret: loadJwtSecret(dataDir, env),
     promptsDir: path.join(ROOT_DIR, 'prompts'),
     webDir: path.join(ROOT_DIR, 'web'),
