@@ -1,6 +1,6 @@
 /**
  * A/B of the added time to first token, one stream at a time, interleaved: the stand-in directly, then each server
- * (same code, different environment, e.g. a switch under test). `AB="old=FLAG=1;new="  N=150`.
+ * (same code, different environment, e.g. a switch under test). `AB="old=FLAG=1,OTHER=2;new="  N=150`.
  */
 import { createParser } from 'eventsource-parser';
 import { startFakeOpenAI } from '../../tests/fakes/index.ts';
@@ -22,7 +22,9 @@ const envs = (process.env.AB ?? 'A=;B=X=1').split(';').map((s) => {
   const [label] = s.split('=');
   const [name, root] = label.split('@');
   const kv = s.slice(label.length + 1);
-  return { name, root: root || undefined, env: Object.fromEntries((kv ? [kv.split('=')] : []) as any) as Record<string, string> };
+  // Several variables: `KEY=v,OTHER=w` (a value holds no comma).
+  const pairs = kv ? kv.split(',').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]) : [];
+  return { name, root: root || undefined, env: Object.fromEntries(pairs) as Record<string, string> };
 });
 const servers = await Promise.all(envs.map(async (e) => { const s = await startServer({ env: { ...fake.env, ...e.env }, root: e.root }); return { ...e, s, token: (await s.signup()).token, t: [] as number[], cpu: 0 }; }));
 const direct: number[] = [];

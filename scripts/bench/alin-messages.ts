@@ -90,7 +90,13 @@ function gcPauses(s: TestServer, from: number, phase: string): void {
     .map((m) => ({ kind: m[1], ms: Number(m[2]) }));
   const total = pauses.reduce((a, p) => a + p.ms, 0);
   const worst = [...pauses].sort((a, b) => b.ms - a.ms).slice(0, 5).map((p) => `${p.kind} ${p.ms.toFixed(1)}`);
-  console.log(`  GC during ${phase}: ${pauses.length} pauses, ${total.toFixed(0)} ms in all; longest: ${worst.join(', ')}`);
+  const byKind = new Map<string, { n: number; ms: number }>();
+  for (const p of pauses) {
+    const k = byKind.get(p.kind) ?? { n: 0, ms: 0 };
+    byKind.set(p.kind, { n: k.n + 1, ms: k.ms + p.ms });
+  }
+  const kinds = [...byKind].map(([k, v]) => `${k} ${v.n}× ${v.ms.toFixed(0)} ms`).join(', ');
+  console.log(`  GC during ${phase}: ${pauses.length} pauses, ${total.toFixed(0)} ms in all (${kinds}); longest: ${worst.join(', ')}`);
 }
 
 type Target = ConversationTarget;
