@@ -2,7 +2,7 @@
 import { notFound, type PluginContext, type UserConversationsApi } from '../../core/plugin-api/index.ts';
 import { ConversationCreate, ConversationListQuery, ConversationPatch } from './schemas.ts';
 import { searchConversations } from './search.ts';
-import { conversationBody } from './conversation-body.ts';
+import { BODY_ENCODINGS, encodedConversationBody } from './conversation-body.ts';
 import { conversationOut, listItem, pathId } from './shape.ts';
 
 export function registerConversationRoutes(ctx: PluginContext, forUser: (userId: string) => Promise<UserConversationsApi>) {
@@ -24,10 +24,15 @@ export function registerConversationRoutes(ctx: PluginContext, forUser: (userId:
   ctx.routes.get('/conversations/:id', { summary: 'A conversation with its messages, oldest first' }, async (c, { params, user }) => {
     const found = await (await forUser(user.id)).getWithMessages(pathId(params.id));
     if (!found) throw notFound('Conversation not found');
-    // `{ success, conversation, messages }`, serialised once per version of the conversation (see conversation-body.ts).
+    // `{ success, conversation, messages }`, serialised once per version of the conversation, and compressed once for
+    // the clients that accept it (see conversation-body.ts).
     const head = JSON.stringify({ success: true, conversation: conversationOut(found.conversation) });
+    const accepted = c.acceptsEncodings(...BODY_ENCODINGS, 'identity');
+    const { body, encoding } = encodedConversationBody(head, found.messages, accepted === 'br' || accepted === 'gzip' ? accepted : undefined);
+    c.vary('Accept-Encoding');
+    if (encoding) c.set('Content-Encoding', encoding);
     c.type = 'application/json; charset=utf-8';
-    c.body = conversationBody(head, found.messages);
+    c.body = body;
   });
 
   ctx.routes.patch('/conversations/:id', { summary: 'Update title, flags, model, metadata', body: ConversationPatch }, async (_c, { params, body, user }) => {

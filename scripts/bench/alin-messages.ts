@@ -3,7 +3,8 @@
  * files (the documented layout), starts the real server on them, and measures:
  * - start-up time with that data (to "listening", and to the first answered GET of a conversation);
  * - POST /api/messages: requests/s and p99 at 50 connections, spread over every user and conversation;
- * - GET /api/conversations/:id (100 messages each): requests/s and p99 at 50 connections;
+ * - GET /api/conversations/:id (100 messages each): requests/s and p99 at 50 connections, without and with the
+ *   `Accept-Encoding` a browser sends;
  * - the POST throughput against the same run's empty store (same users and conversations, no messages).
  *
  * Run: `node_modules/.bin/node --import tsx scripts/bench/alin-messages.ts` (about 1–2 minutes).
@@ -14,7 +15,7 @@
  * `BENCH_LOOP_DELAY=1` prints the server's event-loop delay (p50/p99/max) during each phase, to tell a blocked loop from
  * queued disk writes. The server runs with the V8 flags `npm start` gives node (`--max-semi-space-size=4`: young-generation
  * size decides how often and how long a scavenge pauses every request); `BENCH_V8_FLAGS='--max-semi-space-size=16'`
- * gives it other flags instead (`BENCH_V8_FLAGS=` none: V8's defaults). `BENCH_ONLY=get` (or `post`, `empty`, comma-separated) runs only those phases; `BENCH_PROFILE_PHASE` picks the phase to
+ * gives it other flags instead (`BENCH_V8_FLAGS=` none: V8's defaults). `BENCH_ONLY=get` (or `browser`, `post`, `empty`, comma-separated) runs only those phases; `BENCH_PROFILE_PHASE` picks the phase to
  * profile.
  */
 import { randomUUID } from 'node:crypto';
@@ -51,12 +52,12 @@ const PROFILE: Record<string, string> = {
   ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
   ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR, CPU_PROFILE_ON_SIGNAL: '1' } : {}),
 };
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'empty,get,post').split(',').map((p) => p.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'empty,get,browser,post').split(',').map((p) => p.trim()));
 /**
  * Start the server's profiler (cpu-profile.mjs waits for SIGUSR2) before `phase`, so start-up stays out of the profile;
  * `BENCH_PROFILE_PHASE=post` profiles only the seeded POST phase (after the GET phase has loaded the conversations).
  */
-const startProfiling = (s: TestServer, phase: 'empty' | 'get' | 'post') => {
+const startProfiling = (s: TestServer, phase: 'empty' | 'get' | 'browser' | 'post') => {
   const wanted = process.env.BENCH_PROFILE_PHASE;
   if (process.env.BENCH_PROFILE_DIR && (wanted ? wanted === phase : phase !== 'post')) s.child.kill('SIGUSR2');
 };
@@ -157,11 +158,15 @@ async function seed(dataDir: string, withMessages: boolean): Promise<Target[]> {
   return targets;
 }
 
+/** What Chrome sends: the `browser` GET phase reads the conversations as the ALIN front-end in a browser does. */
+const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+
 /** 50 connections for `SECONDS`, each request aimed at the next conversation (round robin over all 1,000). */
-const load = (url: string, targets: Target[], kind: 'post' | 'get') =>
-  conversationLoad(url, targets, kind === 'get' ? 'read' : 'write', {
+const load = (url: string, targets: Target[], kind: 'post' | 'get' | 'browser') =>
+  conversationLoad(url, targets, kind === 'post' ? 'write' : 'read', {
     connections: CONNECTIONS,
     seconds: SECONDS,
+    acceptEncoding: kind === 'browser' ? BROWSER_ACCEPT_ENCODING : undefined,
     body: (n) => ({ role: n % 2 ? 'assistant' : 'user', content: `bench message ${n}: ${TEXT}`, tokens: { input: 10, output: 20 } }),
   });
 
@@ -189,7 +194,7 @@ async function main() {
     const targets = await seed(fullDir, true);
     console.log(`seeded ${fmt(USERS * CONVERSATIONS_PER_USER * MESSAGES_PER_CONVERSATION)} messages, ${fmt(targets.length)} conversations, ${USERS} users in ${fmt(performance.now() - t, ' ms')}`);
 
-    const skipped = { requests: { average: NaN, total: 0 }, latency: { p99: NaN }, cpuUs: NaN, non2xx: 0, errors: 0 } as unknown as autocannon.Result & { cpuUs: number };
+    const skipped = { requests: { average: NaN, total: 0 }, throughput: { average: NaN }, latency: { p99: NaN }, cpuUs: NaN, non2xx: 0, errors: 0 } as unknown as autocannon.Result & { cpuUs: number };
     const empty = await boot(emptyDir, emptyTargets[0]);
     let mark = empty.s.output.length;
     startProfiling(empty.s, 'empty');
@@ -204,6 +209,11 @@ async function main() {
     const getRun = ONLY.has('get') ? await measured(full.s, () => load(full.s.url, targets, 'get')) : skipped;
     check(getRun, 'GET');
     gcPauses(full.s, mark, 'GET');
+    mark = full.s.output.length;
+    startProfiling(full.s, 'browser');
+    const browserRun = ONLY.has('browser') ? await measured(full.s, () => load(full.s.url, targets, 'browser')) : skipped;
+    check(browserRun, 'GET as a browser');
+    gcPauses(full.s, mark, 'GET as a browser');
     mark = full.s.output.length;
     startProfiling(full.s, 'post');
     const fullPost = ONLY.has('post') ? await measured(full.s, () => load(full.s.url, targets, 'post')) : skipped;
@@ -220,7 +230,8 @@ async function main() {
       ['POST /api/messages, empty store', `${fmt(emptyPost.requests.average, ' req/s')}, p99 ${fmt(emptyPost.latency.p99, ' ms')}`, `${fmt(emptyPost.requests.total)} requests, server CPU ${fmt(emptyPost.cpuUs, ' µs')}/request`],
       ['POST /api/messages, 100k messages', `${fmt(fullPost.requests.average, ' req/s')}, p99 ${fmt(fullPost.latency.p99, ' ms')}`, `${fmt(fullPost.requests.total)} requests, server CPU ${fmt(fullPost.cpuUs, ' µs')}/request`],
       ['POST throughput, 100k / empty', `${(fullPost.requests.average / emptyPost.requests.average).toFixed(2)}×`, ''],
-      ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests, server CPU ${fmt(getRun.cpuUs, ' µs')}/request`],
+      ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests, server CPU ${fmt(getRun.cpuUs, ' µs')}/request, ${fmt(getRun.throughput.average / Math.max(1, getRun.requests.average), ' B')}/answer`],
+      ['  the same, as a browser asks (Accept-Encoding: gzip, …)', `${fmt(browserRun.requests.average, ' req/s')}, p99 ${fmt(browserRun.latency.p99, ' ms')}`, `${fmt(browserRun.requests.total)} requests, server CPU ${fmt(browserRun.cpuUs, ' µs')}/request, ${fmt(browserRun.throughput.average / Math.max(1, browserRun.requests.average), ' B')}/answer`],
       ['GET after the run (messages in that conversation)', `${verify.body?.messages?.length ?? '?'} in ${fmt(verifyMs, ' ms')}`, ''],
     ]);
   } finally {

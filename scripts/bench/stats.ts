@@ -77,17 +77,19 @@ export function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
 /**
  * `connections` clients for `seconds`, each request aimed at the next target (round robin): `write` POSTs a message
  * (`body` makes its JSON from the request number and target), `read` GETs the conversation, `list` the user's list.
+ * `acceptEncoding` sends that header (autocannon counts the bytes it reads and decodes nothing).
  */
 export function conversationLoad(
   url: string,
   targets: ConversationTarget[],
   kind: ConversationLoad,
-  opts: { connections: number; seconds: number; body: (n: number, t: ConversationTarget) => Record<string, unknown> },
+  opts: { connections: number; seconds: number; body: (n: number, t: ConversationTarget) => Record<string, unknown>; acceptEncoding?: string },
 ): Promise<autocannon.Result> {
   let n = 0;
   const setupRequest = (req: any) => {
     const t = targets[n++ % targets.length]!;
-    const headers = { authorization: `Bearer ${t.token}` };
+    const headers: Record<string, string> = { authorization: `Bearer ${t.token}` };
+    if (opts.acceptEncoding) headers['accept-encoding'] = opts.acceptEncoding;
     if (kind === 'read') return { ...req, method: 'GET', path: `/api/conversations/${t.conversationId}`, headers };
     if (kind === 'list') return { ...req, method: 'GET', path: '/api/conversations', headers };
     const body = JSON.stringify({ conversationId: t.conversationId, ...opts.body(n, t) });
