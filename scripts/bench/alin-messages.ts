@@ -3,8 +3,9 @@
  * files (the documented layout), starts the real server on them, and measures:
  * - start-up time with that data (to "listening", and to the first answered GET of a conversation);
  * - POST /api/messages: requests/s and p99 at 50 connections, spread over every user and conversation;
- * - GET /api/conversations/:id (100 messages each): requests/s and p99 at 50 connections, without and with the
- *   `Accept-Encoding` a browser sends;
+ * - GET /api/conversations/:id (100 messages each): requests/s and p99 at 50 connections — from the start (every
+ *   conversation read from disk on its first GET), again with all of them loaded, and with the `Accept-Encoding` a
+ *   browser sends;
  * - the POST throughput against the same run's empty store (same users and conversations, no messages).
  *
  * Run: `node_modules/.bin/node --import tsx scripts/bench/alin-messages.ts` (about 1–2 minutes).
@@ -15,7 +16,7 @@
  * `BENCH_LOOP_DELAY=1` prints the server's event-loop delay (p50/p99/max) during each phase, to tell a blocked loop from
  * queued disk writes. The server runs with the V8 flags `npm start` gives node (`--max-semi-space-size=4`: young-generation
  * size decides how often and how long a scavenge pauses every request); `BENCH_V8_FLAGS='--max-semi-space-size=16'`
- * gives it other flags instead (`BENCH_V8_FLAGS=` none: V8's defaults). `BENCH_ONLY=get` (or `browser`, `post`, `empty`, comma-separated) runs only those phases; `BENCH_PROFILE_PHASE` picks the phase to
+ * gives it other flags instead (`BENCH_V8_FLAGS=` none: V8's defaults). `BENCH_ONLY=get` (or `warm`, `browser`, `post`, `empty`, comma-separated) runs only those phases; `BENCH_PROFILE_PHASE` picks the phase to
  * profile.
  */
 import { randomUUID } from 'node:crypto';
@@ -46,20 +47,21 @@ const NODE_OPTIONS = [
 ].filter(Boolean).join(' ');
 /** Server settings a run may vary (`STORE_CACHE_MB=256 UV_THREADPOOL_SIZE=16 node … alin-messages.ts`). */
 const SERVER_ENV: Record<string, string> = Object.fromEntries(
-  ['STORE_CACHE_MB', 'UV_THREADPOOL_SIZE', 'MEM_TRACE_FILE', 'HEAP_SAMPLE_FILE'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
+  ['STORE_CACHE_MB', 'UV_THREADPOOL_SIZE', 'MEM_TRACE_FILE', 'HEAP_SAMPLE_FILE', 'HEAP_SAMPLE_ON_SIGNAL'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]),
 );
 const PROFILE: Record<string, string> = {
   ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
   ...(process.env.BENCH_PROFILE_DIR ? { CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR, CPU_PROFILE_ON_SIGNAL: '1' } : {}),
 };
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'empty,get,browser,post').split(',').map((p) => p.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'empty,get,warm,browser,post').split(',').map((p) => p.trim()));
 /**
  * Start the server's profiler (cpu-profile.mjs waits for SIGUSR2) before `phase`, so start-up stays out of the profile;
  * `BENCH_PROFILE_PHASE=post` profiles only the seeded POST phase (after the GET phase has loaded the conversations).
  */
-const startProfiling = (s: TestServer, phase: 'empty' | 'get' | 'browser' | 'post') => {
+const startProfiling = (s: TestServer, phase: 'empty' | 'get' | 'warm' | 'browser' | 'post') => {
   const wanted = process.env.BENCH_PROFILE_PHASE;
-  if (process.env.BENCH_PROFILE_DIR && (wanted ? wanted === phase : phase !== 'post')) s.child.kill('SIGUSR2');
+  const profiling = process.env.BENCH_PROFILE_DIR || (process.env.HEAP_SAMPLE_FILE && process.env.HEAP_SAMPLE_ON_SIGNAL);
+  if (profiling && (wanted ? wanted === phase : phase !== 'post')) s.child.kill('SIGUSR2');
 };
 
 /** Run `phase` and return its result with the server's CPU µs per request (`processCpuMs`). */
@@ -209,6 +211,14 @@ async function main() {
     const getRun = ONLY.has('get') ? await measured(full.s, () => load(full.s.url, targets, 'get')) : skipped;
     check(getRun, 'GET');
     gcPauses(full.s, mark, 'GET');
+    // The same again, every conversation now loaded and its body built: the first phase's first second reads all
+    // 1,000 from disk (~0.65 ms of CPU each, cold-conversation.ts), and that second weighs on its p99.
+    if (ONLY.has('warm') && !ONLY.has('get')) await load(full.s.url, targets, 'get');
+    mark = full.s.output.length;
+    startProfiling(full.s, 'warm');
+    const warmRun = ONLY.has('warm') ? await measured(full.s, () => load(full.s.url, targets, 'get')) : skipped;
+    check(warmRun, 'GET, warm');
+    gcPauses(full.s, mark, 'GET, warm');
     mark = full.s.output.length;
     startProfiling(full.s, 'browser');
     const browserRun = ONLY.has('browser') ? await measured(full.s, () => load(full.s.url, targets, 'browser')) : skipped;
@@ -231,6 +241,7 @@ async function main() {
       ['POST /api/messages, 100k messages', `${fmt(fullPost.requests.average, ' req/s')}, p99 ${fmt(fullPost.latency.p99, ' ms')}`, `${fmt(fullPost.requests.total)} requests, server CPU ${fmt(fullPost.cpuUs, ' µs')}/request`],
       ['POST throughput, 100k / empty', `${(fullPost.requests.average / emptyPost.requests.average).toFixed(2)}×`, ''],
       ['GET /api/conversations/:id (100 messages)', `${fmt(getRun.requests.average, ' req/s')}, p99 ${fmt(getRun.latency.p99, ' ms')}`, `${fmt(getRun.requests.total)} requests, server CPU ${fmt(getRun.cpuUs, ' µs')}/request, ${fmt(getRun.throughput.average / Math.max(1, getRun.requests.average), ' B')}/answer`],
+      ['  the same again, every conversation loaded', `${fmt(warmRun.requests.average, ' req/s')}, p99 ${fmt(warmRun.latency.p99, ' ms')}`, `${fmt(warmRun.requests.total)} requests, server CPU ${fmt(warmRun.cpuUs, ' µs')}/request`],
       ['  the same, as a browser asks (Accept-Encoding: gzip, …)', `${fmt(browserRun.requests.average, ' req/s')}, p99 ${fmt(browserRun.latency.p99, ' ms')}`, `${fmt(browserRun.requests.total)} requests, server CPU ${fmt(browserRun.cpuUs, ' µs')}/request, ${fmt(browserRun.throughput.average / Math.max(1, browserRun.requests.average), ' B')}/answer`],
       ['GET after the run (messages in that conversation)', `${verify.body?.messages?.length ?? '?'} in ${fmt(verifyMs, ' ms')}`, ''],
     ]);

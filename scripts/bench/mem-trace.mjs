@@ -3,7 +3,8 @@
  * breakdown of the highest RSS seen (V8 heap spaces, external, array buffers; the rest of RSS is native memory and
  * code), plus a coarse timeline and the GC count by kind; written as JSON to `MEM_TRACE_FILE.<pid>` at exit. With
  * `HEAP_SAMPLE_FILE` it also records a sampling heap profile that includes collected objects (allocation volume, not
- * what is live), written to `HEAP_SAMPLE_FILE.<pid>.heapprofile` at exit: what the burst allocates, by stack.
+ * what is live), written to `HEAP_SAMPLE_FILE.<pid>.heapprofile` at exit: what the burst allocates, by stack
+ * (`HEAP_SAMPLE_ON_SIGNAL=1`: from the first SIGUSR2 on).
  * `NODE_OPTIONS="--import ./scripts/bench/mem-trace.mjs" MEM_TRACE_FILE=/tmp/m`.
  */
 import { Session } from 'node:inspector';
@@ -49,7 +50,10 @@ let session;
 if (sampleFile) {
   session = new Session();
   session.connect();
-  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const start = () => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // `HEAP_SAMPLE_ON_SIGNAL=1`: from the first SIGUSR2 on (a bench's measured phase), so start-up stays out of it.
+  if (process.env.HEAP_SAMPLE_ON_SIGNAL) process.once('SIGUSR2', start);
+  else start();
 }
 process.on('exit', () => {
   if (out) writeFileSync(`${out}.${process.pid}`, JSON.stringify({ peak, gcs, timeline }));
