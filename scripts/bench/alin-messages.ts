@@ -58,7 +58,7 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'empty,get,warm,browser,post').s
  * Start the server's profiler (cpu-profile.mjs waits for SIGUSR2) before `phase`, so start-up stays out of the profile;
  * `BENCH_PROFILE_PHASE=post` profiles only the seeded POST phase (after the GET phase has loaded the conversations).
  */
-const startProfiling = (s: TestServer, phase: 'empty' | 'get' | 'warm' | 'browser' | 'post') => {
+const startProfiling = (s: TestServer, phase: Phase) => {
   const wanted = process.env.BENCH_PROFILE_PHASE;
   const profiling = process.env.BENCH_PROFILE_DIR || (process.env.HEAP_SAMPLE_FILE && process.env.HEAP_SAMPLE_ON_SIGNAL);
   if (profiling && (wanted ? wanted === phase : phase !== 'post')) s.child.kill('SIGUSR2');
@@ -187,6 +187,20 @@ const check = (r: autocannon.Result, what: string) => {
   if (r.non2xx || r.errors) console.warn(`  ${what}: ${r.non2xx} non-2xx, ${r.errors} errors`);
 };
 
+type Phase = 'empty' | 'get' | 'warm' | 'browser' | 'post';
+const SKIPPED = { requests: { average: NaN, total: 0 }, throughput: { average: NaN }, latency: { p99: NaN }, cpuUs: NaN, non2xx: 0, errors: 0 } as unknown as autocannon.Result & { cpuUs: number };
+
+/** One load phase on `s` (unless `BENCH_ONLY` leaves it out): profiled when asked, its GC pauses and errors reported. */
+async function phase(s: TestServer, name: Phase, label: string, run: () => Promise<autocannon.Result>): Promise<autocannon.Result & { cpuUs: number }> {
+  if (!ONLY.has(name)) return SKIPPED;
+  const mark = s.output.length;
+  startProfiling(s, name);
+  const result = await measured(s, run);
+  check(result, label);
+  gcPauses(s, mark, label);
+  return result;
+}
+
 async function main() {
   const emptyDir = mkdtempSync(path.join(tmpdir(), 'alin-bench-empty-'));
   const fullDir = mkdtempSync(path.join(tmpdir(), 'alin-bench-full-'));
@@ -196,39 +210,18 @@ async function main() {
     const targets = await seed(fullDir, true);
     console.log(`seeded ${fmt(USERS * CONVERSATIONS_PER_USER * MESSAGES_PER_CONVERSATION)} messages, ${fmt(targets.length)} conversations, ${USERS} users in ${fmt(performance.now() - t, ' ms')}`);
 
-    const skipped = { requests: { average: NaN, total: 0 }, throughput: { average: NaN }, latency: { p99: NaN }, cpuUs: NaN, non2xx: 0, errors: 0 } as unknown as autocannon.Result & { cpuUs: number };
     const empty = await boot(emptyDir, emptyTargets[0]);
-    let mark = empty.s.output.length;
-    startProfiling(empty.s, 'empty');
-    const emptyPost = ONLY.has('empty') ? await measured(empty.s, () => load(empty.s.url, emptyTargets, 'post')) : skipped;
-    gcPauses(empty.s, mark, 'empty POST');
-    check(emptyPost, 'empty POST');
+    const emptyPost = await phase(empty.s, 'empty', 'empty POST', () => load(empty.s.url, emptyTargets, 'post'));
     await empty.s.dispose();
 
     const full = await boot(fullDir, targets[0]);
-    mark = full.s.output.length;
-    startProfiling(full.s, 'get');
-    const getRun = ONLY.has('get') ? await measured(full.s, () => load(full.s.url, targets, 'get')) : skipped;
-    check(getRun, 'GET');
-    gcPauses(full.s, mark, 'GET');
+    const getRun = await phase(full.s, 'get', 'GET', () => load(full.s.url, targets, 'get'));
     // The same again, every conversation now loaded and its body built: the first phase's first second reads all
     // 1,000 from disk (~0.65 ms of CPU each, cold-conversation.ts), and that second weighs on its p99.
     if (ONLY.has('warm') && !ONLY.has('get')) await load(full.s.url, targets, 'get');
-    mark = full.s.output.length;
-    startProfiling(full.s, 'warm');
-    const warmRun = ONLY.has('warm') ? await measured(full.s, () => load(full.s.url, targets, 'get')) : skipped;
-    check(warmRun, 'GET, warm');
-    gcPauses(full.s, mark, 'GET, warm');
-    mark = full.s.output.length;
-    startProfiling(full.s, 'browser');
-    const browserRun = ONLY.has('browser') ? await measured(full.s, () => load(full.s.url, targets, 'browser')) : skipped;
-    check(browserRun, 'GET as a browser');
-    gcPauses(full.s, mark, 'GET as a browser');
-    mark = full.s.output.length;
-    startProfiling(full.s, 'post');
-    const fullPost = ONLY.has('post') ? await measured(full.s, () => load(full.s.url, targets, 'post')) : skipped;
-    gcPauses(full.s, mark, 'seeded POST');
-    check(fullPost, 'seeded POST');
+    const warmRun = await phase(full.s, 'warm', 'GET, warm', () => load(full.s.url, targets, 'get'));
+    const browserRun = await phase(full.s, 'browser', 'GET as a browser', () => load(full.s.url, targets, 'browser'));
+    const fullPost = await phase(full.s, 'post', 'seeded POST', () => load(full.s.url, targets, 'post'));
     t = performance.now();
     const verify = await full.s.api('GET', `/api/conversations/${targets[1].conversationId}`, { token: targets[1].token });
     const verifyMs = performance.now() - t;
