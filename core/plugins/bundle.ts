@@ -17,6 +17,7 @@ import type * as Esbuild from 'esbuild';
 import { ROOT_DIR } from '../config.ts';
 import { locatedError, PluginLoadError, type PluginErrorLocation } from './error-location.ts';
 import { recordedKey } from './prebuilt-keys.ts';
+import { entryPath } from '../util/entry-path.ts';
 import { sourceFiles } from './source-files.ts';
 
 export const PLUGIN_API_GLOBAL = Symbol.for('aion.plugin-api');
@@ -87,7 +88,7 @@ export function keyHeader(apiNames: string[]): string {
  */
 export async function sourceKey(pluginDir: string, apiNames: string[]): Promise<string> {
   const hash = createHash('sha256').update(keyHeader(apiNames));
-  for (const p of await sourceFiles(pluginDir)) hash.update(path.relative(pluginDir, p)).update('\0').update(await readFile(p)).update('\0');
+  for (const { file, rel } of await sourceFiles(pluginDir)) hash.update(rel).update('\0').update(await readFile(file)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -156,7 +157,7 @@ async function writeByRename(file: string, text: string): Promise<void> {
  */
 async function writeBundle(cacheDir: string, fileName: string, outputs: Esbuild.OutputFile[]): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, fileName);
+  const file = entryPath(cacheDir, fileName);
   const map = outputs.find((o) => o.path.endsWith('.map'));
   const code = outputs.find((o) => o !== map)!;
   if (map) {
@@ -181,7 +182,7 @@ export async function bundlePlugin(
   const key = (options.force ? undefined : await recordedKey(prebuiltDirs, name, pluginDir, keyHeader(apiNames))) ?? (await sourceKey(pluginDir, apiNames));
   const fileName = `${name}-${key}.mjs`;
   for (const dir of options.force ? [] : [cacheDir, ...prebuiltDirs]) {
-    const cached = path.join(dir, fileName);
+    const cached = entryPath(dir, fileName);
     if (existsSync(cached)) return { file: cached, hash: key, buildMs: performance.now() - started, cached: true };
   }
   const esbuild = await loadEsbuild();

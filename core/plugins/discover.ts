@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { entryPath } from '../util/entry-path.ts';
 import { byName } from './by-name.ts';
 import { parseManifest, type PluginManifest } from './manifest.ts';
 
@@ -25,19 +26,23 @@ export interface DiscoveredPlugin {
   ignored: string[];
 }
 
+/** The files a plugin folder may start from, in this order. */
+const ENTRY_FILES = ['index.ts', 'index.js', 'index.mjs'];
+
 /** Read one folder; `undefined` when it holds no plugin entry. */
 export async function readPluginFolder(dir: string, root: string, builtinDir: string): Promise<DiscoveredPlugin | undefined> {
-  const entry = ['index.ts', 'index.js', 'index.mjs'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+  // Paths by entryPath, not path.join: every folder is read at each start (entry-path.ts says what that cost).
+  const entry = ENTRY_FILES.map((f) => entryPath(dir, f)).find((f) => existsSync(f));
   if (!entry) return undefined;
   let manifest: PluginManifest = {};
   let manifestError: string | undefined;
-  const manifestFile = path.join(dir, 'plugin.json');
+  const manifestFile = entryPath(dir, 'plugin.json');
   if (existsSync(manifestFile)) {
     const parsed = parseManifest(await readFile(manifestFile, 'utf8').catch(() => '{}'));
     if ('manifest' in parsed) manifest = parsed.manifest;
     else manifestError = parsed.error;
   }
-  const builtin = path.resolve(root) === path.resolve(builtinDir);
+  const builtin = root === builtinDir || path.resolve(root) === path.resolve(builtinDir);
   const ignored: string[] = [];
   if (!builtin && manifest.required) ignored.push('required');
   if (!builtin && manifest.builtin) ignored.push('builtin');
@@ -48,6 +53,7 @@ export async function readPluginFolder(dir: string, root: string, builtinDir: st
 export async function discoverPlugins(dirs: string[], builtinDir: string): Promise<DiscoveredPlugin[]> {
   const found = new Map<string, DiscoveredPlugin>();
   for (const root of dirs) {
+    const base = path.normalize(root);
     let entries: import('node:fs').Dirent[];
     try {
       entries = await readdir(root, { withFileTypes: true });
@@ -56,7 +62,7 @@ export async function discoverPlugins(dirs: string[], builtinDir: string): Promi
     }
     for (const e of entries.sort(byName)) {
       if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const d = await readPluginFolder(path.join(root, e.name), root, builtinDir);
+      const d = await readPluginFolder(entryPath(base, e.name), root, builtinDir);
       if (!d || found.has(d.name)) continue; // the first folder of a name wins: built-ins cannot be shadowed
       found.set(d.name, d);
     }

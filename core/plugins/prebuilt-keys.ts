@@ -18,9 +18,9 @@ interface KeysRecord {
 
 /** Path, size and modification time of every source file of a plugin folder, in `sourceFiles` order (read synchronously: `sourceFilesSync` says why). */
 export async function fingerprint(pluginDir: string): Promise<string> {
-  return sourceFilesSync(pluginDir).map((file) => {
+  return sourceFilesSync(pluginDir).map(({ file, rel }) => {
     const info = statSync(file);
-    return `${path.relative(pluginDir, file)}\0${info.size}\0${info.mtimeMs}`;
+    return `${rel}\0${info.size}\0${info.mtimeMs}`;
   }).join('\n');
 }
 

@@ -25,6 +25,7 @@ import { JsonFormat } from './formats.ts';
 import { LogFormat } from './log-format.ts';
 import { LogHandles } from './log-handles.ts';
 import type { DocumentStore, ManyPartitions } from './driver.ts';
+import { entryPath } from '../util/entry-path.ts';
 import { checkKey, checkName, COLLECTION_NAME as NAME } from './names.ts';
 
 /** The store as core uses it, whichever driver is behind it. */
@@ -73,7 +74,8 @@ export class FileStore implements DocumentStore {
 
   /** A global collection. `critical` ones stop the server from starting when their file is damaged. */
   collection<T extends Doc>(name: string, options?: CollectionOptions): Collection<T> {
-    return this.open<T>(name, path.join(this.root, `${checkName(name)}.json`), options);
+    // Each plugin opens its collections at start: entryPath, not path.join (entry-path.ts says why).
+    return this.open<T>(name, entryPath(this.root, `${checkName(name)}.json`), options);
   }
 
   /** The data of one user. */

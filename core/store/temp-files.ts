@@ -5,6 +5,7 @@
  */
 import { readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { entryPath } from '../util/entry-path.ts';
 
 const TEMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
@@ -23,7 +24,7 @@ export async function removeStaleTempFiles(dir: string, opts: { recursive: boole
     }
     const subdirs: string[] = [];
     for (const e of entries) {
-      const full = path.join(d, e.name);
+      const full = entryPath(d, e.name);
       if (e.isDirectory()) {
         if (opts.recursive) subdirs.push(full);
       } else if (e.isFile() && TEMP.test(e.name) && (!opts.onlyFor || e.name.startsWith(`.${opts.onlyFor}.`))) {
