@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { entryPath } from '../util/entry-path.ts';
+import { entryPath, normalFolder } from '../util/entry-path.ts';
 import { byName } from './by-name.ts';
 import { parseManifest, type PluginManifest } from './manifest.ts';
 
@@ -53,7 +53,7 @@ export async function readPluginFolder(dir: string, root: string, builtinDir: st
 export async function discoverPlugins(dirs: string[], builtinDir: string): Promise<DiscoveredPlugin[]> {
   const found = new Map<string, DiscoveredPlugin>();
   for (const root of dirs) {
-    const base = path.normalize(root);
+    const base = normalFolder(root);
     let entries: import('node:fs').Dirent[];
     try {
       entries = await readdir(root, { withFileTypes: true });

@@ -1,7 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { entryPath } from '../util/entry-path.ts';
+import { entryPath, normalFolder } from '../util/entry-path.ts';
 import { byName } from './by-name.ts';
 
 /** A source file: its path, and its path inside the plugin folder (`path.relative(pluginDir, file)`, `/`-separated). */
@@ -27,7 +26,7 @@ export async function sourceFiles(pluginDir: string): Promise<SourceFile[]> {
       else if (e.isFile()) files.push({ file: p, rel });
     }
   };
-  await walk(path.normalize(pluginDir), '');
+  await walk(normalFolder(pluginDir), '');
   return files;
 }
 
@@ -47,6 +46,6 @@ export function sourceFilesSync(pluginDir: string): SourceFile[] {
       else if (e.isFile()) files.push({ file: p, rel });
     }
   };
-  walk(path.normalize(pluginDir), '');
+  walk(normalFolder(pluginDir), '');
   return files;
 }

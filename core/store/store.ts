@@ -113,7 +113,8 @@ export class FileStore implements DocumentStore {
 
   /** Users that have a file in the per-user collection `name`. */
   async usersWith(name: string): Promise<string[]> {
-    return jsonNames(path.join(this.root, checkName(name)));
+    // Schedulers ask this every tick: entryPath, not path.join (entry-path.ts says why).
+    return jsonNames(entryPath(this.root, checkName(name)));
   }
 
   /** Does any per-user collection hold data (a folder under `store/` that is not empty)? */

@@ -12,6 +12,11 @@ export function entryPath(dir: string, name: string): string {
   return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
+/** `path.normalize(dir)`, without its pass over the string when `dir` is plainly normal already (the usual case). */
+export function normalFolder(dir: string): string {
+  return looksNormal(dir) ? dir : path.normalize(dir);
+}
+
 /** One path segment that `path.join` leaves as it is. */
 function isPlainName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes(path.sep);
